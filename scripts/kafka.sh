@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# A single-node Apache Kafka broker (KRaft) for development and CI, run from the
+# official jars on Maven Central with the machine's Java 17. No Docker needed.
+#
+#   scripts/kafka.sh start    fetch the jars (once), format storage (once), start, wait until it answers
+#   scripts/kafka.sh stop     stop the broker this script started
+#   scripts/kafka.sh status   say whether it runs and where
+#   scripts/kafka.sh reset    stop and delete its data
+#
+# Settings (environment): KCOST_KAFKA_HOME (default <repo>/.kafka),
+# KCOST_KAFKA_PORT (9092), KCOST_KAFKA_CONTROLLER_PORT (9093), KCOST_KAFKA_HEAP (512m).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+home=${KCOST_KAFKA_HOME:-$repo/.kafka}
+port=${KCOST_KAFKA_PORT:-9092}
+controller_port=${KCOST_KAFKA_CONTROLLER_PORT:-9093}
+heap=${KCOST_KAFKA_HEAP:-512m}
+libs=$home/libs
+data=$home/data
+pidfile=$home/broker.pid
+logfile=$home/broker.log
+
+say() { echo "kafka.sh: $*" >&2; }
+
+running_pid() {
+  [[ -f $pidfile ]] || return 1
+  local pid; pid=$(cat "$pidfile")
+  kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+
+fetch() {
+  if [[ -f $libs/.complete ]]; then return; fi
+  command -v mvn >/dev/null || { say "Maven (mvn) is needed to fetch the Kafka jars; install it (apt-get install maven)"; exit 1; }
+  command -v java >/dev/null || { say "Java 17 is needed to run Kafka; install it (apt-get install openjdk-17-jre-headless)"; exit 1; }
+  say "fetching the Kafka broker jars from Maven Central into $libs (once; Maven caches them in ~/.m2)"
+  rm -rf "$libs"; mkdir -p "$libs"
+  mvn -q -B -f "$repo/scripts/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  touch "$libs/.complete"
+  say "fetched $(ls "$libs" | wc -l) jars"
+}
+
+write_config() {
+  mkdir -p "$data"
+  cat > "$home/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$data
+num.partitions=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+log.cleaner.backoff.ms=1000
+PROPS
+}
+
+java_cmd() { java "-Xmx$heap" -Xms128m -cp "$libs/*" "-Dlog4j.configuration=file:$repo/scripts/kafka/log4j.properties" "$@"; }
+
+start() {
+  if pid=$(running_pid); then say "already running (pid $pid) on 127.0.0.1:$port"; echo "127.0.0.1:$port"; return; fi
+  if port_answers; then say "port $port is taken by another process; set KCOST_KAFKA_PORT or KAFKA_BROKERS"; exit 1; fi
+  fetch
+  write_config
+  if [[ ! -f $data/meta.properties ]]; then
+    say "formatting KRaft storage in $data"
+    java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" -c "$home/server.properties" >&2
+  fi
+  say "starting the broker on 127.0.0.1:$port (log: $logfile)"
+  nohup java -Xmx"$heap" -Xms128m -cp "$libs/*" "-Dlog4j.configuration=file:$repo/scripts/kafka/log4j.properties" \
+    kafka.Kafka "$home/server.properties" >"$logfile" 2>&1 &
+  echo $! > "$pidfile"
+  for _ in $(seq 1 120); do
+    if port_answers; then say "ready"; echo "127.0.0.1:$port"; return; fi
+    if ! running_pid >/dev/null; then say "the broker exited; last lines of $logfile:"; tail -20 "$logfile" >&2; exit 1; fi
+    sleep 0.5
+  done
+  say "the broker did not answer within 60 s; see $logfile"; exit 1
+}
+
+stop() {
+  local pid
+  if ! pid=$(running_pid); then say "not running"; rm -f "$pidfile"; return; fi
+  say "stopping pid $pid"
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; say "stopped"; return; }; sleep 0.5; done
+  say "did not stop in 30 s; killing"; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop ;;
+  status) if pid=$(running_pid); then echo "running pid $pid on 127.0.0.1:$port"; else echo "not running"; exit 3; fi ;;
+  reset) stop; rm -rf "$data"; say "data deleted" ;;
+  fetch) fetch ;;
+  *) echo "usage: scripts/kafka.sh start|stop|status|reset|fetch" >&2; exit 2 ;;
+esac

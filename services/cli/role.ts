@@ -1,0 +1,27 @@
+import type { ConfigOf, SettingsSpec } from '../config/settings.js';
+
+/** What a role gets besides its config: where to write and what was passed after the flags. */
+export interface RoleContext {
+  readonly positionals: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** A `kcost <name>` subcommand: its help, settings and entry point. */
+export interface Role<S extends SettingsSpec = SettingsSpec> {
+  readonly name: string;
+  readonly summary: string;
+  /** Usage line after `kcost`, e.g. "collect <kube|usage|prices> [flags]". */
+  readonly usage: string;
+  /** Longer help shown by `kcost <name> --help`. */
+  readonly description: string;
+  readonly settings: S;
+  /** Runs the role to completion; resolves to the process exit code. Absent for roles not built yet. */
+  readonly run?: (config: ConfigOf<S>, context: RoleContext) => Promise<number>;
+}
+
+/** Keeps the settings' types flowing into run() while storing roles in one list. */
+export function defineRole<S extends SettingsSpec>(role: Role<S>): Role {
+  return role as unknown as Role;
+}

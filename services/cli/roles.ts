@@ -1,0 +1,23 @@
+import { topicsRole } from '../kafka/topics-role.js';
+import type { Role } from './role.js';
+
+/** Roles whose code has not landed yet: they describe themselves and refuse to run. */
+const planned = (name: string, usage: string, summary: string, description: string): Role => ({
+  name,
+  usage,
+  summary,
+  description,
+  settings: {},
+});
+
+/** Every `kcost` subcommand, in the order --help lists them. */
+export const ROLES: readonly Role[] = [
+  planned('collect', 'collect <kube|usage|prices> [flags]', 'Publish Kubernetes state, usage samples or cloud prices to Kafka.', 'Collectors read the Kubernetes API, the metrics API and cloud price APIs and publish Avro records to kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1.'),
+  planned('process', 'process [flags]', 'Join usage, state and prices into priced pod and node costs.', 'The cost processor consumes kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1 and publishes kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1.'),
+  planned('sink', 'sink [flags]', 'Load cost records into PostgreSQL/TimescaleDB exactly once.', 'The sink bulk-loads kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1 into the database with COPY.'),
+  planned('api', 'api [flags]', 'Serve cost allocation over HTTP (JSON and CSV).', 'The query API serves /v1/allocation, /v1/nodes, /v1/anomalies and /v1/prices from the database.'),
+  planned('export', 'export [flags]', 'Serve cost metrics to Prometheus.', 'The exporter consumes kcost.costs.v1 and kcost.node-costs.v1 and serves kube_cost_* metrics on /metrics.'),
+  planned('simulate', 'simulate [flags]', 'Publish a synthetic cluster for demos, tests and benchmarks.', 'The simulator publishes the same topics and schemas as the collectors for a deterministic synthetic cluster.'),
+  planned('migrate', 'migrate [flags]', 'Create or upgrade the database schema.', 'Applies the ordered migrations in sql/ to PostgreSQL or TimescaleDB and records which ran.'),
+  topicsRole,
+];

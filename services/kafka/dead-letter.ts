@@ -1,0 +1,63 @@
+import type { Counter } from 'prom-client';
+import type { DeadLetter } from '../codec/records.generated.js';
+import { KcostError, messageOf } from '../errors/kcost-error.js';
+import type { Logger } from '../log/logger.js';
+import type { BatchingProducer } from './batching-producer.js';
+import { TOPICS } from './topics.js';
+
+/** Where a rejected record was read from, and its raw bytes. */
+export interface RejectedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+}
+
+/** Builds the DeadLetter record for a rejected input; the reason code comes from a KcostError. */
+export function toDeadLetter(rejected: RejectedRecord, error: unknown, service: string, nowMillis: number): DeadLetter {
+  return {
+    sourceTopic: rejected.topic,
+    sourcePartition: rejected.partition,
+    sourceOffset: Number(rejected.offset),
+    key: rejected.key,
+    value: rejected.value,
+    reasonCode: error instanceof KcostError ? error.code : 'INVALID_RECORD',
+    reason: messageOf(error),
+    service,
+    failedAt: nowMillis,
+  };
+}
+
+/**
+ * Sends rejected records to kcost.deadletter.v1, counts them by source topic
+ * and reason, and logs them. The stream carries on past them.
+ */
+export class DeadLetterPublisher {
+  constructor(
+    private readonly options: {
+      producer: BatchingProducer;
+      service: string;
+      counter: Counter<'service' | 'topic' | 'reason'>;
+      logger: Logger;
+      now?: () => number;
+    },
+  ) {}
+
+  async publish(rejected: RejectedRecord, error: unknown): Promise<void> {
+    const letter = toDeadLetter(rejected, error, this.options.service, (this.options.now ?? Date.now)());
+    this.options.logger.warn(
+      { topic: letter.sourceTopic, partition: letter.sourcePartition, offset: rejected.offset, reasonCode: letter.reasonCode },
+      `dead-lettered a record: ${letter.reason}`,
+    );
+    await this.options.producer.publish([
+      {
+        topic: TOPICS.deadLetter.name,
+        key: `${letter.sourceTopic}/${letter.sourcePartition}/${rejected.offset}`,
+        schema: 'DeadLetter',
+        value: letter,
+      },
+    ]);
+    this.options.counter.inc({ service: this.options.service, topic: letter.sourceTopic, reason: letter.reasonCode });
+  }
+}

@@ -1,0 +1,43 @@
+import { defineRole } from '../cli/role.js';
+import { kafkaSettings, processSettings } from '../config/common-settings.js';
+import { parseInteger } from '../config/parsers.js';
+import { setting } from '../config/settings.js';
+import { createLogger } from '../log/logger.js';
+import { createKafka } from './kafka-client.js';
+import { provisionTopics } from './provision-topics.js';
+import { TOPICS } from './topics.js';
+
+const settings = {
+  brokers: kafkaSettings.brokers,
+  clientId: kafkaSettings.clientId,
+  logLevel: processSettings.logLevel,
+  replicationFactor: setting('replicationFactor', {
+    description: 'Replicas of each topic it creates (1 for a single local broker, 3 in production).',
+    default: 1,
+    parse: parseInteger(1, 16),
+  }),
+};
+
+/** `kcost topics`: creates the kcost topics that are missing, with their partitions and cleanup policies. */
+export const topicsRole = defineRole({
+  name: 'topics',
+  usage: 'topics [flags]',
+  summary: 'Create the kcost topics on the brokers (safe to repeat).',
+  description:
+    'Creates every kcost topic that does not exist yet: kcost.kube.v1 and kcost.prices.v1 compacted, the others deleted after their retention. Existing topics are left unchanged. Prints one JSON line per topic.',
+  settings,
+  async run(config, { stdout }) {
+    const logger = createLogger({ service: 'topics', level: config.logLevel });
+    const admin = createKafka({ brokers: config.brokers, clientId: config.clientId, logger }).admin();
+    await admin.connect();
+    try {
+      const created = new Set(await provisionTopics(admin, Object.values(TOPICS), config.replicationFactor));
+      for (const spec of Object.values(TOPICS)) {
+        stdout(`${JSON.stringify({ topic: spec.name, cleanup: spec.cleanup, partitions: spec.partitions, created: created.has(spec.name) })}\n`);
+      }
+      return 0;
+    } finally {
+      await admin.disconnect();
+    }
+  },
+});

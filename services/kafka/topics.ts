@@ -1,0 +1,52 @@
+import type { SchemaName } from '../codec/records.generated.js';
+
+/** How a topic is created: what it carries and how the broker keeps it. */
+export interface TopicSpec {
+  readonly name: string;
+  readonly schema: SchemaName;
+  readonly cleanup: 'compact' | 'delete';
+  readonly partitions: number;
+  /** Retention for delete topics; compacted topics keep the latest per key forever. */
+  readonly retentionMillis?: number;
+}
+
+const DAY = 86_400_000;
+
+/** The public topics of kcost (../shared/design.md: Topics and keys). */
+export const TOPICS = {
+  kube: { name: 'kcost.kube.v1', schema: 'KubeObject', cleanup: 'compact', partitions: 6 },
+  usage: { name: 'kcost.usage.v1', schema: 'UsageSample', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
+  prices: { name: 'kcost.prices.v1', schema: 'PriceUpdate', cleanup: 'compact', partitions: 1 },
+  costs: { name: 'kcost.costs.v1', schema: 'PodCost', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
+  nodeCosts: { name: 'kcost.node-costs.v1', schema: 'NodeCost', cleanup: 'delete', partitions: 3, retentionMillis: 7 * DAY },
+  anomalies: { name: 'kcost.anomalies.v1', schema: 'CostAnomaly', cleanup: 'delete', partitions: 1, retentionMillis: 30 * DAY },
+  deadLetter: { name: 'kcost.deadletter.v1', schema: 'DeadLetter', cleanup: 'delete', partitions: 1, retentionMillis: 30 * DAY },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicKey = keyof typeof TOPICS;
+
+/** Key of kcost.kube.v1: the latest state per object survives compaction. */
+export function kubeObjectKey(record: { cluster: string; kind: string; uid: string }): string {
+  return `${record.cluster}/${record.kind}/${record.uid}`;
+}
+
+/** Key of kcost.usage.v1 and kcost.costs.v1: co-partitions a pod's usage with its state and costs. */
+export function podKey(record: { cluster: string; podUid: string }): string {
+  return `${record.cluster}/${record.podUid}`;
+}
+
+/** Key of kcost.prices.v1: one compacted slot per price series. */
+export function priceKey(record: { provider: string; region: string; zone?: string | null; kind: string; sku: string; capacityType: string }): string {
+  const region = record.zone ? `${record.region}:${record.zone}` : record.region;
+  return `${record.provider}/${region}/${record.kind}/${record.sku}/${record.capacityType}`;
+}
+
+/** Key of kcost.node-costs.v1. */
+export function nodeKey(record: { cluster: string; nodeName: string }): string {
+  return `${record.cluster}/${record.nodeName}`;
+}
+
+/** Key of kcost.anomalies.v1. */
+export function anomalyKey(record: { cluster: string; scope: string; key: string }): string {
+  return `${record.cluster}/${record.scope}/${record.key}`;
+}
