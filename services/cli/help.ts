@@ -16,10 +16,21 @@ export function renderTopHelp(roles: readonly Role[]): string {
   ].join('\n');
 }
 
-export function renderRoleHelp(role: Role): string {
-  const lines = [`Usage: kcost ${role.usage}`, '', role.description, ''];
+export function renderRoleHelp(role: Role, parent?: Role): string {
+  const lines = [`Usage: kcost ${parent ? `${parent.name} ` : ''}${role.usage}`, '', role.description, ''];
+  if (role.subcommands) {
+    const width = Math.max(...role.subcommands.map((r) => r.name.length));
+    lines.push(
+      'Commands:',
+      ...role.subcommands.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}${r.run ? '' : ' (not built yet)'}`),
+      '',
+      `Run kcost ${role.name} <command> --help for its flags.`,
+      '',
+    );
+    return lines.join('\n');
+  }
   if (!role.run) {
-    lines.push(`kcost ${role.name} is not built yet: running it exits with status 2.`, '');
+    lines.push(`kcost ${parent ? `${parent.name} ` : ''}${role.name} is not built yet: running it exits with status 2.`, '');
     return lines.join('\n');
   }
   lines.push('Flags:', renderFlags(role.settings), '');

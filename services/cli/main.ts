@@ -1,7 +1,7 @@
 import { resolveConfig } from '../config/settings.js';
 import { KcostError } from '../errors/kcost-error.js';
 import { renderRoleHelp, renderTopHelp } from './help.js';
-import type { RoleContext } from './role.js';
+import type { Role, RoleContext } from './role.js';
 import { ROLES } from './roles.js';
 
 export const EXIT_USAGE = 2;
@@ -18,22 +18,39 @@ export async function main(
     stderr: (text) => process.stderr.write(text),
   },
 ): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = [...argv];
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     context.stdout(renderTopHelp(ROLES));
     return name === undefined ? EXIT_USAGE : 0;
   }
-  const role = ROLES.find((r) => r.name === name);
-  if (!role) {
+  const top = ROLES.find((r) => r.name === name);
+  if (!top) {
     context.stderr(`kcost: unknown role "${name}". Run kcost --help to list the roles.\n`);
     return EXIT_USAGE;
   }
+  let role: Role = top;
+  let parent: Role | undefined;
+  if (top.subcommands) {
+    const [sub] = rest;
+    const found = top.subcommands.find((r) => r.name === sub);
+    if (!found) {
+      if (sub === undefined || sub === '--help' || sub === '-h') {
+        context.stdout(renderRoleHelp(top));
+        return sub === undefined ? EXIT_USAGE : 0;
+      }
+      context.stderr(`kcost ${top.name}: unknown command "${sub}". Run kcost ${top.name} --help to list them.\n`);
+      return EXIT_USAGE;
+    }
+    [role, parent] = [found, top];
+    rest.shift();
+  }
+  const title = parent ? `${parent.name} ${role.name}` : role.name;
   if (rest.includes('--help') || rest.includes('-h')) {
-    context.stdout(renderRoleHelp(role));
+    context.stdout(renderRoleHelp(role, parent));
     return 0;
   }
   if (!role.run) {
-    context.stderr(`kcost ${role.name} is not built yet in this version of kcost.\n`);
+    context.stderr(`kcost ${title} is not built yet in this version of kcost.\n`);
     return EXIT_USAGE;
   }
   try {
@@ -41,10 +58,10 @@ export async function main(
     return await role.run(config, { ...context, positionals });
   } catch (error) {
     if (error instanceof KcostError && error.code === 'INVALID_CONFIG') {
-      context.stderr(`kcost ${role.name}: ${error.message}\n`);
+      context.stderr(`kcost ${title}: ${error.message}\n`);
       return EXIT_USAGE;
     }
-    context.stderr(`kcost ${role.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    context.stderr(`kcost ${title}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }

@@ -12,7 +12,14 @@ const planned = (name: string, usage: string, summary: string, description: stri
 
 /** Every `kcost` subcommand, in the order --help lists them. */
 export const ROLES: readonly Role[] = [
-  planned('collect', 'collect <kube|usage|prices> [flags]', 'Publish Kubernetes state, usage samples or cloud prices to Kafka.', 'Collectors read the Kubernetes API, the metrics API and cloud price APIs and publish Avro records to kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1.'),
+  {
+    ...planned('collect', 'collect <kube|usage|prices> [flags]', 'Publish Kubernetes state, usage samples or cloud prices to Kafka.', 'Collectors read the Kubernetes API, the metrics API and cloud price APIs and publish Avro records to kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1.'),
+    subcommands: [
+      planned('kube', 'kube [flags]', 'Publish nodes, pods, volumes, claims and namespaces to kcost.kube.v1.', 'Watches the Kubernetes API and publishes the state costing needs.'),
+      planned('usage', 'usage [flags]', 'Publish per-container usage samples to kcost.usage.v1.', 'Reads the metrics API or the kubelet Summary API every window.'),
+      planned('prices', 'prices [flags]', 'Publish cloud and price-book prices to kcost.prices.v1.', 'Fetches prices from AWS, Azure, GCP and a custom price book.'),
+    ],
+  },
   planned('process', 'process [flags]', 'Join usage, state and prices into priced pod and node costs.', 'The cost processor consumes kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1 and publishes kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1.'),
   planned('sink', 'sink [flags]', 'Load cost records into PostgreSQL/TimescaleDB exactly once.', 'The sink bulk-loads kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1 into the database with COPY.'),
   planned('api', 'api [flags]', 'Serve cost allocation over HTTP (JSON and CSV).', 'The query API serves /v1/allocation, /v1/nodes, /v1/anomalies and /v1/prices from the database.'),
