@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CapacityType } from '../../codec/records.generated.js';
+import { toKubeObject, type MapContext } from './kube-mapper.js';
+import type { KubeResource } from './kube-json.js';
+import { capacityTypeOf, providerOf } from './node-mapper.js';
+import { noOwners, type OwnerLookup } from './owner-resolver.js';
+
+const fixture = <T = KubeResource>(name: string): T =>
+  JSON.parse(readFileSync(new URL(`../../../test/fixtures/kube/${name}`, import.meta.url), 'utf8')) as T;
+
+const OBSERVED = Date.parse('2026-01-03T00:00:00Z');
+const context = (extra: Partial<MapContext> = {}): MapContext => ({ cluster: 'prod', observedAt: OBSERVED, deleted: false, owners: noOwners, ...extra });
+const replicaSet = fixture<KubeResource & { metadata: { name: string; namespace: string } }>('k8s-replicaset.json');
+const replicaSets: OwnerLookup = {
+  ownersOf: (kind, namespace, name) =>
+    kind === 'ReplicaSet' && namespace === replicaSet.metadata.namespace && name === replicaSet.metadata.name
+      ? replicaSet.metadata.ownerReferences ?? []
+      : undefined,
+};
+interface BreakablePod {
+  metadata: { uid?: string };
+  spec: { containers: Array<{ resources: { requests: Record<string, string> } }> };
+  status: { startTime?: string };
+}
+const pods = fixture<{ items: KubeResource[] }>('k8s-pod-list.json').items;
+
+describe('nodes', () => {
+  it('maps the EKS node from its labels, providerID and resources', () => {
+    const record = toKubeObject('NODE', fixture('k8s-node-eks.json'), context());
+    expect(record).toMatchObject({
+      cluster: 'prod', kind: 'NODE', uid: 'd06a4e91-b2e9-4907-a60a-66fd3932aaea', name: 'ip-10-0-10-170.ec2.internal',
+      namespace: null, resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: OBSERVED,
+      pod: null, volume: null, claim: null,
+    });
+    expect(record.node).toEqual({
+      provider: 'aws', providerId: 'aws:///us-east-1a/i-08736224042c4ee75', instanceType: 't3.small', region: 'us-east-1', zone: 'us-east-1a',
+      capacityType: 'ON_DEMAND', cpuCapacityCores: 2, memoryCapacityBytes: 2_006_286_336, gpuCapacity: 0,
+      cpuAllocatableCores: 1.93, memoryAllocatableBytes: 1_507_164_160, gpuAllocatable: 0, gpuModel: null,
+    });
+  });
+
+  it('maps the 2018 GKE preemptible node from the beta and failure-domain labels', () => {
+    expect(toKubeObject('NODE', fixture('k8s-node-gke.json'), context()).node).toEqual({
+      provider: 'gcp', providerId: 'gce://managedkube/us-central1-c/gke-gar-1-pool-1-dce25db1-2mm5', instanceType: 'n1-standard-1',
+      region: 'us-central1', zone: 'us-central1-c', capacityType: 'SPOT', cpuCapacityCores: 1, memoryCapacityBytes: 3_878_518_784,
+      gpuCapacity: 0, cpuAllocatableCores: 0.94, memoryAllocatableBytes: 2_767_028_224, gpuAllocatable: 0, gpuModel: null,
+    });
+  });
+
+  it('counts GPUs and reads the GPU model', () => {
+    const node = fixture<KubeResource & { metadata: { labels: Record<string, string> }; status: { capacity: Record<string, string>; allocatable: Record<string, string> } }>('k8s-node-eks.json');
+    node.metadata.labels['nvidia.com/gpu.product'] = 'NVIDIA-A10G';
+    node.status.capacity['nvidia.com/gpu'] = '4';
+    node.status.allocatable['nvidia.com/gpu'] = '3';
+    expect(toKubeObject('NODE', node, context()).node).toMatchObject({ gpuCapacity: 4, gpuAllocatable: 3, gpuModel: 'NVIDIA-A10G' });
+  });
+
+  it.each<[Record<string, string>, CapacityType]>([
+    [{ 'eks.amazonaws.com/capacityType': 'SPOT' }, 'SPOT'],
+    [{ 'eks.amazonaws.com/capacityType': 'ON_DEMAND' }, 'ON_DEMAND'],
+    [{ 'karpenter.sh/capacity-type': 'spot' }, 'SPOT'],
+    [{ 'karpenter.sh/capacity-type': 'on-demand' }, 'ON_DEMAND'],
+    [{ 'karpenter.sh/capacity-type': 'reserved' }, 'RESERVED'],
+    [{ 'cloud.google.com/gke-spot': 'true', 'cloud.google.com/gke-nodepool': 'p' }, 'SPOT'],
+    [{ 'cloud.google.com/gke-preemptible': 'true' }, 'SPOT'],
+    [{ 'cloud.google.com/gke-nodepool': 'default-pool' }, 'ON_DEMAND'],
+    [{ 'kubernetes.azure.com/scalesetpriority': 'spot' }, 'SPOT'],
+    [{ 'kubernetes.azure.com/agentpool': 'nodepool1' }, 'ON_DEMAND'],
+    [{ 'node.kubernetes.io/lifecycle': 'spot' }, 'SPOT'],
+    [{ 'kubernetes.io/hostname': 'rack-1' }, 'UNKNOWN'],
+  ])('capacity type of %j is %s', (labels, expected) => {
+    expect(capacityTypeOf(labels)).toBe(expected);
+  });
+
+  it.each([
+    ['aws:///us-east-1a/i-1', 'aws'],
+    ['gce://project/us-central1-c/vm', 'gcp'],
+    ['azure:///subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachineScaleSets/z/virtualMachines/0', 'azure'],
+    ['kind://docker/kind/kind-control-plane', 'unknown'],
+    [undefined, 'unknown'],
+  ])('provider of %s is %s', (providerId, expected) => {
+    expect(providerOf(providerId)).toBe(expected);
+  });
+
+  it('rejects a node without allocatable memory, naming the node', () => {
+    const node = fixture<KubeResource & { status: { allocatable: Record<string, string> } }>('k8s-node-eks.json');
+    delete node.status.allocatable.memory;
+    expect(() => toKubeObject('NODE', node, context())).toThrow(/Node ip-10-0-10-170.ec2.internal status.allocatable: no memory/);
+  });
+});
+
+describe('pods', () => {
+  it('maps the EKS coredns pod, resolving its ReplicaSet to the Deployment through the cache', () => {
+    const record = toKubeObject('POD', pods[0]!, context({ owners: replicaSets }));
+    expect(record).toMatchObject({ kind: 'POD', namespace: 'kube-system', uid: '3032ab28-3ae1-44a6-9fb6-28f57a24e176', resourceVersion: '1285', node: null });
+    expect(record.pod).toEqual({
+      nodeName: 'ip-10-0-10-170.ec2.internal', phase: 'Running', startedAt: Date.parse('2026-01-02T20:02:30Z'), endedAt: null,
+      workload: { kind: 'Deployment', name: 'coredns' },
+      containers: [{ name: 'coredns', cpuRequestCores: 0.1, cpuLimitCores: null, memoryRequestBytes: 73_400_320, memoryLimitBytes: 178_257_920, gpuRequest: 0, gpuLimit: null }],
+      claimNames: [],
+    });
+  });
+
+  it('maps the GKE prometheus pod: app containers only, its claim, and the Deployment from the pod-template-hash', () => {
+    expect(toKubeObject('POD', pods[1]!, context()).pod).toEqual({
+      nodeName: 'gke-gar-1-pool-1-acc63c03-7zvd', phase: 'Running', startedAt: Date.parse('2018-11-06T19:22:08Z'), endedAt: null,
+      workload: { kind: 'Deployment', name: 'cost-attribution-prometheus' },
+      containers: [{ name: 'prometheus', cpuRequestCores: 0.25, cpuLimitCores: 4, memoryRequestBytes: 262_144_000, memoryLimitBytes: 4_194_304_000, gpuRequest: 0, gpuLimit: null }],
+      claimNames: ['cost-attribution-data'],
+    });
+  });
+
+  it.each([
+    ['a Job owned by a CronJob', { kind: 'Job', name: 'backup-29000000' }, [{ kind: 'CronJob', name: 'backup', controller: true }], { kind: 'CronJob', name: 'backup' }],
+    ['a Job of its own', { kind: 'Job', name: 'migrate' }, [], { kind: 'Job', name: 'migrate' }],
+    ['a StatefulSet', { kind: 'StatefulSet', name: 'db' }, undefined, { kind: 'StatefulSet', name: 'db' }],
+    ['a DaemonSet', { kind: 'DaemonSet', name: 'fluentd' }, undefined, { kind: 'DaemonSet', name: 'fluentd' }],
+  ])('resolves a pod owned by %s', (_, owner, parents, expected) => {
+    const pod = { ...pods[0]!, metadata: { ...pods[0]!.metadata, labels: {}, ownerReferences: [{ ...owner, controller: true }] } };
+    const owners: OwnerLookup = { ownersOf: (kind, _ns, name) => (kind === owner.kind && name === owner.name ? parents : undefined) };
+    expect(toKubeObject('POD', pod, context({ owners })).pod?.workload).toEqual(expected);
+  });
+
+  it('has no workload for a bare pod', () => {
+    const pod = { ...pods[0]!, metadata: { ...pods[0]!.metadata, ownerReferences: [] } };
+    expect(toKubeObject('POD', pod, context()).pod?.workload).toBeNull();
+  });
+
+  it('ends a finished pod when its last container terminated', () => {
+    const pod = structuredClone(pods[0]!) as KubeResource & { status: Record<string, unknown> };
+    pod.status.phase = 'Succeeded';
+    pod.status.containerStatuses = [
+      { name: 'a', state: { terminated: { finishedAt: '2026-01-02T21:00:00Z' } } },
+      { name: 'b', state: { terminated: { finishedAt: '2026-01-02T21:05:00Z' } } },
+    ];
+    expect(toKubeObject('POD', pod, context()).pod).toMatchObject({ phase: 'Succeeded', endedAt: Date.parse('2026-01-02T21:05:00Z') });
+  });
+
+  it('publishes a deletion as the last state, ended at its deletionTimestamp', () => {
+    const deleted = JSON.parse(readFileSync(new URL('../../../test/fixtures/kube/k8s-watch-pods.jsonl', import.meta.url), 'utf8').trim().split('\n')[4]!) as { object: KubeResource };
+    const record = toKubeObject('POD', deleted.object, context({ deleted: true }));
+    expect(record).toMatchObject({ resourceVersion: '2651', deletedAt: Date.parse('2026-01-02T20:45:12Z') });
+    expect(record.pod?.endedAt).toBe(Date.parse('2026-01-02T20:45:12Z'));
+  });
+
+  it('reads GPU requests, defaulting the request to the limit', () => {
+    const pod = structuredClone(pods[0]!) as KubeResource & { spec: { containers: Array<{ resources: unknown }> } };
+    pod.spec.containers[0]!.resources = { limits: { 'nvidia.com/gpu': '2', cpu: '1' } };
+    expect(toKubeObject('POD', pod, context()).pod?.containers[0]).toMatchObject({ gpuRequest: 2, gpuLimit: 2, cpuRequestCores: 0, cpuLimitCores: 1 });
+  });
+
+  it.each([
+    ['an unreadable quantity', (p: BreakablePod) => (p.spec.containers[0]!.resources.requests.cpu = 'lots'), /requests\.cpu: "lots" is not a Kubernetes quantity/],
+    ['no uid', (p: BreakablePod) => delete p.metadata.uid, /Pod kube-system\/coredns-789f8477df-knmwr: no metadata.uid/],
+    ['a bad timestamp', (p: BreakablePod) => (p.status.startTime = 'yesterday'), /status.startTime: "yesterday" is not a timestamp/],
+  ])('rejects a pod with %s', (_, breakIt, message) => {
+    const pod = structuredClone(pods[0]!) as BreakablePod;
+    breakIt(pod);
+    expect(() => toKubeObject('POD', pod, context())).toThrow(message);
+  });
+});
+
+describe('volumes, claims and namespaces', () => {
+  it('maps the GKE persistent volume with its claim, plugin and region', () => {
+    const record = toKubeObject('PERSISTENT_VOLUME', fixture('k8s-pv.json'), context());
+    expect(record).toMatchObject({ kind: 'PERSISTENT_VOLUME', namespace: null, name: 'pvc-fd986382-eddb-11e8-910e-42010a800036' });
+    expect(record.volume).toEqual({
+      capacityBytes: 53_687_091_200, storageClass: 'standard', claimNamespace: 'test-ns', claimName: 'cost-attribution-data',
+      driver: 'gcePersistentDisk', region: 'us-central1',
+    });
+  });
+
+  it('reads a CSI driver and the region from node affinity', () => {
+    const volume = {
+      metadata: { uid: 'u', name: 'pv-1', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        capacity: { storage: '100Gi' }, csi: { driver: 'ebs.csi.aws.com' }, storageClassName: 'gp3',
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/region', values: ['eu-west-1'] }] }] } },
+      },
+    };
+    expect(toKubeObject('PERSISTENT_VOLUME', volume, context()).volume).toMatchObject({ driver: 'ebs.csi.aws.com', region: 'eu-west-1', capacityBytes: 107_374_182_400 });
+  });
+
+  it('maps the claim', () => {
+    const record = toKubeObject('PERSISTENT_VOLUME_CLAIM', fixture('k8s-pvc.json'), context());
+    expect(record).toMatchObject({ namespace: 'default', name: 'www-nginx-sts-0', labels: { app: 'nginx-sts' } });
+    expect(record.claim).toEqual({ volumeName: 'pvc-fbabd470-8725-11e9-a8e8-42010a80015b', storageClass: 'standard', requestBytes: 1_048_576, capacityBytes: 1_073_741_824, phase: 'Bound' });
+  });
+
+  it('maps a namespace with its labels and no state', () => {
+    const ns = { metadata: { uid: 'ns-1', name: 'team-a', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z', labels: { team: 'a' } } };
+    expect(toKubeObject('NAMESPACE', ns, context())).toEqual({
+      cluster: 'prod', kind: 'NAMESPACE', uid: 'ns-1', name: 'team-a', namespace: null, labels: { team: 'a' }, resourceVersion: '7',
+      createdAt: Date.parse('2026-01-01T00:00:00Z'), deletedAt: null, observedAt: OBSERVED, pod: null, node: null, volume: null, claim: null,
+    });
+  });
+
+  it('accepts Date timestamps as the client deserialises list items', () => {
+    const ns = { metadata: { uid: 'ns-1', name: 'team-a', creationTimestamp: new Date('2026-01-01T00:00:00Z') } };
+    expect(toKubeObject('NAMESPACE', ns, context()).createdAt).toBe(Date.parse('2026-01-01T00:00:00Z'));
+  });
+});

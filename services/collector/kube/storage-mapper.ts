@@ -1,0 +1,83 @@
+import type { ClaimState, VolumeState } from '../../codec/records.generated.js';
+import type { KubeResource, ResourceMap } from './kube-json.js';
+import { MalformedObjectError } from './kube-json.js';
+import { parseBytes } from './quantity.js';
+
+interface NodeSelectorTerm {
+  readonly matchExpressions?: ReadonlyArray<{ readonly key?: string; readonly values?: readonly string[] | null }> | null;
+}
+
+/** The PersistentVolume fields the mapper reads; volume sources are any other spec key. */
+export interface KubePersistentVolume extends KubeResource {
+  readonly spec?: {
+    readonly capacity?: ResourceMap;
+    readonly storageClassName?: string | null;
+    readonly claimRef?: { readonly namespace?: string | null; readonly name?: string | null } | null;
+    readonly csi?: { readonly driver?: string } | null;
+    readonly nodeAffinity?: { readonly required?: { readonly nodeSelectorTerms?: readonly NodeSelectorTerm[] | null } | null } | null;
+    readonly [source: string]: unknown;
+  } | null;
+}
+
+/** The PersistentVolumeClaim fields the mapper reads. */
+export interface KubePersistentVolumeClaim extends KubeResource {
+  readonly spec?: {
+    readonly volumeName?: string | null;
+    readonly storageClassName?: string | null;
+    readonly resources?: { readonly requests?: ResourceMap } | null;
+  } | null;
+  readonly status?: { readonly capacity?: ResourceMap; readonly phase?: string | null } | null;
+}
+
+// Spec keys of a PersistentVolume that are not its volume source.
+const NOT_A_SOURCE = new Set([
+  'accessModes', 'capacity', 'claimRef', 'mountOptions', 'nodeAffinity', 'persistentVolumeReclaimPolicy',
+  'storageClassName', 'volumeMode', 'volumeAttributesClassName', 'csi',
+]);
+const REGION_KEYS = ['topology.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/region'];
+
+/** The CSI driver, else the name of the in-tree plugin (gcePersistentDisk, awsElasticBlockStore, nfs, …). */
+function driverOf(spec: NonNullable<KubePersistentVolume['spec']>): string {
+  if (spec.csi?.driver) return spec.csi.driver;
+  const source = Object.keys(spec).find((key) => !NOT_A_SOURCE.has(key) && spec[key] !== null && spec[key] !== undefined);
+  return source ?? '';
+}
+
+function regionOf(spec: NonNullable<KubePersistentVolume['spec']>, labels: Readonly<Record<string, string>>): string {
+  for (const key of REGION_KEYS) if (labels[key]) return labels[key];
+  for (const term of spec.nodeAffinity?.required?.nodeSelectorTerms ?? []) {
+    for (const expression of term.matchExpressions ?? []) {
+      const value = expression.values?.[0];
+      if (expression.key && REGION_KEYS.includes(expression.key) && value) return value;
+    }
+  }
+  return '';
+}
+
+/** PersistentVolume state that costing needs. */
+export function mapVolumeState(volume: KubePersistentVolume, labels: Readonly<Record<string, string>>, label: string): VolumeState {
+  const spec = volume.spec;
+  const storage = spec?.capacity?.storage;
+  if (!spec || storage === undefined) throw new MalformedObjectError(`${label}: no spec.capacity.storage`);
+  return {
+    capacityBytes: parseBytes(storage, `${label} spec.capacity.storage`),
+    storageClass: spec.storageClassName ?? '',
+    claimNamespace: spec.claimRef?.namespace || null,
+    claimName: spec.claimRef?.name || null,
+    driver: driverOf(spec),
+    region: regionOf(spec, labels),
+  };
+}
+
+/** PersistentVolumeClaim state that costing needs. */
+export function mapClaimState(claim: KubePersistentVolumeClaim, label: string): ClaimState {
+  const request = claim.spec?.resources?.requests?.storage;
+  const capacity = claim.status?.capacity?.storage;
+  return {
+    volumeName: claim.spec?.volumeName || null,
+    storageClass: claim.spec?.storageClassName ?? '',
+    requestBytes: request === undefined ? 0 : parseBytes(request, `${label} spec.resources.requests.storage`),
+    capacityBytes: capacity === undefined ? 0 : parseBytes(capacity, `${label} status.capacity.storage`),
+    phase: claim.status?.phase ?? '',
+  };
+}
