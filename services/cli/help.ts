@@ -9,11 +9,15 @@ export function renderTopHelp(roles: readonly Role[]): string {
     'Usage: kcost <role> [flags]      kcost <role> --help',
     '',
     'Roles:',
-    ...roles.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}${r.run ? '' : ' (not built yet)'}`),
+    ...roles.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}${isBuilt(r) ? '' : ' (not built yet)'}`),
     '',
     'Every flag can also be set with its KCOST_* environment variable; flags win over the environment, which wins over defaults.',
     '',
   ].join('\n');
+}
+
+function isBuilt(role: Role): boolean {
+  return role.run !== undefined || (role.subcommands ?? []).some(isBuilt);
 }
 
 export function renderRoleHelp(role: Role, parent?: Role): string {

@@ -10,11 +10,11 @@ export interface SchemaVersion {
   readonly fingerprintHex: string;
 }
 
-// Every union in the kcost schemas is ["null", T]; unwrapped they read as `T | null`.
-const PARSE_OPTIONS = { wrapUnions: 'never' } as const;
-
+/** Parses one standalone schema. */
 export function parseSchema(schema: object): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, PARSE_OPTIONS);
+  // Every union in the kcost schemas is ["null", T]; unwrapped they read as `T | null`.
+  // The options object must be new each call: avsc keeps its registry of named types in it.
+  return avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'never' });
 }
 
 export function fingerprintOf(type: avro.Type): Buffer {

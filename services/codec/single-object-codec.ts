@@ -46,7 +46,8 @@ export class SingleObjectCodec implements Codec {
     const writer = this.catalog.byFingerprintHex(fingerprintHex);
     if (!writer) throw new KcostError('UNKNOWN_SCHEMA', `no known schema has fingerprint ${fingerprintHex}`);
     try {
-      const value = writer.type.fromBuffer(bytes.subarray(HEADER_BYTES), this.catalog.resolverFor(writer)) as RecordTypes[SchemaName];
+      const reader = this.catalog.writer(writer.name).type;
+      const value = reader.fromBuffer(bytes.subarray(HEADER_BYTES), this.catalog.resolverFor(writer)) as RecordTypes[SchemaName];
       return { schema: writer.name, value };
     } catch (error) {
       throw undecodable(`${writer.name} body does not decode: ${(error as Error).message}`, error);

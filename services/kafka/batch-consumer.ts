@@ -44,6 +44,8 @@ export interface BatchConsumerOptions {
   /** Where a new group starts: the earliest records (default) or only new ones. */
   readonly fromBeginning?: boolean;
   readonly maxBytesPerPartition?: number;
+  /** How long the group waits for a member that stopped heartbeating before reassigning its partitions. */
+  readonly sessionTimeoutMillis?: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export class BatchConsumer {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      sessionTimeout: options.sessionTimeoutMillis ?? 30_000,
       retry: { retries: 10, initialRetryTime: 300 },
     });
   }

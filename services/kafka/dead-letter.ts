@@ -40,6 +40,8 @@ export class DeadLetterPublisher {
       service: string;
       counter: Counter<'service' | 'topic' | 'reason'>;
       logger: Logger;
+      /** Dead-letter topic; kcost.deadletter.v1 unless a test or deployment renames it. */
+      topic?: string;
       now?: () => number;
     },
   ) {}
@@ -52,7 +54,7 @@ export class DeadLetterPublisher {
     );
     await this.options.producer.publish([
       {
-        topic: TOPICS.deadLetter.name,
+        topic: this.options.topic ?? TOPICS.deadLetter.name,
         key: `${letter.sourceTopic}/${letter.sourcePartition}/${rejected.offset}`,
         schema: 'DeadLetter',
         value: letter,

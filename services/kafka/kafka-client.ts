@@ -1,4 +1,4 @@
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from '../log/logger.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -23,5 +23,23 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
         const { message, ...rest } = entry;
         log[LEVELS[level] ?? 'info'](rest, message);
       },
+  });
+}
+
+/**
+ * A producer with kcost's delivery settings: idempotent (a retried send is not
+ * written twice) and the Java client's murmur2 partitioner, so a key lands on
+ * the same partition whichever language produced it (co-partitioning of pods
+ * and their usage depends on it).
+ */
+export function createProducer(kafka: Kafka, options: { transactionalId?: string } = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    // Like the Java client: keep retrying (with backoff) rather than drop a record;
+    // kafkajs warns that fewer retries void the idempotence guarantee.
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
+    createPartitioner: Partitioners.DefaultPartitioner,
+    ...(options.transactionalId === undefined ? {} : { transactionalId: options.transactionalId }),
   });
 }

@@ -1,0 +1,77 @@
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { currentSchemas, releasedSchemas, type SchemaName } from './records.generated.js';
+import { parseSchema } from './schema-catalog.js';
+
+interface FieldSchema {
+  name: string;
+  type: unknown;
+  default?: unknown;
+}
+interface RecordSchema {
+  type: 'record';
+  name: string;
+  fields: FieldSchema[];
+}
+
+const names = Object.keys(currentSchemas) as SchemaName[];
+
+/**
+ * The oldest schema a current one could have evolved from under the rules
+ * (fields are only ever added with a default): the current schema with every
+ * defaulted top-level field removed.
+ */
+function minimalAncestor(schema: RecordSchema): RecordSchema {
+  return { ...schema, fields: schema.fields.filter((f) => !('default' in f)) };
+}
+
+/** Reads `value` written with `writer` through `reader`, as a consumer on a newer version would. */
+function readAcross(writer: avro.Type, reader: avro.Type, value: unknown): unknown {
+  return reader.fromBuffer(writer.toBuffer(value), reader.createResolver(writer));
+}
+
+describe.each(names)('%s schema evolution', (name) => {
+  const current = parseSchema(currentSchemas[name]);
+  const released = releasedSchemas[name] ?? [];
+
+  it('has at least one released version, frozen in schemas/released/', () => {
+    expect(released.length).toBeGreaterThan(0);
+  });
+
+  it.each(released.map((schema, i) => [`v${i + 1}`, schema] as const))(
+    'reads records written with released %s (backward) and they read the current records (forward)',
+    (_version, schema) => {
+      const old = parseSchema(schema);
+      for (let i = 0; i < 20; i++) {
+        const written = old.random();
+        const read = readAcross(old, current, written) as Record<string, unknown>;
+        for (const field of (schema as RecordSchema).fields) expect(read[field.name]).toEqual((written as Record<string, unknown>)[field.name]);
+        const newer = current.random();
+        expect(() => readAcross(current, old, newer)).not.toThrow();
+      }
+    },
+  );
+
+  it('reads records of its minimal ancestor, filling every added field with its default', () => {
+    const schema = currentSchemas[name] as RecordSchema;
+    const ancestor = parseSchema(minimalAncestor(schema));
+    const read = readAcross(ancestor, current, ancestor.random()) as Record<string, unknown>;
+    for (const field of schema.fields.filter((f) => 'default' in f)) {
+      expect(read[field.name], field.name).toEqual(field.default);
+    }
+  });
+});
+
+describe('evolution rules are enforced by Avro resolution', () => {
+  const base = currentSchemas.UsageSample as RecordSchema;
+
+  it('rejects a new field without a default: old records could not be read', () => {
+    const broken = { ...base, fields: [...base.fields, { name: 'gpuSeconds', type: 'double' }] };
+    expect(() => parseSchema(broken).createResolver(parseSchema(base))).toThrow(/gpuSeconds/);
+  });
+
+  it('rejects a changed field type', () => {
+    const broken = { ...base, fields: base.fields.map((f) => (f.name === 'podUid' ? { ...f, type: 'long' } : f)) };
+    expect(() => parseSchema(broken).createResolver(parseSchema(base))).toThrow();
+  });
+});
