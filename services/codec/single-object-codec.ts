@@ -15,12 +15,8 @@ const HEADER_BYTES = 10;
 export class SingleObjectCodec implements Codec {
   constructor(private readonly catalog: SchemaCatalog) {}
 
-  encode<N extends SchemaName>(schema: N, value: RecordTypes[N]): Promise<Buffer> {
-    try {
-      return Promise.resolve(this.encodeSync(schema, value));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  async encode<N extends SchemaName>(schema: N, value: RecordTypes[N]): Promise<Buffer> {
+    return this.encodeSync(schema, value);
   }
 
   encodeSync<N extends SchemaName>(schema: N, value: RecordTypes[N]): Buffer {
@@ -30,12 +26,8 @@ export class SingleObjectCodec implements Codec {
     return Buffer.concat([MARKER, Buffer.from(writer.fingerprintHex, 'hex'), writer.type.toBuffer(value)]);
   }
 
-  decode(bytes: Buffer): Promise<Decoded> {
-    try {
-      return Promise.resolve(this.decodeSync(bytes));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  async decode(bytes: Buffer): Promise<Decoded> {
+    return this.decodeSync(bytes);
   }
 
   decodeSync(bytes: Buffer): Decoded {

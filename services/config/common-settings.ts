@@ -8,7 +8,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const processSettings = {
   logLevel: setting('logLevel', {
     description: 'Minimum level of the JSON log lines written to stdout.',
-    default: 'info' as LogLevel,
+    default: 'info',
     parse: parseEnum(LOG_LEVELS),
   }),
   healthPort: setting('healthPort', {

@@ -106,8 +106,9 @@ export class BatchConsumer {
     await this.consumer.disconnect();
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const schema = this.schemaByTopic.get(batch.topic);
     const records: ConsumedRecord[] = [];
     const rejected: Array<{ message: KafkaMessage; error: unknown }> = [];
@@ -139,10 +140,10 @@ export class BatchConsumer {
         error,
       );
     }
-    resolveOffset(last.offset);
+    payload.resolveOffset(last.offset);
     await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
     this.options.metrics.recordsConsumed.inc({ service: this.options.service, topic: batch.topic }, records.length);
-    await heartbeat();
+    await payload.heartbeat();
   }
 
   private async decode(

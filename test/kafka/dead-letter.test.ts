@@ -21,7 +21,7 @@ describe('bad input on a topic', () => {
     const kafka = testKafka();
     const codec = testCodec();
     const [topic, dlq] = await createTestTopics(kafka, [{ ...TOPICS.usage, partitions: 1 }, TOPICS.deadLetter]);
-    const wrongSchema = parseSchema(currentSchemas.PodCost).random() as PodCost;
+    const wrongSchema = parseSchema(currentSchemas.PodCost).random() as unknown as PodCost;
     const values: Buffer[] = [
       await codec.encode('UsageSample', usage('good-0')),
       Buffer.from('garbage bytes, not Avro'),

@@ -10,7 +10,7 @@ import { createProducer } from '../../services/kafka/kafka-client.js';
 import { silentLogger } from '../../services/log/logger.js';
 
 /** A BatchingProducer on the test broker, connected; disconnect() when done. */
-export async function testProducer(kafka: Kafka, codec: Codec): Promise<{ producer: BatchingProducer; disconnect(): Promise<void> }> {
+export async function testProducer(kafka: Kafka, codec: Codec): Promise<{ producer: BatchingProducer; disconnect: () => Promise<void> }> {
   const raw = createProducer(kafka);
   await raw.connect();
   return { producer: new BatchingProducer({ producer: raw, codec, logger: silentLogger() }), disconnect: () => raw.disconnect() };
