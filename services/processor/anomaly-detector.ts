@@ -1,0 +1,111 @@
+import type { AnomalyScope, CostAnomaly } from '../codec/records.generated.js';
+import { DEFAULT_ANOMALY_OPTIONS, historySpanMillis, scoreRate, type AnomalyOptions } from './anomaly-scorer.js';
+
+const HOUR = 3_600_000;
+
+/** The part of a priced container-window the detector needs (a PodCost has all of it). */
+export interface CostPoint {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly workloadKind: string;
+  readonly workloadName: string;
+  readonly windowStart: number;
+  readonly totalCostUsd: number;
+}
+
+interface Series {
+  readonly cluster: string;
+  readonly scope: AnomalyScope;
+  readonly key: string;
+  readonly namespace: string;
+  /** hourStart → cost rate of that hour, USD per hour. */
+  readonly history: Map<number, number>;
+}
+
+/**
+ * Rolls priced windows up into hourly cost rates per workload and per
+ * namespace and, as each hour completes, scores it against the series' own
+ * baseline (scoreRate). An hour is only scored when the detector saw all of
+ * it: after a restart, the hour in progress is skipped rather than scored
+ * on part of its cost.
+ */
+export class AnomalyDetector {
+  private readonly series = new Map<string, Series>();
+  /** hourStart → series id → cost so far. */
+  private readonly buckets = new Map<number, Map<string, number>>();
+  private scoringFrom: number | null = null;
+
+  constructor(private readonly options: AnomalyOptions = DEFAULT_ANOMALY_OPTIONS) {}
+
+  /** Adds a priced window's cost; call in window order (as closed windows come out). */
+  add(point: CostPoint): void {
+    if (this.scoringFrom === null) this.scoringFrom = Math.ceil(point.windowStart / HOUR) * HOUR;
+    const hourStart = Math.floor(point.windowStart / HOUR) * HOUR;
+    if (hourStart < this.scoringFrom) return;
+    const bucket = this.buckets.get(hourStart) ?? new Map<string, number>();
+    this.buckets.set(hourStart, bucket);
+    const cost = Number.isFinite(point.totalCostUsd) ? point.totalCostUsd : 0;
+    const namespaceId = this.seriesId(point.cluster, 'NAMESPACE', point.namespace, point.namespace);
+    bucket.set(namespaceId, (bucket.get(namespaceId) ?? 0) + cost);
+    // Bare pods have no workload to follow from one pod to the next.
+    if (point.workloadKind !== '' && point.workloadName !== '') {
+      const workloadId = this.seriesId(point.cluster, 'WORKLOAD', `${point.namespace}/${point.workloadKind}/${point.workloadName}`, point.namespace);
+      bucket.set(workloadId, (bucket.get(workloadId) ?? 0) + cost);
+    }
+  }
+
+  /**
+   * Scores every hour that ends at or before `closedThroughMillis` (all of
+   * its windows are closed) and returns the anomalies found, in hour order.
+   */
+  completeThrough(closedThroughMillis: number): CostAnomaly[] {
+    const anomalies: CostAnomaly[] = [];
+    const hours = [...this.buckets.keys()].filter((h) => h + HOUR <= closedThroughMillis).sort((a, b) => a - b);
+    for (const hourStart of hours) {
+      const bucket = this.buckets.get(hourStart) as Map<string, number>;
+      this.buckets.delete(hourStart);
+      // A series seen in the previous hour but silent now dropped to zero: score that once.
+      const ids = new Set(bucket.keys());
+      for (const [id, series] of this.series) if (series.history.has(hourStart - HOUR)) ids.add(id);
+      for (const id of ids) {
+        const series = this.series.get(id) as Series;
+        const observed = bucket.get(id) ?? 0;
+        const scored = scoreRate(series.history, hourStart, observed, this.options);
+        series.history.set(hourStart, observed);
+        if (scored?.severity) {
+          anomalies.push({
+            cluster: series.cluster,
+            scope: series.scope,
+            key: series.key,
+            namespace: series.namespace,
+            windowStart: hourStart,
+            windowSeconds: HOUR / 1000,
+            observedHourlyUsd: observed,
+            expectedHourlyUsd: scored.expectedHourlyUsd,
+            score: scored.score,
+            direction: scored.direction,
+            severity: scored.severity,
+            baselineHours: scored.baselineHours,
+            detectedAt: closedThroughMillis,
+          });
+        }
+      }
+      this.prune(hourStart);
+    }
+    return anomalies;
+  }
+
+  private seriesId(cluster: string, scope: AnomalyScope, key: string, namespace: string): string {
+    const id = `${cluster}/${scope}/${key}`;
+    if (!this.series.has(id)) this.series.set(id, { cluster, scope, key, namespace, history: new Map() });
+    return id;
+  }
+
+  private prune(nowHour: number): void {
+    const oldest = nowHour - historySpanMillis(this.options);
+    for (const [id, series] of this.series) {
+      for (const hour of series.history.keys()) if (hour < oldest) series.history.delete(hour);
+      if (series.history.size === 0) this.series.delete(id);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { median, medianAbsoluteDeviation } from 'simple-statistics';
+import type { AnomalyDirection, Severity } from '../codec/records.generated.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Scales a MAD to the standard deviation of normally distributed data. */
+const MAD_TO_SIGMA = 1.4826;
+
+/** Thresholds and baseline shape of the anomaly scorer. */
+export interface AnomalyOptions {
+  /** Days of same-hour history the baseline looks back over. */
+  readonly baselineDays: number;
+  /** Same-hour points needed before the daily-cycle baseline is used; below it, recent hours are. */
+  readonly minSameHourPoints: number;
+  /** Hours of recent history used while same-hour history is short. */
+  readonly recentHours: number;
+  /** Recent points needed to score at all. */
+  readonly minRecentPoints: number;
+  /** |score| from which an anomaly is reported (INFO), WARNING, and CRITICAL. */
+  readonly scoreInfo: number;
+  readonly scoreWarning: number;
+  readonly scoreCritical: number;
+  /** Smallest change relative to the expected rate worth reporting, e.g. 0.25 = 25 %. */
+  readonly minRelativeChange: number;
+  /** Smallest absolute change worth reporting, USD per hour. */
+  readonly minAbsoluteChangeHourlyUsd: number;
+  /** Floor of the spread as a fraction of the expected rate, so a perfectly flat baseline does not make every cent an outlier. */
+  readonly spreadFloorFraction: number;
+}
+
+export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
+  baselineDays: 7,
+  minSameHourPoints: 3,
+  recentHours: 24,
+  minRecentPoints: 6,
+  scoreInfo: 5,
+  scoreWarning: 8,
+  scoreCritical: 12,
+  minRelativeChange: 0.3,
+  minAbsoluteChangeHourlyUsd: 0.001,
+  spreadFloorFraction: 0.05,
+};
+
+export interface RateScore {
+  readonly expectedHourlyUsd: number;
+  readonly score: number;
+  readonly baselineHours: number;
+  readonly direction: AnomalyDirection;
+  /** null when the rate is within the baseline (not an anomaly). */
+  readonly severity: Severity | null;
+}
+
+/**
+ * Scores an hour's cost rate against its own trailing baseline: the median
+ * of the same hour on previous days (so the daily cycle is expected), or of
+ * the recent hours while fewer days are known. The score is a robust
+ * z-score, (observed − median) / (1.4826 × MAD), with the spread floored at
+ * a fraction of the median. Returns null when there is too little history.
+ */
+export function scoreRate(history: ReadonlyMap<number, number>, hourStart: number, observed: number, options: AnomalyOptions = DEFAULT_ANOMALY_OPTIONS): RateScore | null {
+  const baseline = baselineOf(history, hourStart, options);
+  if (!baseline) return null;
+  const expected = median(baseline);
+  const spread = Math.max(MAD_TO_SIGMA * medianAbsoluteDeviation(baseline), options.spreadFloorFraction * Math.abs(expected), 1e-9);
+  const score = (observed - expected) / spread;
+  const change = Math.abs(observed - expected);
+  const magnitude = Math.abs(score);
+  const reportable = magnitude >= options.scoreInfo && change >= options.minRelativeChange * Math.abs(expected) && change >= options.minAbsoluteChangeHourlyUsd;
+  const severity: Severity | null = !reportable
+    ? null
+    : magnitude >= options.scoreCritical
+      ? 'CRITICAL'
+      : magnitude >= options.scoreWarning
+        ? 'WARNING'
+        : 'INFO';
+  return { expectedHourlyUsd: expected, score, baselineHours: baseline.length, direction: score >= 0 ? 'UP' : 'DOWN', severity };
+}
+
+function baselineOf(history: ReadonlyMap<number, number>, hourStart: number, options: AnomalyOptions): number[] | null {
+  const sameHour: number[] = [];
+  for (let d = 1; d <= options.baselineDays; d++) {
+    const value = history.get(hourStart - d * DAY);
+    if (value !== undefined) sameHour.push(value);
+  }
+  if (sameHour.length >= options.minSameHourPoints) return sameHour;
+  const recent: number[] = [];
+  for (let h = 1; h <= options.recentHours; h++) {
+    const value = history.get(hourStart - h * HOUR);
+    if (value !== undefined) recent.push(value);
+  }
+  return recent.length >= options.minRecentPoints ? recent : null;
+}
+
+/** How far back a series' history must reach for scoreRate. */
+export function historySpanMillis(options: AnomalyOptions): number {
+  return Math.max(options.baselineDays * DAY, options.recentHours * HOUR);
+}

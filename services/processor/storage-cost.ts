@@ -1,0 +1,44 @@
+import type { ClusterState, NodeObject, PodObject } from './cluster-state.js';
+import { DEFAULT_PRICES, GIB, HOURS_PER_MONTH } from './default-prices.js';
+import { findPrice } from './node-rates.js';
+import type { PriceHistory } from './price-history.js';
+
+/**
+ * A pod's share of its persistent volumes' cost for one window: for each
+ * claim it mounts, price per GiB-month × size, prorated to the window and
+ * split evenly among the pods that mount the claim during the window.
+ */
+export function podStorageCostUsd(
+  state: ClusterState,
+  prices: PriceHistory,
+  pod: PodObject,
+  node: NodeObject | undefined,
+  windowStart: number,
+  windowSeconds: number,
+): number {
+  const namespace = pod.namespace ?? '';
+  const windowEnd = windowStart + windowSeconds * 1000;
+  let total = 0;
+  for (const claimName of pod.pod.claimNames) {
+    const claim = state.claim(pod.cluster, namespace, claimName);
+    if (!claim) continue;
+    const volume = claim.claim.volumeName ? state.volume(pod.cluster, claim.claim.volumeName) : undefined;
+    const bytes = volume?.volume.capacityBytes || claim.claim.capacityBytes || claim.claim.requestBytes;
+    if (!(bytes > 0)) continue;
+    const storageClass = volume?.volume.storageClass || claim.claim.storageClass;
+    const where = {
+      provider: node?.node.provider ?? 'unknown',
+      region: volume?.volume.region || node?.node.region || '',
+      zone: '',
+    };
+    const price =
+      findPrice(prices, where, 'STORAGE', storageClass, 'UNKNOWN', windowStart) ?? findPrice(prices, where, 'STORAGE', storageClass, 'ON_DEMAND', windowStart);
+    const gibMonthUsd = price?.storageGibMonthUsd ?? DEFAULT_PRICES.storageGibMonthUsd;
+    const cost = (Math.max(0, gibMonthUsd) * (bytes / GIB) * (windowSeconds / 3600)) / HOURS_PER_MONTH;
+    // The pod itself counts even if its state says otherwise: it reported usage for this window.
+    const mounting = state.podsMounting(pod.cluster, namespace, claimName, windowStart, windowEnd);
+    const sharers = mounting.some((p) => p.uid === pod.uid) ? mounting.length : mounting.length + 1;
+    total += cost / sharers;
+  }
+  return total;
+}

@@ -1,0 +1,145 @@
+import type { UsageSample } from '../codec/records.generated.js';
+import type { WindowSamples } from './window-pricer.js';
+
+/** What the assembler did with a sample. */
+export type Intake =
+  | { readonly kind: 'added' }
+  /** Its window had already closed: it goes to the dead-letter topic as LATE_SAMPLE. */
+  | { readonly kind: 'late'; readonly reason: string }
+  /** Read again after a restart, and already accounted for in a committed window (or dead letter). */
+  | { readonly kind: 'replayed' };
+
+/** Where a partition's consumption stands: what to commit, and what a restart must know. */
+export interface PartitionPosition {
+  /** First offset not yet reflected in published output: the consumer restarts here. */
+  readonly commitOffset: string;
+  /** Stored with the committed offset (Kafka offset metadata) for the next owner of the partition. */
+  readonly metadata: string;
+}
+
+interface ReplayMark {
+  readonly watermark: number;
+  readonly readThrough: bigint;
+}
+
+interface OpenWindow {
+  readonly windowStart: number;
+  readonly windowSeconds: number;
+  readonly samples: Map<string, { sample: UsageSample; partition: number; offset: bigint }>;
+}
+
+/**
+ * Groups usage samples into event-time windows. The watermark is the latest
+ * window end seen; a window closes once the watermark reaches its end plus
+ * the allowed lateness, and a sample for a closed window is late.
+ *
+ * Recovery: a partition's committed offset is the oldest sample still in an
+ * open window, and its metadata records the watermark and how far the
+ * partition had been read. After a restart, samples below that read mark
+ * whose windows had closed are skipped (they were priced already); the rest
+ * rebuild the open windows. So no window is priced twice, and none is lost.
+ */
+export class WindowAssembler {
+  private readonly open = new Map<string, OpenWindow>();
+  private readonly readThrough = new Map<number, bigint>();
+  private readonly replay = new Map<number, ReplayMark>();
+  private mark = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly latenessMillis: number) {}
+
+  /** The latest window end seen (event time), or -Infinity before any sample. */
+  get watermark(): number {
+    return this.mark;
+  }
+
+  /** Restores a partition's read mark from its committed metadata (see positions()). */
+  restore(partition: number, metadata: string | null): void {
+    const mark = parseMetadata(metadata);
+    if (!mark) return;
+    this.replay.set(partition, mark);
+    this.mark = Math.max(this.mark, mark.watermark);
+  }
+
+  /** Takes one sample read from `partition` at `offset`. */
+  add(sample: UsageSample, partition: number, offset: string): Intake {
+    const position = BigInt(offset);
+    this.readThrough.set(partition, max(this.readThrough.get(partition) ?? 0n, position + 1n));
+    const end = sample.windowStart + sample.windowSeconds * 1000;
+    const replay = this.replay.get(partition);
+    const isReplay = replay !== undefined && position < replay.readThrough;
+    if (isReplay && end + this.latenessMillis <= replay.watermark) return { kind: 'replayed' };
+    if (!isReplay && end + this.latenessMillis <= this.mark) {
+      return {
+        kind: 'late',
+        reason: `usage sample for window ${new Date(sample.windowStart).toISOString()} arrived after the window closed (watermark ${new Date(this.mark).toISOString()}, allowed lateness ${this.latenessMillis} ms)`,
+      };
+    }
+    const key = `${sample.windowStart}/${sample.windowSeconds}`;
+    let window = this.open.get(key);
+    if (!window) {
+      window = { windowStart: sample.windowStart, windowSeconds: sample.windowSeconds, samples: new Map() };
+      this.open.set(key, window);
+    }
+    // A repeated sample for the same container (a collector retry) replaces the first.
+    window.samples.set(`${sample.cluster}/${sample.podUid}/${sample.container}`, { sample, partition, offset: position });
+    this.mark = Math.max(this.mark, end);
+    return { kind: 'added' };
+  }
+
+  /** Removes and returns the windows the watermark has closed, oldest first. */
+  closeReady(): WindowSamples[] {
+    const closed: OpenWindow[] = [];
+    for (const [key, window] of this.open) {
+      if (window.windowStart + window.windowSeconds * 1000 + this.latenessMillis <= this.mark) {
+        closed.push(window);
+        this.open.delete(key);
+      }
+    }
+    closed.sort((a, b) => a.windowStart - b.windowStart);
+    return closed.map((w) => ({ windowStart: w.windowStart, windowSeconds: w.windowSeconds, samples: [...w.samples.values()].map((s) => s.sample) }));
+  }
+
+  /** Commit position of every partition read so far. */
+  positions(): Map<number, PartitionPosition> {
+    const oldestOpen = new Map<number, bigint>();
+    for (const window of this.open.values()) {
+      for (const { partition, offset } of window.samples.values()) {
+        const current = oldestOpen.get(partition);
+        if (current === undefined || offset < current) oldestOpen.set(partition, offset);
+      }
+    }
+    const result = new Map<number, PartitionPosition>();
+    for (const [partition, read] of this.readThrough) {
+      // Below the replay mark nothing new is known: keep the earlier mark so a second crash skips the same samples.
+      const readMark = max(read, this.replay.get(partition)?.readThrough ?? 0n);
+      const watermark = Math.max(this.mark, this.replay.get(partition)?.watermark ?? Number.NEGATIVE_INFINITY);
+      result.set(partition, {
+        commitOffset: (oldestOpen.get(partition) ?? read).toString(),
+        metadata: JSON.stringify({ v: 1, watermark, readThrough: readMark.toString() }),
+      });
+    }
+    return result;
+  }
+
+  /** Number of samples waiting in open windows. */
+  get pending(): number {
+    let n = 0;
+    for (const window of this.open.values()) n += window.samples.size;
+    return n;
+  }
+}
+
+function parseMetadata(metadata: string | null): ReplayMark | null {
+  if (!metadata) return null;
+  try {
+    const parsed = JSON.parse(metadata) as { v?: number; watermark?: number; readThrough?: string };
+    if (parsed.v !== 1 || typeof parsed.watermark !== 'number' || typeof parsed.readThrough !== 'string') return null;
+    return { watermark: parsed.watermark, readThrough: BigInt(parsed.readThrough) };
+  } catch {
+    return null;
+  }
+}
+
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
