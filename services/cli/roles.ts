@@ -1,4 +1,7 @@
+import { pricesRole } from '../collector/prices/prices-role.js';
+import { migrateRole } from '../db/migrate-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
+import { sinkRole } from '../sink/sink-role.js';
 import type { Role } from './role.js';
 
 /** Roles whose code has not landed yet: they describe themselves and refuse to run. */
@@ -17,14 +20,14 @@ export const ROLES: readonly Role[] = [
     subcommands: [
       planned('kube', 'kube [flags]', 'Publish nodes, pods, volumes, claims and namespaces to kcost.kube.v1.', 'Watches the Kubernetes API and publishes the state costing needs.'),
       planned('usage', 'usage [flags]', 'Publish per-container usage samples to kcost.usage.v1.', 'Reads the metrics API or the kubelet Summary API every window.'),
-      planned('prices', 'prices [flags]', 'Publish cloud and price-book prices to kcost.prices.v1.', 'Fetches prices from AWS, Azure, GCP and a custom price book.'),
+      pricesRole,
     ],
   },
   planned('process', 'process [flags]', 'Join usage, state and prices into priced pod and node costs.', 'The cost processor consumes kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1 and publishes kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1.'),
-  planned('sink', 'sink [flags]', 'Load cost records into PostgreSQL/TimescaleDB exactly once.', 'The sink bulk-loads kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1 into the database with COPY.'),
+  sinkRole,
   planned('api', 'api [flags]', 'Serve cost allocation over HTTP (JSON and CSV).', 'The query API serves /v1/allocation, /v1/nodes, /v1/anomalies and /v1/prices from the database.'),
   planned('export', 'export [flags]', 'Serve cost metrics to Prometheus.', 'The exporter consumes kcost.costs.v1 and kcost.node-costs.v1 and serves kube_cost_* metrics on /metrics.'),
   planned('simulate', 'simulate [flags]', 'Publish a synthetic cluster for demos, tests and benchmarks.', 'The simulator publishes the same topics and schemas as the collectors for a deterministic synthetic cluster.'),
-  planned('migrate', 'migrate [flags]', 'Create or upgrade the database schema.', 'Applies the ordered migrations in sql/ to PostgreSQL or TimescaleDB and records which ran.'),
+  migrateRole,
   topicsRole,
 ];

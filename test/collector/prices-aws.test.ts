@@ -109,7 +109,8 @@ describe('kcost collect prices, through the real AWS SDK clients and a real Kafk
     process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
     process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
     const endpoint = await aws.start();
-    [{ name: topic }] = (await createTestTopics(kafka, [TOPICS.prices])) as [{ name: string }];
+    const [spec] = await createTestTopics(kafka, [TOPICS.prices]);
+    topic = spec?.name ?? '';
     kafkaProducer = kafka.producer();
     await kafkaProducer.connect();
     const producer = new BatchingProducer({ producer: kafkaProducer, codec, logger: silentLogger() });

@@ -1,0 +1,46 @@
+import { Registry } from 'prom-client';
+import { defineRole } from '../../cli/role.js';
+import { createCodec } from '../../codec/create-codec.js';
+import { BatchingProducer } from '../../kafka/batching-producer.js';
+import { createKafka } from '../../kafka/kafka-client.js';
+import { startHealthServer } from '../../lifecycle/health-server.js';
+import { stopOnSignals } from '../../lifecycle/shutdown.js';
+import { createLogger } from '../../log/logger.js';
+import { buildPriceCollector } from './price-collector.js';
+import { pricesSettings } from './prices-settings.js';
+
+/** `kcost collect prices`: refreshes the configured price sources and publishes changed prices to kcost.prices.v1. */
+export const pricesRole = defineRole({
+  name: 'prices',
+  usage: 'prices [flags]',
+  summary: 'Publish cloud and price-book prices to kcost.prices.v1.',
+  description:
+    'Fetches node, GPU and storage prices from AWS (Price List GetProducts for on-demand, EC2 spot price history), the Azure Retail Prices API, the GCP Cloud Billing Catalog and a custom price book, and publishes PriceUpdate records keyed provider/region/kind/sku/capacityType. Every source is refreshed each --refresh-interval and only changed prices are published. A failing source keeps its last good prices and shows as kcost_price_source_up{source}=0 and in kcost_price_source_failures_total; a malformed price document is logged, counted in kcost_price_documents_malformed_total and skipped. Built-in default prices are not published: the processor applies them where no source has a price.',
+  settings: pricesSettings,
+  async run(config) {
+    const logger = createLogger({ service: 'collect-prices', level: config.logLevel });
+    const registry = new Registry();
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafkaProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await kafkaProducer.connect();
+    const producer = new BatchingProducer({ producer: kafkaProducer, codec: createCodec(config), logger });
+    const collector = buildPriceCollector({ publish: (records) => producer.publish(records), logger, registry }, config);
+    try {
+      if (config.once) {
+        const outcomes = await collector.refreshAll();
+        return outcomes.every((o) => o.ok) ? 0 : 1;
+      }
+      let ready = false;
+      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry });
+      const running = collector.run();
+      ready = true;
+      await Promise.race([running, stopOnSignals(() => Promise.resolve(collector.stop()), logger)]);
+      await running;
+      await producer.flush();
+      await health.close();
+      return 0;
+    } finally {
+      await kafkaProducer.disconnect();
+    }
+  },
+});
