@@ -33,15 +33,16 @@ export class AnomalyDetector {
   private readonly series = new Map<string, Series>();
   /** hourStart → series id → cost so far. */
   private readonly buckets = new Map<number, Map<string, number>>();
-  private scoringFrom: number | null = null;
+  /** First hour not scored yet: the first whole hour seen, then the one after the last scored. */
+  private nextHour: number | null = null;
 
   constructor(private readonly options: AnomalyOptions = DEFAULT_ANOMALY_OPTIONS) {}
 
   /** Adds a priced window's cost; call in window order (as closed windows come out). */
   add(point: CostPoint): void {
-    if (this.scoringFrom === null) this.scoringFrom = Math.ceil(point.windowStart / HOUR) * HOUR;
+    this.nextHour ??= Math.ceil(point.windowStart / HOUR) * HOUR;
     const hourStart = Math.floor(point.windowStart / HOUR) * HOUR;
-    if (hourStart < this.scoringFrom) return;
+    if (hourStart < this.nextHour) return;
     const bucket = this.buckets.get(hourStart) ?? new Map<string, number>();
     this.buckets.set(hourStart, bucket);
     const cost = Number.isFinite(point.totalCostUsd) ? point.totalCostUsd : 0;
@@ -60,13 +61,17 @@ export class AnomalyDetector {
    */
   completeThrough(closedThroughMillis: number): CostAnomaly[] {
     const anomalies: CostAnomaly[] = [];
-    const hours = [...this.buckets.keys()].filter((h) => h + HOUR <= closedThroughMillis).sort((a, b) => a - b);
-    for (const hourStart of hours) {
-      const bucket = this.buckets.get(hourStart) as Map<string, number>;
+    if (this.nextHour === null) return anomalies;
+    // Hours with no cost at all are scored too (a workload that stopped); a long silence skips to the baseline span.
+    this.nextHour = Math.max(this.nextHour, Math.floor((closedThroughMillis - historySpanMillis(this.options)) / HOUR) * HOUR);
+    for (const hour of this.buckets.keys()) if (hour < this.nextHour) this.buckets.delete(hour);
+    for (; this.nextHour + HOUR <= closedThroughMillis; this.nextHour += HOUR) {
+      const hourStart = this.nextHour;
+      const bucket = this.buckets.get(hourStart) ?? new Map<string, number>();
       this.buckets.delete(hourStart);
       // A series seen in the previous hour but silent now dropped to zero: score that once.
       const ids = new Set(bucket.keys());
-      for (const [id, series] of this.series) if (series.history.has(hourStart - HOUR)) ids.add(id);
+      for (const [id, series] of this.series) if ((series.history.get(hourStart - HOUR) ?? 0) > 0) ids.add(id);
       for (const id of ids) {
         const series = this.series.get(id) as Series;
         const observed = bucket.get(id) ?? 0;

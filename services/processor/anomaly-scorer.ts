@@ -14,7 +14,7 @@ export interface AnomalyOptions {
   readonly minSameHourPoints: number;
   /** Hours of recent history used while same-hour history is short. */
   readonly recentHours: number;
-  /** Recent points needed to score at all. */
+  /** Recent points needed to score at all; a full day lets the range cover the daily cycle. */
   readonly minRecentPoints: number;
   /** |score| from which an anomaly is reported (INFO), WARNING, and CRITICAL. */
   readonly scoreInfo: number;
@@ -32,7 +32,7 @@ export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
   baselineDays: 7,
   minSameHourPoints: 3,
   recentHours: 24,
-  minRecentPoints: 6,
+  minRecentPoints: 24,
   scoreInfo: 5,
   scoreWarning: 8,
   scoreCritical: 12,
@@ -55,13 +55,16 @@ export interface RateScore {
  * of the same hour on previous days (so the daily cycle is expected), or of
  * the recent hours while fewer days are known. The score is a robust
  * z-score, (observed − median) / (1.4826 × MAD), with the spread floored at
- * a fraction of the median. Returns null when there is too little history.
+ * a fraction of the median (and, on the recent-hours fallback, at half the
+ * recent range). Returns null when there is too little history.
  */
 export function scoreRate(history: ReadonlyMap<number, number>, hourStart: number, observed: number, options: AnomalyOptions = DEFAULT_ANOMALY_OPTIONS): RateScore | null {
   const baseline = baselineOf(history, hourStart, options);
   if (!baseline) return null;
-  const expected = median(baseline);
-  const spread = Math.max(MAD_TO_SIGMA * medianAbsoluteDeviation(baseline), options.spreadFloorFraction * Math.abs(expected), 1e-9);
+  const expected = median(baseline.values);
+  // While the daily cycle is not known yet, the recent hours' range counts as normal variation.
+  const range = baseline.sameHour ? 0 : (Math.max(...baseline.values) - Math.min(...baseline.values)) / 2;
+  const spread = Math.max(MAD_TO_SIGMA * medianAbsoluteDeviation(baseline.values), range, options.spreadFloorFraction * Math.abs(expected), 1e-9);
   const score = (observed - expected) / spread;
   const change = Math.abs(observed - expected);
   const magnitude = Math.abs(score);
@@ -73,22 +76,22 @@ export function scoreRate(history: ReadonlyMap<number, number>, hourStart: numbe
       : magnitude >= options.scoreWarning
         ? 'WARNING'
         : 'INFO';
-  return { expectedHourlyUsd: expected, score, baselineHours: baseline.length, direction: score >= 0 ? 'UP' : 'DOWN', severity };
+  return { expectedHourlyUsd: expected, score, baselineHours: baseline.values.length, direction: score >= 0 ? 'UP' : 'DOWN', severity };
 }
 
-function baselineOf(history: ReadonlyMap<number, number>, hourStart: number, options: AnomalyOptions): number[] | null {
+function baselineOf(history: ReadonlyMap<number, number>, hourStart: number, options: AnomalyOptions): { values: number[]; sameHour: boolean } | null {
   const sameHour: number[] = [];
   for (let d = 1; d <= options.baselineDays; d++) {
     const value = history.get(hourStart - d * DAY);
     if (value !== undefined) sameHour.push(value);
   }
-  if (sameHour.length >= options.minSameHourPoints) return sameHour;
+  if (sameHour.length >= options.minSameHourPoints) return { values: sameHour, sameHour: true };
   const recent: number[] = [];
   for (let h = 1; h <= options.recentHours; h++) {
     const value = history.get(hourStart - h * HOUR);
     if (value !== undefined) recent.push(value);
   }
-  return recent.length >= options.minRecentPoints ? recent : null;
+  return recent.length >= options.minRecentPoints ? { values: recent, sameHour: false } : null;
 }
 
 /** How far back a series' history must reach for scoreRate. */

@@ -30,8 +30,9 @@ interface OpenWindow {
 
 /**
  * Groups usage samples into event-time windows. The watermark is the latest
- * window end seen; a window closes once the watermark reaches its end plus
- * the allowed lateness, and a sample for a closed window is late.
+ * window end seen; a window closes once the watermark passes its end plus
+ * the allowed lateness (with no lateness: when a sample of a later window
+ * arrives), and a sample for a closed window is late.
  *
  * Recovery: a partition's committed offset is the oldest sample still in an
  * open window, and its metadata records the watermark and how far the
@@ -67,8 +68,8 @@ export class WindowAssembler {
     const end = sample.windowStart + sample.windowSeconds * 1000;
     const replay = this.replay.get(partition);
     const isReplay = replay !== undefined && position < replay.readThrough;
-    if (isReplay && end + this.latenessMillis <= replay.watermark) return { kind: 'replayed' };
-    if (!isReplay && end + this.latenessMillis <= this.mark) {
+    if (isReplay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
+    if (!isReplay && end + this.latenessMillis < this.mark) {
       return {
         kind: 'late',
         reason: `usage sample for window ${new Date(sample.windowStart).toISOString()} arrived after the window closed (watermark ${new Date(this.mark).toISOString()}, allowed lateness ${this.latenessMillis} ms)`,
@@ -90,7 +91,7 @@ export class WindowAssembler {
   closeReady(): WindowSamples[] {
     const closed: OpenWindow[] = [];
     for (const [key, window] of this.open) {
-      if (window.windowStart + window.windowSeconds * 1000 + this.latenessMillis <= this.mark) {
+      if (window.windowStart + window.windowSeconds * 1000 + this.latenessMillis < this.mark) {
         closed.push(window);
         this.open.delete(key);
       }

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { AnomalyDetector, type CostPoint } from './anomaly-detector.js';
+import { scoreRate } from './anomaly-scorer.js';
+import { evaluateDetections } from './detection-eval.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2026, 0, 1);
+
+/** A daily cycle: cheap at night, three times the cost in the afternoon. */
+const daily = (hour: number) => 1 + (hour % 24 >= 9 && hour % 24 < 18 ? 2 : 0);
+
+function feed(detector: AnomalyDetector, hours: number, rate: (hour: number) => number, workload = 'api') {
+  const found = [];
+  for (let h = 0; h < hours; h++) {
+    // A workload that stopped has no pods, so no priced windows at all.
+    for (let m = 0; m < 60 && rate(h) > 0; m++) {
+      const point: CostPoint = { cluster: 'prod', namespace: 'shop', workloadKind: 'Deployment', workloadName: workload, windowStart: T0 + h * HOUR + m * 60_000, totalCostUsd: rate(h) / 60 };
+      detector.add(point);
+    }
+    found.push(...detector.completeThrough(T0 + (h + 1) * HOUR));
+  }
+  return found;
+}
+
+describe('anomaly scoring', () => {
+  it('expects the daily cycle: the afternoon peak is not an anomaly once same-hour history exists', () => {
+    const found = feed(new AnomalyDetector(), 10 * 24, daily);
+    expect(found.filter((a) => a.windowStart >= T0 + 3 * DAY)).toEqual([]);
+  });
+
+  it('reports a doubled workload in the hour it starts, UP, for the workload and its namespace', () => {
+    const start = 8 * 24 + 14;
+    const found = feed(new AnomalyDetector(), 9 * 24, (h) => daily(h) * (h >= start && h < start + 3 ? 2 : 1));
+    const workload = found.filter((a) => a.scope === 'WORKLOAD');
+    expect(workload.map((a) => (a.windowStart - T0) / HOUR)).toEqual([start, start + 1, start + 2]);
+    expect(workload[0]).toMatchObject({ key: 'shop/Deployment/api', namespace: 'shop', direction: 'UP', baselineHours: 7 });
+    expect(workload[0]?.observedHourlyUsd).toBeCloseTo(6, 9);
+    expect(workload[0]?.expectedHourlyUsd).toBeCloseTo(3, 9);
+    expect(found.filter((a) => a.scope === 'NAMESPACE')).toHaveLength(3);
+  });
+
+  it('reports a drop to zero once, DOWN', () => {
+    const found = feed(new AnomalyDetector(), 5 * 24, (h) => (h < 4 * 24 + 5 ? daily(h) : 0));
+    const workload = found.filter((a) => a.scope === 'WORKLOAD');
+    expect(workload).toHaveLength(1);
+    expect(workload[0]).toMatchObject({ direction: 'DOWN', observedHourlyUsd: 0 });
+  });
+
+  it('grades severity by the configured thresholds and floors the spread of a flat baseline', () => {
+    const flat = new Map(Array.from({ length: 7 }, (_, d) => [T0 - (d + 1) * DAY, 10] as [number, number]));
+    const options = { baselineDays: 7, minSameHourPoints: 3, recentHours: 24, minRecentPoints: 6, scoreInfo: 2, scoreWarning: 4, scoreCritical: 8, minRelativeChange: 0, minAbsoluteChangeHourlyUsd: 0, spreadFloorFraction: 0.1 };
+    // spread = max(0, 0.1 × 10) = 1
+    expect(scoreRate(flat, T0, 10.5, options)?.severity).toBeNull();
+    expect(scoreRate(flat, T0, 13, options)).toMatchObject({ score: 3, severity: 'INFO' });
+    expect(scoreRate(flat, T0, 15, options)).toMatchObject({ score: 5, severity: 'WARNING' });
+    expect(scoreRate(flat, T0, 1, options)).toMatchObject({ score: -9, severity: 'CRITICAL', direction: 'DOWN' });
+    expect(scoreRate(new Map(), T0, 1, options)).toBeNull();
+  });
+
+  it('skips the hour in progress when it starts mid-hour (after a restart)', () => {
+    const detector = new AnomalyDetector();
+    detector.add({ cluster: 'prod', namespace: 'ns', workloadKind: 'Deployment', workloadName: 'w', windowStart: T0 + 30 * 60_000, totalCostUsd: 1 });
+    expect(detector.completeThrough(T0 + HOUR)).toEqual([]);
+  });
+});
+
+describe('evaluateDetections', () => {
+  const event = { cluster: 'prod', scope: 'WORKLOAD' as const, key: 'shop/Deployment/api', namespace: 'shop', startMillis: T0 + 10 * HOUR + 20 * 60_000, endMillis: T0 + 13 * HOUR, factor: 2 };
+  const alarm = (hour: number, scope: 'WORKLOAD' | 'NAMESPACE' = 'WORKLOAD', key = event.key) => ({
+    cluster: 'prod', scope, key, namespace: 'shop', windowStart: T0 + hour * HOUR, windowSeconds: 3600,
+    observedHourlyUsd: 2, expectedHourlyUsd: 1, score: 9, direction: 'UP' as const, severity: 'WARNING' as const, baselineHours: 7, detectedAt: T0 + (hour + 1) * HOUR,
+  });
+
+  it('counts matching alarms, first-alarm delay in intervals, and false alarms per 100 workloads per day', () => {
+    const quality = evaluateDetections([event, { ...event, key: 'shop/Deployment/missed' }], [alarm(11), alarm(12), alarm(11, 'NAMESPACE', 'shop'), alarm(20), alarm(3, 'WORKLOAD', 'other/Deployment/x')], {
+      intervalMillis: HOUR, workloads: 50, days: 2,
+    });
+    expect(quality).toMatchObject({ truePositiveAlarms: 3, falseAlarms: 2, precision: 3 / 5, recall: 0.5, meanDelayIntervals: 1, maxDelayIntervals: 1, detectedEvents: 1, events: 2 });
+    // 2 false alarms over 50 workloads and 2 days = 2 per 100 workloads per day.
+    expect(quality.falseAlarmsPer100WorkloadsPerDay).toBe(2);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { usageSample } from './record-builders.js';
+import { WindowAssembler } from './window-assembler.js';
+
+const T0 = Date.UTC(2026, 2, 1, 12);
+const MINUTE = 60_000;
+const sample = (minute: number, pod = 'p') => usageSample({ podName: pod, container: 'c', windowStart: T0 + minute * MINUTE, cpuCores: 1, memoryGib: 1 });
+
+describe('WindowAssembler', () => {
+  it('closes a window once the watermark passes its end plus the lateness, and dead-letters later samples', () => {
+    const assembler = new WindowAssembler(2 * MINUTE);
+    expect(assembler.add(sample(0), 0, '0').kind).toBe('added');
+    expect(assembler.add(sample(1), 0, '1').kind).toBe('added');
+    expect(assembler.add(sample(2), 0, '2').kind).toBe('added');
+    // Watermark 12:03: the 12:00 window ends 12:01 and closes once the watermark passes 12:03.
+    expect(assembler.closeReady()).toEqual([]);
+    expect(assembler.add(sample(3), 0, '3').kind).toBe('added');
+    const closed = assembler.closeReady();
+    expect(closed.map((w) => w.windowStart)).toEqual([T0]);
+    const late = assembler.add(sample(0, 'q'), 0, '4');
+    expect(late.kind).toBe('late');
+    // Within the lateness a sample is still taken: the 12:01 window is open until 12:04.
+    expect(assembler.add(sample(1, 'q'), 0, '5').kind).toBe('added');
+  });
+
+  it('keeps one sample per container and window (a repeated sample replaces the first)', () => {
+    const assembler = new WindowAssembler(0);
+    assembler.add({ ...sample(0), cpuCoreSeconds: 1 }, 0, '0');
+    assembler.add({ ...sample(0), cpuCoreSeconds: 7 }, 0, '1');
+    assembler.add(sample(5), 0, '2');
+    const [window] = assembler.closeReady();
+    expect(window?.samples.map((s) => s.cpuCoreSeconds)).toEqual([7]);
+  });
+
+  it('commits the oldest offset still in an open window, and after a restart skips what was already priced', () => {
+    const first = new WindowAssembler(MINUTE);
+    first.add(sample(0, 'a'), 0, '10');
+    first.add(sample(1, 'a'), 0, '11');
+    first.add(sample(0, 'b'), 0, '12'); // arrives after 12:01 but is within the lateness
+    first.add(sample(2, 'a'), 0, '13'); // watermark 12:03 closes 12:00 (end 12:01 + 1 min ≤ 12:03)
+    const priced = first.closeReady();
+    expect(priced.map((w) => w.samples.length)).toEqual([2]);
+    const position = first.positions().get(0);
+    expect(position?.commitOffset).toBe('11');
+
+    // Restart from offset 11 with the committed metadata: offset 12 belongs to the priced 12:00 window.
+    const second = new WindowAssembler(MINUTE);
+    second.restore(0, position?.metadata ?? null);
+    expect(second.add(sample(1, 'a'), 0, '11').kind).toBe('added');
+    expect(second.add(sample(0, 'b'), 0, '12').kind).toBe('replayed');
+    expect(second.add(sample(2, 'a'), 0, '13').kind).toBe('added');
+    // New input past the read mark follows the normal rules.
+    expect(second.add(sample(0, 'c'), 0, '14').kind).toBe('late');
+    expect(second.add(sample(3, 'a'), 0, '15').kind).toBe('added');
+    expect(second.closeReady().map((w) => [w.windowStart, w.samples.length])).toEqual([[T0 + MINUTE, 1]]);
+  });
+});
