@@ -1,0 +1,99 @@
+import type { CostAnomaly, NodeCost, PodCost } from '../codec/records.generated.js';
+import { AnomalyScores } from './anomaly-scores.js';
+import { NamespaceCosts } from './namespace-costs.js';
+import { NodeCosts } from './node-costs.js';
+import { PodCosts, type ApplyOutcome } from './pod-costs.js';
+import type { SeriesFamily } from './series-family.js';
+
+export type { ApplyOutcome } from './pod-costs.js';
+
+export interface CostStoreOptions {
+  /**
+   * How long a pod or node keeps its series after its last record arrived,
+   * by the exporter's clock (arrival time, not event time: if the processor
+   * stops, series disappear instead of freezing at their last value).
+   */
+  readonly graceMillis: number;
+  /** The exporter's clock, injectable for tests. */
+  readonly now: () => number;
+}
+
+/** How many pods, nodes and anomalies the store holds, and how many series it renders. */
+export interface StoreSizes {
+  readonly pods: number;
+  readonly nodes: number;
+  readonly anomalies: number;
+  readonly series: Readonly<Record<string, number>>;
+}
+
+/**
+ * The exporter's state: every kube_cost_* series, kept up to date as records
+ * arrive and rendered in the Prometheus text format on scrape. Plain values
+ * in (decoded records and the clock), text out; no I/O.
+ */
+export class CostStore {
+  private readonly namespaces = new NamespaceCosts();
+  private readonly pods = new PodCosts(this.namespaces);
+  private readonly nodes = new NodeCosts();
+  private readonly anomalies = new AnomalyScores();
+  private readonly families: readonly SeriesFamily[];
+  private lastSweep: number;
+
+  constructor(private readonly options: CostStoreOptions) {
+    this.families = [
+      this.pods.hourly,
+      this.pods.storageMonthly,
+      this.namespaces.daily,
+      this.namespaces.spotSavings,
+      this.nodes.hourly,
+      this.nodes.idle,
+      this.anomalies.score,
+    ];
+    this.lastSweep = options.now();
+  }
+
+  applyPodCost(record: PodCost): ApplyOutcome {
+    return this.pods.apply(record, this.options.now());
+  }
+
+  applyNodeCost(record: NodeCost): ApplyOutcome {
+    return this.nodes.apply(record, this.options.now());
+  }
+
+  applyAnomaly(record: CostAnomaly): ApplyOutcome {
+    return this.anomalies.apply(record, this.options.now());
+  }
+
+  /**
+   * Drops the series of pods and nodes silent for longer than the grace
+   * period and of anomalies past their interval. Sweeps at most every tenth
+   * of the grace period (so at most 10% late), since a sweep walks every pod.
+   */
+  expire(): { pods: number; nodes: number; anomalies: number } {
+    const now = this.options.now();
+    if (now - this.lastSweep < this.options.graceMillis / 10) return { pods: 0, nodes: 0, anomalies: 0 };
+    this.lastSweep = now;
+    return {
+      pods: this.pods.expire(now, this.options.graceMillis),
+      nodes: this.nodes.expire(now, this.options.graceMillis),
+      anomalies: this.anomalies.expire(now, this.options.graceMillis),
+    };
+  }
+
+  /** Every kube_cost_* family in the text exposition format (expired series swept first). */
+  render(): string {
+    this.expire();
+    let out = '';
+    for (const family of this.families) out += family.render();
+    return out;
+  }
+
+  sizes(): StoreSizes {
+    return {
+      pods: this.pods.size,
+      nodes: this.nodes.size,
+      anomalies: this.anomalies.size,
+      series: Object.fromEntries(this.families.map((f) => [f.name, f.size])),
+    };
+  }
+}
