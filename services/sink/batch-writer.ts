@@ -1,0 +1,186 @@
+import type pg from 'pg';
+import type { NodeCost, PodCost } from '../codec/records.generated.js';
+import { copyRows } from '../db/copy-rows.js';
+import type { StorageVariant } from '../db/migration-plan.js';
+import { classifyDbError } from '../db/pg-errors.js';
+import { messageOf } from '../errors/kcost-error.js';
+import type { Logger } from '../log/logger.js';
+import { NODE_ROLLUPS, POD_ROLLUPS, summarize, upsertParameters, upsertStatement, type RollupSpec } from './rollups.js';
+import { lockNextOffset, storeNextOffset } from './sink-offsets.js';
+import { columnNames, encodeRow, TABLES_BY_SCHEMA, type LoadedSchema, type TableSpec } from './tables.js';
+import { rejectionReason } from './validate.js';
+
+/** A decoded record with its Kafka position. */
+export interface SinkRecord {
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: unknown;
+}
+
+/** Records of one partition to load in one transaction, in offset order. */
+export interface LoadBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly schema: LoadedSchema;
+  readonly records: readonly SinkRecord[];
+  /** Stored as the partition's next offset when the transaction commits. */
+  readonly nextOffset: string;
+}
+
+/** A record that will not be loaded, and why. */
+export interface Rejection {
+  readonly record: SinkRecord;
+  /** INVALID_RECORD: failed validation; DB_REJECTED: the database refused the row. */
+  readonly code: 'INVALID_RECORD' | 'DB_REJECTED';
+  readonly reason: string;
+}
+
+export interface LoadResult {
+  readonly loaded: number;
+  /** Records at offsets the database already holds (a redelivery), dropped. */
+  readonly skipped: number;
+  readonly rejected: readonly Rejection[];
+  /** Whether a rejected row forced a row-by-row pass. */
+  readonly isolated: boolean;
+}
+
+export interface BatchWriterOptions {
+  readonly pool: pg.Pool;
+  readonly variant: StorageVariant;
+  readonly group: string;
+  /**
+   * Sends rejected records to the dead-letter topic. Called inside the
+   * transaction, before it commits, so the offset never moves past a record
+   * whose dead letter is not out (a crash may send one twice, never zero times).
+   */
+  readonly reject: (batch: LoadBatch, rejections: readonly Rejection[]) => Promise<void>;
+  readonly logger: Logger;
+}
+
+const DAY_MILLIS = 86_400_000;
+
+/**
+ * Loads batches exactly once: one transaction locks the partition's stored
+ * offset, drops records below it, COPYs the rest into the raw table, merges
+ * them into the rollups (plain PostgreSQL path) and stores the new offset.
+ */
+export class BatchWriter {
+  private readonly partitionedDays = new Set<number>();
+
+  constructor(private readonly options: BatchWriterOptions) {}
+
+  async write(batch: LoadBatch): Promise<LoadResult> {
+    const spec = TABLES_BY_SCHEMA[batch.schema] as TableSpec;
+    const valid: SinkRecord[] = [];
+    const invalid: Rejection[] = [];
+    for (const record of batch.records) {
+      const reason = rejectionReason(spec, record.value as never);
+      if (reason === undefined) valid.push(record);
+      else invalid.push({ record, code: 'INVALID_RECORD', reason });
+    }
+    if (this.options.variant === 'postgres') await this.ensurePartitions(spec, valid);
+    const client = await this.options.pool.connect();
+    let discard: Error | undefined;
+    try {
+      try {
+        return await this.transact(client, batch, spec, valid, invalid, false);
+      } catch (error) {
+        if (classifyDbError(error) !== 'data') throw error;
+        this.options.logger.warn({ topic: batch.topic, partition: batch.partition, err: error }, 'the database rejected a row; loading the batch row by row');
+        return await this.transact(client, batch, spec, valid, invalid, true);
+      }
+    } catch (error) {
+      if (classifyDbError(error) === 'transient') discard = error instanceof Error ? error : new Error(messageOf(error));
+      throw error;
+    } finally {
+      client.release(discard);
+    }
+  }
+
+  private async transact(
+    client: pg.PoolClient,
+    batch: LoadBatch,
+    spec: TableSpec,
+    valid: readonly SinkRecord[],
+    invalid: readonly Rejection[],
+    isolate: boolean,
+  ): Promise<LoadResult> {
+    const { group } = this.options;
+    await client.query('BEGIN');
+    try {
+      const stored = await lockNextOffset(client, group, batch.topic, batch.partition);
+      const isNew = (r: SinkRecord) => BigInt(r.offset) >= stored;
+      const fresh = valid.filter(isNew);
+      const rejected = invalid.filter((r) => isNew(r.record));
+      const loaded = isolate ? await this.copyEach(client, spec, fresh, rejected) : await this.copyAll(client, spec, fresh);
+      if (this.options.variant === 'postgres') await this.upsertRollups(client, batch.schema, loaded);
+      if (rejected.length > 0) await this.options.reject(batch, rejected);
+      await storeNextOffset(client, group, batch.topic, batch.partition, batch.nextOffset);
+      await client.query('COMMIT');
+      return { loaded: loaded.length, skipped: batch.records.length - fresh.length - rejected.length, rejected, isolated: isolate };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async copyAll(client: pg.PoolClient, spec: TableSpec, records: readonly SinkRecord[]): Promise<SinkRecord[]> {
+    await copyRows(client, spec.table, columnNames(spec), records.map((r) => encodeRow(spec, r.value as never)));
+    return [...records];
+  }
+
+  /** One COPY per row under a savepoint: the rows the database refuses become rejections, the rest load. */
+  private async copyEach(client: pg.PoolClient, spec: TableSpec, records: readonly SinkRecord[], rejected: Rejection[]): Promise<SinkRecord[]> {
+    const loaded: SinkRecord[] = [];
+    const columns = columnNames(spec);
+    for (const record of records) {
+      await client.query('SAVEPOINT kcost_row');
+      try {
+        await copyRows(client, spec.table, columns, [encodeRow(spec, record.value as never)]);
+        await client.query('RELEASE SAVEPOINT kcost_row');
+        loaded.push(record);
+      } catch (error) {
+        if (classifyDbError(error) !== 'data') throw error;
+        await client.query('ROLLBACK TO SAVEPOINT kcost_row');
+        rejected.push({ record, code: 'DB_REJECTED', reason: messageOf(error) });
+      }
+    }
+    return loaded;
+  }
+
+  private async upsertRollups(client: pg.PoolClient, schema: LoadedSchema, loaded: readonly SinkRecord[]): Promise<void> {
+    if (loaded.length === 0) return;
+    if (schema === 'PodCost') {
+      const records = loaded.map((r) => r.value as PodCost);
+      for (const spec of POD_ROLLUPS) await upsert(client, spec, summarize(spec, records));
+    } else if (schema === 'NodeCost') {
+      const records = loaded.map((r) => r.value as NodeCost);
+      for (const spec of NODE_ROLLUPS) await upsert(client, spec, summarize(spec, records));
+    }
+  }
+
+  /**
+   * Creates the daily partitions of the days a batch writes, and the day
+   * after (so the next day's first batch finds its partition), in its own
+   * short transaction before the load. Days already seen are skipped.
+   */
+  private async ensurePartitions(spec: TableSpec, records: readonly SinkRecord[]): Promise<void> {
+    const days = new Set<number>();
+    for (const record of records) {
+      const day = Math.floor(spec.partitionTime(record.value as never) / DAY_MILLIS);
+      if (!this.partitionedDays.has(day)) days.add(day);
+    }
+    for (const day of [...days].sort((a, b) => a - b)) {
+      const from = new Date(day * DAY_MILLIS).toISOString().slice(0, 10);
+      const to = new Date((day + 1) * DAY_MILLIS).toISOString().slice(0, 10);
+      await this.options.pool.query('SELECT kcost_ensure_partitions($1::date, $2::date)', [from, to]);
+      this.partitionedDays.add(day);
+      this.partitionedDays.add(day + 1);
+    }
+  }
+}
+
+function upsert<T>(client: pg.PoolClient, spec: RollupSpec<T>, rows: ReturnType<typeof summarize>): Promise<unknown> {
+  const generic = spec as unknown as RollupSpec<never>;
+  return client.query(upsertStatement(generic), upsertParameters(generic, rows));
+}

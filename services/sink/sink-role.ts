@@ -1,0 +1,113 @@
+import { Registry } from 'prom-client';
+import { defineRole } from '../cli/role.js';
+import { createCodec } from '../codec/create-codec.js';
+import { migrate, storageVariantOf } from '../db/migrations.js';
+import { createPool } from '../db/pool.js';
+import { pgSqlClient } from '../db/sql-client.js';
+import { KcostError } from '../errors/kcost-error.js';
+import { BatchingProducer } from '../kafka/batching-producer.js';
+import { DeadLetterPublisher } from '../kafka/dead-letter.js';
+import { createKafka } from '../kafka/kafka-client.js';
+import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
+import { startHealthServer } from '../lifecycle/health-server.js';
+import { stopOnSignals } from '../lifecycle/shutdown.js';
+import { createLogger } from '../log/logger.js';
+import { buildSink } from './sink.js';
+import { createSinkMetrics } from './sink-metrics.js';
+import { retentionSettings, sinkSettings } from './sink-settings.js';
+import type { LoadedSchema } from './tables.js';
+
+const settings = { ...sinkSettings, ...retentionSettings };
+const HOUR = 3_600_000;
+
+/** `kcost sink`: loads cost records from Kafka into the database exactly once. */
+export const sinkRole = defineRole({
+  name: 'sink',
+  usage: 'sink [flags]',
+  summary: 'Load cost records into PostgreSQL/TimescaleDB exactly once.',
+  description: [
+    'Consumes kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1 (and kcost.prices.v1 when --prices-topic is set) and loads them with COPY into pod_cost, node_cost, cost_anomaly and price_history.',
+    'Each batch is one transaction: the rows, the hourly and daily rollups (plain PostgreSQL; TimescaleDB maintains continuous aggregates itself) and the partition offsets in sink_offset. On start and on every rebalance the sink resumes from the stored offsets, so a crash neither loses nor duplicates a record.',
+    'Transient database errors are retried with backoff; a record that fails validation or that the database refuses goes to kcost.deadletter.v1 and the partition moves on. Run kcost migrate first, or pass --migrate.',
+    'Serves /healthz, /readyz and /metrics on --health-port; stops cleanly on SIGTERM.',
+  ].join('\n\n'),
+  settings,
+  async run(config) {
+    const logger = createLogger({ service: 'sink', level: config.logLevel });
+    const registry = new Registry();
+    const pool = createPool({ url: config.databaseUrl, max: config.dbPoolSize, applicationName: 'kcost-sink', logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+    let retention: NodeJS.Timeout | undefined;
+    try {
+      const variant = await prepareDatabase(pool, config.migrate, logger);
+      const codec = createCodec({ schemaRegistryUrl: config.schemaRegistryUrl });
+      const consumerMetrics = createConsumerMetrics(registry);
+      await producer.connect();
+      const deadLetters = new DeadLetterPublisher({
+        producer: new BatchingProducer({ producer, codec, logger }),
+        service: 'sink',
+        counter: consumerMetrics.deadLetters,
+        logger,
+      });
+      const topics = (
+        [
+          [config.costsTopic, 'PodCost'],
+          [config.nodeCostsTopic, 'NodeCost'],
+          [config.anomaliesTopic, 'CostAnomaly'],
+          [config.pricesTopic, 'PriceUpdate'],
+        ] as Array<[string, LoadedSchema]>
+      )
+        .filter(([topic]) => topic !== '')
+        .map(([topic, schema]) => ({ topic, schema }));
+      if (topics.length === 0) throw new KcostError('INVALID_CONFIG', 'every topic is disabled; set at least one of --costs-topic, --node-costs-topic, --anomalies-topic, --prices-topic');
+      const sink = buildSink(
+        { kafka, pool, codec, variant, deadLetters, consumerMetrics, metrics: createSinkMetrics(registry), logger },
+        {
+          groupId: config.groupId,
+          topics,
+          maxBatchRows: config.maxBatchRows,
+          maxBatchWaitMillis: config.maxBatchWait,
+          minFetchBytes: config.minFetchBytes,
+          maxFetchBytesPerPartition: config.maxFetchBytesPerPartition,
+          sessionTimeoutMillis: config.sessionTimeout,
+          retry: { maxAttempts: config.dbMaxAttempts, initialDelayMillis: 200, maxDelayMillis: config.dbRetryMaxDelay },
+        },
+      );
+      health = await startHealthServer({ port: config.healthPort, isReady: () => sink.isReady(), registry });
+      logger.info({ port: health.port }, 'health server listening');
+      const stopped = stopOnSignals(() => sink.stop(), logger);
+      await sink.start();
+      if (variant === 'postgres') {
+        const dropExpired = () =>
+          pool
+            .query<{ dropped: number }>('SELECT kcost_drop_expired($1::interval) AS dropped', [`${Math.round(config.rawRetention / 1000)} seconds`])
+            .then(({ rows }) => logger.info({ dropped: rows[0]?.dropped }, 'applied retention'))
+            .catch((error: unknown) => logger.warn({ err: error }, 'retention failed; it runs again in an hour'));
+        void dropExpired();
+        retention = setInterval(() => void dropExpired(), HOUR);
+      }
+      await stopped;
+      return 0;
+    } finally {
+      if (retention) clearInterval(retention);
+      await health?.close();
+      await producer.disconnect().catch(() => undefined);
+      await pool.end();
+    }
+  },
+});
+
+async function prepareDatabase(pool: ReturnType<typeof createPool>, runMigrations: boolean, logger: ReturnType<typeof createLogger>) {
+  const client = await pool.connect();
+  try {
+    const sql = pgSqlClient(client);
+    if (runMigrations) return (await migrate(sql, { logger })).variant;
+    const variant = await storageVariantOf(sql);
+    if (!variant) throw new KcostError('NOT_MIGRATED', 'the database has no kcost schema yet: run kcost migrate (or start the sink with --migrate)');
+    return variant;
+  } finally {
+    client.release();
+  }
+}
