@@ -1,8 +1,6 @@
 import { pricesRole } from '../collector/prices/prices-role.js';
 import { migrateRole } from '../db/migrate-role.js';
-import { migrateRole } from '../db/migrate-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
-import { sinkRole } from '../sink/sink-role.js';
 import { sinkRole } from '../sink/sink-role.js';
 import type { Role } from './role.js';
 
