@@ -1,3 +1,4 @@
+import { kubeRole } from '../collector/kube/kube-role.js';
 import { pricesRole } from '../collector/prices/prices-role.js';
 import { migrateRole } from '../db/migrate-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
@@ -18,7 +19,7 @@ export const ROLES: readonly Role[] = [
   {
     ...planned('collect', 'collect <kube|usage|prices> [flags]', 'Publish Kubernetes state, usage samples or cloud prices to Kafka.', 'Collectors read the Kubernetes API, the metrics API and cloud price APIs and publish Avro records to kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1.'),
     subcommands: [
-      planned('kube', 'kube [flags]', 'Publish nodes, pods, volumes, claims and namespaces to kcost.kube.v1.', 'Watches the Kubernetes API and publishes the state costing needs.'),
+      kubeRole,
       planned('usage', 'usage [flags]', 'Publish per-container usage samples to kcost.usage.v1.', 'Reads the metrics API or the kubelet Summary API every window.'),
       pricesRole,
     ],
@@ -26,7 +27,6 @@ export const ROLES: readonly Role[] = [
   planned('process', 'process [flags]', 'Join usage, state and prices into priced pod and node costs.', 'The cost processor consumes kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1 and publishes kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1.'),
   sinkRole,
   planned('api', 'api [flags]', 'Serve cost allocation over HTTP (JSON and CSV).', 'The query API serves /v1/allocation, /v1/nodes, /v1/anomalies and /v1/prices from the database.'),
-  planned('export', 'export [flags]', 'Serve cost metrics to Prometheus.', 'The exporter consumes kcost.costs.v1 and kcost.node-costs.v1 and serves kube_cost_* metrics on /metrics.'),
   planned('simulate', 'simulate [flags]', 'Publish a synthetic cluster for demos, tests and benchmarks.', 'The simulator publishes the same topics and schemas as the collectors for a deterministic synthetic cluster.'),
   migrateRole,
   topicsRole,

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Consumer, Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { loadKubeConfig } from '../../services/collector/kube-connection.js';
+import { buildKubeCollector, type KubeCollector } from '../../services/collector/kube/kube-collector.js';
+import type { KubeObject } from '../../services/codec/records.generated.js';
+import { BatchingProducer } from '../../services/kafka/batching-producer.js';
+import { TOPICS } from '../../services/kafka/topics.js';
+import { silentLogger } from '../../services/log/logger.js';
+import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
+import { goneEvent, kubeFixture, list, startFakeKubeApi, watchFixture, type FakeKubeApi } from './kube-fake-api.js';
+
+const NOW = Date.parse('2026-01-03T00:00:00Z');
+const DELETION = Date.parse('2026-01-02T20:45:12Z');
+
+type Pod = { metadata: Record<string, unknown>; spec: Record<string, unknown>; status: Record<string, unknown> };
+const events = watchFixture();
+const podItems = kubeFixture<{ items: Pod[] }>('k8s-pod-list.json').items;
+const knmwr = podItems[0]!;
+const psws6 = events[1]!.object as Pod;
+const knmwrDeleting = events[2]!.object as Pod;
+const bookmark = events[3]!;
+const knmwrDeleted = { ...events[4]!, object: { ...events[4]!.object, metadata: { ...(events[4]!.object as Pod).metadata, resourceVersion: '2701' } } };
+
+/** A pod of the fixture's coredns ReplicaSet with a new name, uid and resourceVersion. */
+function corednsPod(name: string, uid: string, resourceVersion: string, change: (pod: Pod) => void = () => {}): Pod {
+  const pod = structuredClone(psws6);
+  Object.assign(pod.metadata, { name, uid, resourceVersion });
+  change(pod);
+  return pod;
+}
+
+const later = corednsPod('coredns-789f8477df-later', 'uid-later', '2580');
+const malformed = corednsPod('coredns-789f8477df-broken', 'uid-broken', '2578', (pod) => {
+  ((pod.spec.containers as Array<{ resources: { requests: Record<string, string> } }>)[0]!.resources.requests).cpu = 'lots';
+});
+const psws6Finished = corednsPod('coredns-789f8477df-psws6', psws6.metadata.uid as string, '2690', (pod) => {
+  pod.status.phase = 'Succeeded';
+  pod.status.containerStatuses = [{ name: 'coredns', state: { terminated: { exitCode: 0, finishedAt: '2026-01-02T22:00:00Z' } } }];
+});
+
+describe('kcost collect kube against a replayed API server', () => {
+  let api: FakeKubeApi;
+  let producer: Producer;
+  let consumer: Consumer;
+  let collector: KubeCollector;
+  const registry = new Registry();
+  const received: KubeObject[] = [];
+  const keys: string[] = [];
+
+  beforeAll(async () => {
+    api = await startFakeKubeApi({
+      '/apis/apps/v1/replicasets': { lists: [list('ReplicaSetList', '2500', [kubeFixture('k8s-replicaset.json')])] },
+      '/apis/batch/v1/jobs': { lists: [list('JobList', '2500', [])] },
+      '/api/v1/namespaces': { lists: [list('NamespaceList', '2500', [{ metadata: { name: 'kube-system', uid: 'ns-kube-system', resourceVersion: '4', creationTimestamp: '2026-01-02T19:57:00Z' } }])] },
+      '/api/v1/nodes': { lists: [list('NodeList', '2500', [kubeFixture('k8s-node-eks.json')])] },
+      '/api/v1/persistentvolumes': { lists: [list('PersistentVolumeList', '2500', [kubeFixture('k8s-pv.json')])] },
+      '/api/v1/persistentvolumeclaims': { lists: [list('PersistentVolumeClaimList', '2500', [kubeFixture('k8s-pvc.json')])] },
+      '/api/v1/pods': {
+        lists: [list('PodList', '2575', [knmwr]), list('PodList', '2700', [knmwrDeleting, psws6Finished, malformed])],
+        watches: [
+          // From the list: two pods arrive, a malformed one in between, then the stream breaks mid-event.
+          { events: [events[1]!, { type: 'ADDED', object: malformed }, { type: 'ADDED', object: later }], end: 'break' },
+          // Resumed: graceful deletion begins, a bookmark, then 410 Gone ends the stream.
+          { events: [events[2]!, bookmark, goneEvent()], end: 'close' },
+          // After the relist: the pod is deleted.
+          { events: [knmwrDeleted], end: 'hold' },
+        ],
+      },
+    });
+    const kafka = testKafka();
+    const [topic] = await createTestTopics(kafka, [TOPICS.kube]);
+    producer = kafka.producer();
+    await producer.connect();
+    const publisher = new BatchingProducer({ producer, codec: testCodec(), logger: silentLogger(), lingerMillis: 5 });
+    collector = buildKubeCollector(
+      { kubeConfig: loadKubeConfig({ kubeconfig: api.writeKubeconfig(), context: '' }), publisher, logger: silentLogger(), registry, clock: () => NOW },
+      { cluster: 'prod', topic: topic!.name, resyncMillis: 0, reconnectInitialMillis: 20, reconnectMaxMillis: 200, listPageSize: 500 },
+    );
+    consumer = kafka.consumer({ groupId: uniqueName('kube-collector-test') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topic!.name, fromBeginning: true });
+    const codec = testCodec();
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        keys.push(message.key?.toString() ?? '');
+        received.push(await codec.decodeAs('KubeObject', message.value!));
+      },
+    });
+    await collector.start();
+  });
+
+  afterAll(async () => {
+    await collector?.stop();
+    await consumer?.disconnect();
+    await producer?.disconnect();
+    await api?.close();
+  });
+
+  const podStates = (uid: string) => received.filter((r) => r.kind === 'POD' && r.uid === uid);
+
+  it('publishes every listed and watched state, including the relist after 410 Gone and the deletion', async () => {
+    await waitFor(() => podStates(knmwr.metadata.uid as string).some((r) => r.resourceVersion === '2701'), 30_000, 'the DELETED event');
+    await waitFor(() => received.length >= 10, 10_000, 'all records');
+
+    const summary = (uid: string) => podStates(uid).map((r) => [r.resourceVersion, r.pod?.phase, r.deletedAt, r.pod?.endedAt]);
+    expect(summary(knmwr.metadata.uid as string)).toEqual([
+      ['1285', 'Running', null, null],
+      ['2612', 'Running', DELETION, DELETION],
+      ['2701', 'Running', DELETION, DELETION],
+    ]);
+    expect(summary(psws6.metadata.uid as string)).toEqual([
+      ['1274', 'Running', null, null],
+      ['2690', 'Succeeded', null, Date.parse('2026-01-02T22:00:00Z')],
+    ]);
+    // Missing from the relist: deleted while the watch was gone, so it ends when the collector noticed.
+    expect(summary('uid-later')).toEqual([
+      ['2580', 'Running', null, null],
+      ['2580', 'Running', NOW, NOW],
+    ]);
+    expect(received.every((r) => r.kind !== 'POD' || r.pod?.workload?.name === 'coredns')).toBe(true);
+    expect(keys).toContain(`prod/POD/${knmwr.metadata.uid as string}`);
+  });
+
+  it('resumes the watch from the last resourceVersion after a break and relists after 410', () => {
+    const pods = api.requests.filter((r) => r.startsWith('/api/v1/pods'));
+    expect(pods).toEqual([
+      '/api/v1/pods?limit=500',
+      '/api/v1/pods?watch=true&resourceVersion=2575',
+      '/api/v1/pods?watch=true&resourceVersion=2580',
+      '/api/v1/pods?limit=500',
+      '/api/v1/pods?watch=true&resourceVersion=2700',
+    ]);
+  });
+
+  it('publishes nodes, volumes, claims and namespaces as their full state', () => {
+    expect(received.find((r) => r.kind === 'NODE')).toEqual({
+      cluster: 'prod', kind: 'NODE', uid: 'd06a4e91-b2e9-4907-a60a-66fd3932aaea', name: 'ip-10-0-10-170.ec2.internal', namespace: null,
+      labels: (kubeFixture<{ metadata: { labels: Record<string, string> } }>('k8s-node-eks.json')).metadata.labels,
+      resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: NOW, pod: null, volume: null, claim: null,
+      node: {
+        provider: 'aws', providerId: 'aws:///us-east-1a/i-08736224042c4ee75', instanceType: 't3.small', region: 'us-east-1', zone: 'us-east-1a',
+        capacityType: 'ON_DEMAND', cpuCapacityCores: 2, memoryCapacityBytes: 2_006_286_336, gpuCapacity: 0, cpuAllocatableCores: 1.93,
+        memoryAllocatableBytes: 1_507_164_160, gpuAllocatable: 0, gpuModel: null,
+      },
+    });
+    expect(received.find((r) => r.kind === 'PERSISTENT_VOLUME')?.volume).toEqual({
+      capacityBytes: 53_687_091_200, storageClass: 'standard', claimNamespace: 'test-ns', claimName: 'cost-attribution-data', driver: 'gcePersistentDisk', region: 'us-central1',
+    });
+    expect(received.find((r) => r.kind === 'PERSISTENT_VOLUME_CLAIM')?.claim).toEqual({
+      volumeName: 'pvc-fbabd470-8725-11e9-a8e8-42010a80015b', storageClass: 'standard', requestBytes: 1_048_576, capacityBytes: 1_073_741_824, phase: 'Bound',
+    });
+    expect(received.filter((r) => r.kind === 'NAMESPACE').map((r) => r.name)).toEqual(['kube-system']);
+  });
+
+  it('skips the malformed pod, counts it and keeps publishing the pods after it', async () => {
+    expect(received.some((r) => r.uid === 'uid-broken')).toBe(false);
+    expect(podStates('uid-later').length).toBeGreaterThan(0);
+    const malformedCount = (await registry.getSingleMetric('kcost_kube_objects_malformed_total')?.get())?.values.find((v) => v.labels.kind === 'POD')?.value;
+    expect(malformedCount).toBe(1);
+    expect(collector.isReady()).toBe(true);
+  });
+});
