@@ -1,0 +1,63 @@
+import { kafkaSettings, processSettings } from '../config/common-settings.js';
+import { parseDurationMillis, parseString } from '../config/parsers.js';
+import { setting } from '../config/settings.js';
+import { TOPICS } from '../kafka/topics.js';
+import { parseReplayFrom, type ReplayFrom } from './start-positions.js';
+
+/** Every setting of `kcost export`. */
+export const exporterSettings = {
+  ...kafkaSettings,
+  ...processSettings,
+  groupId: setting('groupId', {
+    description:
+      'Kafka consumer group. Every exporter replica must read every partition, so the default is a group of its own per process (kcost-export-<host>-<random>), deleted on a clean stop; set it only to name that group.',
+    default: '',
+    defaultLabel: 'kcost-export-<host>-<random>',
+    parse: parseString,
+  }),
+  costsTopic: setting('costsTopic', {
+    description: 'Topic of PodCost records (pod, namespace and spot-savings series); empty to skip.',
+    default: TOPICS.costs.name,
+    parse: parseString,
+  }),
+  nodeCostsTopic: setting('nodeCostsTopic', {
+    description: 'Topic of NodeCost records (node and idle series); empty to skip.',
+    default: TOPICS.nodeCosts.name,
+    parse: parseString,
+  }),
+  anomaliesTopic: setting('anomaliesTopic', {
+    description: 'Topic of CostAnomaly records (anomaly score series); empty to skip.',
+    default: TOPICS.anomalies.name,
+    parse: parseString,
+  }),
+  deadLetterTopic: setting('deadLetterTopic', {
+    description: 'Topic that undecodable records are sent to.',
+    default: TOPICS.deadLetter.name,
+    parse: parseString,
+  }),
+  replayFrom: setting<ReplayFrom>('replayFrom', {
+    description:
+      'Where a starting exporter reads from (by broker timestamp): today (the start of the current UTC day, so the daily namespace cost is complete once caught up; /readyz answers 503 until then), latest (new records only: fastest start, daily sums count from the start), or a duration back from now such as 2h.',
+    default: 'today',
+    parse: (raw) => parseReplayFrom(raw, parseDurationMillis),
+  }),
+  seriesGrace: setting('seriesGrace', {
+    description:
+      "How long a pod's or node's series stay after its last record arrived, by the exporter's clock (e.g. 5m): a deleted pod's series disappear then. Anomaly scores stay for their scored interval, or this long if longer.",
+    default: 5 * 60_000,
+    defaultLabel: '5m',
+    parse: parseDurationMillis,
+  }),
+  token: setting('token', {
+    description: 'Bearer token that /metrics requires (Authorization: Bearer <token>); prefer the environment variable or --token-file over the flag, which other users can see in the process list.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  tokenFile: setting('tokenFile', {
+    description: 'File holding the bearer token that /metrics requires (surrounding whitespace ignored); overrides --token.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+};
