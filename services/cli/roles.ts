@@ -1,3 +1,4 @@
+import { apiRole } from '../api/api-role.js';
 import { kubeRole } from '../collector/kube/kube-role.js';
 import { pricesRole } from '../collector/prices/prices-role.js';
 import { migrateRole } from '../db/migrate-role.js';
@@ -27,7 +28,7 @@ export const ROLES: readonly Role[] = [
   },
   planned('process', 'process [flags]', 'Join usage, state and prices into priced pod and node costs.', 'The cost processor consumes kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1 and publishes kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1.'),
   sinkRole,
-  planned('api', 'api [flags]', 'Serve cost allocation over HTTP (JSON and CSV).', 'The query API serves /v1/allocation, /v1/nodes, /v1/anomalies and /v1/prices from the database.'),
+  apiRole,
   exportRole,
   planned('simulate', 'simulate [flags]', 'Publish a synthetic cluster for demos, tests and benchmarks.', 'The simulator publishes the same topics and schemas as the collectors for a deterministic synthetic cluster.'),
   migrateRole,

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import { defineRole } from '../cli/role.js';
+import { KcostError, messageOf } from '../errors/kcost-error.js';
+import { stopOnSignals } from '../lifecycle/shutdown.js';
+import { createLogger } from '../log/logger.js';
+import { apiSettings } from './api-settings.js';
+import { build } from './app.js';
+
+/** `kcost api`: the query API over the kcost database. */
+export const apiRole = defineRole({
+  name: 'api',
+  usage: 'api [flags]',
+  summary: 'Serve cost allocation over HTTP (JSON and CSV).',
+  description: [
+    'Serves GET /v1/allocation (cost by cluster, node, namespace, workload, controller kind, pod, container or label, per hour or day, with idle hidden, included or shared), /v1/nodes, /v1/anomalies and /v1/prices from the kcost database, reading the hourly and daily rollups where the window allows and raw rows otherwise.',
+    'The OpenAPI document is at /openapi.json; /healthz, /readyz (database reachable) and /metrics are on the same port. Optional bearer-token authentication (--token or --token-file), a per-client rate limit, a URL length limit and a statement timeout. Stops cleanly on SIGTERM.',
+  ].join('\n\n'),
+  settings: apiSettings,
+  async run(config) {
+    const logger = createLogger({ service: 'api', level: config.logLevel });
+    if (config.token !== '' && config.tokenFile !== '') throw new KcostError('INVALID_CONFIG', 'give either --token or --token-file, not both');
+    let token = config.token;
+    if (config.tokenFile !== '') {
+      try {
+        token = readFileSync(config.tokenFile, 'utf8').trim();
+      } catch (error) {
+        throw new KcostError('INVALID_CONFIG', `cannot read --token-file ${config.tokenFile}: ${messageOf(error)}`);
+      }
+      if (token === '') throw new KcostError('INVALID_CONFIG', `--token-file ${config.tokenFile} is empty`);
+    }
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: config.dbPoolSize,
+      application_name: 'kcost-api',
+      statement_timeout: config.queryTimeout,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+    });
+    pool.on('error', (error) => logger.warn({ err: error }, 'an idle database connection failed; it was discarded'));
+    const app = await build(
+      {
+        runQuery: async (query) => (await pool.query(query.text, [...query.values])).rows as Array<Record<string, unknown>>,
+        ping: async () => void (await pool.query('SELECT 1')),
+        clock: Date.now,
+        logger,
+        registry: new Registry(),
+      },
+      { token, maxRows: config.maxRows, rateLimitPerMinute: config.rateLimit, maxUrlLength: config.maxUrlLength },
+    );
+    try {
+      const stopped = stopOnSignals(() => app.close(), logger);
+      const address = await app.listen({ port: config.port, host: config.host });
+      logger.info({ address, authentication: token !== '' }, 'query API listening');
+      await stopped;
+      return 0;
+    } finally {
+      await app.close();
+      await pool.end();
+    }
+  },
+});
