@@ -1,0 +1,194 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Codec } from '../../services/codec/codec.js';
+import type { CostAnomaly, NodeCost, PodCost } from '../../services/codec/records.generated.js';
+import { buildExporter, type Exporter } from '../../services/exporter/exporter.js';
+import { BatchingProducer, type OutgoingRecord } from '../../services/kafka/batching-producer.js';
+import { DeadLetterPublisher } from '../../services/kafka/dead-letter.js';
+import { createProducer } from '../../services/kafka/kafka-client.js';
+import { createConsumerMetrics } from '../../services/kafka/kafka-metrics.js';
+import { anomalyKey, nodeKey, podKey, TOPICS, type TopicSpec } from '../../services/kafka/topics.js';
+import { silentLogger } from '../../services/log/logger.js';
+import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
+import { parseExposition, sampleValue, type Family } from './prometheus-text.js';
+import { costAnomaly, DAY_START, MINUTE, nodeCost, podCost } from './records.js';
+
+const TOKEN = 's3cret-token';
+const GRACE = 10 * MINUTE;
+// A cluster name with every character the exposition format escapes.
+const CLUSTER = 'prod "eu"\\west\n2';
+
+const W0 = DAY_START + 10 * 60 * MINUTE;
+const W1 = W0 + MINUTE;
+
+/** The first window: four pods, three nodes, two anomalies. */
+const firstWindow: PodCost[] = [
+  podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'app', windowStart: W0, totalCostUsd: 0.002 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'sidecar', windowStart: W0, totalCostUsd: 0.0005 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-db', podName: 'db-0', namespace: 'data', windowStart: W0, cpuCostUsd: 0.001, memoryCostUsd: 0.001, storageCostUsd: 0.0002 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-spot', podName: 'worker-1', namespace: 'batch', nodeName: 'node-spot', windowStart: W0, totalCostUsd: 0.0003, capacityType: 'SPOT', spotSavingsUsd: 0.0007 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-gone', podName: 'gone-1', windowStart: W0, totalCostUsd: 0.004 }),
+];
+const nodes: NodeCost[] = [
+  nodeCost({ cluster: CLUSTER, nodeName: 'node-a', windowStart: W0, cpuIdleCostUsd: 0.003, memoryIdleCostUsd: 0.001 }),
+  nodeCost({ cluster: CLUSTER, nodeName: 'node-spot', windowStart: W0, capacityType: 'SPOT', instanceType: 'c5.large', cpuIdleCostUsd: 0.0002, memoryIdleCostUsd: 0.0001 }),
+];
+const anomalies: CostAnomaly[] = [
+  costAnomaly({ cluster: CLUSTER, key: 'batch/Job/nightly', score: 6.25, windowStart: W0 - 60 * MINUTE }),
+  costAnomaly({ cluster: CLUSTER, scope: 'NAMESPACE', key: 'data', namespace: 'data', score: -4.5, windowStart: W0 - 60 * MINUTE }),
+];
+/** The second window: every pod but gone-1 (deleted) reports again. */
+const secondWindow: PodCost[] = [
+  podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'app', windowStart: W1, totalCostUsd: 0.003 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'sidecar', windowStart: W1, totalCostUsd: 0.0005 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-db', podName: 'db-0', namespace: 'data', windowStart: W1, cpuCostUsd: 0.001, memoryCostUsd: 0.001, storageCostUsd: 0.0002 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-spot', podName: 'worker-1', namespace: 'batch', nodeName: 'node-spot', windowStart: W1, totalCostUsd: 0.0003, capacityType: 'SPOT', spotSavingsUsd: 0.0007 }),
+];
+
+const asPods = (topic: string, records: PodCost[]): OutgoingRecord[] => records.map((value) => ({ topic, key: podKey(value), schema: 'PodCost', value }));
+const asNodes = (topic: string, records: NodeCost[]): OutgoingRecord[] => records.map((value) => ({ topic, key: nodeKey(value), schema: 'NodeCost', value }));
+
+describe('kcost export over a real broker', () => {
+  let kafka: Kafka;
+  let codec: Codec;
+  let raw: Producer;
+  let producer: BatchingProducer;
+  let topics: Record<'costs' | 'nodeCosts' | 'anomalies' | 'deadLetter', TopicSpec>;
+  let exporter: Exporter;
+  const clock = { now: Date.now() };
+
+  const scrape = async (headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) => fetch(`http://127.0.0.1:${exporter.port()}/metrics`, { headers });
+  const scrapeParsed = async (): Promise<Map<string, Family>> => {
+    const response = await scrape();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    return parseExposition(await response.text());
+  };
+  const value = (families: Map<string, Family>, name: string, labels: Record<string, string>) => sampleValue(families, name, { cluster: CLUSTER, ...labels });
+
+  beforeAll(async () => {
+    kafka = testKafka('kcost-export-test');
+    codec = testCodec();
+    const [costs, nodeCosts, anomalyTopic, deadLetter] = await createTestTopics(kafka, [TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter]);
+    topics = { costs: costs as TopicSpec, nodeCosts: nodeCosts as TopicSpec, anomalies: anomalyTopic as TopicSpec, deadLetter: deadLetter as TopicSpec };
+    raw = createProducer(kafka);
+    await raw.connect();
+    producer = new BatchingProducer({ producer: raw, codec, logger: silentLogger() });
+
+    const web = firstWindow[0] as PodCost;
+    await producer.publish([
+      ...asPods(topics.costs.name, firstWindow),
+      // A redelivery of the same container-window, as a producer retry or a processor restart gives.
+      ...asPods(topics.costs.name, [web]),
+      ...asNodes(topics.nodeCosts.name, nodes),
+      ...anomalies.map((value): OutgoingRecord => ({ topic: topics.anomalies.name, key: anomalyKey(value), schema: 'CostAnomaly', value })),
+    ]);
+    await raw.send({ topic: topics.costs.name, messages: [{ key: podKey(web), value: Buffer.from('not an avro record') }] });
+
+    const registry = new Registry();
+    const consumerMetrics = createConsumerMetrics(registry);
+    exporter = buildExporter(
+      {
+        kafka,
+        codec,
+        deadLetters: new DeadLetterPublisher({ producer, service: 'export', counter: consumerMetrics.deadLetters, logger: silentLogger(), topic: topics.deadLetter.name }),
+        consumerMetrics,
+        registry,
+        logger: silentLogger(),
+        now: () => clock.now,
+      },
+      {
+        groupId: uniqueName('kcost-export-test'),
+        costsTopic: topics.costs.name,
+        nodeCostsTopic: topics.nodeCosts.name,
+        anomaliesTopic: topics.anomalies.name,
+        replayFrom: 'today',
+        graceMillis: GRACE,
+        port: 0,
+        host: '127.0.0.1',
+        token: TOKEN,
+      },
+    );
+    await exporter.start();
+    await waitFor(() => exporter.isReady(), 60_000, 'the exporter to catch up');
+  });
+
+  afterAll(async () => {
+    await exporter?.stop();
+    await raw?.disconnect();
+  });
+
+  it('serves the values of the records it read, in a format a Prometheus parser reads', async () => {
+    const families = await scrapeParsed();
+    for (const [name, type] of Object.entries({
+      kube_cost_pod_hourly_usd: 'GAUGE',
+      kube_cost_pod_pv_monthly_usd: 'GAUGE',
+      kube_cost_namespace_daily_usd: 'GAUGE',
+      kube_cost_spot_savings_usd_total: 'COUNTER',
+      kube_cost_node_hourly_usd: 'GAUGE',
+      kube_cost_idle_hourly_usd: 'GAUGE',
+      kube_cost_anomaly_score: 'GAUGE',
+    })) {
+      expect(families.get(name)?.type, name).toBe(type);
+      expect(families.get(name)?.help, name).not.toBe('');
+    }
+    // Per hour = per-minute window cost × 60; web-1's app record arrived twice and counts once.
+    expect(value(families, 'kube_cost_pod_hourly_usd', { namespace: 'shop', pod: 'web-1', node: 'node-a' })).toBeCloseTo(0.0025 * 60, 12);
+    expect(value(families, 'kube_cost_pod_hourly_usd', { namespace: 'data', pod: 'db-0' })).toBeCloseTo(0.0022 * 60, 12);
+    expect(value(families, 'kube_cost_pod_hourly_usd', { namespace: 'batch', pod: 'worker-1', node: 'node-spot' })).toBeCloseTo(0.0003 * 60, 12);
+    expect(value(families, 'kube_cost_pod_hourly_usd', { pod: 'gone-1' })).toBeCloseTo(0.004 * 60, 12);
+    expect(value(families, 'kube_cost_pod_pv_monthly_usd', { namespace: 'data', pod: 'db-0' })).toBeCloseTo(0.0002 * 60 * 730, 9);
+    expect(families.get('kube_cost_pod_pv_monthly_usd')?.samples).toHaveLength(1);
+    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004, 12);
+    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'data' })).toBeCloseTo(0.0022, 12);
+    expect(value(families, 'kube_cost_spot_savings_usd_total', { namespace: 'batch' })).toBeCloseTo(0.0007, 12);
+    expect(value(families, 'kube_cost_node_hourly_usd', { node: 'node-spot', instance_type: 'c5.large', capacity_type: 'SPOT' })).toBeCloseTo(
+      (nodes[1] as NodeCost).costUsd * 60,
+      12,
+    );
+    expect(value(families, 'kube_cost_idle_hourly_usd', { node: 'node-a', resource: 'cpu' })).toBeCloseTo(0.003 * 60, 12);
+    expect(value(families, 'kube_cost_idle_hourly_usd', { node: 'node-a', resource: 'memory' })).toBeCloseTo(0.001 * 60, 12);
+    expect(value(families, 'kube_cost_anomaly_score', { scope: 'WORKLOAD', key: 'batch/Job/nightly' })).toBe(6.25);
+    expect(value(families, 'kube_cost_anomaly_score', { scope: 'NAMESPACE', key: 'data' })).toBe(-4.5);
+
+    // The exporter's own health, on the same page.
+    expect(sampleValue(families, 'kube_cost_exporter_up', {})).toBe(1);
+    expect(sampleValue(families, 'kube_cost_exporter_records_consumed_total', { topic: topics.costs.name, outcome: 'duplicate' })).toBe(1);
+    expect(sampleValue(families, 'kcost_dead_letters_total', { service: 'export', topic: topics.costs.name })).toBe(1);
+    expect(families.get('kube_cost_exporter_consumer_lag')?.samples.every((s) => s.value === 0)).toBe(true);
+  });
+
+  it('drops a deleted pod after its grace period and keeps the pods that still report', async () => {
+    clock.now += GRACE * 0.6;
+    await producer.publish([...asPods(topics.costs.name, secondWindow), ...asNodes(topics.nodeCosts.name, nodes.map((n) => ({ ...n, windowStart: W1 })))]);
+    await waitFor(
+      async () => Math.abs((value(await scrapeParsed(), 'kube_cost_pod_hourly_usd', { pod: 'web-1' }) ?? 0) - 0.0035 * 60) < 1e-12,
+      30_000,
+      'the second window to be served',
+    );
+    // Still inside its grace period: the deleted pod is shown.
+    expect(value(await scrapeParsed(), 'kube_cost_pod_hourly_usd', { pod: 'gone-1' })).toBeCloseTo(0.24, 12);
+
+    clock.now += GRACE * 0.6;
+    const families = await scrapeParsed();
+    expect(families.get('kube_cost_pod_hourly_usd')?.samples.map((s) => s.labels.pod).sort()).toEqual(['db-0', 'web-1', 'worker-1']);
+    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004 + 0.0035, 12);
+    expect(value(families, 'kube_cost_spot_savings_usd_total', { namespace: 'batch' })).toBeCloseTo(0.0014, 12);
+    expect(families.get('kube_cost_node_hourly_usd')?.samples).toHaveLength(2);
+    // Anomalies are kept for their scored hour, which has not passed on the exporter clock.
+    expect(families.get('kube_cost_anomaly_score')?.samples).toHaveLength(2);
+  });
+
+  it('answers 401 to a scrape without the bearer token or with a wrong one; probes need none', async () => {
+    expect((await scrape({})).status).toBe(401);
+    const wrong = await scrape({ authorization: 'Bearer not-the-token' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="kcost"');
+    expect(await wrong.text()).not.toContain('kube_cost');
+    expect((await scrape({ authorization: TOKEN })).status).toBe(401);
+    const base = `http://127.0.0.1:${exporter.port()}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+});
