@@ -2,6 +2,7 @@ import { apiRole } from '../api/api-role.js';
 import { kubeRole } from '../collector/kube/kube-role.js';
 import { pricesRole } from '../collector/prices/prices-role.js';
 import { migrateRole } from '../db/migrate-role.js';
+import { processRole } from '../processor/process-role.js';
 import { exportRole } from '../exporter/export-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
 import { sinkRole } from '../sink/sink-role.js';
@@ -26,7 +27,7 @@ export const ROLES: readonly Role[] = [
       pricesRole,
     ],
   },
-  planned('process', 'process [flags]', 'Join usage, state and prices into priced pod and node costs.', 'The cost processor consumes kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1 and publishes kcost.costs.v1, kcost.node-costs.v1 and kcost.anomalies.v1.'),
+  processRole,
   sinkRole,
   apiRole,
   exportRole,

@@ -100,6 +100,16 @@ export class AnomalyDetector {
     return anomalies;
   }
 
+  /**
+   * Forgets the hours in progress (after a restart or rebalance the windows
+   * already published are not seen again); the history is kept, and scoring
+   * resumes with the next whole hour.
+   */
+  restartHour(): void {
+    this.buckets.clear();
+    this.nextHour = null;
+  }
+
   private seriesId(cluster: string, scope: AnomalyScope, key: string, namespace: string): string {
     const id = `${cluster}/${scope}/${key}`;
     if (!this.series.has(id)) this.series.set(id, { cluster, scope, key, namespace, history: new Map() });

@@ -61,14 +61,24 @@ export class WindowAssembler {
     this.mark = Math.max(this.mark, mark.watermark);
   }
 
+  /**
+   * Records that a record that is not a sample (undecodable) was read;
+   * returns false when it was read before a restart and already dealt with.
+   */
+  markRead(partition: number, offset: string): boolean {
+    const position = BigInt(offset);
+    this.readThrough.set(partition, max(this.readThrough.get(partition) ?? 0n, position + 1n));
+    const replay = this.replay.get(partition);
+    return replay === undefined || position >= replay.readThrough;
+  }
+
   /** Takes one sample read from `partition` at `offset`. */
   add(sample: UsageSample, partition: number, offset: string): Intake {
     const position = BigInt(offset);
-    this.readThrough.set(partition, max(this.readThrough.get(partition) ?? 0n, position + 1n));
+    const isReplay = !this.markRead(partition, offset);
     const end = sample.windowStart + sample.windowSeconds * 1000;
     const replay = this.replay.get(partition);
-    const isReplay = replay !== undefined && position < replay.readThrough;
-    if (isReplay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
+    if (isReplay && replay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
     if (!isReplay && end + this.latenessMillis < this.mark) {
       return {
         kind: 'late',

@@ -1,0 +1,47 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { defineRole } from '../cli/role.js';
+import { createCodec } from '../codec/create-codec.js';
+import { createKafka } from '../kafka/kafka-client.js';
+import { startHealthServer } from '../lifecycle/health-server.js';
+import { stopOnSignals } from '../lifecycle/shutdown.js';
+import type { LogLevel } from '../config/common-settings.js';
+import { createLogger } from '../log/logger.js';
+import { buildProcessor } from './processor.js';
+import { processorConfigOf, processorSettings } from './processor-settings.js';
+
+/** `kcost process`: the cost processor. */
+export const processRole = defineRole({
+  name: 'process',
+  usage: 'process [flags]',
+  summary: 'Join usage, state and prices into priced pod and node costs.',
+  description: [
+    'The cost processor rebuilds Kubernetes state and price history from kcost.kube.v1 and kcost.prices.v1 (read in full by every',
+    'instance), then consumes kcost.usage.v1 in its consumer group. Each event-time window is priced with the prices in effect at',
+    'its start; for every node and window, container costs plus idle equal the node cost. It publishes kcost.costs.v1 (PodCost),',
+    'kcost.node-costs.v1 (NodeCost) and kcost.anomalies.v1 (CostAnomaly) in Kafka transactions with its input offsets, so a restart',
+    'never prices a window twice; read those topics with isolation read_committed. Late samples go to kcost.deadletter.v1.',
+  ].join('\n'),
+  settings: processorSettings,
+  async run(config) {
+    // The shared logLevel setting is typed string (its default lost its LogLevel type); parseEnum has validated it.
+    const logger = createLogger({ service: 'process', level: config.logLevel as LogLevel });
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const processor = buildProcessor({ kafka, codec: createCodec({ schemaRegistryUrl: config.schemaRegistryUrl }), logger, registry }, processorConfigOf(config));
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => processor.ready, registry });
+    logger.info({ port: health.port }, 'health server listening');
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= processor.stop().finally(() => health.close()));
+    const stopped = stopOnSignals(stop, logger);
+    try {
+      await processor.start();
+      await Promise.race([stopped, processor.failure]);
+      return 0;
+    } catch (error) {
+      logger.error({ err: error }, 'cost processor failed');
+      await stop();
+      return 1;
+    }
+  },
+});
