@@ -5,6 +5,7 @@ import { migrateRole } from '../db/migrate-role.js';
 import { processRole } from '../processor/process-role.js';
 import { exportRole } from '../exporter/export-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
+import { simulateRole } from '../simulator/simulate-role.js';
 import { sinkRole } from '../sink/sink-role.js';
 import type { Role } from './role.js';
 
@@ -31,7 +32,7 @@ export const ROLES: readonly Role[] = [
   sinkRole,
   apiRole,
   exportRole,
-  planned('simulate', 'simulate [flags]', 'Publish a synthetic cluster for demos, tests and benchmarks.', 'The simulator publishes the same topics and schemas as the collectors for a deterministic synthetic cluster.'),
+  simulateRole,
   migrateRole,
   topicsRole,
 ];

@@ -1,0 +1,157 @@
+import type { KubeObject, PriceUpdate, UsageSample } from '../codec/records.generated.js';
+import type { InstanceType } from './instance-catalog.js';
+import type { ContainerUsage } from './usage-model.js';
+import type { NodeIncarnation, PodIncarnation, VolumePair } from './timeline.js';
+
+const GiB = 1024 ** 3;
+
+/** Fields every KubeObject of the simulated cluster shares. */
+export interface Meta {
+  readonly cluster: string;
+  readonly resourceVersion: string;
+  readonly observedAt: number;
+}
+
+function base(meta: Meta, kind: KubeObject['kind'], uid: string, name: string, namespace: string | null, labels: Record<string, string>, createdAt: number): KubeObject {
+  return { cluster: meta.cluster, kind, uid, name, namespace, labels, resourceVersion: meta.resourceVersion, createdAt, deletedAt: null, observedAt: meta.observedAt, pod: null, node: null, volume: null, claim: null };
+}
+
+export function namespaceObject(meta: Meta, uid: string, name: string, createdAt: number): KubeObject {
+  return base(meta, 'NAMESPACE', uid, name, null, { 'kubernetes.io/metadata.name': name }, createdAt);
+}
+
+/** A node as the kube collector publishes one: EKS and Karpenter labels, capacity and allocatable. */
+export function nodeObject(meta: Meta, node: NodeIncarnation, region: string, deletedAt: number | null): KubeObject {
+  const p = node.position;
+  const labels: Record<string, string> = {
+    'kubernetes.io/hostname': node.name,
+    'node.kubernetes.io/instance-type': p.type.name,
+    'topology.kubernetes.io/region': region,
+    'topology.kubernetes.io/zone': p.zone,
+    'eks.amazonaws.com/capacityType': p.capacityType,
+    'karpenter.sh/capacity-type': p.capacityType === 'SPOT' ? 'spot' : 'on-demand',
+  };
+  if (p.type.gpuModel) labels['nvidia.com/gpu.product'] = p.type.gpuModel;
+  return {
+    ...base(meta, 'NODE', node.uid, node.name, null, labels, node.createdAt),
+    deletedAt,
+    node: {
+      provider: 'aws',
+      providerId: node.providerId,
+      instanceType: p.type.name,
+      region,
+      zone: p.zone,
+      capacityType: p.capacityType,
+      cpuCapacityCores: p.type.vcpu,
+      memoryCapacityBytes: p.type.memoryGib * GiB,
+      gpuCapacity: p.type.gpus,
+      cpuAllocatableCores: p.cpuAllocatableCores,
+      memoryAllocatableBytes: p.memoryAllocatableBytes,
+      gpuAllocatable: p.type.gpus,
+      gpuModel: p.type.gpuModel,
+    },
+  };
+}
+
+/** A pod at its start (ended false) or at its end (deleted, or its job finished). */
+export function podObject(meta: Meta, pod: PodIncarnation, ended: boolean): KubeObject {
+  const w = pod.slot.workload;
+  const labels: Record<string, string> = { app: w.name };
+  if (w.kind === 'StatefulSet') labels['statefulset.kubernetes.io/pod-name'] = pod.name;
+  if (w.kind === 'CronJob') labels['job-name'] = pod.name.slice(0, pod.name.lastIndexOf('-'));
+  const pending = pod.node === null;
+  const finished = ended && pod.endPhase !== 'Running';
+  return {
+    ...base(meta, 'POD', pod.uid, pod.name, w.namespace, labels, pod.createdAt),
+    // Job pods stay after they finish; the others are deleted.
+    deletedAt: ended && !finished ? pod.endMillis : null,
+    pod: {
+      nodeName: pod.node?.name ?? null,
+      phase: pending ? 'Pending' : finished ? pod.endPhase : 'Running',
+      startedAt: pending ? null : pod.createdAt === pod.startMillis ? pod.startMillis : pod.createdAt + 2000,
+      endedAt: ended ? pod.endMillis : null,
+      workload: { kind: w.kind, name: w.name },
+      containers: w.containers.map((c) => ({ ...c, gpuLimit: c.gpuRequest > 0 ? c.gpuRequest : null })),
+      claimNames: pod.claimName ? [pod.claimName] : [],
+    },
+  };
+}
+
+export function volumeObjects(meta: Meta, v: VolumePair, region: string): [KubeObject, KubeObject] {
+  const w = v.workload;
+  const volume: KubeObject = {
+    ...base(meta, 'PERSISTENT_VOLUME', v.volumeUid, v.volumeName, null, { 'topology.kubernetes.io/region': region }, v.createdAt),
+    volume: { capacityBytes: v.sizeBytes, storageClass: 'gp3', claimNamespace: w.namespace, claimName: v.claimName, driver: 'ebs.csi.aws.com', region },
+  };
+  const claim: KubeObject = {
+    ...base(meta, 'PERSISTENT_VOLUME_CLAIM', v.claimUid, v.claimName, w.namespace, { app: w.name }, v.createdAt),
+    claim: { volumeName: v.volumeName, storageClass: 'gp3', requestBytes: v.sizeBytes, capacityBytes: v.sizeBytes, phase: 'Bound' },
+  };
+  return [volume, claim];
+}
+
+export function usageSample(cluster: string, pod: PodIncarnation, container: string, windowStart: number, windowSeconds: number, usage: ContainerUsage, network: { rx: number; tx: number } | null): UsageSample {
+  return {
+    cluster,
+    namespace: pod.slot.workload.namespace,
+    podUid: pod.uid,
+    podName: pod.name,
+    container,
+    nodeName: pod.node?.name ?? null,
+    windowStart,
+    windowSeconds,
+    cpuCoreSeconds: usage.cpuCores * windowSeconds,
+    memoryWorkingSetAvgBytes: usage.memoryAvgBytes,
+    memoryWorkingSetMaxBytes: usage.memoryMaxBytes,
+    networkRxBytes: network?.rx ?? null,
+    networkTxBytes: network?.tx ?? null,
+    gap: false,
+    source: 'simulator',
+  };
+}
+
+/** A price as the AWS price sources publish it (same source names, so the processor treats both alike). */
+export function nodePrice(type: InstanceType, region: string, zone: string | null, capacityType: 'ON_DEMAND' | 'SPOT', hourlyUsd: number, at: number): PriceUpdate {
+  return {
+    provider: 'aws',
+    region,
+    zone,
+    kind: 'NODE',
+    sku: type.name,
+    capacityType,
+    effectiveFrom: at,
+    hourlyUsd,
+    cpuCoreHourUsd: null,
+    memoryGibHourUsd: null,
+    // Spot GPU nodes are discounted as a whole; the GPU's share scales with the node price.
+    gpuHourUsd: type.gpuHourlyUsd === null ? null : (type.gpuHourlyUsd * hourlyUsd) / type.onDemandHourlyUsd,
+    storageGibMonthUsd: null,
+    networkGibUsd: null,
+    discount: 0,
+    source: capacityType === 'SPOT' ? 'aws-spot' : 'aws-pricing',
+    sourceRef: 'simulator',
+    observedAt: at,
+  };
+}
+
+export function storagePrice(region: string, storageClass: string, gibMonthUsd: number, at: number): PriceUpdate {
+  return {
+    provider: 'aws',
+    region,
+    zone: null,
+    kind: 'STORAGE',
+    sku: storageClass,
+    capacityType: 'UNKNOWN',
+    effectiveFrom: at,
+    hourlyUsd: null,
+    cpuCoreHourUsd: null,
+    memoryGibHourUsd: null,
+    gpuHourUsd: null,
+    storageGibMonthUsd: gibMonthUsd,
+    networkGibUsd: null,
+    discount: 0,
+    source: 'aws-pricing',
+    sourceRef: 'simulator',
+    observedAt: at,
+  };
+}

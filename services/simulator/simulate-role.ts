@@ -1,0 +1,114 @@
+import { writeFile } from 'node:fs/promises';
+import { Registry } from 'prom-client';
+import { defineRole } from '../cli/role.js';
+import { createCodec } from '../codec/create-codec.js';
+import { BatchingProducer } from '../kafka/batching-producer.js';
+import { createKafka } from '../kafka/kafka-client.js';
+import { provisionTopics } from '../kafka/provision-topics.js';
+import { TOPICS } from '../kafka/topics.js';
+import { startHealthServer } from '../lifecycle/health-server.js';
+import { stopOnSignals } from '../lifecycle/shutdown.js';
+import { createLogger } from '../log/logger.js';
+import { publishEvents } from './sim-publisher.js';
+import { createSimulation } from './simulation.js';
+import { simulateSettings, type SimulateConfig } from './simulate-settings.js';
+
+/** Where the run starts when --start is not given: a backfill ending now at max speed, now otherwise. */
+export function resolveStart(config: Pick<SimulateConfig, 'start' | 'speed' | 'duration' | 'window'>, nowMillis: number): number {
+  if (config.start !== null) return config.start;
+  const aligned = Math.floor(nowMillis / config.window) * config.window;
+  return Number.isFinite(config.speed) ? aligned : aligned - config.duration;
+}
+
+/** `kcost simulate`: publishes a deterministic synthetic cluster to the collectors' topics. */
+export const simulateRole = defineRole({
+  name: 'simulate',
+  usage: 'simulate [flags]',
+  summary: 'Publish a synthetic cluster for demos, tests and benchmarks.',
+  description:
+    'Publishes a deterministic synthetic cluster (same seed and flags, same records) on the collectors\' topics and schemas: nodes of mixed AWS instance types, on-demand and spot, with spot interruptions and node replacement; pods of Deployments, StatefulSets (with volumes), DaemonSets and CronJobs with requests, diurnal usage, restarts and rollouts; on-demand and changing spot prices; and injected cost anomalies whose ground truth --ground-truth writes to a file. Creates the three topics if they are missing. Prints a JSON summary of what it published when done.',
+  settings: simulateSettings,
+  async run(config, { stdout }) {
+    const logger = createLogger({ service: 'simulate', level: config.logLevel });
+    if (config.window % 1000 !== 0) throw new Error(`--window must be whole seconds, got ${config.window} ms`);
+    const startMillis = resolveStart(config, Date.now());
+    const simulation = createSimulation({
+      cluster: config.cluster,
+      seed: config.seed,
+      nodes: config.nodes,
+      pods: config.pods,
+      startMillis,
+      durationMillis: config.duration,
+      windowSeconds: config.window / 1000,
+      ...(config.anomalies >= 0 ? { anomalies: config.anomalies } : {}),
+      topics: { kube: config.kubeTopic, usage: config.usageTopic, prices: config.pricesTopic },
+    });
+    const groundTruth = simulation.groundTruth();
+    if (config.groundTruth) await writeFile(config.groundTruth, `${JSON.stringify(groundTruth, null, 2)}\n`);
+
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await provisionTopics(admin, [{ ...TOPICS.kube, name: config.kubeTopic }, { ...TOPICS.usage, name: config.usageTopic }, { ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
+    } finally {
+      await admin.disconnect();
+    }
+    const kafkaProducer = kafka.producer({ allowAutoTopicCreation: false });
+    await kafkaProducer.connect();
+    const registry = new Registry();
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => true, registry });
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    void stopOnSignals(() => {
+      stopped = true;
+      wake?.();
+      return Promise.resolve();
+    }, logger);
+    try {
+      const producer = new BatchingProducer({ producer: kafkaProducer, codec: createCodec(config), logger, maxBatchRecords: 10_000 });
+      logger.info({ cluster: config.cluster, seed: config.seed, nodes: config.nodes, pods: config.pods, start: new Date(startMillis).toISOString(), durationMillis: config.duration, speed: config.speed }, 'simulation starting');
+      const summary = await publishEvents(simulation.events(), {
+        publish: (records) => producer.publish(records),
+        speed: config.speed,
+        clock: Date.now,
+        sleep: (millis) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, millis);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          }),
+        isStopped: () => stopped,
+      });
+      await producer.flush();
+      const seconds = summary.elapsedMillis / 1000;
+      stdout(
+        `${JSON.stringify({
+          cluster: config.cluster,
+          seed: config.seed,
+          nodes: config.nodes,
+          pods: config.pods,
+          start: new Date(startMillis).toISOString(),
+          end: new Date(startMillis + config.duration).toISOString(),
+          windowSeconds: config.window / 1000,
+          speed: Number.isFinite(config.speed) ? config.speed : 'max',
+          published: summary.published,
+          records: summary.records,
+          lastEventAt: summary.lastEventMillis === null ? null : new Date(summary.lastEventMillis).toISOString(),
+          elapsedSeconds: Number(seconds.toFixed(3)),
+          recordsPerSecond: seconds > 0 ? Math.round(summary.records / seconds) : summary.records,
+          anomalies: groundTruth.length,
+          groundTruth: config.groundTruth || null,
+          stopped: summary.stopped,
+        })}\n`,
+      );
+      logger.info({ records: summary.records, elapsedMillis: summary.elapsedMillis, stopped: summary.stopped }, 'simulation published');
+      return 0;
+    } finally {
+      await kafkaProducer.disconnect();
+      await health.close();
+    }
+  },
+});
