@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { defineRole } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
-import { createKafka } from '../kafka/kafka-client.js';
+import { createKafka, createProducer } from '../kafka/kafka-client.js';
 import { provisionTopics } from '../kafka/provision-topics.js';
 import { TOPICS } from '../kafka/topics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
@@ -54,7 +54,7 @@ export const simulateRole = defineRole({
     } finally {
       await admin.disconnect();
     }
-    const kafkaProducer = kafka.producer({ allowAutoTopicCreation: false });
+    const kafkaProducer = createProducer(kafka);
     await kafkaProducer.connect();
     const registry = new Registry();
     const health = await startHealthServer({ port: config.healthPort, isReady: () => true, registry });

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { defineRole } from '../../cli/role.js';
 import { createCodec } from '../../codec/create-codec.js';
 import { BatchingProducer } from '../../kafka/batching-producer.js';
-import { createKafka } from '../../kafka/kafka-client.js';
+import { createKafka, createProducer } from '../../kafka/kafka-client.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
 import { stopOnSignals } from '../../lifecycle/shutdown.js';
 import { createLogger } from '../../log/logger.js';
@@ -21,7 +21,7 @@ export const pricesRole = defineRole({
     const logger = createLogger({ service: 'collect-prices', level: config.logLevel });
     const registry = new Registry();
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
-    const kafkaProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const kafkaProducer = createProducer(kafka);
     await kafkaProducer.connect();
     const producer = new BatchingProducer({ producer: kafkaProducer, codec: createCodec(config), logger });
     const collector = buildPriceCollector({ publish: (records) => producer.publish(records), logger, registry }, config);
