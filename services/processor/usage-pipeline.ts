@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, Message, PartitionOffset, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, PartitionOffset, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import type { Codec } from '../codec/codec.js';
 import type { DeadLetter, RecordTypes, SchemaName, UsageSample } from '../codec/records.generated.js';
@@ -115,6 +115,7 @@ export class UsagePipeline {
       }
       outgoing.push(...this.priceClosedWindows());
       await this.commit(outgoing);
+      payload.resolveOffset((batch.messages[batch.messages.length - 1] as KafkaMessage).offset);
       this.options.metrics.pendingSamples.set(this.assembler.pending);
       await payload.heartbeat();
     } catch (error) {

@@ -55,3 +55,15 @@ describe('WindowAssembler', () => {
     expect(second.closeReady().map((w) => [w.windowStart, w.samples.length])).toEqual([[T0 + MINUTE, 1]]);
   });
 });
+
+describe('WindowAssembler re-reads', () => {
+  it('ignores a record it has read already (a batch fetched twice)', () => {
+    const assembler = new WindowAssembler(0);
+    assembler.add(sample(0), 0, '0');
+    assembler.add(sample(2), 0, '1');
+    expect(assembler.closeReady()).toHaveLength(1);
+    expect(assembler.add(sample(0), 0, '0').kind).toBe('replayed');
+    expect(assembler.markRead(0, '1')).toBe(false);
+    expect(assembler.markRead(0, '2')).toBe(true);
+  });
+});

@@ -66,16 +66,15 @@ export class WindowAssembler {
    * returns false when it was read before a restart and already dealt with.
    */
   markRead(partition: number, offset: string): boolean {
-    const position = BigInt(offset);
-    this.readThrough.set(partition, max(this.readThrough.get(partition) ?? 0n, position + 1n));
-    const replay = this.replay.get(partition);
-    return replay === undefined || position >= replay.readThrough;
+    return this.read(partition, BigInt(offset)) === 'new';
   }
 
   /** Takes one sample read from `partition` at `offset`. */
   add(sample: UsageSample, partition: number, offset: string): Intake {
     const position = BigInt(offset);
-    const isReplay = !this.markRead(partition, offset);
+    const seen = this.read(partition, position);
+    if (seen === 'again') return { kind: 'replayed' };
+    const isReplay = seen === 'replay';
     const end = sample.windowStart + sample.windowSeconds * 1000;
     const replay = this.replay.get(partition);
     if (isReplay && replay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
@@ -95,6 +94,15 @@ export class WindowAssembler {
     window.samples.set(`${sample.cluster}/${sample.podUid}/${sample.container}`, { sample, partition, offset: position });
     this.mark = Math.max(this.mark, end);
     return { kind: 'added' };
+  }
+
+  /** Classifies a read: seen already by this assembler, read before the restart, or new. */
+  private read(partition: number, position: bigint): 'again' | 'replay' | 'new' {
+    const readThrough = this.readThrough.get(partition);
+    if (readThrough !== undefined && position < readThrough) return 'again';
+    this.readThrough.set(partition, position + 1n);
+    const replay = this.replay.get(partition);
+    return replay !== undefined && position < replay.readThrough ? 'replay' : 'new';
   }
 
   /** Removes and returns the windows the watermark has closed, oldest first. */
