@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileAllocationQuery, type AllocationParams } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
+import { ParameterError } from './parameter-error.js';
 
 // 2026-03-04 13:20 UTC: "24h" is hour-aligned, "today" day-aligned.
 const NOW = Date.parse('2026-03-04T13:20:00Z');
@@ -83,6 +84,14 @@ describe('planAllocation writes parameterized SQL', () => {
     [{ idle: 'spread' }, 'idle', /not one of hide, include, share/],
     [{ format: 'xml' }, 'format', /not one of json, csv/],
   ] as Array<[AllocationParams, string, RegExp]>)('rejects %j naming %s', (params, parameter, message) => {
-    expect(() => compileAllocationQuery(params, NOW)).toThrow(expect.objectContaining({ parameter, message: expect.stringMatching(message) }));
+    let error: unknown;
+    try {
+      compileAllocationQuery(params, NOW);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ParameterError);
+    expect((error as ParameterError).parameter).toBe(parameter);
+    expect((error as ParameterError).message).toMatch(message);
   });
 });
