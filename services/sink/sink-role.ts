@@ -7,7 +7,7 @@ import { pgSqlClient } from '../db/sql-client.js';
 import { KcostError } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
-import { createKafka } from '../kafka/kafka-client.js';
+import { createKafka, createProducer } from '../kafka/kafka-client.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
@@ -37,7 +37,7 @@ export const sinkRole = defineRole({
     const registry = new Registry();
     const pool = createPool({ url: config.databaseUrl, max: config.dbPoolSize, applicationName: 'kcost-sink', logger });
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createProducer(kafka);
     let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     let retention: NodeJS.Timeout | undefined;
     try {
@@ -50,6 +50,7 @@ export const sinkRole = defineRole({
         service: 'sink',
         counter: consumerMetrics.deadLetters,
         logger,
+        topic: config.deadLetterTopic,
       });
       const topics = (
         [

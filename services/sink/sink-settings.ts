@@ -35,6 +35,11 @@ export const sinkSettings = {
     defaultLabel: '(empty: not loaded)',
     parse: parseString,
   }),
+  deadLetterTopic: setting('deadLetterTopic', {
+    description: 'Topic that receives the records the sink cannot load (DeadLetter records naming topic, partition, offset and reason).',
+    default: TOPICS.deadLetter.name,
+    parse: parseNonEmpty,
+  }),
   maxBatchRows: setting('maxBatchRows', {
     description: 'Most records loaded in one transaction; a larger fetch is split into several transactions.',
     default: 20_000,
