@@ -12,7 +12,7 @@ export const EXIT_USAGE = 2;
  */
 export async function main(
   argv: readonly string[],
-  context: Omit<RoleContext, 'positionals'> = {
+  context: Omit<RoleContext, 'positionals' | 'runRole'> = {
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -55,7 +55,7 @@ export async function main(
   }
   try {
     const { config, positionals } = resolveConfig(role.settings, { argv: rest, env: context.env });
-    return await role.run(config, { ...context, positionals });
+    return await role.run(config, { ...context, positionals, runRole: (argv) => main(argv, context) });
   } catch (error) {
     if (error instanceof KcostError && error.code === 'INVALID_CONFIG') {
       context.stderr(`kcost ${title}: ${error.message}\n`);

@@ -6,6 +6,8 @@ export interface RoleContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Runs another role as `kcost <argv...>` would, in this process (how `kcost up` composes the roles). */
+  readonly runRole: (argv: readonly string[]) => Promise<number>;
 }
 
 /** A `kcost <name>` subcommand: its help, settings and entry point. */

@@ -6,7 +6,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Settings every long-running role shares: logging and its health/metrics port. */
 export const processSettings = {
-  logLevel: setting('logLevel', {
+  logLevel: setting<LogLevel>('logLevel', {
     description: 'Minimum level of the JSON log lines written to stdout.',
     default: 'info',
     parse: parseEnum(LOG_LEVELS),
