@@ -7,6 +7,7 @@ import { exportRole } from '../exporter/export-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
 import { simulateRole } from '../simulator/simulate-role.js';
 import { sinkRole } from '../sink/sink-role.js';
+import { upRole } from '../up/up-role.js';
 import type { Role } from './role.js';
 
 /** Roles whose code has not landed yet: they describe themselves and refuse to run. */
@@ -35,4 +36,5 @@ export const ROLES: readonly Role[] = [
   simulateRole,
   migrateRole,
   topicsRole,
+  upRole,
 ];

@@ -2,6 +2,7 @@ import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import type { Codec } from '../codec/codec.js';
 import type { RecordTypes, SchemaName } from '../codec/records.generated.js';
 import type { Logger } from '../log/logger.js';
+import { chunkTopicMessages } from './chunk-messages.js';
 
 /** A record to publish: its topic, key, schema and value. */
 export interface OutgoingRecord<N extends SchemaName = SchemaName> {
@@ -75,11 +76,9 @@ export class BatchingProducer {
   private async send(batch: Pending): Promise<void> {
     if (batch.count === 0) return;
     try {
-      await this.options.producer.sendBatch({
-        acks: -1,
-        compression: CompressionTypes.None,
-        topicMessages: [...batch.messages].map(([topic, messages]) => ({ topic, messages })),
-      });
+      for (const topicMessages of chunkTopicMessages([...batch.messages].map(([topic, messages]) => ({ topic, messages })))) {
+        await this.options.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+      }
       for (const waiter of batch.waiters) waiter.resolve();
     } catch (error) {
       this.options.logger.error({ err: error, records: batch.count }, 'sending a batch to Kafka failed');

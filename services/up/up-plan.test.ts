@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../config/settings.js';
+import { planUp } from './up-plan.js';
+import { upSettings } from './up-settings.js';
+
+const NOW = Date.UTC(2026, 10, 22, 12, 30, 15);
+const configOf = (argv: string[]) => resolveConfig(upSettings, { argv, env: {} }).config;
+const flag = (argv: readonly string[], name: string) => argv[argv.indexOf(name) + 1];
+
+describe('planUp', () => {
+  it('creates topics and migrates before any service starts', () => {
+    expect(planUp(configOf([]), NOW).setup.map((argv) => argv[0])).toEqual(['topics', 'migrate']);
+  });
+
+  it('gives every role a port of its own', () => {
+    const plan = planUp(configOf(['--simulate']), NOW);
+    const ports = [...plan.services, ...plan.feeders.slice(0, 1)].map((argv) => flag(argv, argv.includes('--port') ? '--port' : '--health-port'));
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(plan.services.find((a) => a[0] === 'api')).toContain('8080');
+    expect(flag(plan.services.find((a) => a[0] === 'export')!, '--health-port')).toBe('9100');
+  });
+
+  it('with --simulate backfills up to the current minute at full speed, then goes on in real time from there', () => {
+    const [backfill, realtime] = planUp(configOf(['--simulate', '--backfill', '2h']), NOW).feeders;
+    expect(flag(backfill!, '--speed')).toBe('max');
+    expect(flag(backfill!, '--start')).toBe('2026-11-22T10:30:00.000Z');
+    expect(flag(backfill!, '--duration')).toBe('7200s');
+    expect(flag(realtime!, '--speed')).toBe('realtime');
+    expect(flag(realtime!, '--start')).toBe('2026-11-22T12:30:00.000Z');
+  });
+
+  it('without --simulate runs the three collectors instead', () => {
+    const plan = planUp(configOf([]), NOW);
+    expect(plan.feeders).toEqual([]);
+    expect(plan.services.filter((a) => a[0] === 'collect').map((a) => a[1])).toEqual(['kube', 'usage', 'prices']);
+  });
+
+  it('passes the brokers and database to the roles that need them', () => {
+    const plan = planUp(configOf(['--brokers', 'k:1', '--database-url', 'postgres://db/x']), NOW);
+    expect(flag(plan.services.find((a) => a[0] === 'sink')!, '--brokers')).toBe('k:1');
+    expect(flag(plan.services.find((a) => a[0] === 'api')!, '--database-url')).toBe('postgres://db/x');
+  });
+});
