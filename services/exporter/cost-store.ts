@@ -80,12 +80,19 @@ export class CostStore {
     };
   }
 
-  /** Every kube_cost_* family in the text exposition format (expired series swept first). */
-  render(): string {
+  /**
+   * Every kube_cost_* family in the text exposition format, as buffers to
+   * write in order (expired series swept first). Unchanged parts are the same
+   * buffers as last time: nothing is formatted or encoded again.
+   */
+  renderChunks(): Buffer[] {
     this.expire();
-    let out = '';
-    for (const family of this.families) out += family.render();
-    return out;
+    return this.families.flatMap((family) => family.chunks());
+  }
+
+  /** renderChunks() as one string. */
+  render(): string {
+    return Buffer.concat(this.renderChunks()).toString('utf8');
   }
 
   sizes(): StoreSizes {

@@ -147,7 +147,7 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
       server = await startMetricsServer({
         port: config.port,
         ...(config.host === undefined ? {} : { host: config.host }),
-        renderSeries: () => store.render(),
+        renderSeries: () => store.renderChunks(),
         registry: deps.registry,
         isReady,
         ...(config.token === '' ? {} : { token: config.token }),

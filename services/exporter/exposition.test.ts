@@ -63,3 +63,28 @@ describe('rendered families', () => {
     expect(family.render()).toBe('# HELP kube_cost_test_usd Test.\n# TYPE kube_cost_test_usd gauge\nkube_cost_test_usd{k="a"} 3\n');
   });
 });
+
+describe('SeriesFamily shards', () => {
+  it('renders exactly the live series after many sets and deletes across shards', () => {
+    const family = new SeriesFamily('kube_cost_test_usd', 'Test.', 'gauge');
+    const model = new Map<string, number>();
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let step = 0; step < 20_000; step++) {
+      const key = `s${next() % 3000}`;
+      if (next() % 4 === 0) {
+        family.delete(key);
+        model.delete(key);
+      } else {
+        const value = next() % 1000;
+        family.set(key, renderLabels(['k'], [key]), value);
+        model.set(key, value);
+      }
+      // Scrape now and then, so cached shards must be invalidated by later changes.
+      if (step % 997 === 0) family.chunks();
+    }
+    const samples = parseExposition(family.render()).get('kube_cost_test_usd')?.samples ?? [];
+    expect(new Map(samples.map((s) => [s.labels.k as string, s.value]))).toEqual(model);
+    expect(family.size).toBe(model.size);
+  });
+});

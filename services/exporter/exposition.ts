@@ -28,12 +28,11 @@ export function escapeHelp(text: string): string {
  * Names are fixed by kcost (valid identifiers); only values come from records.
  */
 export function renderLabels(names: readonly string[], values: readonly string[]): string {
-  let out = '{';
-  for (let i = 0; i < names.length; i++) {
-    if (i > 0) out += ',';
-    out += `${names[i]}="${escapeLabelValue(values[i] ?? '')}"`;
-  }
-  return `${out}}`;
+  const parts: string[] = ['{'];
+  for (let i = 0; i < names.length; i++) parts.push(i > 0 ? ',' : '', names[i] ?? '', '="', escapeLabelValue(values[i] ?? ''), '"');
+  parts.push('}');
+  // join() gives one flat string: the label set is copied into every sample line rendered later.
+  return parts.join('');
 }
 
 /** A sample value: Go's float syntax for the non-finite values, shortest round-trip decimal otherwise. */

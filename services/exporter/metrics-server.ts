@@ -7,8 +7,8 @@ import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 export interface MetricsServerOptions {
   readonly port: number;
   readonly host?: string;
-  /** The kube_cost_* series, rendered (or taken from cache) per scrape. */
-  readonly renderSeries: () => string;
+  /** The kube_cost_* series, as buffers to write in order (see CostStore.renderChunks). */
+  readonly renderSeries: () => readonly Uint8Array[];
   /** The process's own metrics, appended after the series. */
   readonly registry: Registry;
   readonly isReady: () => boolean;
@@ -68,7 +68,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
 }
 
 function serveMetrics(options: MetricsServerOptions, res: ServerResponse): void {
-  let series: string;
+  let series: readonly Uint8Array[];
   try {
     series = options.renderSeries();
   } catch (error) {
@@ -78,9 +78,11 @@ function serveMetrics(options: MetricsServerOptions, res: ServerResponse): void 
   options.registry.metrics().then(
     (own) => {
       res.writeHead(200, { 'content-type': EXPOSITION_CONTENT_TYPE });
-      // Two writes rather than one concatenation: the series text can be megabytes.
-      res.write(series);
+      // The cached chunks go out as they are: no copy of a body that can be megabytes.
+      res.cork();
+      for (const chunk of series) res.write(chunk);
       res.end(own);
+      res.uncork();
     },
     (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`rendering failed: ${String(error)}`),
   );

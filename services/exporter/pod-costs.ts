@@ -29,7 +29,8 @@ interface PodState {
   /** Exporter clock when the pod's last record arrived, for the grace period. */
   seenAt: number;
   labels: string;
-  readonly storageLabels: string;
+  /** Labels of the volume series, rendered when the pod first has a volume cost. */
+  storageLabels: string | undefined;
   readonly containers: Map<string, ContainerState>;
 }
 
@@ -121,7 +122,7 @@ export class PodCosts {
       windowStart: Number.NEGATIVE_INFINITY,
       seenAt: 0,
       labels: '',
-      storageLabels: renderLabels(['cluster', 'namespace', 'pod'], [record.cluster, record.namespace, record.podName]),
+      storageLabels: undefined,
       containers: new Map(),
     };
     pod.labels = podLabels(pod);
@@ -144,8 +145,12 @@ export class PodCosts {
       storage += container.storageMonthlyUsd;
     }
     this.hourly.set(pod.seriesKey, pod.labels, hourly);
-    if (storage > 0) this.storageMonthly.set(pod.seriesKey, pod.storageLabels, storage);
-    else this.storageMonthly.delete(pod.seriesKey);
+    if (storage > 0) {
+      pod.storageLabels ??= renderLabels(['cluster', 'namespace', 'pod'], [pod.cluster, pod.namespace, pod.podName]);
+      this.storageMonthly.set(pod.seriesKey, pod.storageLabels, storage);
+    } else {
+      this.storageMonthly.delete(pod.seriesKey);
+    }
   }
 }
 
