@@ -37,7 +37,7 @@ WITH NO DATA;
 
 SELECT add_continuous_aggregate_policy('pod_cost_hourly', start_offset => INTERVAL '3 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '30 minutes', if_not_exists => TRUE);
 
-COMMENT ON VIEW pod_cost_hourly IS 'Cost per cluster, namespace and workload per hour (sums of pod_cost by window_start hour, UTC). Bare pods have empty workload_kind and workload_name. Averages: cores used = cpu_core_seconds_used / 3600; CPU efficiency = cpu_core_seconds_used / cpu_core_seconds_requested. A TimescaleDB continuous aggregate with real-time aggregation.';
+COMMENT ON VIEW pod_cost_hourly IS 'Cost per cluster, namespace and workload per hour (sums of pod_cost by window_start hour, UTC). Bare pods have empty workload_kind and workload_name. Averages: cores used = cpu_core_seconds_used / 3600; CPU efficiency = cpu_core_seconds_used / cpu_core_seconds_requested. A TimescaleDB continuous aggregate with real-time aggregation: buckets past the last refresh are computed from the raw table at query time; rows loaded late into an already materialized bucket appear at the next policy refresh.';
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS pod_cost_daily
 WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
@@ -72,7 +72,7 @@ WITH NO DATA;
 
 SELECT add_continuous_aggregate_policy('pod_cost_daily', start_offset => INTERVAL '7 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '1 hour', if_not_exists => TRUE);
 
-COMMENT ON VIEW pod_cost_daily IS 'Cost per cluster, namespace and workload per UTC day (sums of pod_cost by window_start day). Bare pods have empty workload_kind and workload_name. Averages: cores used = cpu_core_seconds_used / 86400; CPU efficiency = cpu_core_seconds_used / cpu_core_seconds_requested. A TimescaleDB continuous aggregate with real-time aggregation.';
+COMMENT ON VIEW pod_cost_daily IS 'Cost per cluster, namespace and workload per UTC day (sums of pod_cost by window_start day). Bare pods have empty workload_kind and workload_name. Averages: cores used = cpu_core_seconds_used / 86400; CPU efficiency = cpu_core_seconds_used / cpu_core_seconds_requested. A TimescaleDB continuous aggregate with real-time aggregation: buckets past the last refresh are computed from the raw table at query time; rows loaded late into an already materialized bucket appear at the next policy refresh.';
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS node_cost_hourly
 WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
@@ -107,7 +107,7 @@ WITH NO DATA;
 
 SELECT add_continuous_aggregate_policy('node_cost_hourly', start_offset => INTERVAL '3 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '30 minutes', if_not_exists => TRUE);
 
-COMMENT ON VIEW node_cost_hourly IS 'Cost, allocated cost and idle cost per node per hour (sums of node_cost by window_start hour, UTC). A TimescaleDB continuous aggregate with real-time aggregation.';
+COMMENT ON VIEW node_cost_hourly IS 'Cost, allocated cost and idle cost per node per hour (sums of node_cost by window_start hour, UTC). A TimescaleDB continuous aggregate with real-time aggregation: buckets past the last refresh are computed from the raw table at query time; rows loaded late into an already materialized bucket appear at the next policy refresh.';
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS node_cost_daily
 WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
@@ -142,4 +142,4 @@ WITH NO DATA;
 
 SELECT add_continuous_aggregate_policy('node_cost_daily', start_offset => INTERVAL '7 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '1 hour', if_not_exists => TRUE);
 
-COMMENT ON VIEW node_cost_daily IS 'Cost, allocated cost and idle cost per node per UTC day (sums of node_cost by window_start day). A TimescaleDB continuous aggregate with real-time aggregation.';
+COMMENT ON VIEW node_cost_daily IS 'Cost, allocated cost and idle cost per node per UTC day (sums of node_cost by window_start day). A TimescaleDB continuous aggregate with real-time aggregation: buckets past the last refresh are computed from the raw table at query time; rows loaded late into an already materialized bucket appear at the next policy refresh.';
