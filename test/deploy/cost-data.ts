@@ -194,7 +194,8 @@ export function costHistory(start: number, days: number): CostHistory {
     for (let day = 1; day < days; day += 2) {
       const windowStart = start + day * 24 * HOUR + 14 * HOUR;
       const namespace = namespaces[day % namespaces.length] as string;
-      const workload = plan.pods.find((p) => p.namespace === namespace && p.workloadName !== '') ?? (plan.pods[0]);
+      const workload = plan.pods.find((p) => p.namespace === namespace && p.workloadName !== '');
+      if (!workload) continue;
       const severity = (['INFO', 'WARNING', 'CRITICAL'] as const)[day % 3] as 'INFO' | 'WARNING' | 'CRITICAL';
       const score = { INFO: 3.6, WARNING: 5.2, CRITICAL: 9.4 }[severity];
       for (const [scope, key, ns] of [

@@ -1,0 +1,245 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { renderChart, type RenderedManifest } from './helm-chart.js';
+import { validateManifest } from './k8s-schemas.js';
+import { promtool } from './promtool.js';
+import { REPO } from './repo.js';
+import { checkInvocation, findRole, listeningPorts } from './role-settings.js';
+
+const CHART = join(REPO, 'deploy/helm/kcost');
+const BASE = { database: { url: 'postgres://kcost:secret@db.example:5432/kcost' } };
+
+interface Container {
+  name: string;
+  args?: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+  ports?: Array<{ name: string; containerPort: number }>;
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+}
+interface PodSpec {
+  serviceAccountName?: string;
+  containers: Container[];
+  volumes?: Array<{ name: string; configMap?: { name: string } }>;
+}
+/** The parts of the rendered manifests these tests read (the schemas check the rest). */
+interface Manifest {
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: {
+    selector: Record<string, string> & { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+    ports: Array<{ name: string; targetPort: string }>;
+    endpoints: Array<{ port: string }>;
+    jobLabel: string;
+    groups: Array<{ name: string; rules: unknown[] }>;
+  };
+  data: Record<string, string>;
+  rules: Array<{ verbs: string[] }>;
+  roleRef: unknown;
+  subjects: Array<{ name: string }>;
+}
+
+const objects = (manifests: RenderedManifest[]) => manifests.map((m) => m.object as unknown as Manifest);
+const byKind = (manifests: RenderedManifest[], kind: string) => objects(manifests).filter((o) => o.kind === kind);
+const named = (manifests: RenderedManifest[], kind: string, name: string) => {
+  const found = byKind(manifests, kind).find((o) => o.metadata?.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} rendered`);
+  return found;
+};
+const podSpec = (workload: Manifest) => workload.spec.template.spec;
+
+/** The container's environment as the process would see it; secrets become values of the right shape. */
+function environment(container: Container): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const item of container.env ?? []) {
+    if (item.value !== undefined) env[item.name] = item.value;
+    else if (item.valueFrom?.secretKeyRef) env[item.name] = item.name.includes('DATABASE_URL') ? 'postgres://kcost:secret@db:5432/kcost' : 'secret-from-a-secret';
+    else throw new Error(`${container.name}: env ${item.name} has neither value nor secretKeyRef`);
+  }
+  return env;
+}
+
+const defaults = renderChart(CHART, BASE);
+const workloads = [...byKind(defaults, 'Deployment'), ...byKind(defaults, 'Job')];
+const containers = workloads.flatMap((w) => podSpec(w).containers.map((c) => ({ workload: `${w.kind} ${w.metadata.name}`, spec: podSpec(w), container: c })));
+
+describe('Helm chart: rendered with default values', () => {
+  it('renders every role, its ServiceAccount, RBAC, monitoring and dashboards', () => {
+    const names = objects(defaults).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    for (const role of ['collect-kube', 'collect-usage', 'collect-prices', 'process', 'sink', 'export', 'api']) {
+      expect(names).toContain(`Deployment/kcost-${role}`);
+      expect(names).toContain(`ServiceAccount/kcost-${role}`);
+    }
+    for (const expected of ['Job/kcost-migrate', 'Job/kcost-topics', 'ClusterRole/kcost-collector', 'ClusterRoleBinding/kcost-collector', 'Service/kcost-export', 'Service/kcost-api', 'ServiceMonitor/kcost-export', 'PrometheusRule/kcost', 'Secret/kcost-database']) {
+      expect(names).toContain(expected);
+    }
+    expect(byKind(defaults, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1')).toHaveLength(5);
+  });
+
+  it.each(defaults.map((m) => ({ id: `${m.template}: ${String(m.object.kind)} ${String((m.object.metadata as Manifest['metadata'] | undefined)?.name)}`, object: m.object })))(
+    '$id is valid against the Kubernetes schema',
+    ({ object }) => {
+      expect(() => validateManifest(object)).not.toThrow();
+    },
+  );
+
+  it('rejects a manifest that breaks the schema, so the check above can fail', () => {
+    const deployment = structuredClone(named(defaults, 'Deployment', 'kcost-process'));
+    (deployment.spec.template.spec.containers[0]?.ports?.[0] as unknown as Record<string, unknown>).containerPort = 'health';
+    expect(() => validateManifest(deployment as unknown as Record<string, unknown>)).toThrow(/containerPort/);
+  });
+
+  it.each(containers.map((c) => ({ ...c, role: findRole(c.container.args ?? []) })))(
+    '$workload runs a kcost role whose settings accept its flags and environment',
+    ({ container, role }) => {
+      if (!role.role.run) {
+        // A role whose code has not landed has no settings to check yet; its name is still checked above.
+        expect(role.role.settings).toEqual({});
+        return;
+      }
+      const invocation = checkInvocation(container.args ?? [], environment(container));
+      const ports = listeningPorts(invocation);
+      for (const port of container.ports ?? []) expect(ports, `${container.name} port ${port.name}`).toContain(port.containerPort);
+      if (container.ports) expect(container.ports.length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(byKind(defaults, 'Deployment').map((d) => ({ name: d.metadata.name, deployment: d })))(
+    '$name probes /healthz and /readyz on a port it listens on, with requests and limits',
+    ({ deployment }) => {
+      const [container] = podSpec(deployment).containers;
+      if (!container) throw new Error('no container');
+      const portOf = (ref: string | number | undefined) => (typeof ref === 'number' ? ref : container.ports?.find((p) => p.name === ref)?.containerPort);
+      expect(container.livenessProbe?.httpGet?.path).toBe('/healthz');
+      expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
+      expect(portOf(container.livenessProbe?.httpGet?.port)).toBeDefined();
+      expect(portOf(container.readinessProbe?.httpGet?.port)).toBeDefined();
+      expect(container.resources?.requests?.cpu).toBeTruthy();
+      expect(container.resources?.requests?.memory).toBeTruthy();
+      expect(container.resources?.limits?.memory).toBeTruthy();
+      const role = findRole(container.args ?? []);
+      if (role.role.run) {
+        const ports = listeningPorts(checkInvocation(container.args ?? [], environment(container)));
+        expect(ports).toContain(portOf(container.readinessProbe?.httpGet?.port));
+      }
+    },
+  );
+
+  it('gives every pod a ServiceAccount of its own that the chart renders', () => {
+    const accounts = new Set(byKind(defaults, 'ServiceAccount').map((a) => a.metadata.name));
+    const used = workloads.map((w) => podSpec(w).serviceAccountName);
+    for (const account of used) expect(accounts).toContain(account);
+    expect(new Set(used).size).toBe(used.length);
+  });
+
+  it('grants the collectors exactly the read-only rules of deploy/rbac/clusterrole.yaml, and nobody else', () => {
+    const reference = parseAllDocuments(readFileSync(join(REPO, 'deploy/rbac/clusterrole.yaml'), 'utf8'))
+      .map((d) => d.toJS() as Manifest)
+      .find((o) => o.kind === 'ClusterRole');
+    const role = named(defaults, 'ClusterRole', 'kcost-collector');
+    expect(role.rules).toEqual(reference?.rules);
+    for (const rule of role.rules) expect(rule.verbs.every((v) => ['get', 'list', 'watch'].includes(v))).toBe(true);
+    const binding = named(defaults, 'ClusterRoleBinding', 'kcost-collector');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kcost-collector' });
+    expect(binding.subjects.map((s) => s.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-usage']);
+  });
+
+  it('points Services and the ServiceMonitor at ports the pods name', () => {
+    for (const service of byKind(defaults, 'Service')) {
+      const pods = byKind(defaults, 'Deployment').filter((d) => Object.entries(service.spec.selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v));
+      expect(pods, service.metadata.name).toHaveLength(1);
+      for (const port of service.spec.ports) {
+        expect(podSpec(pods[0] as Manifest).containers[0]?.ports?.map((p) => p.name)).toContain(port.targetPort);
+      }
+    }
+    const monitor = named(defaults, 'ServiceMonitor', 'kcost-export');
+    const service = named(defaults, 'Service', 'kcost-export');
+    expect(Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => service.metadata.labels?.[k] === v)).toBe(true);
+    expect(service.spec.ports.map((p) => p.name)).toContain(monitor.spec.endpoints[0]?.port);
+    // The alert rules find the exporter by this job label.
+    expect(service.metadata.labels?.[monitor.spec.jobLabel]).toBe('kcost-exporter');
+  });
+
+  it('ships the dashboards and alert rules of deploy/ unchanged', () => {
+    const dashboards = byKind(defaults, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1');
+    const shipped = Object.fromEntries(dashboards.flatMap((c) => Object.entries(c.data)));
+    const sources = readdirSync(join(REPO, 'deploy/grafana/dashboards')).filter((f) => f.endsWith('.json'));
+    expect(Object.keys(shipped).sort()).toEqual(sources.sort());
+    for (const file of sources) expect(JSON.parse(shipped[file] ?? '')).toEqual(JSON.parse(readFileSync(join(REPO, 'deploy/grafana/dashboards', file), 'utf8')));
+    const rules = parse(readFileSync(join(REPO, 'deploy/prometheus/rules/kcost.rules.yml'), 'utf8')) as unknown;
+    expect(named(defaults, 'PrometheusRule', 'kcost').spec).toEqual(rules);
+  });
+
+  it('refuses to render without a database URL or Secret', () => {
+    expect(() => renderChart(CHART)).toThrow(/database.url or database.existingSecret is required/);
+    const withSecret = renderChart(CHART, { database: { existingSecret: 'kcost-db' } });
+    expect(byKind(withSecret, 'Secret')).toHaveLength(0);
+    const sink = podSpec(named(withSecret, 'Deployment', 'kcost-sink')).containers[0];
+    expect(sink?.env?.find((e) => e.name === 'KCOST_DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'kcost-db', key: 'database-url' });
+  });
+});
+
+describe('Helm chart: cloud credentials, price book and budgets', () => {
+  const pricesContainer = (manifests: RenderedManifest[]) => podSpec(named(manifests, 'Deployment', 'kcost-collect-prices')).containers[0] as Container;
+
+  it('annotates the price collector for IRSA on AWS', () => {
+    const manifests = renderChart(CHART, { ...BASE, cloud: { provider: 'aws', aws: { roleArn: 'arn:aws:iam::123456789012:role/kcost-prices', regions: ['eu-west-1', 'us-east-1'] } } });
+    expect(named(manifests, 'ServiceAccount', 'kcost-collect-prices').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/kcost-prices' });
+    const invocation = checkInvocation(pricesContainer(manifests).args ?? [], environment(pricesContainer(manifests)));
+    expect(invocation.config.sources).toEqual(['aws-pricing', 'aws-spot']);
+    expect(invocation.config.awsRegions).toEqual(['eu-west-1', 'us-east-1']);
+    for (const account of byKind(manifests, 'ServiceAccount').filter((a) => a.metadata.name !== 'kcost-collect-prices')) expect(account.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBeUndefined();
+  });
+
+  it('annotates the price collector for Workload Identity on GKE and prices GCP with an API key from a Secret', () => {
+    const manifests = renderChart(CHART, { ...BASE, cloud: { provider: 'gcp', gcp: { serviceAccount: 'kcost@proj.iam.gserviceaccount.com', apiKeySecret: 'gcp-billing-key' } } });
+    expect(named(manifests, 'ServiceAccount', 'kcost-collect-prices').metadata.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'kcost@proj.iam.gserviceaccount.com' });
+    const container = pricesContainer(manifests);
+    const invocation = checkInvocation(container.args ?? [], environment(container));
+    expect(invocation.config.sources).toEqual(['gcp-catalog']);
+    expect(invocation.config.gcpRegions).toEqual(['us-central1']);
+    expect(invocation.config.gcpApiKey).toBe('secret-from-a-secret');
+    for (const manifest of manifests) expect(() => validateManifest(manifest.object)).not.toThrow();
+  });
+
+  it('mounts the price book from a ConfigMap and passes its path', () => {
+    const book = 'instanceTypes:\n  - name: bare-metal-64\n    hourlyUsd: 1.2\n';
+    const manifests = renderChart(CHART, { ...BASE, cloud: { provider: 'none' }, priceBook: { enabled: true, content: book } });
+    const map = named(manifests, 'ConfigMap', 'kcost-price-book');
+    expect(map.data['price-book.yaml']).toBe(book.trimEnd());
+    const container = pricesContainer(manifests);
+    const invocation = checkInvocation(container.args ?? [], environment(container));
+    expect(invocation.config.sources).toEqual(['pricebook']);
+    const mount = container.volumeMounts?.find((m) => m.name === 'price-book');
+    expect(`${mount?.mountPath}/price-book.yaml`).toBe(invocation.config.priceBook);
+    expect(podSpec(named(manifests, 'Deployment', 'kcost-collect-prices')).volumes).toEqual([{ name: 'price-book', configMap: { name: 'kcost-price-book' } }]);
+    for (const manifest of manifests) expect(() => validateManifest(manifest.object)).not.toThrow();
+  });
+
+  it('turns budgets into the series the budget alerts compare against', () => {
+    const manifests = renderChart(CHART, { ...BASE, budgets: [{ cluster: 'prod-eu', namespace: 'shop', monthlyUsd: 1500 }] });
+    const rule = named(manifests, 'PrometheusRule', 'kcost');
+    expect(() => validateManifest(rule as unknown as Record<string, unknown>)).not.toThrow();
+    const budgets = rule.spec.groups.find((g) => g.name === 'kcost.budgets');
+    expect(budgets?.rules).toEqual([{ record: 'kube_cost_namespace_budget_usd', expr: 'vector(1500)', labels: { cluster: 'prod-eu', namespace: 'shop' } }]);
+  });
+
+  it.skipIf(!promtool())('renders rules that promtool accepts, budgets included', () => {
+    const manifests = renderChart(CHART, { ...BASE, budgets: [{ cluster: 'prod-eu', namespace: 'shop', monthlyUsd: 1500 }] });
+    const dir = mkdtempSync(join(tmpdir(), 'kcost-rules-'));
+    try {
+      const file = join(dir, 'rendered.rules.yml');
+      writeFileSync(file, JSON.stringify(named(manifests, 'PrometheusRule', 'kcost').spec));
+      expect(execFileSync(promtool() as string, ['check', 'rules', file], { encoding: 'utf8' })).toMatch(/SUCCESS: 10 rules found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
