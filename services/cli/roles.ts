@@ -1,6 +1,7 @@
 import { apiRole } from '../api/api-role.js';
 import { kubeRole } from '../collector/kube/kube-role.js';
 import { pricesRole } from '../collector/prices/prices-role.js';
+import { usageRole } from '../collector/usage/usage-role.js';
 import { migrateRole } from '../db/migrate-role.js';
 import { processRole } from '../processor/process-role.js';
 import { exportRole } from '../exporter/export-role.js';
@@ -25,7 +26,7 @@ export const ROLES: readonly Role[] = [
     ...planned('collect', 'collect <kube|usage|prices> [flags]', 'Publish Kubernetes state, usage samples or cloud prices to Kafka.', 'Collectors read the Kubernetes API, the metrics API and cloud price APIs and publish Avro records to kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1.'),
     subcommands: [
       kubeRole,
-      planned('usage', 'usage [flags]', 'Publish per-container usage samples to kcost.usage.v1.', 'Reads the metrics API or the kubelet Summary API every window.'),
+      usageRole,
       pricesRole,
     ],
   },

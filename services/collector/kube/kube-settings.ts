@@ -1,6 +1,6 @@
-import { kafkaSettings, processSettings, type LogLevel } from '../../config/common-settings.js';
+import { kafkaSettings, processSettings } from '../../config/common-settings.js';
 import { parseDurationMillis, parseInteger, parseNonEmpty } from '../../config/parsers.js';
-import { setting, type Setting } from '../../config/settings.js';
+import { setting } from '../../config/settings.js';
 import { TOPICS } from '../../kafka/topics.js';
 import { kubeConnectionSettings } from '../kube-connection.js';
 
@@ -8,8 +8,6 @@ import { kubeConnectionSettings } from '../kube-connection.js';
 export const kubeSettings = {
   ...kafkaSettings,
   ...processSettings,
-  // The shared setting's default widens its type to string; its parser only lets log levels through.
-  logLevel: processSettings.logLevel as Setting<LogLevel>,
   ...kubeConnectionSettings,
   kubeTopic: setting('kubeTopic', {
     description: 'Topic the KubeObject records are published to.',

@@ -7,5 +7,8 @@ export interface PodIdentity {
 /** Finds pods by namespace and name, and lists the nodes running pods (the kubelet summaries to read). */
 export interface PodDirectory {
   lookup(namespace: string, name: string): PodIdentity | undefined;
+  /** Nodes that run at least one pod that has not finished. */
   nodes(): string[];
+  /** False once the pod is deleted: its containers need no more gap records. */
+  hasPod(uid: string): boolean;
 }

@@ -9,6 +9,7 @@ const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../.
 const directory: PodDirectory = {
   lookup: (namespace, name) => (namespace === 'default' && name === 'resource-consumer-pod' ? { uid: 'uid-rc', nodeName: 'node-a' } : undefined),
   nodes: () => ['node-a'],
+  hasPod: () => true,
 };
 
 describe('parsePodMetricsList', () => {
