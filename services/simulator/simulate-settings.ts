@@ -1,6 +1,6 @@
-import { kafkaSettings, processSettings, type LogLevel } from '../config/common-settings.js';
+import { kafkaSettings, processSettings } from '../config/common-settings.js';
 import { parseDurationMillis, parseInteger, parseNonEmpty, parseString } from '../config/parsers.js';
-import { setting, type ConfigOf, type Setting } from '../config/settings.js';
+import { setting, type ConfigOf } from '../config/settings.js';
 import { TOPICS } from '../kafka/topics.js';
 
 /** `max` (as fast as the broker takes it), `realtime` (1×) or a speed-up factor such as 60. */
@@ -25,8 +25,6 @@ export function parseStart(raw: string): number | null {
 export const simulateSettings = {
   ...kafkaSettings,
   ...processSettings,
-  // The shared setting's default widens its type to string; its parser only lets log levels through.
-  logLevel: processSettings.logLevel as Setting<LogLevel>,
   cluster: setting('cluster', { description: 'Cluster name on every record.', default: 'sim', parse: parseNonEmpty }),
   nodes: setting('nodes', { description: 'Nodes in the synthetic cluster (about 8 % of them GPU nodes from 5 nodes up, ~40 % of the rest spot).', default: 50, parse: parseInteger(1, 100_000) }),
   pods: setting('pods', { description: 'Pods running at any time, DaemonSet pods included.', default: 1000, parse: parseInteger(1, 10_000_000) }),

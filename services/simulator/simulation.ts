@@ -94,7 +94,11 @@ function validate(o: SimulationOptions): void {
 /** Node prices at the start, then spot price moves (a bounded random walk) on their own effective times. */
 function priceSchedule(plan: ClusterPlan, region: string, range: { startMillis: number; endMillis: number; windowMillis: number }, changesPerDay: number, prng: Prng): Map<number, PriceUpdate[]> {
   const byTime = new Map<number, PriceUpdate[]>();
-  const at = (t: number, p: PriceUpdate): void => void byTime.set(t, [...(byTime.get(t) ?? []), p]);
+  const at = (t: number, p: PriceUpdate): void => {
+    const list = byTime.get(t);
+    if (list) list.push(p);
+    else byTime.set(t, [p]);
+  };
   const types = new Map<string, InstanceType>();
   const spotKeys = new Map<string, { type: InstanceType; zone: string }>();
   for (const p of plan.positions) {
@@ -150,7 +154,9 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
   const changes = new Map<number, KubeChange[]>();
   const add = (t: number, change: KubeChange): void => {
     const k = index(t);
-    changes.set(k, [...(changes.get(k) ?? []), change]);
+    const list = changes.get(k);
+    if (list) list.push(change);
+    else changes.set(k, [change]);
   };
   const setup = new Prng(seed ^ 0x27d4eb2f);
   for (const ns of input.plan.namespaces) {

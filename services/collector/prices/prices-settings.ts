@@ -1,6 +1,6 @@
-import { kafkaSettings, processSettings, type LogLevel } from '../../config/common-settings.js';
+import { kafkaSettings, processSettings } from '../../config/common-settings.js';
 import { parseBoolean, parseDurationMillis, parseEnum, parseInteger, parseList, parseString, parseUrl } from '../../config/parsers.js';
-import { setting, type ConfigOf, type Setting } from '../../config/settings.js';
+import { setting, type ConfigOf } from '../../config/settings.js';
 import { TOPICS } from '../../kafka/topics.js';
 
 export const PRICE_SOURCE_NAMES = ['aws-pricing', 'aws-spot', 'azure-retail', 'gcp-catalog', 'pricebook'] as const;
@@ -12,8 +12,6 @@ const parseSourceList = (raw: string): PriceSourceName[] => parseList(raw).map(p
 export const pricesSettings = {
   ...kafkaSettings,
   ...processSettings,
-  // The shared setting's default widens its type to string; its parser only lets log levels through.
-  logLevel: processSettings.logLevel as Setting<LogLevel>,
   sources: setting('sources', {
     description: `Price sources to refresh, comma-separated: ${PRICE_SOURCE_NAMES.join(', ')}.`,
     default: ['aws-pricing', 'aws-spot'] as PriceSourceName[],
