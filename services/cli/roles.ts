@@ -2,6 +2,7 @@ import { apiRole } from '../api/api-role.js';
 import { kubeRole } from '../collector/kube/kube-role.js';
 import { pricesRole } from '../collector/prices/prices-role.js';
 import { usageRole } from '../collector/usage/usage-role.js';
+import { costRole } from '../kubectl/cost-role.js';
 import { migrateRole } from '../db/migrate-role.js';
 import { processRole } from '../processor/process-role.js';
 import { exportRole } from '../exporter/export-role.js';
@@ -33,6 +34,7 @@ export const ROLES: readonly Role[] = [
   processRole,
   sinkRole,
   apiRole,
+  costRole,
   exportRole,
   simulateRole,
   migrateRole,

@@ -1,0 +1,29 @@
+import { defineRole } from '../cli/role.js';
+import { allocationCommand, aggregateOf } from './allocation-command.js';
+import { createCostApi } from './api-client.js';
+import { costSettings } from './cost-settings.js';
+import { estimateCommand } from './estimate-command.js';
+
+/** `kcost cost …`, also shipped as the `kubectl-cost` plugin (`kubectl cost …`). */
+export const costRole = defineRole({
+  name: 'cost',
+  usage: 'cost <namespace|workload|pod|node|label <key>|estimate> [flags]',
+  summary: 'Show cost per namespace, workload, pod, node or label, or estimate a manifest (kubectl cost).',
+  description: [
+    'Reads the kcost query API (--api-url) and prints cost over --window as a table, JSON or CSV: kubectl cost namespace, kubectl cost workload -n web, kubectl cost pod --cluster prod --window 7d, kubectl cost label team.',
+    'kubectl cost estimate -f manifest.yaml prices the requests of its Deployments, StatefulSets (with their volume claims) and DaemonSets (× --node-count) for 730 hours at the current price of --instance-type from the API, or at the built-in default prices, and exits with status 3 when the total exceeds --max-monthly-usd.',
+    'Installed as kubectl-cost on the PATH, it is a kubectl plugin; kubectl short flags -n, -o and -f work there.',
+  ].join('\n\n'),
+  settings: costSettings,
+  async run(config, { positionals, stdout, stderr }) {
+    const api = createCostApi({ baseUrl: config.apiUrl, token: config.token });
+    if (positionals[0] === 'estimate') {
+      const result = await estimateCommand(api, config);
+      stdout(result.text);
+      for (const note of result.notes) stderr(`${note}\n`);
+      return result.exitCode;
+    }
+    stdout(await allocationCommand(api, { ...config, aggregate: aggregateOf(positionals) }));
+    return 0;
+  },
+});

@@ -1,0 +1,100 @@
+import { parseEnum, parseInteger, parseNumber, parseString, parseUrl } from '../config/parsers.js';
+import { setting } from '../config/settings.js';
+
+/** An optional non-negative number: empty means "not given". */
+function parseOptionalUsd(raw: string): number | null {
+  return raw.trim() === '' ? null : parseNumber(0)(raw);
+}
+
+/** Every setting of `kubectl cost` / `kcost cost`. */
+export const costSettings = {
+  apiUrl: setting('apiUrl', {
+    description: 'Base URL of the kcost query API (kcost api), e.g. http://kcost-api.kcost:8080.',
+    default: 'http://127.0.0.1:8080',
+    parse: parseUrl(['http', 'https']),
+  }),
+  token: setting('token', {
+    description: 'Bearer token for the API, when it requires one.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+    envAliases: ['KCOST_API_TOKEN'],
+  }),
+  window: setting('window', {
+    description: 'Time range: today, yesterday, week, month, <n>h, <n>d or "start,end" in RFC 3339.',
+    default: '24h',
+    parse: parseString,
+  }),
+  cluster: setting('cluster', {
+    description: 'Only this cluster.',
+    default: '',
+    defaultLabel: '(all)',
+    parse: parseString,
+  }),
+  namespace: setting('namespace', {
+    description: 'Only this namespace (-n).',
+    default: '',
+    defaultLabel: '(all)',
+    parse: parseString,
+  }),
+  idle: setting<'hide' | 'include' | 'share'>('idle', {
+    description: 'Idle cost: hide, include (as __idle__ rows) or share (spread over the rows).',
+    default: 'hide',
+    parse: parseEnum(['hide', 'include', 'share'] as const),
+  }),
+  output: setting<'table' | 'json' | 'csv'>('output', {
+    description: 'table (aligned columns), json (the API answer) or csv (-o).',
+    default: 'table',
+    parse: parseEnum(['table', 'json', 'csv'] as const),
+  }),
+  filename: setting('filename', {
+    description: 'estimate: manifest file (YAML, several documents allowed) with Deployments, StatefulSets and DaemonSets (-f).',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  maxMonthlyUsd: setting<number | null>('maxMonthlyUsd', {
+    description: 'estimate: exit with status 3 when the estimated monthly cost exceeds this many USD (for CI checks).',
+    default: null,
+    defaultLabel: '(no limit)',
+    parse: parseOptionalUsd,
+  }),
+  nodeCount: setting('nodeCount', {
+    description: 'estimate: nodes a DaemonSet runs on.',
+    default: 1,
+    parse: parseInteger(0, 100_000),
+  }),
+  provider: setting('provider', {
+    description: 'estimate: provider of the price to use (aws, gcp, azure, custom).',
+    default: '',
+    defaultLabel: '(any)',
+    parse: parseString,
+  }),
+  region: setting('region', {
+    description: 'estimate: region of the price to use.',
+    default: '',
+    defaultLabel: '(any)',
+    parse: parseString,
+  }),
+  instanceType: setting('instanceType', {
+    description: 'estimate: price the requests at the current price of this instance type (from GET /v1/prices); without it, at the built-in default prices.',
+    default: '',
+    defaultLabel: '(default prices)',
+    parse: parseString,
+  }),
+  capacityType: setting<'ON_DEMAND' | 'SPOT' | 'RESERVED'>('capacityType', {
+    description: 'estimate: ON_DEMAND, SPOT or RESERVED price.',
+    default: 'ON_DEMAND',
+    parse: parseEnum(['ON_DEMAND', 'SPOT', 'RESERVED'] as const),
+  }),
+  nodeCpu: setting('nodeCpu', {
+    description: 'estimate: vCPUs of --instance-type, to split a whole-node price into CPU and memory.',
+    default: 0,
+    parse: parseNumber(0),
+  }),
+  nodeMemoryGib: setting('nodeMemoryGib', {
+    description: 'estimate: memory GiB of --instance-type, to split a whole-node price into CPU and memory.',
+    default: 0,
+    parse: parseNumber(0),
+  }),
+};
