@@ -223,6 +223,17 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     for (const manifest of manifests) expect(() => validateManifest(manifest.object)).not.toThrow();
   });
 
+  it('runs the simulator in real time when it is switched on for a demo', () => {
+    const manifests = renderChart(CHART, { ...BASE, simulator: { enabled: true }, collectors: { kube: { enabled: false }, usage: { enabled: false }, prices: { enabled: false } } });
+    expect(byKind(manifests, 'ClusterRole')).toHaveLength(0);
+    const container = podSpec(named(manifests, 'Deployment', 'kcost-simulate')).containers[0] as Container;
+    const invocation = checkInvocation(container.args ?? [], environment(container));
+    expect(invocation.name).toBe('simulate');
+    expect(invocation.config.speed).toBe(1);
+    expect(listeningPorts(invocation)).toContain(container.ports?.[0]?.containerPort);
+    for (const manifest of manifests) expect(() => validateManifest(manifest.object)).not.toThrow();
+  });
+
   it('turns budgets into the series the budget alerts compare against', () => {
     const manifests = renderChart(CHART, { ...BASE, budgets: [{ cluster: 'prod-eu', namespace: 'shop', monthlyUsd: 1500 }] });
     const rule = named(manifests, 'PrometheusRule', 'kcost');
