@@ -36,15 +36,16 @@ export const kubeRole = defineRole({
         listPageSize: config.listPageSize,
       },
     );
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => collector.isReady(), registry });
+    let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     try {
+      health = await startHealthServer({ port: config.healthPort, isReady: () => collector.isReady(), registry });
       const stopped = stopOnSignals(() => collector.stop(), logger);
       logger.info({ server: kubeConfig.getCurrentCluster()?.server, cluster: config.cluster, topic: config.kubeTopic }, 'collecting Kubernetes state');
       await collector.start();
       await stopped;
       return 0;
     } finally {
-      await health.close();
+      await health?.close();
       await kafkaProducer.disconnect();
     }
   },

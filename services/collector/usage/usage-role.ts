@@ -43,8 +43,9 @@ export const usageRole = defineRole({
       { source, publisher, logger, registry, podExists: (uid) => directory.hasPod(uid) },
       { cluster: config.cluster, topic: config.usageTopic, windowSeconds: config.windowSeconds, scrapeIntervalMillis: config.scrapeInterval, maxGapWindows: config.maxGapWindows },
     );
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => directory.synced && collector.isReady(), registry });
+    let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     try {
+      health = await startHealthServer({ port: config.healthPort, isReady: () => directory.synced && collector.isReady(), registry });
       const stopped = stopOnSignals(async () => {
         await directory.stop();
         await collector.stop();
@@ -54,7 +55,8 @@ export const usageRole = defineRole({
       await Promise.all([collector.run(), stopped]);
       return 0;
     } finally {
-      await health.close();
+      await health?.close();
+      await directory.stop();
       await kafkaProducer.disconnect();
     }
   },
