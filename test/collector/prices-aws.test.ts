@@ -5,12 +5,13 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Codec } from '../../services/codec/codec.js';
-import type { PriceUpdate } from '../../services/codec/records.generated.js';
+import type { KubeObject, PriceUpdate } from '../../services/codec/records.generated.js';
+import { KubeScope, watchKubeNodes } from '../../services/collector/prices/kube-scope.js';
 import { buildPriceCollector, type PriceCollector } from '../../services/collector/prices/price-collector.js';
 import { pricesSettings } from '../../services/collector/prices/prices-settings.js';
 import { resolveConfig } from '../../services/config/settings.js';
 import { BatchingProducer } from '../../services/kafka/batching-producer.js';
-import { TOPICS, priceKey } from '../../services/kafka/topics.js';
+import { TOPICS, kubeObjectKey, priceKey } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 
@@ -26,6 +27,7 @@ class FakeAws {
   page1 = fixture('aws-pricing-getproducts-ec2.json');
   page2 = fixture('aws-pricing-getproducts-ec2-page2.json');
   readonly calls: Array<{ target: string; body: string }> = [];
+  endpoint = '';
   private server: Server | undefined;
 
   async start(): Promise<string> {
@@ -49,7 +51,8 @@ class FakeAws {
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.endpoint;
   }
 
   close(): Promise<void> {
@@ -178,5 +181,36 @@ describe('kcost collect prices, through the real AWS SDK clients and a real Kafk
     const changed = records.at(-1)?.value;
     // The price changed without a new AWS effectiveDate, so it takes effect when it was observed.
     expect([changed?.sku, changed?.hourlyUsd, changed?.effectiveFrom]).toEqual(['m5.xlarge', 0.201, now]);
+  });
+
+  it('with --scope-from-kube, also prices the regions and instance types of the nodes on the kube topic', async () => {
+    const [kubeSpec] = await createTestTopics(kafka, [TOPICS.kube]);
+    const kubeTopic = kubeSpec?.name ?? '';
+    const node = (uid: string, provider: string, region: string, instanceType: string): KubeObject => ({
+      cluster: 'c1', kind: 'NODE', uid, name: uid, namespace: null, labels: {}, resourceVersion: '1', createdAt: now, deletedAt: null, observedAt: now, pod: null, volume: null, claim: null,
+      node: { provider, providerId: null, instanceType, region, zone: '', capacityType: 'ON_DEMAND', cpuCapacityCores: 8, memoryCapacityBytes: 2 ** 35, gpuCapacity: 0, cpuAllocatableCores: 7.9, memoryAllocatableBytes: 2 ** 34, gpuAllocatable: 0, gpuModel: null },
+    });
+    const producer = new BatchingProducer({ producer: kafkaProducer, codec, logger: silentLogger() });
+    await producer.publish([node('n1', 'aws', 'us-west-2', 'm5.2xlarge'), node('n2', 'gcp', 'us-central1', 'e2-standard-4')].map((value) => ({ topic: kubeTopic, key: kubeObjectKey(value), schema: 'KubeObject' as const, value })));
+    await kafkaProducer.send({ topic: kubeTopic, messages: [{ key: 'c1/NODE/garbage', value: Buffer.from('not avro') }] });
+
+    const scope = new KubeScope();
+    const watcher = await watchKubeNodes({ kafka, codec, topic: kubeTopic, groupId: uniqueName('prices-scope'), scope, logger: silentLogger() });
+    try {
+      await watcher.caughtUp;
+      const { config } = resolveConfig(pricesSettings, {
+        argv: ['--sources', 'aws-pricing', '--aws-regions', 'us-east-1', '--aws-instance-types', 'm5.large', '--aws-endpoint-url', aws.endpoint, '--aws-max-attempts', '1', '--prices-topic', topic, '--scope-from-kube'],
+        env: {},
+      });
+      const scoped = buildPriceCollector({ publish: () => Promise.resolve(), logger: silentLogger(), registry: new Registry(), clock: () => now, kubeScope: scope }, config);
+      aws.calls.length = 0;
+      const [outcome] = await scoped.refreshAll();
+      expect(outcome?.ok).toBe(true);
+      const asked = aws.calls.map((c) => Object.fromEntries((JSON.parse(c.body) as { Filters: Array<{ Field: string; Value: string }> }).Filters.map((f) => [f.Field, f.Value])));
+      expect([...new Set(asked.map((f) => `${f.regionCode} ${f.instanceType}`))]).toEqual(['us-east-1 m5.large,m5.2xlarge', 'us-west-2 m5.large,m5.2xlarge']);
+      expect(scope.scopeFor('gcp', { regions: [], instanceTypes: [] })).toEqual({ regions: ['us-central1'], instanceTypes: ['e2-standard-4'] });
+    } finally {
+      await watcher.stop();
+    }
   });
 });

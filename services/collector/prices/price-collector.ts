@@ -5,9 +5,11 @@ import { createPricingClient, awsPricingSource } from './aws-pricing-source.js';
 import { awsSpotSource, createEc2Client, type Ec2Send } from './aws-spot-source.js';
 import { azureRetailSource, type FetchFn } from './azure-retail.js';
 import { gcpCatalogSource } from './gcp-catalog.js';
+import type { KubeScope } from './kube-scope.js';
 import { priceBookSource } from './price-book.js';
 import { createPriceMetrics } from './price-metrics.js';
 import { PriceRunner, type RefreshOutcome, type ScopedSource } from './price-runner.js';
+import type { PriceScope } from './price-source.js';
 import type { PricesConfig } from './prices-settings.js';
 
 /** What the price collector needs from outside: where to publish, what to log and measure, and the time. */
@@ -18,6 +20,8 @@ export interface PriceCollectorDeps {
   readonly clock?: () => number;
   /** The HTTP client of the Azure and GCP sources (global fetch by default). */
   readonly fetch?: FetchFn;
+  /** Nodes seen on the kube topic, whose regions and types are priced on top of the configured lists. */
+  readonly kubeScope?: KubeScope;
 }
 
 /** A built price collector: refresh on demand (tests, --once) or on a timer until stopped. */
@@ -30,9 +34,13 @@ export interface PriceCollector {
 }
 
 /** Builds the configured sources with their scopes; the AWS SDK clients honour the endpoint override. */
-export function buildPriceSources(config: PricesConfig, deps: Pick<PriceCollectorDeps, 'fetch'> = {}): ScopedSource[] {
+export function buildPriceSources(config: PricesConfig, deps: Pick<PriceCollectorDeps, 'fetch' | 'kubeScope'> = {}): ScopedSource[] {
   const aws = { endpointUrl: config.awsEndpointUrl, maxAttempts: config.awsMaxAttempts };
-  const awsScope = { regions: config.awsRegions, instanceTypes: config.awsInstanceTypes };
+  const scoped = (provider: string, configured: Omit<PriceScope, 'nowMillis'>): ScopedSource['scope'] => {
+    const seen = deps.kubeScope;
+    return seen ? () => seen.scopeFor(provider, configured) : configured;
+  };
+  const awsScope = scoped('aws', { regions: config.awsRegions, instanceTypes: config.awsInstanceTypes });
   const ec2Clients = new Map<string, Ec2Send>();
   const ec2For = (region: string): Ec2Send => {
     const client = ec2Clients.get(region) ?? createEc2Client(aws, region);
@@ -47,9 +55,9 @@ export function buildPriceSources(config: PricesConfig, deps: Pick<PriceCollecto
       case 'aws-spot':
         return { source: awsSpotSource(ec2For, config.spotLookback), scope: awsScope };
       case 'azure-retail':
-        return { source: azureRetailSource({ baseUrl: config.azureBaseUrl, ...http }), scope: { regions: config.azureRegions, instanceTypes: config.azureInstanceTypes } };
+        return { source: azureRetailSource({ baseUrl: config.azureBaseUrl, ...http }), scope: scoped('azure', { regions: config.azureRegions, instanceTypes: config.azureInstanceTypes }) };
       case 'gcp-catalog':
-        return { source: gcpCatalogSource({ baseUrl: config.gcpBaseUrl, apiKey: config.gcpApiKey, ...http }), scope: { regions: config.gcpRegions, instanceTypes: config.gcpMachineTypes } };
+        return { source: gcpCatalogSource({ baseUrl: config.gcpBaseUrl, apiKey: config.gcpApiKey, ...http }), scope: scoped('gcp', { regions: config.gcpRegions, instanceTypes: config.gcpMachineTypes }) };
       case 'pricebook':
         if (!config.priceBook) throw new Error('the pricebook source needs --price-book <file>');
         return { source: priceBookSource(config.priceBook), scope: { regions: [], instanceTypes: [] } };

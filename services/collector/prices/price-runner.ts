@@ -10,7 +10,8 @@ import type { PriceScope, PriceSource } from './price-source.js';
 /** A source and what it should price. */
 export interface ScopedSource {
   readonly source: PriceSource;
-  readonly scope: Omit<PriceScope, 'nowMillis'>;
+  /** Fixed, or worked out at each refresh (configured lists plus the nodes seen on the kube topic). */
+  readonly scope: Omit<PriceScope, 'nowMillis'> | (() => Omit<PriceScope, 'nowMillis'>);
 }
 
 export interface PriceRunnerDeps {
@@ -65,7 +66,7 @@ export class PriceRunner {
     const nowMillis = this.deps.clock();
     let result;
     try {
-      result = await source.fetch({ ...scope, nowMillis });
+      result = await source.fetch({ ...(typeof scope === 'function' ? scope() : scope), nowMillis });
     } catch (error) {
       metrics.up.set(labels, 0);
       metrics.failures.inc(labels);

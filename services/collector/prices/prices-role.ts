@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { defineRole } from '../../cli/role.js';
 import { createCodec } from '../../codec/create-codec.js';
@@ -6,6 +7,7 @@ import { createKafka, createProducer } from '../../kafka/kafka-client.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
 import { stopOnSignals } from '../../lifecycle/shutdown.js';
 import { createLogger } from '../../log/logger.js';
+import { KubeScope, watchKubeNodes } from './kube-scope.js';
 import { buildPriceCollector } from './price-collector.js';
 import { pricesSettings } from './prices-settings.js';
 
@@ -23,8 +25,13 @@ export const pricesRole = defineRole({
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
     const kafkaProducer = createProducer(kafka);
     await kafkaProducer.connect();
-    const producer = new BatchingProducer({ producer: kafkaProducer, codec: createCodec(config), logger });
-    const collector = buildPriceCollector({ publish: (records) => producer.publish(records), logger, registry }, config);
+    const codec = createCodec(config);
+    const producer = new BatchingProducer({ producer: kafkaProducer, codec, logger });
+    const kubeScope = config.scopeFromKube ? new KubeScope() : undefined;
+    // Each instance reads every node, so its group is its own.
+    const watcher = kubeScope ? await watchKubeNodes({ kafka, codec, topic: config.kubeTopic, groupId: `${config.clientId}-prices-scope-${randomUUID()}`, scope: kubeScope, logger }) : undefined;
+    await watcher?.caughtUp;
+    const collector = buildPriceCollector({ publish: (records) => producer.publish(records), logger, registry, ...(kubeScope ? { kubeScope } : {}) }, config);
     try {
       if (config.once) {
         const outcomes = await collector.refreshAll();
@@ -40,6 +47,7 @@ export const pricesRole = defineRole({
       await health.close();
       return 0;
     } finally {
+      await watcher?.stop();
       await kafkaProducer.disconnect();
     }
   },

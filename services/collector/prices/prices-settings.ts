@@ -17,6 +17,13 @@ export const pricesSettings = {
     default: ['aws-pricing', 'aws-spot'] as PriceSourceName[],
     parse: parseSourceList,
   }),
+  scopeFromKube: setting('scopeFromKube', {
+    description: 'Also price the regions and instance types of the nodes on the kube topic (read from its beginning), on top of the configured lists.',
+    default: false,
+    parse: parseBoolean,
+    isSwitch: true,
+  }),
+  kubeTopic: setting('kubeTopic', { description: 'Topic of the KubeObject records read by --scope-from-kube.', default: TOPICS.kube.name, parse: parseString }),
   pricesTopic: setting('pricesTopic', { description: 'Topic the PriceUpdate records go to.', default: TOPICS.prices.name, parse: parseString }),
   refreshInterval: setting('refreshInterval', {
     description: 'How often every source is fetched again (e.g. 15m, 1h); only changed prices are published.',
@@ -26,7 +33,7 @@ export const pricesSettings = {
   }),
   once: setting('once', { description: 'Refresh every source once, publish, and exit (for cron jobs); exits 1 if a source failed.', default: false, parse: parseBoolean, isSwitch: true }),
   awsRegions: setting('awsRegions', { description: 'AWS regions to price, comma-separated.', default: ['us-east-1'], parse: parseList }),
-  awsInstanceTypes: setting('awsInstanceTypes', { description: 'AWS instance types to price, comma-separated; empty prices every type in the regions.', default: [] as string[], parse: parseList }),
+  awsInstanceTypes: setting('awsInstanceTypes', { description: 'AWS instance types to price, comma-separated; empty prices every type in the regions (with --scope-from-kube: the types seen on nodes).', default: [] as string[], parse: parseList }),
   awsEndpointUrl: setting('awsEndpointUrl', {
     description: 'Endpoint of the AWS Pricing and EC2 APIs (a VPC endpoint or a test server); empty uses AWS. Credentials come from the AWS SDK default chain (AWS_* variables, profile, IRSA, instance role).',
     default: '',
