@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector, type CostPoint } from './anomaly-detector.js';
-import { scoreRate } from './anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS, scoreRate } from './anomaly-scorer.js';
 import { evaluateDetections } from './detection-eval.js';
 
 const HOUR = 3_600_000;
@@ -15,7 +15,7 @@ function feed(detector: AnomalyDetector, hours: number, rate: (hour: number) => 
   for (let h = 0; h < hours; h++) {
     // A workload that stopped has no pods, so no priced windows at all.
     for (let m = 0; m < 60 && rate(h) > 0; m++) {
-      const point: CostPoint = { cluster: 'prod', namespace: 'shop', workloadKind: 'Deployment', workloadName: workload, windowStart: T0 + h * HOUR + m * 60_000, totalCostUsd: rate(h) / 60 };
+      const point: CostPoint = { cluster: 'prod', namespace: 'shop', workloadKind: 'Deployment', workloadName: workload, windowStart: T0 + h * HOUR + m * 60_000, totalCostUsd: rate(h) / 60, onDemandCostUsd: rate(h) / 60 };
       detector.add(point);
     }
     found.push(...detector.completeThrough(T0 + (h + 1) * HOUR));
@@ -49,7 +49,7 @@ describe('anomaly scoring', () => {
 
   it('grades severity by the configured thresholds and floors the spread of a flat baseline', () => {
     const flat = new Map(Array.from({ length: 7 }, (_, d) => [T0 - (d + 1) * DAY, 10] as [number, number]));
-    const options = { baselineDays: 7, minSameHourPoints: 3, recentHours: 24, minRecentPoints: 6, scoreInfo: 2, scoreWarning: 4, scoreCritical: 8, minRelativeChange: 0, minAbsoluteChangeHourlyUsd: 0, spreadFloorFraction: 0.1 };
+    const options = { ...DEFAULT_ANOMALY_OPTIONS, scoreInfo: 2, scoreWarning: 4, scoreCritical: 8, minRelativeChange: 0, minRelativeDrop: 0, minAbsoluteChangeHourlyUsd: 0, spreadFloorFraction: 0.1 };
     // spread = max(0, 0.1 × 10) = 1
     expect(scoreRate(flat, T0, 10.5, options)?.severity).toBeNull();
     expect(scoreRate(flat, T0, 13, options)).toMatchObject({ score: 3, severity: 'INFO' });
@@ -58,9 +58,31 @@ describe('anomaly scoring', () => {
     expect(scoreRate(new Map(), T0, 1, options)).toBeNull();
   });
 
+  it('holds falls to the larger minimum drop, and scores the on-demand-equivalent rate unless told otherwise', () => {
+    const flat = new Map(Array.from({ length: 7 }, (_, d) => [T0 - (d + 1) * DAY, 10] as [number, number]));
+    expect(scoreRate(flat, T0, 14, DEFAULT_ANOMALY_OPTIONS)?.severity).not.toBeNull();
+    // A 40 % fall scores −8 but is under the 60 % minimum drop.
+    expect(scoreRate(flat, T0, 6, DEFAULT_ANOMALY_OPTIONS)).toMatchObject({ score: -8, severity: null });
+    expect(scoreRate(flat, T0, 3, DEFAULT_ANOMALY_OPTIONS)?.severity).toBe('CRITICAL');
+
+    // Spot price halves: the actual cost falls, the on-demand equivalent does not.
+    const spotRate = (h: number) => (h >= 8 * 24 + 3 ? 0.5 : 1);
+    const run = (rateBasis: 'on-demand' | 'actual') => {
+      const detector = new AnomalyDetector({ ...DEFAULT_ANOMALY_OPTIONS, rateBasis, minRelativeDrop: 0.3 });
+      const found = [];
+      for (let h = 0; h <= 8 * 24 + 6; h++) {
+        found.push(...detector.completeThrough(T0 + h * HOUR));
+        detector.add({ cluster: 'prod', namespace: 'ns', workloadKind: 'Deployment', workloadName: 'w', windowStart: T0 + h * HOUR, totalCostUsd: spotRate(h), onDemandCostUsd: 3 });
+      }
+      return found;
+    };
+    expect(run('on-demand')).toEqual([]);
+    expect(run('actual').length).toBeGreaterThan(0);
+  });
+
   it('skips the hour in progress when it starts mid-hour (after a restart)', () => {
     const detector = new AnomalyDetector();
-    detector.add({ cluster: 'prod', namespace: 'ns', workloadKind: 'Deployment', workloadName: 'w', windowStart: T0 + 30 * 60_000, totalCostUsd: 1 });
+    detector.add({ cluster: 'prod', namespace: 'ns', workloadKind: 'Deployment', workloadName: 'w', windowStart: T0 + 30 * 60_000, totalCostUsd: 1, onDemandCostUsd: 1 });
     expect(detector.completeThrough(T0 + HOUR)).toEqual([]);
   });
 });

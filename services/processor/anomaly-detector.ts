@@ -11,6 +11,7 @@ export interface CostPoint {
   readonly workloadName: string;
   readonly windowStart: number;
   readonly totalCostUsd: number;
+  readonly onDemandCostUsd: number;
 }
 
 interface Series {
@@ -45,7 +46,8 @@ export class AnomalyDetector {
     if (hourStart < this.nextHour) return;
     const bucket = this.buckets.get(hourStart) ?? new Map<string, number>();
     this.buckets.set(hourStart, bucket);
-    const cost = Number.isFinite(point.totalCostUsd) ? point.totalCostUsd : 0;
+    const rate = this.options.rateBasis === 'actual' ? point.totalCostUsd : point.onDemandCostUsd;
+    const cost = Number.isFinite(rate) ? rate : 0;
     const namespaceId = this.seriesId(point.cluster, 'NAMESPACE', point.namespace, point.namespace);
     bucket.set(namespaceId, (bucket.get(namespaceId) ?? 0) + cost);
     // Bare pods have no workload to follow from one pod to the next.

@@ -22,6 +22,19 @@ export interface AnomalyOptions {
   readonly scoreCritical: number;
   /** Smallest change relative to the expected rate worth reporting, e.g. 0.25 = 25 %. */
   readonly minRelativeChange: number;
+  /**
+   * Smallest fall worth reporting, relative to the expected rate (0.6 = a
+   * 60 % drop). Falls are held to more than rises: when a neighbour's surge
+   * over-allocates a node, conservation scales the other containers down, and
+   * that is not their anomaly.
+   */
+  readonly minRelativeDrop: number;
+  /**
+   * Which rate is scored: the on-demand-equivalent cost (default), so spot
+   * price moves and rescheduling between spot and on-demand nodes, which the
+   * workload did not cause, do not raise alarms; or the actual cost.
+   */
+  readonly rateBasis: 'on-demand' | 'actual';
   /** Smallest absolute change worth reporting, USD per hour. */
   readonly minAbsoluteChangeHourlyUsd: number;
   /** Floor of the spread as a fraction of the expected rate, so a perfectly flat baseline does not make every cent an outlier. */
@@ -37,6 +50,8 @@ export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
   scoreWarning: 8,
   scoreCritical: 12,
   minRelativeChange: 0.3,
+  minRelativeDrop: 0.6,
+  rateBasis: 'on-demand',
   minAbsoluteChangeHourlyUsd: 0.001,
   spreadFloorFraction: 0.05,
 };
@@ -68,7 +83,8 @@ export function scoreRate(history: ReadonlyMap<number, number>, hourStart: numbe
   const score = (observed - expected) / spread;
   const change = Math.abs(observed - expected);
   const magnitude = Math.abs(score);
-  const reportable = magnitude >= options.scoreInfo && change >= options.minRelativeChange * Math.abs(expected) && change >= options.minAbsoluteChangeHourlyUsd;
+  const minChange = observed < expected ? Math.max(options.minRelativeChange, options.minRelativeDrop) : options.minRelativeChange;
+  const reportable = magnitude >= options.scoreInfo && change >= minChange * Math.abs(expected) && change >= options.minAbsoluteChangeHourlyUsd;
   const severity: Severity | null = !reportable
     ? null
     : magnitude >= options.scoreCritical

@@ -40,7 +40,8 @@ export interface DetectionQuality {
 /**
  * Scores anomaly alarms against injected ground truth. An alarm matches an
  * event of the same cluster when it is for the same scope and key (or for
- * the namespace of a workload event, which the workload's change moved too)
+ * the namespace of a workload event, which the workload's change moved too,
+ * or for a workload in the namespace of a namespace event)
  * and its interval overlaps the event, allowing `graceIntervals` after it.
  */
 export function evaluateDetections(groundTruth: readonly GroundTruthEvent[], anomalies: readonly CostAnomaly[], options: EvaluationOptions): DetectionQuality {
@@ -48,7 +49,9 @@ export function evaluateDetections(groundTruth: readonly GroundTruthEvent[], ano
   const grace = (options.graceIntervals ?? 1) * interval;
   const matches = (a: CostAnomaly, e: GroundTruthEvent): boolean =>
     a.cluster === e.cluster &&
-    ((a.scope === e.scope && a.key === e.key) || (a.scope === 'NAMESPACE' && e.scope === 'WORKLOAD' && a.key === e.namespace)) &&
+    ((a.scope === e.scope && a.key === e.key) ||
+      (a.scope === 'NAMESPACE' && e.scope === 'WORKLOAD' && a.key === e.namespace) ||
+      (a.scope === 'WORKLOAD' && e.scope === 'NAMESPACE' && a.namespace === e.key)) &&
     a.windowStart + interval > e.startMillis &&
     a.windowStart < e.endMillis + grace;
   let truePositiveAlarms = 0;

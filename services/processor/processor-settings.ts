@@ -57,6 +57,16 @@ export const processorSettings = {
     default: A.minRelativeChange,
     parse: parseNumber(0),
   }),
+  anomalyMinRelativeDrop: setting('anomalyMinRelativeDrop', {
+    description: 'Smallest fall from the expected hourly rate worth reporting, as a fraction (0.6 = a 60 % drop); a neighbour over-allocating a node scales the others down.',
+    default: A.minRelativeDrop,
+    parse: parseNumber(0, 1),
+  }),
+  anomalyRateBasis: setting<AnomalyOptions['rateBasis']>('anomalyRateBasis', {
+    description: 'Which hourly rate is scored: on-demand (the on-demand-equivalent cost, blind to spot price moves and spot/on-demand rescheduling) or actual.',
+    default: A.rateBasis,
+    parse: parseEnum(['on-demand', 'actual'] as const),
+  }),
   anomalyMinAbsoluteChange: setting('anomalyMinAbsoluteChange', {
     description: 'Smallest change from the expected hourly rate worth reporting, in USD per hour.',
     default: A.minAbsoluteChangeHourlyUsd,
@@ -81,6 +91,8 @@ export function processorConfigOf(config: ConfigOf<typeof processorSettings>): P
     scoreCritical: Math.max(config.anomalyScoreInfo, config.anomalyScoreWarning, config.anomalyScoreCritical),
     minRelativeChange: config.anomalyMinRelativeChange,
     minAbsoluteChangeHourlyUsd: config.anomalyMinAbsoluteChange,
+    minRelativeDrop: config.anomalyMinRelativeDrop,
+    rateBasis: config.anomalyRateBasis,
   };
   return {
     groupId: config.groupId,
