@@ -91,25 +91,35 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
       if (outcome === 'invalid') logger.warn({ topic: batch.topic, partition: batch.partition, offset: consumed.offset }, 'skipped a record with no usable window or cost');
     }
     for (const [outcome, count] of Object.entries(counts)) if (count > 0) metrics.records.inc({ topic: batch.topic, outcome }, count);
-    metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, batch.lag);
+    const dropped = store.expire();
+    if (dropped.pods + dropped.nodes + dropped.anomalies > 0) logger.debug(dropped, 'dropped stale series');
+  };
+
+  // From kafkajs's batch events rather than the handler: they also come for batches that hold
+  // only transaction markers or aborted records, which never reach the handler.
+  const onBatchDone = (event: unknown) => {
+    const batch = (event as { payload?: { topic: string; partition: number; lastOffset: string; offsetLag: string } }).payload;
+    if (!batch) return;
+    metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag));
     const key = `${batch.topic}/${batch.partition}`;
     const end = catchingUp.get(key);
-    if (end !== undefined && BigInt(batch.nextOffset) >= end) {
+    if (end !== undefined && BigInt(batch.lastOffset) + 1n >= end) {
       catchingUp.delete(key);
       if (catchingUp.size === 0) logger.info('caught up with every partition');
     }
-    const dropped = store.expire();
-    if (dropped.pods + dropped.nodes + dropped.anomalies > 0) logger.debug(dropped, 'dropped stale series');
   };
 
   const seekToStart = (starts: readonly PartitionStart[]) => (event: unknown) => {
     if (joined) return; // later rebalances resume from the committed offsets
     joined = true;
     const assignment = (event as { payload?: { memberAssignment?: Record<string, number[]> } }).payload?.memberAssignment ?? {};
+    let seeks = 0;
     for (const start of starts) {
       if (start.startOffset === null || !assignment[start.topic]?.includes(start.partition)) continue;
       consumer?.seek(start.topic, start.partition, start.startOffset);
+      seeks++;
     }
+    logger.info({ assignment, seeks }, 'joined the group; reading from the replay position');
   };
 
   return {
@@ -144,6 +154,7 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
         fromBeginning: false,
       });
       consumer.onEvent(consumer.events.GROUP_JOIN, seekToStart(starts));
+      consumer.onEvent(consumer.events.END_BATCH_PROCESS, onBatchDone);
       server = await startMetricsServer({
         port: config.port,
         ...(config.host === undefined ? {} : { host: config.host }),

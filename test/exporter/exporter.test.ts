@@ -85,6 +85,17 @@ describe('kcost export over a real broker', () => {
       ...anomalies.map((value): OutgoingRecord => ({ topic: topics.anomalies.name, key: anomalyKey(value), schema: 'CostAnomaly', value })),
     ]);
     await raw.send({ topic: topics.costs.name, messages: [{ key: podKey(web), value: Buffer.from('not an avro record') }] });
+    // An aborted transaction leaves records a read-committed consumer never sees and ends its partitions with a marker.
+    const aborted = podCost({ cluster: CLUSTER, podUid: 'u-aborted', podName: 'aborted-1', windowStart: W0 });
+    const transactional = createProducer(kafka, { transactionalId: uniqueName('kcost-export-test-tx') });
+    await transactional.connect();
+    try {
+      const transaction = await transactional.transaction();
+      await transaction.send({ topic: topics.costs.name, messages: [{ key: podKey(aborted), value: await codec.encode('PodCost', aborted) }] });
+      await transaction.abort();
+    } finally {
+      await transactional.disconnect();
+    }
 
     const registry = new Registry();
     const consumerMetrics = createConsumerMetrics(registry);
@@ -138,6 +149,7 @@ describe('kcost export over a real broker', () => {
     expect(value(families, 'kube_cost_pod_hourly_usd', { namespace: 'data', pod: 'db-0' })).toBeCloseTo(0.0022 * 60, 12);
     expect(value(families, 'kube_cost_pod_hourly_usd', { namespace: 'batch', pod: 'worker-1', node: 'node-spot' })).toBeCloseTo(0.0003 * 60, 12);
     expect(value(families, 'kube_cost_pod_hourly_usd', { pod: 'gone-1' })).toBeCloseTo(0.004 * 60, 12);
+    expect(value(families, 'kube_cost_pod_hourly_usd', { pod: 'aborted-1' })).toBeUndefined();
     expect(value(families, 'kube_cost_pod_pv_monthly_usd', { namespace: 'data', pod: 'db-0' })).toBeCloseTo(0.0002 * 60 * 730, 9);
     expect(families.get('kube_cost_pod_pv_monthly_usd')?.samples).toHaveLength(1);
     expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004, 12);
