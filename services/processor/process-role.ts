@@ -4,7 +4,6 @@ import { createCodec } from '../codec/create-codec.js';
 import { createKafka } from '../kafka/kafka-client.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
-import type { LogLevel } from '../config/common-settings.js';
 import { createLogger } from '../log/logger.js';
 import { buildProcessor } from './processor.js';
 import { processorConfigOf, processorSettings } from './processor-settings.js';
@@ -23,8 +22,7 @@ export const processRole = defineRole({
   ].join('\n'),
   settings: processorSettings,
   async run(config) {
-    // The shared logLevel setting is typed string (its default lost its LogLevel type); parseEnum has validated it.
-    const logger = createLogger({ service: 'process', level: config.logLevel as LogLevel });
+    const logger = createLogger({ service: 'process', level: config.logLevel });
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
