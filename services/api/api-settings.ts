@@ -1,12 +1,12 @@
-import { processSettings, type LogLevel } from '../config/common-settings.js';
+import { processSettings } from '../config/common-settings.js';
 import { parseDurationMillis, parseInteger, parseString } from '../config/parsers.js';
-import { setting, type Setting } from '../config/settings.js';
+import { setting } from '../config/settings.js';
 import { databaseSettings } from '../db/db-settings.js';
 
 /** Every setting of `kcost api`. */
 export const apiSettings = {
   ...databaseSettings,
-  logLevel: processSettings.logLevel as Setting<LogLevel>,
+  logLevel: processSettings.logLevel,
   port: setting('port', {
     description: 'Port the API listens on; it serves /v1/*, /openapi.json, /healthz, /readyz and /metrics (0 picks a free port).',
     default: 8080,
