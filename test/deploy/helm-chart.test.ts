@@ -223,6 +223,18 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     for (const manifest of manifests) expect(() => validateManifest(manifest.object)).not.toThrow();
   });
 
+  it('protects /metrics and the API with bearer tokens from Secrets, and lets Prometheus present it', () => {
+    const manifests = renderChart(CHART, { ...BASE, exporter: { tokenSecret: 'kcost-metrics-token' }, api: { tokenSecret: 'kcost-api-token' } });
+    for (const [deployment, secret] of [['kcost-export', 'kcost-metrics-token'], ['kcost-api', 'kcost-api-token']] as const) {
+      const container = podSpec(named(manifests, 'Deployment', deployment)).containers[0] as Container;
+      expect(container.env?.find((e) => e.name === 'KCOST_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: secret, key: 'token' });
+      expect(checkInvocation(container.args ?? [], environment(container)).config.token).toBe('secret-from-a-secret');
+    }
+    const monitor = named(manifests, 'ServiceMonitor', 'kcost-export') as unknown as { spec: { endpoints: Array<{ bearerTokenSecret?: unknown }> } };
+    expect(monitor.spec.endpoints[0]?.bearerTokenSecret).toEqual({ name: 'kcost-metrics-token', key: 'token' });
+    for (const manifest of manifests) expect(() => validateManifest(manifest.object)).not.toThrow();
+  });
+
   it('runs the simulator in real time when it is switched on for a demo', () => {
     const manifests = renderChart(CHART, { ...BASE, simulator: { enabled: true }, collectors: { kube: { enabled: false }, usage: { enabled: false }, prices: { enabled: false } } });
     expect(byKind(manifests, 'ClusterRole')).toHaveLength(0);
