@@ -4,6 +4,8 @@ import { defineRole } from '../../cli/role.js';
 import { createCodec } from '../../codec/create-codec.js';
 import { BatchingProducer } from '../../kafka/batching-producer.js';
 import { createKafka, createProducer } from '../../kafka/kafka-client.js';
+import { provisionTopics } from '../../kafka/provision-topics.js';
+import { TOPICS } from '../../kafka/topics.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
 import { stopOnSignals } from '../../lifecycle/shutdown.js';
 import { createLogger } from '../../log/logger.js';
@@ -23,6 +25,14 @@ export const pricesRole = defineRole({
     const logger = createLogger({ service: 'collect-prices', level: config.logLevel });
     const registry = new Registry();
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    // A missing topic would make every publish wait on the broker forever; create it like `kcost topics` would.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await provisionTopics(admin, [{ ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
+    } finally {
+      await admin.disconnect();
+    }
     const kafkaProducer = createProducer(kafka);
     await kafkaProducer.connect();
     const codec = createCodec(config);

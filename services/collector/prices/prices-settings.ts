@@ -25,6 +25,7 @@ export const pricesSettings = {
   }),
   kubeTopic: setting('kubeTopic', { description: 'Topic of the KubeObject records read by --scope-from-kube.', default: TOPICS.kube.name, parse: parseString }),
   pricesTopic: setting('pricesTopic', { description: 'Topic the PriceUpdate records go to.', default: TOPICS.prices.name, parse: parseString }),
+  replicationFactor: setting('replicationFactor', { description: 'Replicas of the prices topic when it has to be created.', default: 1, parse: parseInteger(1, 16) }),
   refreshInterval: setting('refreshInterval', {
     description: 'How often every source is fetched again (e.g. 15m, 1h); only changed prices are published.',
     default: 3_600_000,
