@@ -37,3 +37,36 @@ export function encodeCopyField(kind: ColumnKind, value: unknown): string {
       return escapeCopyText(textArrayLiteral(value as readonly string[]));
   }
 }
+
+// Windows start on whole minutes, so a batch repeats few timestamps: formatting each once saves most of the work.
+const isoCache = new Map<number, string>();
+
+function isoTimestamp(millis: number): string {
+  let text = isoCache.get(millis);
+  if (text === undefined) {
+    if (isoCache.size >= 50_000) isoCache.clear();
+    text = new Date(millis).toISOString();
+    isoCache.set(millis, text);
+  }
+  return text;
+}
+
+/** The encoder of one column kind, as encodeCopyField but chosen once per column rather than per value. */
+export function fieldEncoder(kind: ColumnKind): (value: unknown) => string {
+  const encode = ((): ((value: never) => string) => {
+    switch (kind) {
+      case 'text':
+        return (value: string) => escapeCopyText(value);
+      case 'float8':
+      case 'int4':
+        return (value: number) => value.toString();
+      case 'timestamptz':
+        return isoTimestamp;
+      case 'jsonb':
+        return (value: unknown) => escapeCopyText(JSON.stringify(value));
+      case 'text[]':
+        return (value: readonly string[]) => (value.length === 0 ? '{}' : escapeCopyText(textArrayLiteral(value)));
+    }
+  })();
+  return (value) => (value === null || value === undefined ? COPY_NULL : encode(value as never));
+}

@@ -5,7 +5,7 @@ import type { StorageVariant } from '../db/migration-plan.js';
 import { classifyDbError } from '../db/pg-errors.js';
 import { messageOf } from '../errors/kcost-error.js';
 import type { Logger } from '../log/logger.js';
-import { NODE_ROLLUPS, POD_ROLLUPS, summarize, upsertParameters, upsertStatement, type RollupSpec } from './rollups.js';
+import { NODE_ROLLUPS, POD_ROLLUPS, RollupAccumulator, upsertParameters, upsertStatement, type RollupSpec } from './rollups.js';
 import { lockNextOffset, storeNextOffset } from './sink-offsets.js';
 import { columnNames, encodeRow, TABLES_BY_SCHEMA, type LoadedSchema, type TableSpec } from './tables.js';
 import { rejectionReason } from './validate.js';
@@ -112,8 +112,9 @@ export class BatchWriter {
       const isNew = (r: SinkRecord) => BigInt(r.offset) >= stored;
       const fresh = valid.filter(isNew);
       const rejected = invalid.filter((r) => isNew(r.record));
-      const loaded = isolate ? await this.copyEach(client, spec, fresh, rejected) : await this.copyAll(client, spec, fresh);
-      if (this.options.variant === 'postgres') await this.upsertRollups(client, batch.schema, loaded);
+      const rollups = this.options.variant === 'postgres' ? rollupsOf(batch.schema) : [];
+      const loaded = isolate ? await this.copyEach(client, spec, fresh, rejected, rollups) : await this.copyAll(client, spec, fresh, rollups);
+      for (const rollup of rollups) await upsert(client, rollup.spec, rollup.result());
       if (rejected.length > 0) await this.options.reject(batch, rejected);
       await storeNextOffset(client, group, batch.topic, batch.partition, batch.nextOffset);
       await client.query('COMMIT');
@@ -124,13 +125,27 @@ export class BatchWriter {
     }
   }
 
-  private async copyAll(client: pg.PoolClient, spec: TableSpec, records: readonly SinkRecord[]): Promise<SinkRecord[]> {
-    await copyRows(client, spec.table, columnNames(spec), records.map((r) => encodeRow(spec, r.value as never)));
+  /** One COPY for the batch; rows are encoded (and summed into the rollups) as the stream asks for them, while the server parses the previous chunk. */
+  private async copyAll(client: pg.PoolClient, spec: TableSpec, records: readonly SinkRecord[], rollups: readonly Accumulator[]): Promise<SinkRecord[]> {
+    if (records.length === 0) return [];
+    function* lines(): Generator<string> {
+      for (const record of records) {
+        for (const rollup of rollups) rollup.add(record.value as never);
+        yield encodeRow(spec, record.value as never);
+      }
+    }
+    await copyRows(client, spec.table, columnNames(spec), lines());
     return [...records];
   }
 
   /** One COPY per row under a savepoint: the rows the database refuses become rejections, the rest load. */
-  private async copyEach(client: pg.PoolClient, spec: TableSpec, records: readonly SinkRecord[], rejected: Rejection[]): Promise<SinkRecord[]> {
+  private async copyEach(
+    client: pg.PoolClient,
+    spec: TableSpec,
+    records: readonly SinkRecord[],
+    rejected: Rejection[],
+    rollups: readonly Accumulator[],
+  ): Promise<SinkRecord[]> {
     const loaded: SinkRecord[] = [];
     const columns = columnNames(spec);
     for (const record of records) {
@@ -139,6 +154,7 @@ export class BatchWriter {
         await copyRows(client, spec.table, columns, [encodeRow(spec, record.value as never)]);
         await client.query('RELEASE SAVEPOINT kcost_row');
         loaded.push(record);
+        for (const rollup of rollups) rollup.add(record.value as never);
       } catch (error) {
         if (classifyDbError(error) !== 'data') throw error;
         await client.query('ROLLBACK TO SAVEPOINT kcost_row');
@@ -146,17 +162,6 @@ export class BatchWriter {
       }
     }
     return loaded;
-  }
-
-  private async upsertRollups(client: pg.PoolClient, schema: LoadedSchema, loaded: readonly SinkRecord[]): Promise<void> {
-    if (loaded.length === 0) return;
-    if (schema === 'PodCost') {
-      const records = loaded.map((r) => r.value as PodCost);
-      for (const spec of POD_ROLLUPS) await upsert(client, spec, summarize(spec, records));
-    } else if (schema === 'NodeCost') {
-      const records = loaded.map((r) => r.value as NodeCost);
-      for (const spec of NODE_ROLLUPS) await upsert(client, spec, summarize(spec, records));
-    }
   }
 
   /**
@@ -180,7 +185,22 @@ export class BatchWriter {
   }
 }
 
-function upsert<T>(client: pg.PoolClient, spec: RollupSpec<T>, rows: ReturnType<typeof summarize>): Promise<unknown> {
-  const generic = spec as unknown as RollupSpec<never>;
-  return client.query(upsertStatement(generic), upsertParameters(generic, rows));
+type Accumulator = RollupAccumulator<never>;
+
+/** Fresh accumulators for the rollups of a raw table on plain PostgreSQL (none for anomalies and prices). */
+function rollupsOf(schema: LoadedSchema): Accumulator[] {
+  const specs: ReadonlyArray<RollupSpec<PodCost>> | ReadonlyArray<RollupSpec<NodeCost>> = schema === 'PodCost' ? POD_ROLLUPS : schema === 'NodeCost' ? NODE_ROLLUPS : [];
+  return specs.map((spec) => new RollupAccumulator(spec as unknown as RollupSpec<never>));
+}
+
+const statements = new Map<string, string>();
+
+async function upsert(client: pg.PoolClient, spec: RollupSpec<never>, rows: ReturnType<Accumulator['result']>): Promise<void> {
+  if (rows.length === 0) return;
+  let sql = statements.get(spec.table);
+  if (sql === undefined) {
+    sql = upsertStatement(spec);
+    statements.set(spec.table, sql);
+  }
+  await client.query(sql, upsertParameters(spec, rows));
 }

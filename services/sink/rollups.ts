@@ -97,32 +97,46 @@ export function bucketStart(timeMillis: number, bucketMillis: number): number {
   return Math.floor(timeMillis / bucketMillis) * bucketMillis;
 }
 
+type Rollable = { windowStart: number; windowSeconds: number; priceSource: string };
+
 /**
- * Sums a batch's records per bucket and key. Rows come out sorted by key and
- * bucket, so concurrent sinks upsert in the same order and do not deadlock.
+ * Sums records per bucket and key as they stream past. Rows come out sorted
+ * by key and bucket, so concurrent sinks upsert in the same order and do not
+ * deadlock.
  */
-export function summarize<T extends { windowStart: number; windowSeconds: number; priceSource: string }>(
-  spec: RollupSpec<T>,
-  records: readonly T[],
-): RollupRow[] {
-  const rows = new Map<string, RollupRow>();
-  for (const record of records) {
+export class RollupAccumulator<T extends Rollable> {
+  private readonly rows = new Map<string, RollupRow>();
+
+  constructor(readonly spec: RollupSpec<T>) {}
+
+  add(record: T): void {
+    const { spec } = this;
     const bucket = bucketStart(record.windowStart, spec.bucketMillis);
-    const keys = spec.keys.map((k) => k.get(record));
-    const id = JSON.stringify([keys, bucket]);
-    let row = rows.get(id);
+    let id = '';
+    for (const key of spec.keys) id += `${key.get(record)}\u0000`;
+    id += bucket;
+    let row = this.rows.get(id);
     if (!row) {
-      row = { bucketStart: bucket, keys, count: 0, seconds: 0, sums: spec.sums.map(() => 0), priceSources: new Set() };
-      rows.set(id, row);
+      row = { bucketStart: bucket, keys: spec.keys.map((k) => k.get(record)), count: 0, seconds: 0, sums: spec.sums.map(() => 0), priceSources: new Set() };
+      this.rows.set(id, row);
     }
     row.count += 1;
     row.seconds += record.windowSeconds;
-    spec.sums.forEach((sum, i) => {
-      row.sums[i] = (row.sums[i] as number) + sum.get(record);
-    });
+    const sums = spec.sums;
+    for (let i = 0; i < sums.length; i++) row.sums[i] = (row.sums[i] as number) + (sums[i] as (typeof sums)[number]).get(record);
     row.priceSources.add(record.priceSource);
   }
-  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+
+  result(): RollupRow[] {
+    return [...this.rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  }
+}
+
+/** Sums a batch's records per bucket and key (see RollupAccumulator). */
+export function summarize<T extends Rollable>(spec: RollupSpec<T>, records: readonly T[]): RollupRow[] {
+  const accumulator = new RollupAccumulator(spec);
+  for (const record of records) accumulator.add(record);
+  return accumulator.result();
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CostAnomaly, NodeCost, PodCost, PriceUpdate, RecordTypes, SchemaName } from '../codec/records.generated.js';
-import { encodeCopyField, type ColumnKind } from '../db/copy-text.js';
+import { fieldEncoder, type ColumnKind } from '../db/copy-text.js';
 
 /** One column of a raw table and how it is read from the record. */
 export interface ColumnSpec<T> {
@@ -155,14 +155,25 @@ export const TABLES_BY_SCHEMA = {
 
 export type LoadedSchema = keyof typeof TABLES_BY_SCHEMA;
 
+const encoders = new WeakMap<TableSpec<never>, (record: never) => string>();
+
 /** One record as a line of COPY text format, columns in the spec's order. */
 export function encodeRow<N extends SchemaName>(spec: TableSpec<N>, record: RecordTypes[N]): string {
-  let line = '';
-  for (let i = 0; i < spec.columns.length; i++) {
-    const column = spec.columns[i] as ColumnSpec<RecordTypes[N]>;
-    line += (i === 0 ? '' : '\t') + encodeCopyField(column.kind, column.get(record));
+  const key = spec as unknown as TableSpec<never>;
+  let encode = encoders.get(key);
+  if (!encode) {
+    const columns = spec.columns.map((column) => ({ get: column.get, encode: fieldEncoder(column.kind) }));
+    encode = (value: never) => {
+      let line = '';
+      for (let i = 0; i < columns.length; i++) {
+        const column = columns[i] as (typeof columns)[number];
+        line += (i === 0 ? '' : '\t') + column.encode(column.get(value));
+      }
+      return `${line}\n`;
+    };
+    encoders.set(key, encode);
   }
-  return `${line}\n`;
+  return encode(record as never);
 }
 
 /** Column names in COPY order. */
