@@ -20,7 +20,7 @@ export interface AnomalyOptions {
   readonly scoreInfo: number;
   readonly scoreWarning: number;
   readonly scoreCritical: number;
-  /** Smallest change relative to the expected rate worth reporting, e.g. 0.25 = 25 %. */
+  /** Smallest change relative to the expected rate worth reporting, e.g. 0.2 = 20 %. */
   readonly minRelativeChange: number;
   /**
    * Smallest fall worth reporting, relative to the expected rate (0.6 = a
@@ -49,7 +49,7 @@ export const DEFAULT_ANOMALY_OPTIONS: AnomalyOptions = {
   scoreInfo: 5,
   scoreWarning: 8,
   scoreCritical: 12,
-  minRelativeChange: 0.3,
+  minRelativeChange: 0.2,
   minRelativeDrop: 0.6,
   rateBasis: 'on-demand',
   minAbsoluteChangeHourlyUsd: 0.001,

@@ -53,7 +53,7 @@ export const processorSettings = {
   anomalyScoreWarning: setting('anomalyScoreWarning', { description: 'Robust z-score from which an anomaly is a WARNING.', default: A.scoreWarning, parse: parseNumber(0) }),
   anomalyScoreCritical: setting('anomalyScoreCritical', { description: 'Robust z-score from which an anomaly is CRITICAL.', default: A.scoreCritical, parse: parseNumber(0) }),
   anomalyMinRelativeChange: setting('anomalyMinRelativeChange', {
-    description: 'Smallest change from the expected hourly rate worth reporting, as a fraction (0.3 = 30 %).',
+    description: 'Smallest change from the expected hourly rate worth reporting, as a fraction (0.2 = 20 %).',
     default: A.minRelativeChange,
     parse: parseNumber(0),
   }),
