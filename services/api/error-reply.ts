@@ -47,6 +47,10 @@ export function errorReply(error: unknown): { status: number; body: ErrorBody; l
   }
   const code = (error as { code?: unknown }).code;
   if (code === '57014') return { status: 503, body: { error: 'DATABASE_UNAVAILABLE', message: 'the query ran past the statement timeout; narrow the window or the grouping' }, log: true };
+  // No such database (3D000) or table (42P01): a deployment that was never migrated, not a bad request.
+  if (code === '3D000' || code === '42P01') {
+    return { status: 503, body: { error: 'DATABASE_UNAVAILABLE', message: 'the kcost database or its tables do not exist; run kcost migrate' }, log: true };
+  }
   if (classifyDbError(error) === 'transient') return { status: 503, body: { error: 'DATABASE_UNAVAILABLE', message: 'the database is not reachable; retry later' }, log: true };
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
