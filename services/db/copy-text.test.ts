@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COPY_NULL, encodeCopyField, escapeCopyText, textArrayLiteral } from './copy-text.js';
+import { COPY_NULL, escapeCopyText, fieldEncoder, textArrayLiteral } from './copy-text.js';
 
 describe('COPY text encoding', () => {
   it.each([
@@ -13,6 +13,7 @@ describe('COPY text encoding', () => {
 
   it.each([
     ['text', null, COPY_NULL],
+    ['timestamptz', undefined, COPY_NULL],
     ['float8', 0.1 + 0.2, '0.30000000000000004'],
     ['float8', 1e-7, '1e-7'],
     ['int4', 60, '60'],
@@ -21,7 +22,7 @@ describe('COPY text encoding', () => {
     ['text[]', ['SCALED', 'GAP'], '{"SCALED","GAP"}'],
     ['text[]', [], '{}'],
   ] as const)('encodes a %s value', (kind, value, expected) => {
-    expect(encodeCopyField(kind, value)).toBe(expected);
+    expect(fieldEncoder(kind)(value)).toBe(expected);
   });
 
   it('quotes array elements so commas, quotes and braces survive', () => {

@@ -16,28 +16,6 @@ export function textArrayLiteral(items: readonly string[]): string {
   return `{${items.map((item) => `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
-/**
- * Encodes one value as a COPY text field. Numbers use JavaScript's shortest
- * round-trip form, which float8 input reads back to the identical double;
- * timestamps are epoch milliseconds written as ISO-8601 UTC.
- */
-export function encodeCopyField(kind: ColumnKind, value: unknown): string {
-  if (value === null || value === undefined) return COPY_NULL;
-  switch (kind) {
-    case 'text':
-      return escapeCopyText(value as string);
-    case 'float8':
-    case 'int4':
-      return (value as number).toString();
-    case 'timestamptz':
-      return new Date(value as number).toISOString();
-    case 'jsonb':
-      return escapeCopyText(JSON.stringify(value));
-    case 'text[]':
-      return escapeCopyText(textArrayLiteral(value as readonly string[]));
-  }
-}
-
 // Windows start on whole minutes, so a batch repeats few timestamps: formatting each once saves most of the work.
 const isoCache = new Map<number, string>();
 
@@ -51,7 +29,12 @@ function isoTimestamp(millis: number): string {
   return text;
 }
 
-/** The encoder of one column kind, as encodeCopyField but chosen once per column rather than per value. */
+/**
+ * The COPY text encoder of one column kind, chosen once per column. Numbers
+ * use JavaScript's shortest round-trip form, which float8 input reads back to
+ * the identical double; timestamps are epoch milliseconds written as ISO-8601
+ * UTC; NULL is \\N.
+ */
 export function fieldEncoder(kind: ColumnKind): (value: unknown) => string {
   const encode = ((): ((value: never) => string) => {
     switch (kind) {
