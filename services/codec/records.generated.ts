@@ -266,7 +266,7 @@ export interface NodeCost {
   flags: Array<string>;
 }
 
-/** The priced cost of one container over one window, published to kcost.costs.v1 (key cluster/podUid). For every node and window, the sum of its containers' totalCostUsd plus the node's idle cost equals the node's cost. */
+/** The priced cost of one container over one window, published to kcost.costs.v1 (key cluster/podUid). For every node and window, the sum of its containers' cpuCostUsd + memoryCostUsd + gpuCostUsd plus the node's idle cost equals the node's cost (storage and network are billed apart from nodes, so totalCostUsd adds them on top). */
 export interface PodCost {
   /** Cluster name. */
   cluster: string;
@@ -1261,7 +1261,7 @@ export const currentSchemas: Record<SchemaName, object> = {
     "type": "record",
     "name": "PodCost",
     "namespace": "io.kcost",
-    "doc": "The priced cost of one container over one window, published to kcost.costs.v1 (key cluster/podUid). For every node and window, the sum of its containers' totalCostUsd plus the node's idle cost equals the node's cost.",
+    "doc": "The priced cost of one container over one window, published to kcost.costs.v1 (key cluster/podUid). For every node and window, the sum of its containers' cpuCostUsd + memoryCostUsd + gpuCostUsd plus the node's idle cost equals the node's cost (storage and network are billed apart from nodes, so totalCostUsd adds them on top).",
     "fields": [
       {
         "name": "cluster",

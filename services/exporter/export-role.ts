@@ -7,7 +7,7 @@ import { createCodec } from '../codec/create-codec.js';
 import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
-import { createKafka } from '../kafka/kafka-client.js';
+import { createKafka, createProducer } from '../kafka/kafka-client.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
@@ -30,7 +30,7 @@ export const exportRole = defineRole({
     const token = await readToken(config.token, config.tokenFile);
     const registry = new Registry();
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createProducer(kafka);
     const codec = createCodec({ schemaRegistryUrl: config.schemaRegistryUrl });
     const consumerMetrics = createConsumerMetrics(registry);
     await producer.connect();

@@ -1,3 +1,4 @@
+import { createProducer } from '../kafka/kafka-client.js';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Codec } from '../codec/codec.js';
@@ -62,7 +63,7 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
   const prices = new PriceHistory();
   const consumerMetrics = createConsumerMetrics(deps.registry);
   const metrics = createProcessorMetrics(deps.registry);
-  const plainProducer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const plainProducer = createProducer(deps.kafka);
   const deadLetters = new DeadLetterPublisher({
     producer: new BatchingProducer({ producer: plainProducer, codec: deps.codec, logger: deps.logger }),
     service: 'process',

@@ -3,7 +3,9 @@ import { CompressionTypes } from 'kafkajs';
 import type { Codec } from '../codec/codec.js';
 import type { DeadLetter, RecordTypes, SchemaName, UsageSample } from '../codec/records.generated.js';
 import { KcostError } from '../errors/kcost-error.js';
+import { chunkTopicMessages } from '../kafka/chunk-messages.js';
 import { toDeadLetter } from '../kafka/dead-letter.js';
+import { createProducer } from '../kafka/kafka-client.js';
 import { anomalyKey, nodeKey, podKey } from '../kafka/topics.js';
 import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
@@ -64,7 +66,7 @@ export class UsagePipeline {
 
   constructor(private readonly options: UsagePipelineOptions) {
     this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, retry: { retries: 10, initialRetryTime: 300 } });
-    this.producer = options.kafka.producer({ transactionalId: options.transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
     this.assembler = new WindowAssembler(options.allowedLatenessMillis);
     this.detector = new AnomalyDetector(options.anomaly);
   }
@@ -202,8 +204,8 @@ export class UsagePipeline {
     if (partitions.length === 0 && byTopic.size === 0) return;
     const transaction = await this.producer.transaction();
     try {
-      if (byTopic.size > 0) {
-        await transaction.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      for (const topicMessages of chunkTopicMessages([...byTopic].map(([topic, messages]) => ({ topic, messages })))) {
+        await transaction.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
       }
       await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic: this.options.topics.usage, partitions }] });
       await transaction.commit();
