@@ -15,6 +15,12 @@ import type { ClusterState } from './cluster-state.js';
 import type { PriceHistory } from './price-history.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
 import { WindowAssembler } from './window-assembler.js';
+
+const MAX_TRANSACTION_ATTEMPTS = 8;
+
+function isRetriableKafkaError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === true;
+}
 import { priceWindow } from './window-pricer.js';
 
 export interface UsagePipelineOptions {
@@ -202,6 +208,21 @@ export class UsagePipeline {
       return entry;
     });
     if (partitions.length === 0 && byTopic.size === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.commitOnce(byTopic, partitions);
+        return;
+      } catch (error) {
+        // CONCURRENT_TRANSACTIONS and the like: the coordinator is still finishing the previous
+        // transaction. The aborted attempt left nothing visible, so the same transaction is redone.
+        if (!isRetriableKafkaError(error) || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+        this.options.logger.warn({ err: error, attempt }, 'transaction failed with a retriable error; retrying it');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5000)));
+      }
+    }
+  }
+
+  private async commitOnce(byTopic: ReadonlyMap<string, Message[]>, partitions: PartitionOffset[]): Promise<void> {
     const transaction = await this.producer.transaction();
     try {
       for (const topicMessages of chunkTopicMessages([...byTopic].map(([topic, messages]) => ({ topic, messages })))) {

@@ -29,6 +29,11 @@ describe('planUp', () => {
     expect(flag(realtime!, '--start')).toBe('2026-11-22T12:30:00.000Z');
   });
 
+  it('skips the backfill when the topics already hold usage, which the processor would refuse as late', () => {
+    const feeders = planUp(configOf(['--simulate']), NOW, false).feeders;
+    expect(feeders.map((argv) => flag(argv, '--speed'))).toEqual(['realtime']);
+  });
+
   it('without --simulate runs the three collectors instead', () => {
     const plan = planUp(configOf([]), NOW);
     expect(plan.feeders).toEqual([]);

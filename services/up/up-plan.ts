@@ -15,8 +15,13 @@ export interface UpPlan {
 
 const MONTH = '30d';
 
-/** Plans the roles of a single-machine pipeline; pure, so the plan is tested without starting anything. */
-export function planUp(config: UpConfig, nowMillis: number): UpPlan {
+/**
+ * Plans the roles of a single-machine pipeline; pure, so the plan is tested
+ * without starting anything. `freshTopics` says whether the usage topic is new:
+ * a backfill into topics that already hold later usage would only be dead-lettered
+ * as late by the processor, so on a second run the simulator goes straight to real time.
+ */
+export function planUp(config: UpConfig, nowMillis: number, freshTopics = true): UpPlan {
   const kafka = ['--brokers', config.brokers.join(','), '--log-level', config.logLevel];
   const database = ['--database-url', config.databaseUrl];
   let port = config.firstHealthPort;
@@ -34,12 +39,9 @@ export function planUp(config: UpConfig, nowMillis: number): UpPlan {
   const simHealth = health();
   // The backfill ends at the start of the current window; the real-time run carries on from there.
   const windowStart = Math.floor(nowMillis / 60_000) * 60_000;
-  const feeders = config.simulate
-    ? [
-        ['simulate', ...kafka, ...simulation, ...simHealth, '--speed', 'max', '--start', new Date(windowStart - config.backfill).toISOString(), '--duration', `${Math.round(config.backfill / 1000)}s`],
-        ['simulate', ...kafka, ...simulation, ...simHealth, '--speed', 'realtime', '--start', new Date(windowStart).toISOString(), '--duration', MONTH],
-      ]
-    : [];
+  const backfill = ['simulate', ...kafka, ...simulation, ...simHealth, '--speed', 'max', '--start', new Date(windowStart - config.backfill).toISOString(), '--duration', `${Math.round(config.backfill / 1000)}s`];
+  const realtime = ['simulate', ...kafka, ...simulation, ...simHealth, '--speed', 'realtime', '--start', new Date(windowStart).toISOString(), '--duration', MONTH];
+  const feeders = !config.simulate ? [] : freshTopics && config.backfill > 0 ? [backfill, realtime] : [realtime];
   return {
     setup: [
       ['topics', ...kafka],

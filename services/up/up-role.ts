@@ -1,4 +1,7 @@
 import { defineRole } from '../cli/role.js';
+import { createKafka } from '../kafka/kafka-client.js';
+import { TOPICS } from '../kafka/topics.js';
+import type { Logger } from '../log/logger.js';
 import { createLogger } from '../log/logger.js';
 import { ensureDatabase } from './ensure-database.js';
 import { planUp } from './up-plan.js';
@@ -17,7 +20,7 @@ export const upRole = defineRole({
   async run(config, { stdout, runRole }) {
     const logger = createLogger({ service: 'up', level: config.logLevel });
     if (await ensureDatabase(config.databaseUrl)) logger.info({ databaseUrl: config.databaseUrl }, 'created the database');
-    const plan = planUp(config, Date.now());
+    const plan = planUp(config, Date.now(), !(await topicExists(config.brokers, TOPICS.usage.name, logger)));
     for (const argv of plan.setup) {
       const code = await runRole(argv);
       if (code !== 0) return code;
@@ -57,3 +60,13 @@ export const upRole = defineRole({
     return failed || Math.max(0, ...codes);
   },
 });
+
+async function topicExists(brokers: readonly string[], topic: string, logger: Logger): Promise<boolean> {
+  const admin = createKafka({ brokers, clientId: 'kcost-up', logger }).admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).includes(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
