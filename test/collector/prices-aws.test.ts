@@ -13,7 +13,7 @@ import { resolveConfig } from '../../services/config/settings.js';
 import { BatchingProducer } from '../../services/kafka/batching-producer.js';
 import { TOPICS, kubeObjectKey, priceKey } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
-import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
+import { createTestTopics, testCodec, testKafka, topicSize, uniqueName, waitFor } from '../support/kafka.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/prices/${name}`, import.meta.url), 'utf8');
 
@@ -85,15 +85,6 @@ async function readTopic(kafka: Kafka, codec: Codec, topic: string, expected: nu
   return seen;
 }
 
-async function topicSize(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 const metric = async (registry: Registry, name: string, source: string): Promise<number | undefined> =>
   (await registry.getSingleMetric(name)?.get())?.values.find((v) => v.labels.source === source)?.value;

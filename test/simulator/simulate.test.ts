@@ -7,7 +7,7 @@ import { main } from '../../services/cli/main.js';
 import type { Codec } from '../../services/codec/codec.js';
 import { kubeObjectKey, podKey, priceKey } from '../../services/kafka/topics.js';
 import { createSimulation } from '../../services/simulator/simulation.js';
-import { testBrokers, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
+import { testBrokers, testCodec, testKafka, topicSize, uniqueName, waitFor } from '../support/kafka.js';
 
 const START = '2026-01-05T10:00:00Z';
 
@@ -35,15 +35,6 @@ async function readAll(kafka: Kafka, codec: Codec, topic: string, expected: numb
   return seen;
 }
 
-async function topicSize(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 describe('kcost simulate against the real broker', () => {
   const kafka = testKafka();

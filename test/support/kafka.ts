@@ -53,3 +53,14 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMi
   }
   throw new Error(`timed out after ${timeoutMillis} ms waiting for ${what}`);
 }
+
+/** How many records a topic holds: the sum of its partitions' high watermarks. */
+export async function topicSize(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
