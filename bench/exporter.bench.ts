@@ -24,7 +24,7 @@ interface Cluster {
 }
 
 /** A synthetic cluster: one container per pod, 30 pods per node, a third of the nodes spot. */
-function syntheticCluster(podCount: number): Cluster {
+export function syntheticCluster(podCount: number): Cluster {
   const nodes: NodeCost[] = [];
   for (let n = 0; n < Math.ceil(podCount / PODS_PER_NODE); n++) {
     const spot = n % 3 === 0;
@@ -57,7 +57,7 @@ function syntheticCluster(podCount: number): Cluster {
   return { pods, nodes };
 }
 
-function fillStore(cluster: Cluster): CostStore {
+export function fillStore(cluster: Cluster): CostStore {
   const store = new CostStore({ graceMillis: 3_600_000, now: () => WINDOW_START });
   for (const pod of cluster.pods) store.applyPodCost(pod);
   for (const node of cluster.nodes) store.applyNodeCost(node);
