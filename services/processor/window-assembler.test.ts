@@ -7,6 +7,31 @@ const MINUTE = 60_000;
 const sample = (minute: number, pod = 'p') => usageSample({ podName: pod, container: 'c', windowStart: T0 + minute * MINUTE, cpuCores: 1, memoryGib: 1 });
 
 describe('WindowAssembler', () => {
+  it('keeps windows open until every partition passed them, so a partition read faster does not make another late', () => {
+    const assembler = new WindowAssembler(2 * MINUTE, { clock: () => T0 });
+    // Partition 0 is read two hours ahead of partition 1, as kafkajs may do in a backfill.
+    for (let minute = 0; minute < 120; minute++) assembler.add(sample(minute, 'fast'), 0, String(minute));
+    assembler.add(sample(0, 'slow'), 1, '0');
+    expect(assembler.closeReady()).toEqual([]);
+    for (let minute = 1; minute < 10; minute++) expect(assembler.add(sample(minute, 'slow'), 1, String(minute)).kind).toBe('added');
+    // Partition 1 is at 12:10 now: windows ending before 12:08 close, each with both pods.
+    const closed = assembler.closeReady();
+    expect(closed.map((w) => (w.windowStart - T0) / MINUTE)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(closed.every((w) => w.samples.length === 2)).toBe(true);
+  });
+
+  it('stops waiting for a partition that delivered nothing for idleMillis', () => {
+    let now = T0;
+    const assembler = new WindowAssembler(0, { idleMillis: 30_000, clock: () => now });
+    assembler.add(sample(0, 'a'), 0, '0');
+    assembler.add(sample(0, 'b'), 1, '0');
+    assembler.add(sample(5, 'a'), 0, '1');
+    expect(assembler.closeReady()).toEqual([]);
+    now += 31_000;
+    assembler.add(sample(6, 'a'), 0, '2');
+    expect(assembler.closeReady().map((w) => (w.windowStart - T0) / MINUTE)).toEqual([0, 5]);
+  });
+
   it('closes a window once the watermark passes its end plus the lateness, and dead-letters later samples', () => {
     const assembler = new WindowAssembler(2 * MINUTE);
     expect(assembler.add(sample(0), 0, '0').kind).toBe('added');

@@ -29,10 +29,15 @@ interface OpenWindow {
 }
 
 /**
- * Groups usage samples into event-time windows. The watermark is the latest
- * window end seen; a window closes once the watermark passes its end plus
- * the allowed lateness (with no lateness: when a sample of a later window
- * arrives), and a sample for a closed window is late.
+ * Groups usage samples into event-time windows. Each partition has its own
+ * watermark (the latest window end read from it); the assembler's watermark
+ * is the lowest of them, so a partition that is consumed faster than another
+ * (as in a backfill, where kafkajs fetches partitions unevenly) does not make
+ * the slower one's samples late. A partition that delivered nothing for
+ * `idleMillis` (wall clock) stops holding the watermark back. A window closes
+ * once the watermark passes its end plus the allowed lateness (with no
+ * lateness: when every partition reached a later window), and a sample for a
+ * window that has closed is late.
  *
  * Recovery: a partition's committed offset is the oldest sample still in an
  * open window, and its metadata records the watermark and how far the
@@ -44,13 +49,35 @@ export class WindowAssembler {
   private readonly open = new Map<string, OpenWindow>();
   private readonly readThrough = new Map<number, bigint>();
   private readonly replay = new Map<number, ReplayMark>();
-  private mark = Number.NEGATIVE_INFINITY;
+  private readonly partitions = new Map<number, { watermark: number; lastReadAt: number }>();
+  /** Windows ending (plus lateness) before this have been closed and emitted. */
+  private closedMark = Number.NEGATIVE_INFINITY;
+  private readonly idleMillis: number;
+  private readonly clock: () => number;
 
-  constructor(private readonly latenessMillis: number) {}
+  constructor(
+    private readonly latenessMillis: number,
+    options: { idleMillis?: number; clock?: () => number } = {},
+  ) {
+    this.idleMillis = options.idleMillis ?? Math.max(30_000, 2 * latenessMillis);
+    this.clock = options.clock ?? Date.now;
+  }
 
-  /** The latest window end seen (event time), or -Infinity before any sample. */
+  /**
+   * The event time through which every active partition has been read (the
+   * lowest partition watermark), never going back; -Infinity before any sample.
+   */
   get watermark(): number {
-    return this.mark;
+    const now = this.clock();
+    let lowest = Number.POSITIVE_INFINITY;
+    let highest = Number.NEGATIVE_INFINITY;
+    for (const { watermark, lastReadAt } of this.partitions.values()) {
+      highest = Math.max(highest, watermark);
+      if (now - lastReadAt <= this.idleMillis) lowest = Math.min(lowest, watermark);
+    }
+    // With every partition idle, nothing more is on its way: what was read is complete.
+    const effective = Number.isFinite(lowest) ? lowest : highest;
+    return Math.max(this.closedMark, effective);
   }
 
   /** Restores a partition's read mark from its committed metadata (see positions()). */
@@ -58,7 +85,7 @@ export class WindowAssembler {
     const mark = parseMetadata(metadata);
     if (!mark) return;
     this.replay.set(partition, mark);
-    this.mark = Math.max(this.mark, mark.watermark);
+    this.closedMark = Math.max(this.closedMark, mark.watermark);
   }
 
   /**
@@ -78,10 +105,11 @@ export class WindowAssembler {
     const end = sample.windowStart + sample.windowSeconds * 1000;
     const replay = this.replay.get(partition);
     if (isReplay && replay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
-    if (!isReplay && end + this.latenessMillis < this.mark) {
+    this.advance(partition, end);
+    if (!isReplay && end + this.latenessMillis < this.closedMark) {
       return {
         kind: 'late',
-        reason: `usage sample for window ${new Date(sample.windowStart).toISOString()} arrived after the window closed (watermark ${new Date(this.mark).toISOString()}, allowed lateness ${this.latenessMillis} ms)`,
+        reason: `usage sample for window ${new Date(sample.windowStart).toISOString()} arrived after the window closed (watermark ${new Date(this.closedMark).toISOString()}, allowed lateness ${this.latenessMillis} ms)`,
       };
     }
     const key = `${sample.windowStart}/${sample.windowSeconds}`;
@@ -92,8 +120,12 @@ export class WindowAssembler {
     }
     // A repeated sample for the same container (a collector retry) replaces the first.
     window.samples.set(`${sample.cluster}/${sample.podUid}/${sample.container}`, { sample, partition, offset: position });
-    this.mark = Math.max(this.mark, end);
     return { kind: 'added' };
+  }
+
+  private advance(partition: number, eventTime: number): void {
+    const current = this.partitions.get(partition);
+    this.partitions.set(partition, { watermark: Math.max(current?.watermark ?? Number.NEGATIVE_INFINITY, eventTime), lastReadAt: this.clock() });
   }
 
   /** Classifies a read: seen already by this assembler, read before the restart, or new. */
@@ -107,9 +139,10 @@ export class WindowAssembler {
 
   /** Removes and returns the windows the watermark has closed, oldest first. */
   closeReady(): WindowSamples[] {
+    this.closedMark = this.watermark;
     const closed: OpenWindow[] = [];
     for (const [key, window] of this.open) {
-      if (window.windowStart + window.windowSeconds * 1000 + this.latenessMillis < this.mark) {
+      if (window.windowStart + window.windowSeconds * 1000 + this.latenessMillis < this.closedMark) {
         closed.push(window);
         this.open.delete(key);
       }
@@ -131,7 +164,7 @@ export class WindowAssembler {
     for (const [partition, read] of this.readThrough) {
       // Below the replay mark nothing new is known: keep the earlier mark so a second crash skips the same samples.
       const readMark = max(read, this.replay.get(partition)?.readThrough ?? 0n);
-      const watermark = Math.max(this.mark, this.replay.get(partition)?.watermark ?? Number.NEGATIVE_INFINITY);
+      const watermark = Math.max(this.closedMark, this.replay.get(partition)?.watermark ?? Number.NEGATIVE_INFINITY);
       result.set(partition, {
         commitOffset: (oldestOpen.get(partition) ?? read).toString(),
         metadata: JSON.stringify({ v: 1, watermark, readThrough: readMark.toString() }),
