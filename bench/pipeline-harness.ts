@@ -1,0 +1,125 @@
+// What the ingest and freshness benchmarks share: a fresh migrated database,
+// unique copies of the pipeline topics, and `kcost process` and `kcost sink`
+// built in-process exactly as their roles wire them.
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import type { Codec } from '../services/codec/codec.js';
+import { migrate } from '../services/db/migrations.js';
+import { pgSqlClient } from '../services/db/sql-client.js';
+import { BatchingProducer } from '../services/kafka/batching-producer.js';
+import { DeadLetterPublisher } from '../services/kafka/dead-letter.js';
+import { createProducer } from '../services/kafka/kafka-client.js';
+import { createConsumerMetrics } from '../services/kafka/kafka-metrics.js';
+import { provisionTopics } from '../services/kafka/provision-topics.js';
+import { TOPICS } from '../services/kafka/topics.js';
+import { silentLogger } from '../services/log/logger.js';
+import { DEFAULT_ANOMALY_OPTIONS } from '../services/processor/anomaly-scorer.js';
+import { buildProcessor, type Processor, type ProcessorConfig } from '../services/processor/processor.js';
+import { buildSink } from '../services/sink/sink.js';
+import { createSinkMetrics } from '../services/sink/sink-metrics.js';
+
+export type PipelineTopics = ProcessorConfig['topics'];
+
+/** A fresh database on the server of `serverUrl`, migrated as `kcost migrate` does (plain PostgreSQL). */
+export async function createBenchDatabase(serverUrl: string, prefix: string): Promise<{ pool: pg.Pool; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 6 });
+  pool.on('error', () => undefined);
+  const client = await pool.connect();
+  try {
+    await migrate(pgSqlClient(client), { logger: silentLogger(), variant: 'postgres' });
+  } finally {
+    client.release();
+  }
+  return {
+    pool,
+    async drop() {
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Unique copies of every pipeline topic, at their production partition counts. */
+export async function createPipelineTopics(kafka: Kafka, prefix: string): Promise<{ topics: PipelineTopics; drop: () => Promise<void> }> {
+  const suffix = randomUUID().slice(0, 8);
+  const keys = ['kube', 'prices', 'usage', 'costs', 'nodeCosts', 'anomalies', 'deadLetter'] as const;
+  const topics = Object.fromEntries(keys.map((k) => [k, `${prefix}.${k}.${suffix}`])) as unknown as PipelineTopics;
+  const admin = kafka.admin();
+  await admin.connect();
+  await provisionTopics(admin, keys.map((k) => ({ ...TOPICS[k], name: topics[k] })));
+  return {
+    topics,
+    async drop() {
+      await admin.deleteTopics({ topics: keys.map((k) => topics[k]) }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
+}
+
+/** A connected BatchingProducer; disconnect() when done. */
+export async function benchProducer(kafka: Kafka, codec: Codec): Promise<{ producer: BatchingProducer; disconnect: () => Promise<void> }> {
+  const raw = createProducer(kafka);
+  await raw.connect();
+  return { producer: new BatchingProducer({ producer: raw, codec, logger: silentLogger(), maxBatchRecords: 5000 }), disconnect: () => raw.disconnect() };
+}
+
+/** The cost processor with the role's defaults (2 min lateness, 1 day of state, max allocation bases). */
+export function benchProcessor(kafka: Kafka, codec: Codec, topics: PipelineTopics): Processor {
+  const id = randomUUID().slice(0, 8);
+  return buildProcessor(
+    { kafka, codec, logger: silentLogger(), registry: new Registry() },
+    {
+      groupId: `bench-process-${id}`,
+      transactionalId: `bench-process-${id}`,
+      allowedLatenessMillis: 120_000,
+      stateRetentionMillis: 86_400_000,
+      bases: { cpu: 'max', memory: 'max' },
+      anomaly: DEFAULT_ANOMALY_OPTIONS,
+      topics,
+    },
+  );
+}
+
+/** `kcost sink` over the processor's three output topics, with the role's batch settings. */
+export async function startBenchSink(kafka: Kafka, codec: Codec, pool: pg.Pool, topics: PipelineTopics, maxBatchWaitMillis: number): Promise<{ stop: () => Promise<void> }> {
+  const { producer, disconnect } = await benchProducer(kafka, codec);
+  const registry = new Registry();
+  const consumerMetrics = createConsumerMetrics(registry);
+  const logger = silentLogger();
+  const sink = buildSink(
+    {
+      kafka, pool, codec, variant: 'postgres', consumerMetrics, metrics: createSinkMetrics(registry), logger,
+      deadLetters: new DeadLetterPublisher({ producer, service: 'sink', counter: consumerMetrics.deadLetters, logger, topic: topics.deadLetter }),
+    },
+    {
+      groupId: `bench-sink-${randomUUID().slice(0, 8)}`,
+      topics: [
+        { topic: topics.costs, schema: 'PodCost' },
+        { topic: topics.nodeCosts, schema: 'NodeCost' },
+        { topic: topics.anomalies, schema: 'CostAnomaly' },
+      ],
+      maxBatchRows: 20_000, maxBatchWaitMillis, minFetchBytes: 1, maxFetchBytesPerPartition: 8 * 1024 * 1024, sessionTimeoutMillis: 10_000,
+      retry: { maxAttempts: 5, initialDelayMillis: 200, maxDelayMillis: 5000 },
+    },
+  );
+  await sink.start();
+  return {
+    async stop() {
+      await sink.stop();
+      await disconnect();
+    },
+  };
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+}
