@@ -120,9 +120,12 @@ export class AnomalyDetector {
 
   private prune(nowHour: number): void {
     const oldest = nowHour - historySpanMillis(this.options);
+    // A series new this hour has no history yet but costs waiting in a bucket: it must stay.
+    const pending = new Set<string>();
+    for (const bucket of this.buckets.values()) for (const id of bucket.keys()) pending.add(id);
     for (const [id, series] of this.series) {
       for (const hour of series.history.keys()) if (hour < oldest) series.history.delete(hour);
-      if (series.history.size === 0) this.series.delete(id);
+      if (series.history.size === 0 && !pending.has(id)) this.series.delete(id);
     }
   }
 }

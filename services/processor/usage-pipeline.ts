@@ -141,7 +141,10 @@ export class UsagePipeline {
     await admin.connect();
     try {
       const [committed] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topics.usage] });
-      for (const p of committed?.partitions ?? []) this.assembler.restore(p.partition, p.metadata);
+      for (const p of committed?.partitions ?? []) {
+        this.assembler.track(p.partition);
+        this.assembler.restore(p.partition, p.metadata);
+      }
     } finally {
       await admin.disconnect();
     }

@@ -20,6 +20,15 @@ describe('WindowAssembler', () => {
     expect(closed.every((w) => w.samples.length === 2)).toBe(true);
   });
 
+  it('waits for a tracked partition that has delivered nothing yet', () => {
+    const assembler = new WindowAssembler(0, { clock: () => T0 });
+    assembler.track(0);
+    assembler.track(1);
+    for (let minute = 0; minute < 30; minute++) assembler.add(sample(minute, 'early'), 0, String(minute));
+    expect(assembler.closeReady()).toEqual([]);
+    expect(assembler.add(sample(0, 'fetched-later'), 1, '0').kind).toBe('added');
+  });
+
   it('stops waiting for a partition that delivered nothing for idleMillis', () => {
     let now = T0;
     const assembler = new WindowAssembler(0, { idleMillis: 30_000, clock: () => now });

@@ -71,13 +71,26 @@ export class WindowAssembler {
     const now = this.clock();
     let lowest = Number.POSITIVE_INFINITY;
     let highest = Number.NEGATIVE_INFINITY;
+    let anyActive = false;
     for (const { watermark, lastReadAt } of this.partitions.values()) {
       highest = Math.max(highest, watermark);
-      if (now - lastReadAt <= this.idleMillis) lowest = Math.min(lowest, watermark);
+      if (now - lastReadAt <= this.idleMillis) {
+        anyActive = true;
+        lowest = Math.min(lowest, watermark);
+      }
     }
     // With every partition idle, nothing more is on its way: what was read is complete.
-    const effective = Number.isFinite(lowest) ? lowest : highest;
+    const effective = anyActive ? lowest : highest;
     return Math.max(this.closedMark, effective);
+  }
+
+  /**
+   * Declares a partition this assembler reads before any of its samples
+   * arrive, so that windows wait for it (up to idleMillis) instead of closing
+   * on the partitions that happened to be fetched first.
+   */
+  track(partition: number): void {
+    if (!this.partitions.has(partition)) this.partitions.set(partition, { watermark: Number.NEGATIVE_INFINITY, lastReadAt: this.clock() });
   }
 
   /** Restores a partition's read mark from its committed metadata (see positions()). */
