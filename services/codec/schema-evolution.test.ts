@@ -75,3 +75,11 @@ describe('evolution rules are enforced by Avro resolution', () => {
     expect(() => parseSchema(broken).createResolver(parseSchema(base))).toThrow();
   });
 });
+
+describe('PodCost v2', () => {
+  it('reads v1 records (before the per-volume breakdown) with volumes = []', () => {
+    const v1 = parseSchema((releasedSchemas.PodCost ?? [])[0] ?? {});
+    const read = readAcross(v1, parseSchema(currentSchemas.PodCost), v1.random()) as { volumes: unknown };
+    expect(read.volumes).toEqual([]);
+  });
+});

@@ -50,6 +50,38 @@ describe('CostStore pod series', () => {
     expect(samples?.[0]?.value).toBeCloseTo(0.0001 * 60 * HOURS_PER_MONTH, 12);
   });
 
+  it('sums per persistent volume the monthly rate of every pod share in the pod latest window, until the last pod expires', () => {
+    const { store, clock } = storeWithClock();
+    const vol = (persistentVolume: string, costUsd: number, storageClass = 'gp3') => ({ persistentVolume, claim: `c-${persistentVolume}`, storageClass, capacityBytes: 2 ** 30, costUsd });
+    // db-0 has two containers sharing pv-data; web-1 shares pv-shared with db-0 on 5-minute windows; an unbound claim has no volume name.
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', container: 'pg', storageCostUsd: 0.0003, volumes: [vol('pv-data', 0.0002), vol('pv-shared', 0.0001, 'efs')] }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', container: 'backup', storageCostUsd: 0.0002, volumes: [vol('pv-data', 0.0002)] }));
+    store.applyPodCost(podCost({ podUid: 'u2', podName: 'web-1', windowSeconds: 300, storageCostUsd: 0.0007, volumes: [vol('pv-shared', 0.0005, 'efs'), vol('', 0.0002)] }));
+    const monthly = (usdPerWindow: number, windowSeconds = 60) => usdPerWindow * (3600 / windowSeconds) * HOURS_PER_MONTH;
+    expect(scrape(store).get('kube_cost_pv_monthly_usd')?.samples.map((s) => s.labels)).toEqual([
+      { cluster: 'prod', persistentvolume: 'pv-data', storage_class: 'gp3' },
+      { cluster: 'prod', persistentvolume: 'pv-shared', storage_class: 'efs' },
+    ]);
+    expect(sampleValue(scrape(store), 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-data' })).toBeCloseTo(monthly(0.0004), 12);
+    expect(sampleValue(scrape(store), 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-shared' })).toBeCloseTo(monthly(0.0001) + monthly(0.0005, 300), 12);
+
+    // db-0's next window replaces its shares (pv-shared is no longer mounted); a redelivery adds nothing.
+    clock.now += GRACE - MINUTE;
+    const next = podCost({ podUid: 'u1', podName: 'db-0', container: 'pg', windowStart: DAY_START + MINUTE, storageCostUsd: 0.0003, volumes: [vol('pv-data', 0.0003)] });
+    store.applyPodCost(next);
+    store.applyPodCost(next);
+    expect(sampleValue(scrape(store), 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-data' })).toBeCloseTo(monthly(0.0003), 12);
+    expect(sampleValue(scrape(store), 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-shared' })).toBeCloseTo(monthly(0.0005, 300), 12);
+
+    // web-1 goes silent past the grace: pv-shared, mounted by no one else now, disappears with it.
+    clock.now += 2 * MINUTE;
+    expect(scrape(store).get('kube_cost_pv_monthly_usd')?.samples).toEqual([
+      { labels: { cluster: 'prod', persistentvolume: 'pv-data', storage_class: 'gp3' }, value: expect.closeTo(monthly(0.0003), 12) as number },
+    ]);
+    clock.now += GRACE;
+    expect(scrape(store).get('kube_cost_pv_monthly_usd')).toBeUndefined();
+  });
+
   it('keeps one series per pod name when a pod is recreated under the same name: the newer incarnation wins', () => {
     const { store, clock } = storeWithClock();
     store.applyPodCost(podCost({ podUid: 'old', podName: 'db-0', totalCostUsd: 0.001 }));

@@ -3,6 +3,7 @@ import { AnomalyScores } from './anomaly-scores.js';
 import { NamespaceCosts } from './namespace-costs.js';
 import { NodeCosts } from './node-costs.js';
 import { PodCosts, type ApplyOutcome } from './pod-costs.js';
+import { VolumeCosts } from './volume-costs.js';
 import type { SeriesFamily } from './series-family.js';
 
 export type { ApplyOutcome } from './pod-costs.js';
@@ -33,7 +34,8 @@ export interface StoreSizes {
  */
 export class CostStore {
   private readonly namespaces = new NamespaceCosts();
-  private readonly pods = new PodCosts(this.namespaces);
+  private readonly volumes = new VolumeCosts();
+  private readonly pods = new PodCosts(this.namespaces, this.volumes);
   private readonly nodes = new NodeCosts();
   private readonly anomalies = new AnomalyScores();
   private readonly families: readonly SeriesFamily[];
@@ -43,6 +45,7 @@ export class CostStore {
     this.families = [
       this.pods.hourly,
       this.pods.storageMonthly,
+      this.volumes.monthly,
       this.namespaces.daily,
       this.namespaces.spotSavings,
       this.nodes.hourly,

@@ -2,6 +2,7 @@ import type { PodCost } from '../codec/records.generated.js';
 import { renderLabels } from './exposition.js';
 import type { NamespaceCosts } from './namespace-costs.js';
 import { SeriesFamily } from './series-family.js';
+import type { VolumeCosts, VolumeShare } from './volume-costs.js';
 
 /** Hours in the month that monthly prices are quoted for (730 = 8760 / 12, as the processor prices storage). */
 export const HOURS_PER_MONTH = 730;
@@ -16,6 +17,8 @@ interface ContainerState {
   window: number;
   hourlyUsd: number;
   storageMonthlyUsd: number;
+  /** The container's per-volume shares in window `window`, per month. */
+  volumes: VolumeShare[];
 }
 
 interface PodState {
@@ -43,6 +46,8 @@ interface PodState {
  * alone. Series are named by cluster/namespace/pod: when a pod is recreated
  * under the same name (a new uid), the incarnation with the newer window owns
  * the series, so the output never holds two samples with one label set.
+ * The per-volume shares of the pod's latest window go to VolumeCosts
+ * (kube_cost_pv_monthly_usd), by pod uid.
  */
 export class PodCosts {
   readonly hourly = new SeriesFamily(
@@ -59,7 +64,10 @@ export class PodCosts {
   /** Which pod uid (cluster/uid) owns each cluster/namespace/pod series. */
   private readonly owners = new Map<string, string>();
 
-  constructor(private readonly namespaces: NamespaceCosts) {}
+  constructor(
+    private readonly namespaces: NamespaceCosts,
+    private readonly volumes: VolumeCosts,
+  ) {}
 
   get size(): number {
     return this.pods.size;
@@ -72,7 +80,7 @@ export class PodCosts {
     pod.seenAt = now;
     let container = pod.containers.get(record.container);
     if (!container) {
-      container = { counted: Number.NEGATIVE_INFINITY, window: Number.NEGATIVE_INFINITY, hourlyUsd: 0, storageMonthlyUsd: 0 };
+      container = { counted: Number.NEGATIVE_INFINITY, window: Number.NEGATIVE_INFINITY, hourlyUsd: 0, storageMonthlyUsd: 0, volumes: [] };
       pod.containers.set(record.container, container);
     }
     const isNew = record.windowStart > container.counted;
@@ -85,12 +93,16 @@ export class PodCosts {
       container.window = record.windowStart;
       container.hourlyUsd = record.totalCostUsd * perHour;
       container.storageMonthlyUsd = record.storageCostUsd * perHour * HOURS_PER_MONTH;
+      container.volumes = record.volumes.length === 0 ? [] : record.volumes.map((v) => ({ persistentVolume: v.persistentVolume, storageClass: v.storageClass, monthlyUsd: v.costUsd * perHour * HOURS_PER_MONTH }));
       if (record.windowStart > pod.windowStart) pod.windowStart = record.windowStart;
       if (record.nodeName !== pod.nodeName) {
         pod.nodeName = record.nodeName;
         pod.labels = podLabels(pod);
       }
       this.render(uidKey, pod);
+      const shares: VolumeShare[] = [];
+      for (const c of pod.containers.values()) if (c.window === pod.windowStart) shares.push(...c.volumes);
+      this.volumes.setPod(uidKey, pod.cluster, shares);
     }
     return isNew ? 'applied' : 'duplicate';
   }
@@ -101,6 +113,7 @@ export class PodCosts {
     for (const [uidKey, pod] of this.pods) {
       if (now - pod.seenAt <= graceMillis) continue;
       this.pods.delete(uidKey);
+      this.volumes.removePod(uidKey);
       dropped++;
       if (this.owners.get(pod.seriesKey) !== uidKey) continue;
       this.owners.delete(pod.seriesKey);

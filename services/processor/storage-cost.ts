@@ -1,24 +1,26 @@
+import type { VolumeCost } from '../codec/records.generated.js';
 import type { ClusterState, NodeObject, PodObject } from './cluster-state.js';
 import { DEFAULT_PRICES, GIB, HOURS_PER_MONTH } from './default-prices.js';
 import { findPrice } from './node-rates.js';
 import type { PriceHistory } from './price-history.js';
 
 /**
- * A pod's share of its persistent volumes' cost for one window: for each
- * claim it mounts, price per GiB-month × size, prorated to the window and
- * split evenly among the pods that mount the claim during the window.
+ * A pod's share of its persistent volumes' cost for one window, one entry per
+ * priced claim: price per GiB-month × size, prorated to the window and split
+ * evenly among the pods that mount the claim during the window. Claims that
+ * are unknown or have no size are left out (they cost nothing).
  */
-export function podStorageCostUsd(
+export function podStorageCosts(
   state: ClusterState,
   prices: PriceHistory,
   pod: PodObject,
   node: NodeObject | undefined,
   windowStart: number,
   windowSeconds: number,
-): number {
+): VolumeCost[] {
   const namespace = pod.namespace ?? '';
   const windowEnd = windowStart + windowSeconds * 1000;
-  let total = 0;
+  const volumes: VolumeCost[] = [];
   for (const claimName of pod.pod.claimNames) {
     const claim = state.claim(pod.cluster, namespace, claimName);
     if (!claim) continue;
@@ -38,7 +40,20 @@ export function podStorageCostUsd(
     // The pod itself counts even if its state says otherwise: it reported usage for this window.
     const mounting = state.podsMounting(pod.cluster, namespace, claimName, windowStart, windowEnd);
     const sharers = mounting.some((p) => p.uid === pod.uid) ? mounting.length : mounting.length + 1;
-    total += cost / sharers;
+    volumes.push({
+      persistentVolume: volume?.name ?? claim.claim.volumeName ?? '',
+      claim: claimName,
+      storageClass,
+      capacityBytes: Math.round(bytes),
+      costUsd: cost / sharers,
+    });
   }
+  return volumes;
+}
+
+/** Sum of the volumes' costUsd, in order, so that storageCostUsd equals exactly what the records carry. */
+export function sumVolumeCosts(volumes: readonly VolumeCost[]): number {
+  let total = 0;
+  for (const v of volumes) total += v.costUsd;
   return total;
 }

@@ -1,4 +1,4 @@
-import type { ContainerResources, NodeCost, PodCost, UsageSample } from '../codec/records.generated.js';
+import type { ContainerResources, NodeCost, PodCost, UsageSample, VolumeCost } from '../codec/records.generated.js';
 import { allocate, DEFAULT_BASES, type AllocationBases, type Demand } from './allocation.js';
 import type { ClusterState, NodeObject, PodObject } from './cluster-state.js';
 import { GIB } from './default-prices.js';
@@ -6,7 +6,7 @@ import { networkCostUsd } from './network-cost.js';
 import { defaultNodeRates, resolveNodeRates, type NodeRates } from './node-rates.js';
 import { priceNodeWindow, type ContainerShare } from './node-window.js';
 import type { PriceHistory } from './price-history.js';
-import { podStorageCostUsd } from './storage-cost.js';
+import { podStorageCosts, sumVolumeCosts } from './storage-cost.js';
 
 /** The usage samples of one event-time window, one per container. */
 export interface WindowSamples {
@@ -64,7 +64,7 @@ export function priceWindow(window: WindowSamples, state: ClusterState, prices: 
     nodeLines.forEach((line, i) => {
       const share = priced.containers[i] as ContainerShare;
       const onDemandShare = onDemand.containers[i] as ContainerShare;
-      podCosts.push(podCost(line, share, onDemandShare, rates, window, storageShares.get(line.sample) ?? 0, prices));
+      podCosts.push(podCost(line, share, onDemandShare, rates, window, storageShares.get(line.sample) ?? [], prices));
     });
     const cost = priced.cpu.costUsd + priced.memory.costUsd + priced.gpu.costUsd;
     const onDemandCost = onDemand.cpu.costUsd + onDemand.memory.costUsd + onDemand.gpu.costUsd;
@@ -116,7 +116,7 @@ export function priceWindow(window: WindowSamples, state: ClusterState, prices: 
       gpuCostUsd: line.demand.gpus * rates.actual.gpuHourUsd * hours,
       scaled: false,
     };
-    podCosts.push(podCost(line, share, share, rates, window, storageShares.get(line.sample) ?? 0, prices));
+    podCosts.push(podCost(line, share, share, rates, window, storageShares.get(line.sample) ?? [], prices));
   }
   return { podCosts, nodeCosts };
 }
@@ -141,25 +141,27 @@ function toLine(sample: UsageSample, state: ClusterState, bases: AllocationBases
   return { sample, pod, container, node, demand };
 }
 
-/** Each pod's storage cost, split evenly among its containers that reported in the window. */
-function storageSharesOf(lines: readonly Line[], state: ClusterState, prices: PriceHistory, windowStart: number, windowSeconds: number): Map<UsageSample, number> {
+/** Each pod's per-volume storage cost, split evenly among its containers that reported in the window. */
+function storageSharesOf(lines: readonly Line[], state: ClusterState, prices: PriceHistory, windowStart: number, windowSeconds: number): Map<UsageSample, VolumeCost[]> {
   const byPod = new Map<string, Line[]>();
   for (const line of lines) {
     if (!line.pod) continue;
     const key = `${line.sample.cluster}/${line.sample.podUid}`;
     byPod.set(key, [...(byPod.get(key) ?? []), line]);
   }
-  const shares = new Map<UsageSample, number>();
+  const shares = new Map<UsageSample, VolumeCost[]>();
   for (const podLines of byPod.values()) {
     const first = podLines[0] as Line;
-    const cost = podStorageCostUsd(state, prices, first.pod as PodObject, first.node, windowStart, windowSeconds);
-    for (const line of podLines) shares.set(line.sample, cost / podLines.length);
+    const volumes = podStorageCosts(state, prices, first.pod as PodObject, first.node, windowStart, windowSeconds);
+    for (const line of podLines) shares.set(line.sample, volumes.map((v) => ({ ...v, costUsd: v.costUsd / podLines.length })));
   }
   return shares;
 }
 
-function podCost(line: Line, share: ContainerShare, onDemandShare: ContainerShare, rates: NodeRates, window: WindowSamples, storageUsd: number, prices: PriceHistory): PodCost {
+function podCost(line: Line, share: ContainerShare, onDemandShare: ContainerShare, rates: NodeRates, window: WindowSamples, volumes: VolumeCost[], prices: PriceHistory): PodCost {
   const { sample, pod, container, node } = line;
+  // Summed from the breakdown so that storageCostUsd and volumes[].costUsd agree exactly.
+  const storageUsd = sumVolumeCosts(volumes);
   const seconds = sample.windowSeconds > 0 ? sample.windowSeconds : 60;
   const networkUsd = networkCostUsd(prices, node, sample.networkTxBytes, window.windowStart);
   const total = share.cpuCostUsd + share.memoryCostUsd + share.gpuCostUsd + storageUsd + networkUsd;
@@ -204,5 +206,6 @@ function podCost(line: Line, share: ContainerShare, onDemandShare: ContainerShar
     priceSource: rates.actual.source,
     priceEffectiveFrom: rates.actual.effectiveFrom,
     flags,
+    volumes,
   };
 }

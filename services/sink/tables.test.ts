@@ -18,6 +18,6 @@ describe('raw table columns', () => {
     expect(fields).toHaveLength(columnNames(TABLES_BY_SCHEMA.PodCost).length);
     expect(fields[8]).toBe('{"app":"checkout","team":"payments"}');
     expect(fields[9]).toBe('2026-11-22T10:00:00.000Z');
-    expect(fields.slice(-2)).toEqual(['\\N', '{"SCALED"}']);
+    expect(fields.slice(-3)).toEqual(['\\N', '{"SCALED"}', '[{"persistentVolume":"pvc-3c1d7e52","claim":"cache","storageClass":"gp3","capacityBytes":1073741824,"costUsd":0.0000012}]']);
   });
 });

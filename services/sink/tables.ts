@@ -59,6 +59,7 @@ export const POD_COST_TABLE: TableSpec<'PodCost'> = {
     col<PodCost>('price_source', 'text', (r) => r.priceSource),
     col<PodCost>('price_effective_from', 'timestamptz', (r) => r.priceEffectiveFrom, true),
     col<PodCost>('flags', 'text[]', (r) => r.flags),
+    col<PodCost>('volumes', 'jsonb', (r) => r.volumes),
   ],
 };
 

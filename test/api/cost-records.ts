@@ -108,6 +108,7 @@ export function costRecords(): { pods: PodCost[]; nodes: NodeCost[] } {
           priceSource: node.priceSource,
           priceEffectiveFrom: node.priceSource === 'default' ? null : FIRST_WINDOW - 86_400_000,
           flags: [],
+          volumes: [],
         });
       }
       const idleCpu = round(0.004 + 0.001 * (w % 3));

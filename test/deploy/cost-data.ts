@@ -149,6 +149,7 @@ export function costHistory(start: number, days: number): CostHistory {
           priceSource: node.capacityType === 'SPOT' ? 'aws-spot' : 'aws-pricing',
           priceEffectiveFrom: start,
           flags: [],
+          volumes: [],
         });
       });
       plan.nodes.forEach((node, index) => {

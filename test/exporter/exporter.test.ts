@@ -20,15 +20,18 @@ const GRACE = 10 * MINUTE;
 const CLUSTER = 'prod "eu"\\west\n2';
 
 const W0 = DAY_START + 10 * 60 * MINUTE;
+const volume = (persistentVolume: string, storageClass: string, costUsd: number) => ({ persistentVolume, claim: `claim-${persistentVolume}`, storageClass, capacityBytes: 10 * 2 ** 30, costUsd });
+/** db-0 mounts pv-db alone and shares pv-shared with gone-1. */
+const DB_VOLUMES = [volume('pv-db', 'gp3', 0.00015), volume('pv-shared', 'efs', 0.00005)];
 const W1 = W0 + MINUTE;
 
 /** The first window: four pods, three nodes, two anomalies. */
 const firstWindow: PodCost[] = [
   podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'app', windowStart: W0, totalCostUsd: 0.002 }),
   podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'sidecar', windowStart: W0, totalCostUsd: 0.0005 }),
-  podCost({ cluster: CLUSTER, podUid: 'u-db', podName: 'db-0', namespace: 'data', windowStart: W0, cpuCostUsd: 0.001, memoryCostUsd: 0.001, storageCostUsd: 0.0002 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-db', podName: 'db-0', namespace: 'data', windowStart: W0, cpuCostUsd: 0.001, memoryCostUsd: 0.001, storageCostUsd: 0.0002, volumes: DB_VOLUMES }),
   podCost({ cluster: CLUSTER, podUid: 'u-spot', podName: 'worker-1', namespace: 'batch', nodeName: 'node-spot', windowStart: W0, totalCostUsd: 0.0003, capacityType: 'SPOT', spotSavingsUsd: 0.0007 }),
-  podCost({ cluster: CLUSTER, podUid: 'u-gone', podName: 'gone-1', windowStart: W0, totalCostUsd: 0.004 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-gone', podName: 'gone-1', windowStart: W0, totalCostUsd: 0.004, storageCostUsd: 0.0001, volumes: [volume('pv-shared', 'efs', 0.0001)] }),
 ];
 const nodes: NodeCost[] = [
   nodeCost({ cluster: CLUSTER, nodeName: 'node-a', windowStart: W0, cpuIdleCostUsd: 0.003, memoryIdleCostUsd: 0.001 }),
@@ -42,7 +45,7 @@ const anomalies: CostAnomaly[] = [
 const secondWindow: PodCost[] = [
   podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'app', windowStart: W1, totalCostUsd: 0.003 }),
   podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'sidecar', windowStart: W1, totalCostUsd: 0.0005 }),
-  podCost({ cluster: CLUSTER, podUid: 'u-db', podName: 'db-0', namespace: 'data', windowStart: W1, cpuCostUsd: 0.001, memoryCostUsd: 0.001, storageCostUsd: 0.0002 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-db', podName: 'db-0', namespace: 'data', windowStart: W1, cpuCostUsd: 0.001, memoryCostUsd: 0.001, storageCostUsd: 0.0002, volumes: DB_VOLUMES }),
   podCost({ cluster: CLUSTER, podUid: 'u-spot', podName: 'worker-1', namespace: 'batch', nodeName: 'node-spot', windowStart: W1, totalCostUsd: 0.0003, capacityType: 'SPOT', spotSavingsUsd: 0.0007 }),
 ];
 
@@ -135,6 +138,7 @@ describe('kcost export over a real broker', () => {
     for (const [name, type] of Object.entries({
       kube_cost_pod_hourly_usd: 'GAUGE',
       kube_cost_pod_pv_monthly_usd: 'GAUGE',
+      kube_cost_pv_monthly_usd: 'GAUGE',
       kube_cost_namespace_daily_usd: 'GAUGE',
       kube_cost_spot_savings_usd_total: 'COUNTER',
       kube_cost_node_hourly_usd: 'GAUGE',
@@ -151,7 +155,11 @@ describe('kcost export over a real broker', () => {
     expect(value(families, 'kube_cost_pod_hourly_usd', { pod: 'gone-1' })).toBeCloseTo(0.004 * 60, 12);
     expect(value(families, 'kube_cost_pod_hourly_usd', { pod: 'aborted-1' })).toBeUndefined();
     expect(value(families, 'kube_cost_pod_pv_monthly_usd', { namespace: 'data', pod: 'db-0' })).toBeCloseTo(0.0002 * 60 * 730, 9);
-    expect(families.get('kube_cost_pod_pv_monthly_usd')?.samples).toHaveLength(1);
+    expect(families.get('kube_cost_pod_pv_monthly_usd')?.samples).toHaveLength(2);
+    // Per volume: the shares of every pod mounting it, per 730-hour month.
+    expect(value(families, 'kube_cost_pv_monthly_usd', { cluster: CLUSTER, persistentvolume: 'pv-db', storage_class: 'gp3' })).toBeCloseTo(0.00015 * 60 * 730, 9);
+    expect(value(families, 'kube_cost_pv_monthly_usd', { cluster: CLUSTER, persistentvolume: 'pv-shared', storage_class: 'efs' })).toBeCloseTo((0.00005 + 0.0001) * 60 * 730, 9);
+    expect(families.get('kube_cost_pv_monthly_usd')?.samples).toHaveLength(2);
     expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004, 12);
     expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'data' })).toBeCloseTo(0.0022, 12);
     expect(value(families, 'kube_cost_spot_savings_usd_total', { namespace: 'batch' })).toBeCloseTo(0.0007, 12);
@@ -188,6 +196,9 @@ describe('kcost export over a real broker', () => {
     expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004 + 0.0035, 12);
     expect(value(families, 'kube_cost_spot_savings_usd_total', { namespace: 'batch' })).toBeCloseTo(0.0014, 12);
     expect(families.get('kube_cost_node_hourly_usd')?.samples).toHaveLength(2);
+    // gone-1's share of pv-shared went with it; db-0's shares are those of its second window.
+    expect(value(families, 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-shared' })).toBeCloseTo(0.00005 * 60 * 730, 9);
+    expect(value(families, 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-db' })).toBeCloseTo(0.00015 * 60 * 730, 9);
     // Anomalies are kept for their scored hour, which has not passed on the exporter clock.
     expect(families.get('kube_cost_anomaly_score')?.samples).toHaveLength(2);
   });

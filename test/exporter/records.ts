@@ -41,6 +41,7 @@ export function podCost(fields: Partial<PodCost> & Pick<PodCost, 'podUid' | 'pod
     priceSource: 'aws-pricing',
     priceEffectiveFrom: DAY_START - 86_400_000,
     flags: [],
+    volumes: [],
     ...fields,
     cpuCostUsd: cpu,
     memoryCostUsd: memory,
