@@ -51,7 +51,7 @@ export function syntheticCluster(podCount: number): Cluster {
       cpuRequestCores: 0.25, cpuUsageCoresAvg: 0.1, cpuAllocatedCores: 0.25, memoryRequestBytes: 2 ** 29, memoryUsageBytesAvg: 2 ** 28,
       memoryAllocatedBytes: 2 ** 29, gpuRequest: 0, gpuAllocated: 0, cpuCostUsd: total * 0.7, memoryCostUsd: total * 0.3, gpuCostUsd: 0,
       storageCostUsd: 0, networkCostUsd: 0, totalCostUsd: total, onDemandCostUsd: spot ? total * 3 : total, spotSavingsUsd: spot ? total * 2 : 0,
-      capacityType: node.capacityType, instanceType: node.instanceType, region: 'eu-west-1', priceSource: 'aws-pricing', priceEffectiveFrom: null, flags: [],
+      capacityType: node.capacityType, instanceType: node.instanceType, region: 'eu-west-1', priceSource: 'aws-pricing', priceEffectiveFrom: null, flags: [], volumes: [],
     });
   }
   return { pods, nodes };

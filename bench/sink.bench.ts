@@ -73,6 +73,7 @@ function records(start: number): PodCost[] {
     priceSource: i % 10 === 0 ? 'default' : 'aws-pricing',
     priceEffectiveFrom: start - 30 * 24 * HOUR,
     flags: i % 50 === 0 ? ['GAP'] : [],
+    volumes: [],
   }));
 }
 
