@@ -72,15 +72,15 @@ export async function benchProducer(kafka: Kafka, codec: Codec): Promise<{ produ
   return { producer: new BatchingProducer({ producer: raw, codec, logger: silentLogger(), maxBatchRecords: 5000 }), disconnect: () => raw.disconnect() };
 }
 
-/** The cost processor with the role's defaults (2 min lateness, 1 day of state, max allocation bases). */
-export function benchProcessor(kafka: Kafka, codec: Codec, topics: PipelineTopics): Processor {
+/** The cost processor with the role's defaults (2 min lateness unless given, 1 day of state, max allocation bases). */
+export function benchProcessor(kafka: Kafka, codec: Codec, topics: PipelineTopics, allowedLatenessMillis = 120_000): Processor {
   const id = randomUUID().slice(0, 8);
   return buildProcessor(
     { kafka, codec, logger: silentLogger(), registry: new Registry() },
     {
       groupId: `bench-process-${id}`,
       transactionalId: `bench-process-${id}`,
-      allowedLatenessMillis: 120_000,
+      allowedLatenessMillis,
       stateRetentionMillis: 86_400_000,
       bases: { cpu: 'max', memory: 'max' },
       anomaly: DEFAULT_ANOMALY_OPTIONS,
