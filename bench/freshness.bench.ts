@@ -22,8 +22,12 @@ import { benchProcessor, benchProducer, createBenchDatabase, createPipelineTopic
 
 const PODS = 2_000;
 const PODS_PER_NODE = 25;
-const RATE = 10_000;
-const RUN_MILLIS = 45_000;
+// The asked rate, then one this 2-core machine sustains (see the ingest bench), so the
+// second phase measures latency rather than a growing backlog.
+const PHASES = [
+  { rate: 10_000, runMillis: 30_000 },
+  { rate: 2_000, runMillis: 30_000 },
+];
 const WARMUP_MILLIS = 5_000;
 const POLL_MILLIS = 50;
 const WINDOW = 60_000;
@@ -57,7 +61,6 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
   const price = priceUpdate({ sku: 'm5.2xlarge', effectiveFrom: start - 24 * HOUR, hourlyUsd: 0.384 });
   await producer.publish([{ topic: topics.prices, key: priceKey(price), schema: 'PriceUpdate', value: price }]);
 
-  const published = new Map<number, number>();
   const onTopic = new Map<number, number>();
   const inApi = new Map<number, number>();
   const counts = new Map<number, number>();
@@ -75,8 +78,7 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
     { token: '', maxRows: 100_000, rateLimitPerMinute: 0, maxUrlLength: 8192 },
   );
   let running = true;
-  let samples = 0;
-  let elapsed = 0;
+  const results: Array<{ rate: number; runMillis: number; sent: Map<number, number>; samples: number; elapsed: number }> = [];
   try {
     await consumer.connect();
     await consumer.subscribe({ topic: topics.costs, fromBeginning: true });
@@ -92,11 +94,11 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
       },
     });
     await processor.start();
-    log(`processor ready; publishing ${PODS} samples per window at ${RATE} samples/s for ${RUN_MILLIS / 1000} s`);
+    log(`processor ready; publishing ${PODS} samples per window`);
 
     // The API poller: windows already complete on the topic, until each is complete in the API.
     const poller = (async () => {
-      while (running || [...onTopic.keys()].some((w) => !inApi.has(w))) {
+      while (running) {
         for (const window of onTopic.keys()) {
           if (inApi.has(window)) continue;
           const range = `${new Date(window).toISOString()},${new Date(window + WINDOW).toISOString()}`;
@@ -108,23 +110,31 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
       }
     })();
 
-    const tickMillis = (PODS / RATE) * 1000;
-    const t0 = performance.now();
-    for (let k = 0; performance.now() - t0 < RUN_MILLIS; k++) {
-      const due = t0 + k * tickMillis;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const windowStart = start + k * WINDOW;
-      published.set(windowStart, performance.now());
-      await producer.publish(samplesOf(windowStart).map((value) => ({ topic: topics.usage, key: podKey(value), schema: 'UsageSample' as const, value })));
-      samples += PODS;
+    let windowStart = start;
+    for (const phase of PHASES) {
+      const sent = new Map<number, number>();
+      const tickMillis = (PODS / phase.rate) * 1000;
+      const t0 = performance.now();
+      let phaseSamples = 0;
+      for (let k = 0; performance.now() - t0 < phase.runMillis; k++) {
+        const wait = t0 + k * tickMillis - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        sent.set(windowStart, performance.now());
+        await producer.publish(samplesOf(windowStart).map((value) => ({ topic: topics.usage, key: podKey(value), schema: 'UsageSample' as const, value })));
+        phaseSamples += PODS;
+        windowStart += WINDOW;
+      }
+      const elapsed = performance.now() - t0;
+      // Later windows close the last ones of the phase; then let the pipeline drain before the next phase.
+      const lastSent = windowStart - WINDOW;
+      const closers = windowStart;
+      for (const k of [0, 1, 2]) await producer.publish(samplesOf(closers + k * WINDOW).map((value) => ({ topic: topics.usage, key: podKey(value), schema: 'UsageSample' as const, value })));
+      windowStart += 3 * WINDOW;
+      const drainDeadline = Date.now() + 60_000;
+      while (Date.now() < drainDeadline && !inApi.has(lastSent)) await new Promise((r) => setTimeout(r, 100));
+      results.push({ ...phase, sent, samples: phaseSamples, elapsed });
+      log(`phase ${phase.rate}/s: ${phaseSamples} samples at ${(phaseSamples / (elapsed / 1000)).toFixed(0)}/s, drained: ${inApi.has(lastSent)}`);
     }
-    elapsed = performance.now() - t0;
-    // Two more windows close the last published ones; then let the poller drain.
-    const last = Math.max(...published.keys());
-    for (const k of [1, 2, 3]) await producer.publish(samplesOf(last + k * WINDOW).map((value) => ({ topic: topics.usage, key: podKey(value), schema: 'UsageSample' as const, value })));
-    const drainDeadline = Date.now() + 30_000;
-    while (Date.now() < drainDeadline && [...published.keys()].some((w) => !inApi.has(w))) await new Promise((r) => setTimeout(r, 100));
     running = false;
     await poller;
   } finally {
@@ -138,29 +148,41 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
     await database.drop();
   }
 
-  const measured = [...published].filter(([w, at]) => at - (published.get(start) ?? at) >= WARMUP_MILLIS && onTopic.has(w) && inApi.has(w));
-  const missing = [...published.keys()].filter((w) => !inApi.has(w)).length;
-  const kafkaLatency = measured.map(([w, at]) => (onTopic.get(w) as number) - at).sort((a, b) => a - b);
-  const apiLatency = measured.map(([w, at]) => (inApi.get(w) as number) - at).sort((a, b) => a - b);
-  const rate = samples / (elapsed / 1000);
-  log(`${samples} samples at ${rate.toFixed(0)}/s; ${measured.length} windows measured, ${missing} never visible`);
-  if (measured.length === 0) throw new Error('no window became visible through the API');
-  const figures: Figure[] = [
-    compared('publish → visible in the API, p50', 'ms', 'lower', percentile(apiLatency, 0.5), { label: 'publish → all of its costs on the costs topic, p50', value: percentile(kafkaLatency, 0.5) }),
-    compared('publish → visible in the API, p99', 'ms', 'lower', percentile(apiLatency, 0.99), { label: 'publish → all of its costs on the costs topic, p99', value: percentile(kafkaLatency, 0.99) }, {
-      text: 'value < 2000 ms',
-      test: (_, v) => v < 2000,
-    }),
-    { metric: 'sustained sample rate during the run', value: rate, unit: 'samples/s', better: 'higher', target: { text: `value >= ${RATE * 0.95} samples/s (${RATE} asked)`, met: rate >= RATE * 0.95 } },
-  ];
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  for (const phase of results) {
+    const first = Math.min(...phase.sent.values());
+    const measured = [...phase.sent].filter(([w, at]) => at - first >= WARMUP_MILLIS && onTopic.has(w) && inApi.has(w));
+    const missing = [...phase.sent.keys()].filter((w) => !inApi.has(w)).length;
+    const kafkaLatency = measured.map(([w, at]) => (onTopic.get(w) as number) - at).sort((a, b) => a - b);
+    const apiLatency = measured.map(([w, at]) => (inApi.get(w) as number) - at).sort((a, b) => a - b);
+    const rate = phase.samples / (phase.elapsed / 1000);
+    const at = `at ${phase.rate / 1000}k samples/s asked`;
+    if (measured.length === 0) {
+      notes.push(`${at}: no window became visible through the API within the run and 60 s of drain.`);
+      continue;
+    }
+    const baseline = (p: number) => ({ label: `publish → all of its costs on the costs topic, p${p * 100}`, value: percentile(kafkaLatency, p) });
+    figures.push(
+      compared(`publish → visible in the API, p50, ${at}`, 'ms', 'lower', percentile(apiLatency, 0.5), baseline(0.5)),
+      compared(`publish → visible in the API, p99, ${at}`, 'ms', 'lower', percentile(apiLatency, 0.99), baseline(0.99), { text: 'value < 2000 ms', test: (_, v) => v < 2000 }),
+      {
+        metric: `sample rate achieved, ${at}`, value: rate, unit: 'samples/s', better: 'higher',
+        target: { text: `value >= ${phase.rate * 0.95} samples/s`, met: rate >= phase.rate * 0.95 },
+      },
+    );
+    notes.push(
+      `${at} for ${phase.runMillis / 1000} s: ${measured.length} windows measured after a ${WARMUP_MILLIS / 1000} s warm-up, ${missing} never visible; Kafka (ms) p50 ${percentile(kafkaLatency, 0.5).toFixed(0)}, p99 ${percentile(kafkaLatency, 0.99).toFixed(0)}; API (ms) p50 ${percentile(apiLatency, 0.5).toFixed(0)}, p99 ${percentile(apiLatency, 0.99).toFixed(0)}, max ${(apiLatency.at(-1) ?? 0).toFixed(0)}.`,
+    );
+  }
   return {
     name: 'freshness',
-    description: `A ${PODS}-pod cluster (one container each, ${nodes} nodes) publishing one 60 s window of usage per tick, paced to ${RATE} samples/s for ${RUN_MILLIS / 1000} s, through \`kcost process\` (allowed lateness ${LATENESS / 1000} s), \`kcost sink\` and the query API, all in-process with the broker and PostgreSQL on the same machine. Latency is per window, from the publish call of its samples until every pod of the window is returned by GET /v1/allocation (that minute, aggregate=pod); baseline: until every PodCost of the window is readable (read_committed) on the costs topic.`,
+    description: `A ${PODS}-pod cluster (one container each, ${nodes} nodes) publishing one 60 s window of usage per tick, paced to ${PHASES.map((p) => `${p.rate} samples/s for ${p.runMillis / 1000} s`).join(', then ')}, through \`kcost process\` (allowed lateness ${LATENESS / 1000} s), \`kcost sink\` and the query API, all in-process with the broker and PostgreSQL on the same machine. Latency is per window, from the publish call of its samples until every pod of the window is returned by GET /v1/allocation (that minute, aggregate=pod); baseline: until every PodCost of the window is readable (read_committed) on the costs topic.`,
     figures,
     notes: [
-      `${measured.length} windows measured after a ${WARMUP_MILLIS / 1000} s warm-up; ${missing} window(s) never became visible. API polled every ${POLL_MILLIS} ms (up to that much added), only for windows already complete on the topic.`,
-      'Event time runs faster than the wall clock (one 60 s window per tick), so the wait for a window to close is two ticks here, not the two minutes plus lateness of a real cluster: the figures are the processing latency of the pipeline, and the gap between the two figures is what the sink and the API add (fetch, decode, COPY, rollups, commit, query).',
-      `Kafka baseline (ms): p50 ${percentile(kafkaLatency, 0.5).toFixed(0)}, p99 ${percentile(kafkaLatency, 0.99).toFixed(0)}; API (ms): p50 ${percentile(apiLatency, 0.5).toFixed(0)}, p99 ${percentile(apiLatency, 0.99).toFixed(0)}, max ${(apiLatency.at(-1) ?? 0).toFixed(0)}.`,
+      ...notes,
+      `The API is polled every ${POLL_MILLIS} ms (up to that much added), only for windows already complete on the topic. When the asked rate is above what the pipeline sustains on this machine, latency measures the backlog growing over the phase; the lower-rate phase shows the latency of a pipeline keeping up.`,
+      'Event time runs faster than the wall clock (one 60 s window per tick), so the wait for a window to close is two ticks here (2 × ${PODS} / rate: ${PHASES.map((p) => `${((2 * PODS) / p.rate).toFixed(1)} s at ${p.rate / 1000}k/s`).join(', ')}, inside both figures), not the two minutes plus lateness of a real cluster: the figures are the processing latency of the pipeline, and the gap between the two figures is what the sink and the API add (fetch, decode, COPY, rollups, commit, query).',
     ],
   };
 };
