@@ -22,16 +22,24 @@ import { createSinkMetrics } from '../services/sink/sink-metrics.js';
 
 export type PipelineTopics = ProcessorConfig['topics'];
 
-/** A fresh database on the server of `serverUrl`, migrated as `kcost migrate` does (plain PostgreSQL). */
-export async function createBenchDatabase(serverUrl: string, prefix: string): Promise<{ pool: pg.Pool; drop: () => Promise<void> }> {
+/**
+ * A fresh database on the server of `serverUrl`, migrated as `kcost migrate`
+ * does (plain PostgreSQL). An idle connection the server terminates must not
+ * crash a run: it is passed to `log` (the next query reports it anyway).
+ */
+export async function createBenchDatabase(
+  serverUrl: string,
+  prefix: string,
+  options: { maxConnections?: number; log?: (line: string) => void } = {},
+): Promise<{ pool: pg.Pool; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 6 });
-  pool.on('error', () => undefined);
+  const pool = new pg.Pool({ connectionString: url.toString(), max: options.maxConnections ?? 6 });
+  pool.on('error', (error) => options.log?.(`an idle database connection failed: ${error.message}`));
   const client = await pool.connect();
   try {
     await migrate(pgSqlClient(client), { logger: silentLogger(), variant: 'postgres' });

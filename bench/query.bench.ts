@@ -6,16 +6,13 @@
 // with generate_series (not through the sink: 90 days of 10k pods would take
 // far longer to load than to query): 10,000 pods as 1,000 Deployments of 10
 // pods in 40 namespaces, 90 days of daily and hourly rollup rows.
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { Registry } from 'prom-client';
 import { build } from '../services/api/app.js';
 import { compileAllocationQuery } from '../services/api/allocation-params.js';
 import { planAllocation } from '../services/api/allocation-planner.js';
-import { migrate } from '../services/db/migrations.js';
-import { pgSqlClient } from '../services/db/sql-client.js';
 import { silentLogger } from '../services/log/logger.js';
 import { compared, type Benchmark, type Figure } from './bench-types.js';
+import { createBenchDatabase, percentile } from './pipeline-harness.js';
 
 const WORKLOADS = 1_000;
 const PODS_PER_WORKLOAD = 10;
@@ -45,10 +42,6 @@ function rollupInsert(table: string, bucket: string, bucketSeconds: number): str
          generate_series(0, ${WORKLOADS - 1}) AS w`;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
-}
-
 async function timeIt(run: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < WARMUP; i++) await run();
   const times: number[] = [];
@@ -62,22 +55,8 @@ async function timeIt(run: () => Promise<unknown>): Promise<{ p50: number; p99: 
 }
 
 const benchmark: Benchmark = async ({ databaseUrl, log }) => {
-  const name = `kcost_bench_query_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-  // An idle connection the server terminates must not crash the run; the next query reports it.
-  pool.on('error', (error) => log(`an idle database connection failed: ${error.message}`));
+  const { pool, drop } = await createBenchDatabase(databaseUrl, 'kcost_bench_query', { maxConnections: 4, log });
   try {
-    const client = await pool.connect();
-    try {
-      await migrate(pgSqlClient(client), { logger: silentLogger(), variant: 'postgres' });
-    } finally {
-      client.release();
-    }
     const today = Math.floor(Date.now() / DAY) * DAY;
     const range = [new Date(today - DAYS * DAY).toISOString(), new Date(today).toISOString()];
     let started = Date.now();
@@ -145,9 +124,7 @@ const benchmark: Benchmark = async ({ databaseUrl, log }) => {
       notes,
     };
   } finally {
-    await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await drop();
   }
 };
 

@@ -10,13 +10,11 @@
 //  - end to end (informational): `kcost sink`'s buildSink in-process reading
 //    the same records from a Kafka topic (fetch, Avro decode, load), timed from
 //    the first row loaded to the last.
-import pg from 'pg';
+import type pg from 'pg';
 import { Registry } from 'prom-client';
 import type { PodCost } from '../services/codec/records.generated.js';
 import { createCodec } from '../services/codec/create-codec.js';
 import { copyRows } from '../services/db/copy-rows.js';
-import { migrate } from '../services/db/migrations.js';
-import { pgSqlClient } from '../services/db/sql-client.js';
 import { BatchingProducer } from '../services/kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../services/kafka/dead-letter.js';
 import { createKafka, createProducer } from '../services/kafka/kafka-client.js';
@@ -29,6 +27,7 @@ import { buildSink } from '../services/sink/sink.js';
 import { createSinkMetrics } from '../services/sink/sink-metrics.js';
 import { columnNames, encodeRow, POD_COST_TABLE } from '../services/sink/tables.js';
 import { compared, type Benchmark, type Figure } from './bench-types.js';
+import { createBenchDatabase } from './pipeline-harness.js';
 
 const ROWS = 60_000;
 // A 2000-container cluster: a batch of 20 000 rows holds ten one-minute windows of it.
@@ -80,18 +79,8 @@ function records(start: number): PodCost[] {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
-  const name = `kcost_bench_sink_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-  pool.on('error', (error) => log(`an idle database connection failed: ${error.message}`));
+  const { pool, drop } = await createBenchDatabase(databaseUrl, 'kcost_bench_sink', { maxConnections: 4, log });
   try {
-    const setup = await pool.connect();
-    await migrate(pgSqlClient(setup), { logger: silentLogger(), variant: 'postgres' });
-    setup.release();
     const start = Math.floor(Date.now() / (24 * HOUR)) * 24 * HOUR - 24 * HOUR;
     await pool.query('SELECT kcost_ensure_partitions($1::date, $2::date)', [new Date(start).toISOString().slice(0, 10), new Date(start + 48 * HOUR).toISOString().slice(0, 10)]);
     const rows = records(start);
@@ -150,9 +139,7 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
       ],
     };
   } finally {
-    await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await drop();
   }
 };
 

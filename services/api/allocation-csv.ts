@@ -1,17 +1,9 @@
 import type { AllocationQuery } from './allocation-params.js';
-import type { AllocationRow } from './allocation-rows.js';
+import { COST_FIELDS, type AllocationRow } from './allocation-rows.js';
 import { toCsv } from './csv.js';
 
 const METRICS = [
-  'cpuCostUsd',
-  'memoryCostUsd',
-  'gpuCostUsd',
-  'storageCostUsd',
-  'networkCostUsd',
-  'idleCostUsd',
-  'totalCostUsd',
-  'onDemandCostUsd',
-  'spotSavingsUsd',
+  ...COST_FIELDS,
   'cpuCoresRequestedAvg',
   'cpuCoresUsedAvg',
   'memoryBytesRequestedAvg',
