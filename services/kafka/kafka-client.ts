@@ -1,12 +1,7 @@
 import { Kafka, logLevel as KafkaLogLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from '../log/logger.js';
+import { serviceLevelOf } from './kafkajs-log-level.js';
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [KafkaLogLevel.ERROR]: 'error',
-  [KafkaLogLevel.WARN]: 'warn',
-  [KafkaLogLevel.INFO]: 'info',
-  [KafkaLogLevel.DEBUG]: 'debug',
-};
 
 /** A kafkajs client whose own logs go through the service's JSON logger. */
 export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger }): Kafka {
@@ -21,7 +16,7 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        log[LEVELS[level] ?? 'info'](rest, message);
+        log[serviceLevelOf(level, entry)](rest, message);
       },
   });
 }
