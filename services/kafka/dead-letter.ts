@@ -29,6 +29,11 @@ export function toDeadLetter(rejected: RejectedRecord, error: unknown, service: 
   };
 }
 
+/** Key of a dead letter: where the rejected record was read from. */
+export function deadLetterKey(rejected: Pick<RejectedRecord, 'topic' | 'partition' | 'offset'>): string {
+  return `${rejected.topic}/${rejected.partition}/${rejected.offset}`;
+}
+
 /**
  * Sends rejected records to kcost.deadletter.v1, counts them by source topic
  * and reason, and logs them. The stream carries on past them.
@@ -55,7 +60,7 @@ export class DeadLetterPublisher {
     await this.options.producer.publish([
       {
         topic: this.options.topic ?? TOPICS.deadLetter.name,
-        key: `${letter.sourceTopic}/${letter.sourcePartition}/${rejected.offset}`,
+        key: deadLetterKey(rejected),
         schema: 'DeadLetter',
         value: letter,
       },

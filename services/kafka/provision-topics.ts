@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { TopicSpec } from './topics.js';
+import type { TopicLayout } from './topics.js';
 
 const LEADER_WAIT_MILLIS = 30_000;
 
@@ -9,7 +9,7 @@ const LEADER_WAIT_MILLIS = 30_000;
  * left as they are: changing partitions would move keys between partitions
  * and break co-partitioning.
  */
-export async function provisionTopics(admin: Admin, specs: readonly TopicSpec[], replicationFactor = 1): Promise<string[]> {
+export async function provisionTopics(admin: Admin, specs: readonly TopicLayout[], replicationFactor = 1): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.name));
   if (missing.length > 0) {

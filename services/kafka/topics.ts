@@ -1,13 +1,17 @@
 import type { SchemaName } from '../codec/records.generated.js';
 
-/** How a topic is created: what it carries and how the broker keeps it. */
-export interface TopicSpec {
+/** How the broker keeps a topic. */
+export interface TopicLayout {
   readonly name: string;
-  readonly schema: SchemaName;
   readonly cleanup: 'compact' | 'delete';
   readonly partitions: number;
   /** Retention for delete topics; compacted topics keep the latest per key forever. */
   readonly retentionMillis?: number;
+}
+
+/** A public topic: its layout and the Avro schema of its values. */
+export interface TopicSpec extends TopicLayout {
+  readonly schema: SchemaName;
 }
 
 const DAY = 86_400_000;

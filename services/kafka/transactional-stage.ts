@@ -1,0 +1,212 @@
+import type { Batch, Consumer, IHeaders, Kafka, Message, PartitionOffset, Producer } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import type { Logger } from '../log/logger.js';
+import { chunkTopicMessages } from './chunk-messages.js';
+import { createProducer } from './kafka-client.js';
+
+const MAX_TRANSACTION_ATTEMPTS = 8;
+
+/** One record a stage publishes; `partition` pins it, otherwise the key's murmur2 partition is used. */
+export interface StageRecord {
+  readonly topic: string;
+  readonly key: string;
+  /** null: a tombstone, for a compacted topic. */
+  readonly value: Buffer | null;
+  readonly partition?: number;
+  readonly headers?: IHeaders;
+}
+
+/** What handling one fetched batch produced: records to publish and the input positions to commit with them. */
+export interface StageOutput {
+  readonly records: readonly StageRecord[];
+  /** Offsets (and offset metadata) of the input topic to commit in the same transaction. */
+  readonly offsets: readonly PartitionOffset[];
+}
+
+/** The offset to commit once a whole batch is handled: the one after its last record. */
+export function offsetAfter(batch: Batch): PartitionOffset {
+  return { partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() };
+}
+
+/** The committed offset (-1: none yet) and offset metadata of an input partition. */
+export interface CommittedPosition {
+  readonly offset: string;
+  readonly metadata: string | null;
+}
+
+/** What a stage does; TransactionalStage runs it and publishes its output. */
+export interface StageHandler {
+  readonly inputTopic: string;
+  /**
+   * Called on every (re)join with the input partitions this member now owns
+   * and their committed positions, before any of their batches: the stage
+   * rebuilds whatever state must match those positions.
+   */
+  onAssigned(partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>): Promise<void> | void;
+  /** Turns a fetched batch into output; must not publish anything itself. */
+  handle(batch: Batch): Promise<StageOutput> | StageOutput;
+  /**
+   * Called when a batch's transaction was aborted because the group is
+   * rebalancing: whatever the handler kept from that batch must be
+   * forgotten, as the batch will be read again. onAssigned follows before
+   * the next batch.
+   */
+  onAborted?(partition: number): void;
+}
+
+export interface TransactionalStageOptions {
+  readonly kafka: Kafka;
+  readonly logger: Logger;
+  readonly groupId: string;
+  readonly transactionalId: string;
+  /** Called once when a batch could not be handled and committed; the process must restart from the committed offsets. */
+  readonly onFatal: (error: unknown) => void;
+}
+
+function isRetriableKafkaError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === true;
+}
+
+/** The group moved on while the batch was handled: the consumer must rejoin, and the batch is redone by the partition's next owner. */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
+
+function isRebalanceError(error: unknown): boolean {
+  // kafkajs wraps the broker's error when its own retries give up.
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
+    if (REBALANCE_ERRORS.has(String((e as { type?: unknown }).type))) return true;
+    e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * A consume-transform-produce loop with exactly-once output: each fetched
+ * batch is handled, and its output records and input offsets are committed
+ * in one Kafka transaction. Consumers of the output read read_committed, so
+ * a crash between fetch and commit leaves nothing visible and the batch is
+ * redone from the committed offsets. Every processor stage runs on one.
+ */
+export class TransactionalStage {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  /** Set by a (re)join, cleared once onAssigned has been told. */
+  private assigned: readonly number[] | null = null;
+  private lastAssigned: readonly number[] = [];
+  private failed = false;
+  private running = false;
+
+  constructor(
+    private readonly options: TransactionalStageOptions,
+    private readonly handler: StageHandler,
+  ) {
+    this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, retry: { retries: 10, initialRetryTime: 300 } });
+    this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    // Every (re)join resumes from the committed offsets; the stage learns its partitions before the first batch.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.assigned = [...(event.payload.memberAssignment[this.handler.inputTopic] ?? [])].sort((a, b) => a - b);
+      this.lastAssigned = this.assigned;
+    });
+    await this.consumer.subscribe({ topics: [this.handler.inputTopic], fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (this.failed || batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+        try {
+          if (this.assigned !== null) {
+            const assigned = this.assigned;
+            this.assigned = null;
+            await this.handler.onAssigned(assigned, await this.committedPositions());
+          }
+          const output = await this.handler.handle(batch);
+          await this.commit(output);
+        } catch (error) {
+          if (isRebalanceError(error)) {
+            // Nothing of the batch is visible; the handler forgets it and kafkajs rejoins on the error thrown on.
+            this.options.logger.info({ group: this.options.groupId, partition: batch.partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
+            this.handler.onAborted?.(batch.partition);
+            this.assigned = this.lastAssigned;
+            throw error;
+          }
+          // In-memory state now reflects records whose offsets were not committed: only a restart from the committed offsets is safe.
+          this.failed = true;
+          this.options.logger.error({ err: error, group: this.options.groupId, partition: batch.partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
+          this.options.onFatal(error);
+          return;
+        }
+        payload.resolveOffset(batch.lastOffset());
+        // Outside the try: a rebalance noticed here comes after the commit, and kafkajs handles it by rejoining.
+        await payload.heartbeat();
+      },
+    });
+    this.running = true;
+  }
+
+  get isRunning(): boolean {
+    return this.running && !this.failed;
+  }
+
+  /** Stops fetching; the batch in hand finishes its transaction first. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async committedPositions(): Promise<Map<number, CommittedPosition>> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.handler.inputTopic] });
+      return new Map((committed?.partitions ?? []).map((p) => [p.partition, { offset: p.offset, metadata: p.metadata }]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async commit(output: StageOutput): Promise<void> {
+    if (output.records.length === 0 && output.offsets.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const record of output.records) {
+      const list = byTopic.get(record.topic) ?? [];
+      list.push({ key: record.key, value: record.value, ...(record.partition === undefined ? {} : { partition: record.partition }), ...(record.headers ? { headers: record.headers } : {}) });
+      byTopic.set(record.topic, list);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.commitOnce(byTopic, output.offsets);
+        return;
+      } catch (error) {
+        // CONCURRENT_TRANSACTIONS and the like: the coordinator is still finishing the previous
+        // transaction. The aborted attempt left nothing visible, so the same transaction is redone.
+        if (!isRetriableKafkaError(error) || isRebalanceError(error) || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+        // The coordinator finishing the previous commit is routine right after one; anything else is worth a warning.
+        const routine = (error as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS';
+        this.options.logger[routine ? 'debug' : 'warn']({ err: error, attempt, group: this.options.groupId }, 'transaction failed with a retriable error; retrying it');
+        // Short first waits, as the Java producer's 20 ms for CONCURRENT_TRANSACTIONS: the coordinator usually needs only a few ms.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10 * 2 ** attempt, 5000)));
+      }
+    }
+  }
+
+  private async commitOnce(byTopic: ReadonlyMap<string, Message[]>, offsets: readonly PartitionOffset[]): Promise<void> {
+    const transaction = await this.producer.transaction();
+    try {
+      for (const topicMessages of chunkTopicMessages([...byTopic].map(([topic, messages]) => ({ topic, messages })))) {
+        await transaction.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+      }
+      // kafkajs passes offset metadata through to TxnOffsetCommit, though its type leaves it out.
+      if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic: this.handler.inputTopic, partitions: [...offsets] }] });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch((abortError: unknown) => this.options.logger.warn({ err: abortError }, 'aborting the transaction failed'));
+      throw error;
+    }
+  }
+}
