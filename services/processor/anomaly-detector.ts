@@ -14,6 +14,22 @@ export interface CostPoint {
   readonly onDemandCostUsd: number;
 }
 
+/** A series' identity and scored hourly rates, as kept in the scoring stage's changelog. */
+export interface SeriesSnapshot {
+  readonly cluster: string;
+  readonly scope: AnomalyScope;
+  readonly key: string;
+  readonly namespace: string;
+  /** [hourStart, USD per hour], oldest first. */
+  readonly history: ReadonlyArray<readonly [number, number]>;
+}
+
+/** A change to a series since the last takeChanges(): its new state, or null once it is forgotten. */
+export interface SeriesChange {
+  readonly id: string;
+  readonly snapshot: SeriesSnapshot | null;
+}
+
 interface Series {
   readonly cluster: string;
   readonly scope: AnomalyScope;
@@ -36,12 +52,23 @@ export class AnomalyDetector {
   private readonly buckets = new Map<number, Map<string, number>>();
   /** First hour not scored yet: the first whole hour seen, then the one after the last scored. */
   private nextHour: number | null = null;
+  /** Series whose history changed (or that were dropped) since takeChanges(). */
+  private readonly changed = new Set<string>();
 
-  constructor(private readonly options: AnomalyOptions = DEFAULT_ANOMALY_OPTIONS) {}
+  /**
+   * `joinsMidStream`: the first point read may not be the first of its hour
+   * even when it starts on the hour (a scoring stage resuming from committed
+   * offsets, where other sources' shares of that hour were read before), so
+   * scoring starts with the hour after it.
+   */
+  constructor(
+    private readonly options: AnomalyOptions = DEFAULT_ANOMALY_OPTIONS,
+    private readonly joinsMidStream = false,
+  ) {}
 
-  /** Adds a priced window's cost; call in window order (as closed windows come out). */
+  /** Adds a priced cost (a window's, or several windows' of one hour); call in about window order. */
   add(point: CostPoint): void {
-    this.nextHour ??= Math.ceil(point.windowStart / HOUR) * HOUR;
+    this.nextHour ??= this.joinsMidStream ? (Math.floor(point.windowStart / HOUR) + 1) * HOUR : Math.ceil(point.windowStart / HOUR) * HOUR;
     const hourStart = Math.floor(point.windowStart / HOUR) * HOUR;
     if (hourStart < this.nextHour) return;
     const bucket = this.buckets.get(hourStart) ?? new Map<string, number>();
@@ -79,6 +106,7 @@ export class AnomalyDetector {
         const observed = bucket.get(id) ?? 0;
         const scored = scoreRate(series.history, hourStart, observed, this.options);
         series.history.set(hourStart, observed);
+        this.changed.add(id);
         if (scored?.severity) {
           anomalies.push({
             cluster: series.cluster,
@@ -112,6 +140,27 @@ export class AnomalyDetector {
     this.nextHour = null;
   }
 
+  /** The series changed since the last call, so that a changelog can keep the baselines across restarts. */
+  takeChanges(): SeriesChange[] {
+    const changes: SeriesChange[] = [];
+    for (const id of this.changed) {
+      const series = this.series.get(id);
+      changes.push({
+        id,
+        snapshot: series ? { cluster: series.cluster, scope: series.scope, key: series.key, namespace: series.namespace, history: [...series.history].sort((a, b) => a[0] - b[0]) } : null,
+      });
+    }
+    this.changed.clear();
+    return changes;
+  }
+
+  /** Takes back a series' scored history (from the changelog) before any cost is added. */
+  restore(snapshot: SeriesSnapshot): void {
+    const id = this.seriesId(snapshot.cluster, snapshot.scope, snapshot.key, snapshot.namespace);
+    const history = (this.series.get(id) as Series).history;
+    for (const [hour, rate] of snapshot.history) history.set(hour, rate);
+  }
+
   private seriesId(cluster: string, scope: AnomalyScope, key: string, namespace: string): string {
     const id = `${cluster}/${scope}/${key}`;
     if (!this.series.has(id)) this.series.set(id, { cluster, scope, key, namespace, history: new Map() });
@@ -125,7 +174,10 @@ export class AnomalyDetector {
     for (const bucket of this.buckets.values()) for (const id of bucket.keys()) pending.add(id);
     for (const [id, series] of this.series) {
       for (const hour of series.history.keys()) if (hour < oldest) series.history.delete(hour);
-      if (series.history.size === 0 && !pending.has(id)) this.series.delete(id);
+      if (series.history.size === 0 && !pending.has(id)) {
+        this.series.delete(id);
+        this.changed.add(id);
+      }
     }
   }
 }

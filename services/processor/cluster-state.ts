@@ -1,7 +1,10 @@
 import type { KubeObject } from '../codec/records.generated.js';
+import { PodCompactor, type PodInput, type StoredPod } from './compact-pod.js';
+
+/** A pod as the state keeps it: the fields pricing reads, in the KubeObject's shape (see StoredPod). */
+export type PodObject = StoredPod;
 
 /** A KubeObject whose state field for its kind is set. */
-export type PodObject = KubeObject & { pod: NonNullable<KubeObject['pod']> };
 export type NodeObject = KubeObject & { node: NonNullable<KubeObject['node']> };
 export type VolumeObject = KubeObject & { volume: NonNullable<KubeObject['volume']> };
 export type ClaimObject = KubeObject & { claim: NonNullable<KubeObject['claim']> };
@@ -10,10 +13,13 @@ export type ClaimObject = KubeObject & { claim: NonNullable<KubeObject['claim']>
  * The latest known state of the pods, nodes, volumes and claims of every
  * cluster, as read from kcost.kube.v1. Deleted objects are kept (with
  * deletedAt) so that windows before their deletion can still be priced,
- * until prune() drops them.
+ * until prune() drops them. Pods, by far the most numerous, are kept
+ * compactly (PodCompactor); nodes, volumes and claims as decoded.
  */
 export class ClusterState {
-  private readonly pods = new Map<string, PodObject>();
+  /** cluster → pod uid → pod: keyed by the uid string the pod holds anyway, not a `cluster/uid` copy per pod. */
+  private readonly pods = new Map<string, Map<string, PodObject>>();
+  private readonly compactor = new PodCompactor();
   private readonly nodes = new Map<string, NodeObject>();
   private readonly volumes = new Map<string, VolumeObject>();
   private readonly claims = new Map<string, ClaimObject>();
@@ -24,7 +30,7 @@ export class ClusterState {
   apply(object: KubeObject): void {
     switch (object.kind) {
       case 'POD':
-        if (object.pod) this.applyPod(object as PodObject);
+        if (object.pod) this.applyPod(object as PodInput);
         break;
       case 'NODE':
         if (object.node) replaceIfNewer(this.nodes, `${object.cluster}/${object.name}`, object as NodeObject);
@@ -41,7 +47,7 @@ export class ClusterState {
   }
 
   pod(cluster: string, uid: string): PodObject | undefined {
-    return this.pods.get(`${cluster}/${uid}`);
+    return this.pods.get(cluster)?.get(uid);
   }
 
   node(cluster: string, name: string): NodeObject | undefined {
@@ -68,9 +74,10 @@ export class ClusterState {
   /** Pods that mount a claim and ran during [startMillis, endMillis). */
   podsMounting(cluster: string, namespace: string, claimName: string, startMillis: number, endMillis: number): PodObject[] {
     const uids = this.mounts.get(`${cluster}/${namespace}/${claimName}`) ?? new Set<string>();
+    const pods = this.pods.get(cluster);
     const found: PodObject[] = [];
     for (const uid of uids) {
-      const pod = this.pods.get(`${cluster}/${uid}`);
+      const pod = pods?.get(uid);
       if (pod && podRanDuring(pod, startMillis, endMillis)) found.push(pod);
     }
     return found;
@@ -78,11 +85,15 @@ export class ClusterState {
 
   /** Forgets objects deleted before `beforeMillis`: no window that old is priced any more. */
   prune(beforeMillis: number): void {
-    for (const [key, pod] of this.pods) {
-      if (pod.deletedAt !== null && pod.deletedAt < beforeMillis) {
-        this.unindexMounts(pod);
-        this.pods.delete(key);
+    for (const [cluster, pods] of this.pods) {
+      for (const [uid, pod] of pods) {
+        if (pod.deletedAt !== null && pod.deletedAt < beforeMillis) {
+          this.unindexMounts(pod);
+          this.compactor.release(pod);
+          pods.delete(uid);
+        }
       }
+      if (pods.size === 0) this.pods.delete(cluster);
     }
     for (const map of [this.nodes, this.volumes, this.claims] as Array<Map<string, KubeObject>>) {
       for (const [key, object] of map) if (object.deletedAt !== null && object.deletedAt < beforeMillis) map.delete(key);
@@ -90,15 +101,22 @@ export class ClusterState {
   }
 
   get counts(): { pods: number; nodes: number; volumes: number; claims: number } {
-    return { pods: this.pods.size, nodes: this.nodes.size, volumes: this.volumes.size, claims: this.claims.size };
+    let pods = 0;
+    for (const ofCluster of this.pods.values()) pods += ofCluster.size;
+    return { pods, nodes: this.nodes.size, volumes: this.volumes.size, claims: this.claims.size };
   }
 
-  private applyPod(pod: PodObject): void {
-    const key = `${pod.cluster}/${pod.uid}`;
-    const previous = this.pods.get(key);
-    if (previous && previous.observedAt > pod.observedAt) return;
+  private applyPod(object: PodInput): void {
+    let pods = this.pods.get(object.cluster);
+    const previous = pods?.get(object.uid);
+    if (previous && previous.observedAt > object.observedAt) return;
     if (previous) this.unindexMounts(previous);
-    this.pods.set(key, pod);
+    const pod = previous ? this.compactor.replace(previous, object) : this.compactor.store(object);
+    if (!pods) {
+      pods = new Map();
+      this.pods.set(pod.cluster, pods);
+    }
+    pods.set(pod.uid, pod);
     for (const claimName of pod.pod.claimNames) {
       const mountKey = `${pod.cluster}/${pod.namespace ?? ''}/${claimName}`;
       const set = this.mounts.get(mountKey) ?? new Set<string>();

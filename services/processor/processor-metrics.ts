@@ -22,7 +22,7 @@ export function createProcessorMetrics(registry: Registry): ProcessorMetrics {
     flaggedCosts: new Counter({ name: 'kcost_process_flagged_costs_total', help: 'PodCost records carrying a caveat, by flag (UNKNOWN_POD, UNKNOWN_NODE, SCALED, GAP).', labelNames: ['flag'], registers }),
     anomalies: new Counter({ name: 'kcost_process_anomalies_total', help: 'Cost anomalies published, by scope and severity.', labelNames: ['scope', 'severity'], registers }),
     lateSamples: new Counter({ name: 'kcost_process_late_samples_total', help: 'Usage samples that arrived after their window closed (sent to the dead-letter topic).', registers }),
-    deadLetters: new Counter({ name: 'kcost_process_dead_letters_total', help: 'Usage records sent to the dead-letter topic, by reason code.', labelNames: ['reason'], registers }),
+    deadLetters: new Counter({ name: 'kcost_process_dead_letters_total', help: 'Records the processor sent to the dead-letter topic (late or undecodable usage samples, unreadable internal records), by reason code.', labelNames: ['reason'], registers }),
     pendingSamples: new Gauge({ name: 'kcost_process_pending_samples', help: 'Usage samples waiting in open windows.', registers }),
     watermark: new Gauge({ name: 'kcost_process_watermark_seconds', help: 'Event-time watermark: the latest window end seen, in Unix seconds.', registers }),
   };

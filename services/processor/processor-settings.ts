@@ -24,12 +24,12 @@ export const processorSettings = {
   ...kafkaSettings,
   ...processSettings,
   groupId: setting('groupId', {
-    description: 'Consumer group of the usage consumer; instances in one group share the usage partitions.',
+    description: 'Consumer group of the usage router; the pricing and scoring stages use <group-id>.price and <group-id>.score, and the internal topics are named after it. Instances in one group share the work.',
     default: 'kcost-process',
     parse: parseNonEmpty,
   }),
   transactionalId: setting('transactionalId', {
-    description: 'Kafka transactional id of this instance: outputs and input offsets commit atomically under it. Must be stable per instance and unique across instances.',
+    description: 'Kafka transactional id of this instance (its stages add .price and .score): outputs and input offsets commit atomically under it. Must be stable per instance and unique across instances.',
     default: `kcost-process-${hostname()}`,
     defaultLabel: 'kcost-process-<hostname>',
     parse: parseNonEmpty,

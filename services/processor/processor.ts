@@ -5,14 +5,18 @@ import type { Codec } from '../codec/codec.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
+import { TransactionalStage, type StageHandler } from '../kafka/transactional-stage.js';
 import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
 import type { AnomalyOptions } from './anomaly-scorer.js';
 import { ClusterState } from './cluster-state.js';
 import { PriceHistory } from './price-history.js';
 import { createProcessorMetrics } from './processor-metrics.js';
+import { provisionInternalTopics, type InternalTopics } from './internal-topics.js';
+import { PricingStage } from './pricing-stage.js';
+import { RoutingStage } from './routing-stage.js';
+import { ScoringStage } from './scoring-stage.js';
 import { StateFollower } from './state-follower.js';
-import { UsagePipeline } from './usage-pipeline.js';
 
 /** Options of the cost processor (see processor-settings.ts for their meaning and defaults). */
 export interface ProcessorConfig {
@@ -55,8 +59,19 @@ export interface Processor {
 
 /**
  * Wires the cost processor: a state follower over the kube and prices
- * topics (read in full by every instance) and the transactional usage
- * pipeline, which only starts once the state is rebuilt.
+ * topics (read in full by every instance), then three transactional stages,
+ * each a consumer group of its own, started once the state is rebuilt:
+ *
+ * 1. routing (group `<groupId>`): kcost.usage.v1, keyed by pod, is copied to
+ *    `<groupId>.usage-by-node`, keyed by node;
+ * 2. pricing (group `<groupId>.price`): windows of whole nodes are priced
+ *    into PodCost and NodeCost, and each window's cost per workload goes to
+ *    `<groupId>.cost-rates`, keyed by namespace;
+ * 3. scoring (group `<groupId>.score`): hourly workload and namespace rates
+ *    are scored into CostAnomaly records.
+ *
+ * So any number of instances share the work, and a node's cost is still
+ * conserved over all of its pods and each workload scored on all of its cost.
  */
 export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Processor {
   const state = new ClusterState();
@@ -87,40 +102,59 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
   const failure = new Promise<never>((_, reject) => (fail = reject));
   // A failure nobody awaits must not crash the process as an unhandled rejection.
   failure.catch(() => undefined);
-  const pipeline = new UsagePipeline({
-    kafka: deps.kafka,
-    codec: deps.codec,
-    logger: deps.logger,
-    metrics,
-    state,
-    prices,
-    groupId: config.groupId,
-    transactionalId: config.transactionalId,
-    topics: config.topics,
-    allowedLatenessMillis: config.allowedLatenessMillis,
-    stateRetentionMillis: config.stateRetentionMillis,
-    bases: config.bases,
-    anomaly: config.anomaly,
-    onFatal: (error) => fail(error),
-    ...(deps.now ? { now: deps.now } : {}),
-  });
+  const onFatal = (error: unknown) => fail(error);
+  const now = deps.now ? { now: deps.now } : {};
+  const common = { codec: deps.codec, logger: deps.logger, metrics };
+  /** Runs a stage in the group `<groupId><suffix>` under the transactional id `<transactionalId><suffix>`. */
+  const run = (suffix: string, handler: StageHandler) =>
+    new TransactionalStage({ kafka: deps.kafka, logger: deps.logger, groupId: `${config.groupId}${suffix}`, transactionalId: `${config.transactionalId}${suffix}`, onFatal }, handler);
+  const buildStages = (internal: InternalTopics) => [
+    // Downstream first, so each stage is consuming before its input starts to flow.
+    run('.score', new ScoringStage({ ...common, ...now, kafka: deps.kafka, internal, anomaliesTopic: config.topics.anomalies, deadLetterTopic: config.topics.deadLetter, anomaly: config.anomaly })),
+    run(
+      '.price',
+      new PricingStage({
+        ...common,
+        ...now,
+        internal,
+        state,
+        prices,
+        topics: config.topics,
+        allowedLatenessMillis: config.allowedLatenessMillis,
+        stateRetentionMillis: config.stateRetentionMillis,
+        bases: config.bases,
+      }),
+    ),
+    run('', new RoutingStage({ ...common, ...now, internal, state, usageTopic: config.topics.usage, deadLetterTopic: config.topics.deadLetter })),
+  ];
+  let stages: TransactionalStage[] = [];
   let started = false;
   return {
     async start() {
       await plainProducer.connect();
       await follower.start();
       await follower.caughtUp();
-      await pipeline.start();
+      const admin = deps.kafka.admin();
+      await admin.connect();
+      let internal: InternalTopics;
+      try {
+        internal = await provisionInternalTopics(admin, config.groupId, config.topics.usage);
+      } finally {
+        await admin.disconnect();
+      }
+      stages = buildStages(internal);
+      for (const stage of stages) await stage.start();
       started = true;
-      deps.logger.info({ groupId: config.groupId, topics: config.topics }, 'cost processor started');
+      deps.logger.info({ groupId: config.groupId, topics: config.topics, internal }, 'cost processor started');
     },
     async stop() {
-      await pipeline.stop();
+      // Each stage commits the batch in hand before it stops; upstream first, so new work stops entering soonest.
+      for (const stage of [...stages].reverse()) await stage.stop();
       await follower.stop();
       await plainProducer.disconnect();
     },
     get ready() {
-      return started && follower.ready && pipeline.isRunning;
+      return started && follower.ready && stages.every((stage) => stage.isRunning);
     },
     failure,
   };

@@ -101,3 +101,37 @@ describe('WindowAssembler re-reads', () => {
     expect(assembler.markRead(0, '2')).toBe(true);
   });
 });
+
+describe('WindowAssembler lanes and ticks (the by-node topic)', () => {
+  it('keeps a window open while one usage partition routed into this partition lags another', () => {
+    const assembler = new WindowAssembler(0, { clock: () => T0 });
+    assembler.track('0:0');
+    assembler.track('0:1');
+    // Usage partition 0 was routed an hour ahead of usage partition 1; both land in by-node partition 0.
+    for (let minute = 0; minute < 60; minute++) assembler.add(sample(minute, 'ahead'), 0, String(minute), '0:0');
+    expect(assembler.closeReady()).toEqual([]);
+    expect(assembler.add(sample(0, 'behind'), 0, '60', '0:1').kind).toBe('added');
+    expect(assembler.add(sample(5, 'behind'), 0, '61', '0:1').kind).toBe('added');
+    // The lagging lane is at 12:06: only windows ending before it close, and the 12:00 one has both pods.
+    const closed = assembler.closeReady();
+    expect(closed.map((w) => (w.windowStart - T0) / MINUTE)).toEqual([0, 1, 2, 3, 4]);
+    expect(closed[0]?.samples).toHaveLength(2);
+  });
+
+  it('opens a window for a tick, so a cluster with no sample here is still priced, and drops a tick for a closed window', () => {
+    const assembler = new WindowAssembler(0, { clock: () => T0 });
+    expect(assembler.addTick({ cluster: 'staging', windowStart: T0, windowSeconds: 60, source: 0 }, 0, '0').kind).toBe('added');
+    assembler.add(sample(0), 0, '1');
+    assembler.addTick({ cluster: 'prod', windowStart: T0 + 2 * MINUTE, windowSeconds: 60, source: 0 }, 0, '2');
+    const [closed] = assembler.closeReady();
+    expect(closed?.clusters).toEqual(['prod', 'staging']);
+    expect(assembler.addTick({ cluster: 'staging', windowStart: T0, windowSeconds: 60, source: 0 }, 0, '3').kind).toBe('late');
+  });
+
+  it('holds the commit offset at the oldest tick of an open window, so a restart reads it again', () => {
+    const assembler = new WindowAssembler(2 * MINUTE, { clock: () => T0 });
+    assembler.addTick({ cluster: 'prod', windowStart: T0, windowSeconds: 60, source: 0 }, 0, '7');
+    assembler.add(sample(0), 0, '8');
+    expect(assembler.positions().get(0)?.commitOffset).toBe('7');
+  });
+});

@@ -1,4 +1,5 @@
 import type { UsageSample } from '../codec/records.generated.js';
+import type { WindowTick } from './internal-records.js';
 import type { WindowSamples } from './window-pricer.js';
 
 /** What the assembler did with a sample. */
@@ -22,19 +23,31 @@ interface ReplayMark {
   readonly readThrough: bigint;
 }
 
+interface ReadRecord {
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
 interface OpenWindow {
   readonly windowStart: number;
   readonly windowSeconds: number;
-  readonly samples: Map<string, { sample: UsageSample; partition: number; offset: bigint }>;
+  readonly samples: Map<string, ReadRecord & { sample: UsageSample }>;
+  /** Clusters known to have this window, from samples and ticks; each tick's position is kept for the commit offset. */
+  readonly clusters: Set<string>;
+  readonly ticks: ReadRecord[];
 }
 
 /**
- * Groups usage samples into event-time windows. Each partition has its own
+ * Groups usage samples into event-time windows. Each lane has its own
  * watermark (the latest window end read from it); the assembler's watermark
- * is the lowest of them, so a partition that is consumed faster than another
+ * is the lowest of them, so a lane that is consumed faster than another
  * (as in a backfill, where kafkajs fetches partitions unevenly) does not make
- * the slower one's samples late. A partition that delivered nothing for
- * `idleMillis` (wall clock) stops holding the watermark back. A window closes
+ * the slower one's samples late. A lane is a partition, or, on the by-node
+ * topic, a (by-node partition, usage partition) pair: each usage partition's
+ * samples keep their order within a by-node partition, but two usage
+ * partitions routed at different speeds interleave there. A lane that
+ * delivered nothing for `idleMillis` (wall clock) stops holding the watermark
+ * back. A window closes
  * once the watermark passes its end plus the allowed lateness (with no
  * lateness: when every partition reached a later window), and a sample for a
  * window that has closed is late.
@@ -49,7 +62,7 @@ export class WindowAssembler {
   private readonly open = new Map<string, OpenWindow>();
   private readonly readThrough = new Map<number, bigint>();
   private readonly replay = new Map<number, ReplayMark>();
-  private readonly partitions = new Map<number, { watermark: number; lastReadAt: number }>();
+  private readonly lanes = new Map<string, { watermark: number; lastReadAt: number }>();
   /** Windows ending (plus lateness) before this have been closed and emitted. */
   private closedMark = Number.NEGATIVE_INFINITY;
   private readonly idleMillis: number;
@@ -72,7 +85,7 @@ export class WindowAssembler {
     let lowest = Number.POSITIVE_INFINITY;
     let highest = Number.NEGATIVE_INFINITY;
     let anyActive = false;
-    for (const { watermark, lastReadAt } of this.partitions.values()) {
+    for (const { watermark, lastReadAt } of this.lanes.values()) {
       highest = Math.max(highest, watermark);
       if (now - lastReadAt <= this.idleMillis) {
         anyActive = true;
@@ -85,12 +98,13 @@ export class WindowAssembler {
   }
 
   /**
-   * Declares a partition this assembler reads before any of its samples
-   * arrive, so that windows wait for it (up to idleMillis) instead of closing
-   * on the partitions that happened to be fetched first.
+   * Declares a lane this assembler reads before any of its samples arrive,
+   * so that windows wait for it (up to idleMillis) instead of closing on the
+   * lanes that happened to be fetched first.
    */
-  track(partition: number): void {
-    if (!this.partitions.has(partition)) this.partitions.set(partition, { watermark: Number.NEGATIVE_INFINITY, lastReadAt: this.clock() });
+  track(lane: string | number): void {
+    const id = String(lane);
+    if (!this.lanes.has(id)) this.lanes.set(id, { watermark: Number.NEGATIVE_INFINITY, lastReadAt: this.clock() });
   }
 
   /** Restores a partition's read mark from its committed metadata (see positions()). */
@@ -109,36 +123,55 @@ export class WindowAssembler {
     return this.read(partition, BigInt(offset)) === 'new';
   }
 
-  /** Takes one sample read from `partition` at `offset`. */
-  add(sample: UsageSample, partition: number, offset: string): Intake {
-    const position = BigInt(offset);
-    const seen = this.read(partition, position);
-    if (seen === 'again') return { kind: 'replayed' };
-    const isReplay = seen === 'replay';
-    const end = sample.windowStart + sample.windowSeconds * 1000;
-    const replay = this.replay.get(partition);
-    if (isReplay && replay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
-    this.advance(partition, end);
-    if (!isReplay && end + this.latenessMillis < this.closedMark) {
-      return {
-        kind: 'late',
-        reason: `usage sample for window ${new Date(sample.windowStart).toISOString()} arrived after the window closed (watermark ${new Date(this.closedMark).toISOString()}, allowed lateness ${this.latenessMillis} ms)`,
-      };
-    }
-    const key = `${sample.windowStart}/${sample.windowSeconds}`;
-    let window = this.open.get(key);
-    if (!window) {
-      window = { windowStart: sample.windowStart, windowSeconds: sample.windowSeconds, samples: new Map() };
-      this.open.set(key, window);
-    }
+  /** Takes one sample read from `partition` at `offset`; its lane defaults to the partition. */
+  add(sample: UsageSample, partition: number, offset: string, lane: string | number = partition): Intake {
+    const admitted = this.admit(sample.windowStart, sample.windowSeconds, partition, offset, lane);
+    if (admitted.kind !== 'added') return admitted;
     // A repeated sample for the same container (a collector retry) replaces the first.
-    window.samples.set(`${sample.cluster}/${sample.podUid}/${sample.container}`, { sample, partition, offset: position });
+    admitted.window.samples.set(`${sample.cluster}/${sample.podUid}/${sample.container}`, { sample, partition, offset: BigInt(offset) });
+    admitted.window.clusters.add(sample.cluster);
     return { kind: 'added' };
   }
 
-  private advance(partition: number, eventTime: number): void {
-    const current = this.partitions.get(partition);
-    this.partitions.set(partition, { watermark: Math.max(current?.watermark ?? Number.NEGATIVE_INFINITY, eventTime), lastReadAt: this.clock() });
+  /**
+   * Takes a window tick: the window exists for its cluster (so its nodes are
+   * priced even with no sample of their own here) and its lane has got that
+   * far. A tick for a closed window says nothing new and is dropped.
+   */
+  addTick(tick: WindowTick, partition: number, offset: string, lane: string | number = partition): Intake {
+    const admitted = this.admit(tick.windowStart, tick.windowSeconds, partition, offset, lane);
+    if (admitted.kind !== 'added') return admitted;
+    admitted.window.clusters.add(tick.cluster);
+    admitted.window.ticks.push({ partition, offset: BigInt(offset) });
+    return { kind: 'added' };
+  }
+
+  private admit(windowStart: number, windowSeconds: number, partition: number, offset: string, lane: string | number): Exclude<Intake, { kind: 'added' }> | { kind: 'added'; window: OpenWindow } {
+    const seen = this.read(partition, BigInt(offset));
+    if (seen === 'again') return { kind: 'replayed' };
+    const isReplay = seen === 'replay';
+    const end = windowStart + windowSeconds * 1000;
+    const replay = this.replay.get(partition);
+    if (isReplay && replay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
+    this.advance(String(lane), end);
+    if (!isReplay && end + this.latenessMillis < this.closedMark) {
+      return {
+        kind: 'late',
+        reason: `usage sample for window ${new Date(windowStart).toISOString()} arrived after the window closed (watermark ${new Date(this.closedMark).toISOString()}, allowed lateness ${this.latenessMillis} ms)`,
+      };
+    }
+    const key = `${windowStart}/${windowSeconds}`;
+    let window = this.open.get(key);
+    if (!window) {
+      window = { windowStart, windowSeconds, samples: new Map(), clusters: new Set(), ticks: [] };
+      this.open.set(key, window);
+    }
+    return { kind: 'added', window };
+  }
+
+  private advance(lane: string, eventTime: number): void {
+    const current = this.lanes.get(lane);
+    this.lanes.set(lane, { watermark: Math.max(current?.watermark ?? Number.NEGATIVE_INFINITY, eventTime), lastReadAt: this.clock() });
   }
 
   /** Classifies a read: seen already by this assembler, read before the restart, or new. */
@@ -161,14 +194,14 @@ export class WindowAssembler {
       }
     }
     closed.sort((a, b) => a.windowStart - b.windowStart);
-    return closed.map((w) => ({ windowStart: w.windowStart, windowSeconds: w.windowSeconds, samples: [...w.samples.values()].map((s) => s.sample) }));
+    return closed.map((w) => ({ windowStart: w.windowStart, windowSeconds: w.windowSeconds, clusters: [...w.clusters].sort(), samples: [...w.samples.values()].map((s) => s.sample) }));
   }
 
   /** Commit position of every partition read so far. */
   positions(): Map<number, PartitionPosition> {
     const oldestOpen = new Map<number, bigint>();
     for (const window of this.open.values()) {
-      for (const { partition, offset } of window.samples.values()) {
+      for (const { partition, offset } of [...window.samples.values(), ...window.ticks]) {
         const current = oldestOpen.get(partition);
         if (current === undefined || offset < current) oldestOpen.set(partition, offset);
       }

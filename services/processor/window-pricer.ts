@@ -13,7 +13,12 @@ export interface WindowSamples {
   readonly windowStart: number;
   readonly windowSeconds: number;
   readonly samples: readonly UsageSample[];
+  /** Clusters that have this window, also where no sample of theirs is here (from window ticks); the samples' clusters count anyway. */
+  readonly clusters?: readonly string[];
 }
+
+/** Whether this instance prices a node's cost (it owns the node's by-node partition); a single instance owns them all. */
+export type NodeOwnership = (node: NodeObject) => boolean;
 
 export interface PricedWindow {
   readonly podCosts: PodCost[];
@@ -35,8 +40,13 @@ interface Line {
  * effect at the window's start. A sample without pod state is priced on its
  * usage (UNKNOWN_POD); one without node state at default prices
  * (UNKNOWN_NODE) outside any node's conservation.
+ *
+ * With several instances, each publishes the NodeCost of the nodes it owns
+ * only. The router sends a node's samples to its owner, so the owner sees all
+ * of the node's pods; a stray sample (routed before its pod's node was known)
+ * is priced at its node's rates, but outside that node's conservation.
  */
-export function priceWindow(window: WindowSamples, state: ClusterState, prices: PriceHistory, bases: AllocationBases = DEFAULT_BASES): PricedWindow {
+export function priceWindow(window: WindowSamples, state: ClusterState, prices: PriceHistory, bases: AllocationBases = DEFAULT_BASES, ownsNode: NodeOwnership = () => true): PricedWindow {
   const { windowStart, windowSeconds } = window;
   const windowEnd = windowStart + windowSeconds * 1000;
   const lines = window.samples.map((sample) => toLine(sample, state, bases));
@@ -45,8 +55,8 @@ export function priceWindow(window: WindowSamples, state: ClusterState, prices: 
   const nodeCosts: NodeCost[] = [];
   const storageShares = storageSharesOf(lines, state, prices, windowStart, windowSeconds);
 
-  for (const cluster of new Set(lines.map((l) => l.sample.cluster))) {
-    for (const node of state.nodesDuring(cluster, windowStart, windowEnd)) byNode.set(node, []);
+  for (const cluster of new Set([...(window.clusters ?? []), ...lines.map((l) => l.sample.cluster)])) {
+    for (const node of state.nodesDuring(cluster, windowStart, windowEnd)) if (ownsNode(node)) byNode.set(node, []);
   }
   for (const line of lines) {
     if (line.node) {
@@ -66,6 +76,7 @@ export function priceWindow(window: WindowSamples, state: ClusterState, prices: 
       const onDemandShare = onDemand.containers[i] as ContainerShare;
       podCosts.push(podCost(line, share, onDemandShare, rates, window, storageShares.get(line.sample) ?? [], prices));
     });
+    if (!ownsNode(node)) continue;
     const cost = priced.cpu.costUsd + priced.memory.costUsd + priced.gpu.costUsd;
     const onDemandCost = onDemand.cpu.costUsd + onDemand.memory.costUsd + onDemand.gpu.costUsd;
     const flags: string[] = [];

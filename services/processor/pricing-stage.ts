@@ -1,0 +1,161 @@
+import type { Batch, PartitionOffset } from 'kafkajs';
+import type { Codec } from '../codec/codec.js';
+import type { PodCost, UsageSample } from '../codec/records.generated.js';
+import { KcostError } from '../errors/kcost-error.js';
+import { partitionOfKey } from '../kafka/key-partition.js';
+import { nodeKey, podKey } from '../kafka/topics.js';
+import type { CommittedPosition, StageHandler, StageOutput, StageRecord } from '../kafka/transactional-stage.js';
+import type { Logger } from '../log/logger.js';
+import type { AllocationBases } from './allocation.js';
+import type { ClusterState, NodeObject } from './cluster-state.js';
+import { workloadCostPoints } from './cost-points.js';
+import { decodeTick, encodeCostRate, isTick, sourceOf } from './internal-records.js';
+import type { InternalTopics } from './internal-topics.js';
+import type { PriceHistory } from './price-history.js';
+import type { ProcessorMetrics } from './processor-metrics.js';
+import { stageDeadLetter, type StageDeadLetterOptions } from './stage-dead-letter.js';
+import { WindowAssembler } from './window-assembler.js';
+import { priceWindow } from './window-pricer.js';
+
+export interface PricingStageOptions {
+  readonly codec: Codec;
+  readonly logger: Logger;
+  readonly metrics: ProcessorMetrics;
+  readonly state: ClusterState;
+  readonly prices: PriceHistory;
+  readonly internal: InternalTopics;
+  /** kcost.usage.v1: dead letters name the usage record a late sample was copied from. */
+  readonly topics: { usage: string; costs: string; nodeCosts: string; deadLetter: string };
+  readonly allowedLatenessMillis: number;
+  readonly stateRetentionMillis: number;
+  readonly bases: AllocationBases;
+  readonly now?: () => number;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Stage 2 of the processor: reads the by-node topic, so it holds every pod
+ * of the nodes whose partitions it owns. It assembles event-time windows,
+ * prices the closed ones (each window with the prices in effect at its
+ * start, each owned node's cost conserved) and publishes PodCost, NodeCost
+ * and dead letters, plus each window's cost per workload and a closed mark
+ * on the cost-rates topic for the scoring stage, in one Kafka transaction
+ * with its input offsets (and the assembler's replay mark as offset
+ * metadata). After a crash the open windows are rebuilt from the
+ * uncommitted records and no window is priced twice.
+ */
+export class PricingStage implements StageHandler {
+  readonly inputTopic: string;
+  private assembler: WindowAssembler;
+  private owned = new Set<number>();
+  private markSent = Number.NEGATIVE_INFINITY;
+  private prunedAt = Number.NEGATIVE_INFINITY;
+
+  private readonly deadLetters: StageDeadLetterOptions;
+
+  constructor(private readonly options: PricingStageOptions) {
+    this.deadLetters = { ...options, deadLetterTopic: options.topics.deadLetter };
+    this.assembler = new WindowAssembler(options.allowedLatenessMillis);
+    this.inputTopic = options.internal.usageByNode;
+  }
+
+  /** Every (re)join resumes from the committed offsets, so the open windows are rebuilt from there too. */
+  onAssigned(partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>): void {
+    const { internal } = this.options;
+    this.assembler = new WindowAssembler(this.options.allowedLatenessMillis);
+    this.owned = new Set(partitions);
+    this.markSent = Number.NEGATIVE_INFINITY;
+    for (const partition of partitions) {
+      // Every usage partition feeds every by-node partition: each pair is a lane the windows wait for.
+      for (let source = 0; source < internal.usagePartitions; source++) this.assembler.track(lane(partition, source));
+      this.assembler.restore(partition, committed.get(partition)?.metadata ?? null);
+    }
+  }
+
+  async handle(batch: Batch): Promise<StageOutput> {
+    const records: StageRecord[] = [];
+    for (const message of batch.messages) {
+      if (message.value === null) continue;
+      if (isTick(message.headers)) {
+        try {
+          const tick = decodeTick(message.value);
+          this.assembler.addTick(tick, batch.partition, message.offset, lane(batch.partition, tick.source));
+        } catch (error) {
+          if (this.assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value }, error));
+        }
+        continue;
+      }
+      const source = sourceOf(message.headers);
+      const origin = source ? { topic: this.options.topics.usage, ...source } : { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const sample = await this.decode(message.value);
+      if (sample instanceof Error) {
+        if (this.assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, sample));
+        continue;
+      }
+      const intake = this.assembler.add(sample, batch.partition, message.offset, lane(batch.partition, source?.partition ?? 0));
+      if (intake.kind === 'late') {
+        this.options.metrics.lateSamples.inc();
+        records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, new KcostError('LATE_SAMPLE', intake.reason)));
+      }
+    }
+    // A backlog closes many windows at once: too many records to spread into push() as arguments.
+    for (const record of await this.priceClosedWindows()) records.push(record);
+    this.options.metrics.pendingSamples.set(this.assembler.pending);
+    const offsets: PartitionOffset[] = [...this.assembler.positions()].map(([partition, position]) => ({ partition, offset: position.commitOffset, metadata: position.metadata }));
+    return { records, offsets };
+  }
+
+  private async decode(bytes: Buffer): Promise<UsageSample | Error> {
+    try {
+      return await this.options.codec.decodeAs('UsageSample', bytes);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  private ownsNode = (node: NodeObject): boolean => this.owned.has(partitionOfKey(nodeKey({ cluster: node.cluster, nodeName: node.name }), this.options.internal.usageByNodePartitions));
+
+  private async priceClosedWindows(): Promise<StageRecord[]> {
+    const { topics, codec, internal, metrics } = this.options;
+    const out: StageRecord[] = [];
+    const pricedCosts: PodCost[] = [];
+    for (const window of this.assembler.closeReady()) {
+      const priced = priceWindow(window, this.options.state, this.options.prices, this.options.bases, this.ownsNode);
+      for (const cost of priced.podCosts) {
+        out.push({ topic: topics.costs, key: podKey(cost), value: await codec.encode('PodCost', cost) });
+        pricedCosts.push(cost);
+        for (const flag of cost.flags) metrics.flaggedCosts.inc({ flag });
+      }
+      for (const cost of priced.nodeCosts) out.push({ topic: topics.nodeCosts, key: nodeKey(cost), value: await codec.encode('NodeCost', cost) });
+      metrics.windowsPriced.inc();
+      metrics.podCosts.inc(priced.podCosts.length);
+      metrics.nodeCosts.inc(priced.nodeCosts.length);
+    }
+    for (const point of workloadCostPoints(pricedCosts)) {
+      const key = `${point.cluster}/${point.namespace}`;
+      out.push({ topic: internal.costRates, key, value: encodeCostRate({ kind: 'cost', point }), partition: partitionOfKey(key, internal.costRatePartitions) });
+    }
+    const watermark = this.assembler.watermark;
+    if (Number.isFinite(watermark)) {
+      // Windows ending before watermark − lateness are all closed; one millisecond less keeps the comparison strict.
+      const closedThrough = watermark - this.options.allowedLatenessMillis - 1;
+      if (closedThrough > this.markSent) {
+        // After the cost shares in every partition, so the scoring stage has them all when it reads the mark.
+        const mark = encodeCostRate({ kind: 'mark', mark: { sources: [...this.owned].sort((a, b) => a - b), closedThrough } });
+        for (let partition = 0; partition < internal.costRatePartitions; partition++) out.push({ topic: internal.costRates, key: 'mark', value: mark, partition });
+        this.markSent = closedThrough;
+      }
+      metrics.watermark.set(watermark / 1000);
+      if (watermark - this.prunedAt >= HOUR) {
+        this.options.state.prune(watermark - this.options.stateRetentionMillis);
+        this.prunedAt = watermark;
+      }
+    }
+    return out;
+  }
+}
+
+function lane(partition: number, source: number): string {
+  return `${partition}:${source}`;
+}
