@@ -1,5 +1,6 @@
-import type { CostAnomaly, NodeCost, PodCost } from '../codec/records.generated.js';
+import type { CostAnomaly, KubeObject, NodeCost, PodCost } from '../codec/records.generated.js';
 import { AnomalyScores } from './anomaly-scores.js';
+import { NamespaceBudgets } from './namespace-budgets.js';
 import { NamespaceCosts } from './namespace-costs.js';
 import { NodeCosts } from './node-costs.js';
 import { PodCosts, type ApplyOutcome } from './pod-costs.js';
@@ -38,6 +39,7 @@ export class CostStore {
   private readonly pods = new PodCosts(this.namespaces, this.volumes);
   private readonly nodes = new NodeCosts();
   private readonly anomalies = new AnomalyScores();
+  private readonly budgets = new NamespaceBudgets();
   private readonly families: readonly SeriesFamily[];
   private lastSweep: number;
 
@@ -48,6 +50,7 @@ export class CostStore {
       this.volumes.monthly,
       this.namespaces.daily,
       this.namespaces.spotSavings,
+      this.budgets.monthly,
       this.nodes.hourly,
       this.nodes.idle,
       this.anomalies.score,
@@ -65,6 +68,11 @@ export class CostStore {
 
   applyAnomaly(record: CostAnomaly): ApplyOutcome {
     return this.anomalies.apply(record, this.options.now());
+  }
+
+  /** Namespace state from kcost.kube.v1: its budget label; other kinds are ignored. */
+  applyKubeObject(record: KubeObject): ApplyOutcome {
+    return this.budgets.apply(record);
   }
 
   /**

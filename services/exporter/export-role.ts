@@ -49,6 +49,7 @@ export const exportRole = defineRole({
           costsTopic: config.costsTopic,
           nodeCostsTopic: config.nodeCostsTopic,
           anomaliesTopic: config.anomaliesTopic,
+          kubeTopic: config.kubeTopic,
           replayFrom: config.replayFrom,
           graceMillis: config.seriesGrace,
           port: config.healthPort,

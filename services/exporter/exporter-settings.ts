@@ -30,6 +30,11 @@ export const exporterSettings = {
     default: TOPICS.anomalies.name,
     parse: parseString,
   }),
+  kubeTopic: setting('kubeTopic', {
+    description: 'Topic of KubeObject records, read from the beginning for the kcost.io/monthly-budget-usd namespace label (kube_cost_namespace_budget_usd); empty to skip.',
+    default: TOPICS.kube.name,
+    parse: parseString,
+  }),
   deadLetterTopic: setting('deadLetterTopic', {
     description: 'Topic that undecodable records are sent to.',
     default: TOPICS.deadLetter.name,

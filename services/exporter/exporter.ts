@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Codec } from '../codec/codec.js';
-import type { CostAnomaly, NodeCost, PodCost } from '../codec/records.generated.js';
+import type { CostAnomaly, KubeObject, NodeCost, PodCost } from '../codec/records.generated.js';
 import { BatchConsumer, type ConsumedBatch } from '../kafka/batch-consumer.js';
 import type { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import type { ConsumerMetrics } from '../kafka/kafka-metrics.js';
@@ -18,6 +18,8 @@ export interface ExporterConfig {
   readonly costsTopic: string;
   readonly nodeCostsTopic: string;
   readonly anomaliesTopic: string;
+  /** Topic of KubeObject records, read from its beginning for namespace budget labels; empty or absent to skip. */
+  readonly kubeTopic?: string;
   readonly replayFrom: ReplayFrom;
   readonly graceMillis: number;
   readonly port: number;
@@ -63,8 +65,9 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
   const logger = deps.logger;
   const store = new CostStore({ graceMillis: config.graceMillis, now });
   const appliers = new Map<string, Apply>();
-  const topics: Array<{ topic: string; schema: 'PodCost' | 'NodeCost' | 'CostAnomaly' }> = [];
-  const add = (topic: string, schema: 'PodCost' | 'NodeCost' | 'CostAnomaly', apply: Apply) => {
+  type Schema = 'PodCost' | 'NodeCost' | 'CostAnomaly' | 'KubeObject';
+  const topics: Array<{ topic: string; schema: Schema }> = [];
+  const add = (topic: string, schema: Schema, apply: Apply) => {
     if (topic === '') return;
     topics.push({ topic, schema });
     appliers.set(topic, apply);
@@ -72,6 +75,7 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
   add(config.costsTopic, 'PodCost', (r) => store.applyPodCost(r as PodCost));
   add(config.nodeCostsTopic, 'NodeCost', (r) => store.applyNodeCost(r as NodeCost));
   add(config.anomaliesTopic, 'CostAnomaly', (r) => store.applyAnomaly(r as CostAnomaly));
+  add(config.kubeTopic ?? '', 'KubeObject', (r) => store.applyKubeObject(r as KubeObject));
 
   let consumer: BatchConsumer | undefined;
   let server: MetricsServer | undefined;
@@ -84,11 +88,11 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
   const handle = async (batch: ConsumedBatch): Promise<void> => {
     const apply = appliers.get(batch.topic);
     if (!apply) throw new Error(`the exporter does not read topic ${batch.topic}`);
-    const counts: Record<ApplyOutcome, number> = { applied: 0, duplicate: 0, invalid: 0 };
+    const counts: Record<ApplyOutcome, number> = { applied: 0, duplicate: 0, invalid: 0, ignored: 0 };
     for (const consumed of batch.records) {
       const outcome = apply(consumed.record.value);
       counts[outcome]++;
-      if (outcome === 'invalid') logger.warn({ topic: batch.topic, partition: batch.partition, offset: consumed.offset }, 'skipped a record with no usable window or cost');
+      if (outcome === 'invalid') logger.warn({ topic: batch.topic, partition: batch.partition, offset: consumed.offset }, 'skipped a record with no usable window, cost or budget');
     }
     for (const [outcome, count] of Object.entries(counts)) if (count > 0) metrics.records.inc({ topic: batch.topic, outcome }, count);
     const dropped = store.expire();
@@ -130,11 +134,10 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
       await admin.connect();
       let starts: PartitionStart[];
       try {
-        starts = await findStartPositions(
-          admin,
-          topics.map((t) => t.topic),
-          replayTimestamp(config.replayFrom, now()),
-        );
+        const costTopics = topics.filter((t) => t.schema !== 'KubeObject').map((t) => t.topic);
+        const kubeTopics = topics.filter((t) => t.schema === 'KubeObject').map((t) => t.topic);
+        // Compacted state is read whole whatever --replay-from says: a namespace labelled last month still has its budget.
+        starts = [...(await findStartPositions(admin, costTopics, replayTimestamp(config.replayFrom, now()))), ...(await findStartPositions(admin, kubeTopics, 0))];
       } finally {
         await admin.disconnect();
       }

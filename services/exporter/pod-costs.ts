@@ -7,8 +7,8 @@ import type { VolumeCosts, VolumeShare } from './volume-costs.js';
 /** Hours in the month that monthly prices are quoted for (730 = 8760 / 12, as the processor prices storage). */
 export const HOURS_PER_MONTH = 730;
 
-/** What became of a record: counted, seen before (a redelivery or an older window), or refused. */
-export type ApplyOutcome = 'applied' | 'duplicate' | 'invalid';
+/** What became of a record: counted, seen before (a redelivery or an older window), refused, or of a kind the store does not keep (pods on the kube topic). */
+export type ApplyOutcome = 'applied' | 'duplicate' | 'invalid' | 'ignored';
 
 interface ContainerState {
   /** Newest windowStart whose cost went into the namespace sums: older or equal windows are redeliveries. */

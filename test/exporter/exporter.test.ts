@@ -2,13 +2,13 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Codec } from '../../services/codec/codec.js';
-import type { CostAnomaly, NodeCost, PodCost } from '../../services/codec/records.generated.js';
+import type { CostAnomaly, KubeObject, NodeCost, PodCost } from '../../services/codec/records.generated.js';
 import { buildExporter, type Exporter } from '../../services/exporter/exporter.js';
 import { BatchingProducer, type OutgoingRecord } from '../../services/kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../../services/kafka/dead-letter.js';
 import { createProducer } from '../../services/kafka/kafka-client.js';
 import { createConsumerMetrics } from '../../services/kafka/kafka-metrics.js';
-import { anomalyKey, nodeKey, podKey, TOPICS, type TopicSpec } from '../../services/kafka/topics.js';
+import { anomalyKey, kubeObjectKey, nodeKey, podKey, TOPICS, type TopicSpec } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { parseExposition, sampleValue, type Family } from './prometheus-text.js';
@@ -49,6 +49,11 @@ const secondWindow: PodCost[] = [
   podCost({ cluster: CLUSTER, podUid: 'u-spot', podName: 'worker-1', namespace: 'batch', nodeName: 'node-spot', windowStart: W1, totalCostUsd: 0.0003, capacityType: 'SPOT', spotSavingsUsd: 0.0007 }),
 ];
 
+/** A namespace as kcost collect kube publishes it. */
+const namespaceObject = (name: string, labels: Record<string, string>, observedAt: number, deletedAt: number | null = null): KubeObject => ({
+  cluster: CLUSTER, kind: 'NAMESPACE', uid: `ns-${name}`, name, namespace: null, labels, resourceVersion: String(observedAt), createdAt: 0, deletedAt, observedAt, pod: null, node: null, volume: null, claim: null,
+});
+const asKube = (topic: string, records: KubeObject[]): OutgoingRecord[] => records.map((value) => ({ topic, key: kubeObjectKey(value), schema: 'KubeObject', value }));
 const asPods = (topic: string, records: PodCost[]): OutgoingRecord[] => records.map((value) => ({ topic, key: podKey(value), schema: 'PodCost', value }));
 const asNodes = (topic: string, records: NodeCost[]): OutgoingRecord[] => records.map((value) => ({ topic, key: nodeKey(value), schema: 'NodeCost', value }));
 
@@ -57,7 +62,7 @@ describe('kcost export over a real broker', () => {
   let codec: Codec;
   let raw: Producer;
   let producer: BatchingProducer;
-  let topics: Record<'costs' | 'nodeCosts' | 'anomalies' | 'deadLetter', TopicSpec>;
+  let topics: Record<'costs' | 'nodeCosts' | 'anomalies' | 'deadLetter' | 'kube', TopicSpec>;
   let exporter: Exporter;
   const clock = { now: Date.now() };
 
@@ -73,8 +78,8 @@ describe('kcost export over a real broker', () => {
   beforeAll(async () => {
     kafka = testKafka('kcost-export-test');
     codec = testCodec();
-    const [costs, nodeCosts, anomalyTopic, deadLetter] = await createTestTopics(kafka, [TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter]);
-    topics = { costs: costs as TopicSpec, nodeCosts: nodeCosts as TopicSpec, anomalies: anomalyTopic as TopicSpec, deadLetter: deadLetter as TopicSpec };
+    const [costs, nodeCosts, anomalyTopic, deadLetter, kube] = await createTestTopics(kafka, [TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter, TOPICS.kube]);
+    topics = { costs: costs as TopicSpec, nodeCosts: nodeCosts as TopicSpec, anomalies: anomalyTopic as TopicSpec, deadLetter: deadLetter as TopicSpec, kube: kube as TopicSpec };
     raw = createProducer(kafka);
     await raw.connect();
     producer = new BatchingProducer({ producer: raw, codec, logger: silentLogger() });
@@ -86,6 +91,13 @@ describe('kcost export over a real broker', () => {
       ...asPods(topics.costs.name, [web]),
       ...asNodes(topics.nodeCosts.name, nodes),
       ...anomalies.map((value): OutgoingRecord => ({ topic: topics.anomalies.name, key: anomalyKey(value), schema: 'CostAnomaly', value })),
+      // Budgets from namespace labels; the kube topic is read whole, and its pods are of no interest here.
+      ...asKube(topics.kube.name, [
+        namespaceObject('shop', { 'kcost.io/monthly-budget-usd': '1000' }, 1),
+        namespaceObject('data', { 'kcost.io/monthly-budget-usd': 'lots' }, 1),
+        namespaceObject('batch', { team: 'etl' }, 1),
+        { ...namespaceObject('web-1', {}, 1), kind: 'POD', namespace: 'shop' },
+      ]),
     ]);
     await raw.send({ topic: topics.costs.name, messages: [{ key: podKey(web), value: Buffer.from('not an avro record') }] });
     // An aborted transaction leaves records a read-committed consumer never sees and ends its partitions with a marker.
@@ -117,6 +129,7 @@ describe('kcost export over a real broker', () => {
         costsTopic: topics.costs.name,
         nodeCostsTopic: topics.nodeCosts.name,
         anomaliesTopic: topics.anomalies.name,
+        kubeTopic: topics.kube.name,
         replayFrom: 'today',
         graceMillis: GRACE,
         port: 0,
@@ -144,6 +157,7 @@ describe('kcost export over a real broker', () => {
       kube_cost_node_hourly_usd: 'GAUGE',
       kube_cost_idle_hourly_usd: 'GAUGE',
       kube_cost_anomaly_score: 'GAUGE',
+      kube_cost_namespace_budget_usd: 'GAUGE',
     })) {
       expect(families.get(name)?.type, name).toBe(type);
       expect(families.get(name)?.help, name).not.toBe('');
@@ -171,6 +185,9 @@ describe('kcost export over a real broker', () => {
     expect(value(families, 'kube_cost_idle_hourly_usd', { node: 'node-a', resource: 'memory' })).toBeCloseTo(0.001 * 60, 12);
     expect(value(families, 'kube_cost_anomaly_score', { scope: 'WORKLOAD', key: 'batch/Job/nightly' })).toBe(6.25);
     expect(value(families, 'kube_cost_anomaly_score', { scope: 'NAMESPACE', key: 'data' })).toBe(-4.5);
+    // Only shop has a usable budget label: "lots" is refused, batch has none.
+    expect(families.get('kube_cost_namespace_budget_usd')?.samples.map((s) => [s.labels.namespace, s.value])).toEqual([['shop', 1000]]);
+    expect(sampleValue(families, 'kube_cost_exporter_records_consumed_total', { topic: topics.kube.name, outcome: 'invalid' })).toBe(1);
 
     // The exporter's own health, on the same page.
     expect(sampleValue(families, 'kube_cost_exporter_up', {})).toBe(1);
@@ -213,5 +230,23 @@ describe('kcost export over a real broker', () => {
     const base = `http://127.0.0.1:${exporter.port()}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+
+  it('follows budget label changes and deleted namespaces, and ignores an older observation', async () => {
+    await producer.publish(
+      asKube(topics.kube.name, [
+        namespaceObject('shop', { 'kcost.io/monthly-budget-usd': '1500.50' }, 3),
+        namespaceObject('shop', { 'kcost.io/monthly-budget-usd': '10' }, 2),
+        namespaceObject('batch', { 'kcost.io/monthly-budget-usd': '200' }, 2),
+        namespaceObject('batch', { 'kcost.io/monthly-budget-usd': '200' }, 3, 3),
+      ]),
+    );
+    const kubeRecordsRead = (families: Map<string, Family>) =>
+      (families.get('kube_cost_exporter_records_consumed_total')?.samples ?? []).filter((s) => s.labels.topic === topics.kube.name).reduce((sum, s) => sum + s.value, 0);
+    await waitFor(async () => kubeRecordsRead(await scrapeParsed()) === 8, 30_000, 'the four new kube records');
+    const families = await scrapeParsed();
+    expect(value(families, 'kube_cost_namespace_budget_usd', { namespace: 'shop' })).toBe(1500.5);
+    expect(value(families, 'kube_cost_namespace_budget_usd', { namespace: 'batch' })).toBeUndefined();
+    expect(sampleValue(families, 'kube_cost_exporter_records_consumed_total', { topic: topics.kube.name, outcome: 'duplicate' })).toBe(1);
   });
 });
