@@ -1,21 +1,13 @@
+import type { AllocationRow } from '../api/allocation-rows.js';
 import { KcostError } from '../errors/kcost-error.js';
 import type { CostApi } from './api-client.js';
 import { percent, renderTable, usd, type Column } from './table.js';
 
-/** The fields of an API allocation row the plugin prints. */
-export interface PrintedRow {
-  name: string;
-  cpuCostUsd: number;
-  memoryCostUsd: number;
-  gpuCostUsd: number;
-  storageCostUsd: number;
-  networkCostUsd: number;
-  idleCostUsd: number;
-  totalCostUsd: number;
-  spotSavingsUsd: number;
-  cpuEfficiency: number | null;
-  memoryEfficiency: number | null;
-}
+/** The fields of an API allocation row the plugin prints, typed by the API's own row. */
+export type PrintedRow = Pick<
+  AllocationRow,
+  'name' | 'cpuCostUsd' | 'memoryCostUsd' | 'gpuCostUsd' | 'storageCostUsd' | 'networkCostUsd' | 'idleCostUsd' | 'totalCostUsd' | 'spotSavingsUsd' | 'cpuEfficiency' | 'memoryEfficiency'
+>;
 
 interface AllocationAnswer {
   rows: PrintedRow[];
