@@ -7,8 +7,11 @@
 #   scripts/kafka.sh status   say whether it runs and where
 #   scripts/kafka.sh reset    stop and delete its data
 #
-# Settings (environment): KCOST_KAFKA_HOME (default <repo>/.kafka),
-# KCOST_KAFKA_PORT (9092), KCOST_KAFKA_CONTROLLER_PORT (9093), KCOST_KAFKA_HEAP (512m).
+# Settings (environment): KCOST_KAFKA_HOME (default <repo>/.kafka: the jars, and
+# by default the broker's state), KCOST_KAFKA_STATE (where this broker keeps its
+# data, pid, log and config; default KCOST_KAFKA_HOME: another directory runs a
+# second broker from the same jars), KCOST_KAFKA_PORT (9092),
+# KCOST_KAFKA_CONTROLLER_PORT (9093), KCOST_KAFKA_HEAP (512m).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,10 +19,11 @@ home=${KCOST_KAFKA_HOME:-$repo/.kafka}
 port=${KCOST_KAFKA_PORT:-9092}
 controller_port=${KCOST_KAFKA_CONTROLLER_PORT:-9093}
 heap=${KCOST_KAFKA_HEAP:-512m}
+state=${KCOST_KAFKA_STATE:-$home}
 libs=$home/libs
-data=$home/data
-pidfile=$home/broker.pid
-logfile=$home/broker.log
+data=$state/data
+pidfile=$state/broker.pid
+logfile=$state/broker.log
 
 say() { echo "kafka.sh: $*" >&2; }
 
@@ -44,7 +48,7 @@ fetch() {
 
 write_config() {
   mkdir -p "$data"
-  cat > "$home/server.properties" <<PROPS
+  cat > "$state/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
@@ -75,11 +79,11 @@ start() {
   write_config
   if [[ ! -f $data/meta.properties ]]; then
     say "formatting KRaft storage in $data"
-    java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" -c "$home/server.properties" >&2
+    java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" -c "$state/server.properties" >&2
   fi
   say "starting the broker on 127.0.0.1:$port (log: $logfile)"
   nohup java -Xmx"$heap" -Xms128m -cp "$libs/*" "-Dlog4j.configuration=file:$repo/scripts/kafka/log4j.properties" \
-    kafka.Kafka "$home/server.properties" >"$logfile" 2>&1 &
+    kafka.Kafka "$state/server.properties" >"$logfile" 2>&1 &
   echo $! > "$pidfile"
   for _ in $(seq 1 120); do
     if port_answers; then say "ready"; echo "127.0.0.1:$port"; return; fi

@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverUrl } from '../support/database.js';
+import { waitFor } from '../support/kafka.js';
+import { REPO, startKcost, type KcostProcess } from '../support/kcost-process.js';
+
+// What README.md promises a newcomer: `npm start` (scripts/up.sh, which runs
+// `kcost up --simulate` against a local broker) brings the pipeline up, the
+// API returns namespace costs and the exporter serves pod series within two
+// minutes, and Ctrl-C stops it cleanly. `kcost up` uses the default topic
+// names, so it gets a broker of its own here (scripts/kafka.sh with its own
+// state directory and ports) and a database that does not exist yet.
+
+const run = promisify(execFile);
+const NEWCOMER_WAIT_MILLIS = 120_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+describe('kcost up --simulate, as npm start runs it', () => {
+  const state = mkdtempSync(join(tmpdir(), 'kcost-up-broker-'));
+  let brokerEnv: NodeJS.ProcessEnv;
+  let brokers = '';
+  let databaseName = '';
+  let ports: { api: number; exporter: number; health: number };
+  let up: KcostProcess | undefined;
+
+  beforeAll(async () => {
+    const [kafkaPort, controllerPort, api, exporter, health] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    ports = { api: api, exporter: exporter, health: health };
+    brokerEnv = { ...process.env, KCOST_KAFKA_STATE: state, KCOST_KAFKA_PORT: String(kafkaPort), KCOST_KAFKA_CONTROLLER_PORT: String(controllerPort), KCOST_KAFKA_HEAP: '384m' };
+    brokers = (await run('bash', [join(REPO, 'scripts', 'kafka.sh'), 'start'], { env: brokerEnv, timeout: 120_000 })).stdout.trim();
+    databaseName = `kcost_up_${Date.now().toString(36)}`;
+  }, 150_000);
+
+  afterAll(async () => {
+    if (up && up.child.exitCode === null) up.child.kill('SIGKILL');
+    await run('bash', [join(REPO, 'scripts', 'kafka.sh'), 'stop'], { env: brokerEnv }).catch(() => undefined);
+    rmSync(state, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: serverUrl() });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await admin.end();
+  }, 60_000);
+
+  it('serves non-zero namespace costs and pod series within two minutes, and stops cleanly on Ctrl-C', async () => {
+    const databaseUrl = new URL(serverUrl());
+    databaseUrl.pathname = `/${databaseName}`;
+    up = startKcost([
+      'up', '--simulate', '--brokers', brokers, '--database-url', databaseUrl.toString(),
+      '--api-port', String(ports.api), '--exporter-port', String(ports.exporter), '--first-health-port', String(ports.health),
+      '--nodes', '6', '--pods', '60', '--log-level', 'warn',
+    ]);
+    let namespaces: Array<{ name?: string; totalCostUsd?: number }> = [];
+    let podSeries = 0;
+    await waitFor(
+      async () => {
+        if (up?.child.exitCode !== null) throw new Error(`kcost up exited early:\n${up?.output.join('\n')}`);
+        const allocation = await fetch(`http://127.0.0.1:${ports.api}/v1/allocation?window=24h&aggregate=namespace`).catch(() => null);
+        const metrics = await fetch(`http://127.0.0.1:${ports.exporter}/metrics`).catch(() => null);
+        if (!allocation?.ok || !metrics?.ok) return false;
+        namespaces = ((await allocation.json()) as { rows: typeof namespaces }).rows;
+        podSeries = (await metrics.text()).split('\n').filter((line) => line.startsWith('kube_cost_pod_hourly_usd{')).length;
+        return namespaces.some((n) => (n.totalCostUsd ?? 0) > 0) && podSeries > 0;
+      },
+      NEWCOMER_WAIT_MILLIS,
+      'namespace costs from the API and pod series from the exporter',
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nlast output of kcost up:\n${up?.output.slice(-40).join('\n')}`);
+    });
+    expect(namespaces.length).toBeGreaterThan(0);
+    expect(podSeries).toBeGreaterThan(0);
+
+    up.child.kill('SIGINT');
+    const code = await Promise.race([up.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000))]);
+    expect(code, up.output.slice(-20).join('\n')).toBe(0);
+  }, 240_000);
+});
