@@ -9,9 +9,10 @@ import { createTestTopics, testBrokers, testCodec, testKafka, uniqueName, waitFo
 import { testConsumer, testProducer } from '../support/pipeline.js';
 import { differences, rollupAndOracle } from './rollup-oracle.js';
 import { pgSqlClient } from '../../services/db/sql-client.js';
-import { runKcost, seededRandom, startKcost, type KcostProcess } from './sink-process.js';
+import { runKcost, seededRandom, startKcost, type KcostProcess } from '../support/kcost-process.js';
 
 const HOUR = 3_600_000;
+const RESUMED = 'resuming from the offset stored in the database';
 const WAVES = 3;
 const PODS_PER_WAVE = 1600;
 const NODES_PER_WAVE = 400;
@@ -149,12 +150,16 @@ describe('kcost sink under SIGKILL', () => {
       await waitFor(async () => (await loadedRows()) >= expectedRows, 50_000, `all rows loaded (seed ${seed})`);
       // Let the last transactions settle, then stop it the way an orchestrator would.
       await waitFor(async () => storedOffsetsCover(pool, group, [costs.name, nodes.name], produced.pods.length + WAVES + produced.nodes.length), 20_000, 'offsets');
+      // The last crashed sink may have loaded everything before it died, so the checks above can
+      // pass while this one is still starting: stop it only once it has joined and sought, as the
+      // SIGTERM is meant to find a running sink (before that, Node's default action ends it).
+      await waitFor(async () => final.output.some((line) => line.includes(RESUMED)), 30_000, 'final sink resumed');
       final.child.kill('SIGTERM');
       expect(await final.exited, final.output.join('\n')).toBe(0);
       expect(final.output.some((line) => line.includes('stopped cleanly'))).toBe(true);
       // Every restart found offsets in the database and sought to them on assignment.
       for (const restarted of running.slice(1)) {
-        expect(restarted.output.some((line) => line.includes('resuming from the offset stored in the database')), restarted.output.join('\n')).toBe(true);
+        expect(restarted.output.some((line) => line.includes(RESUMED)), restarted.output.join('\n')).toBe(true);
       }
     } finally {
       await disconnect();
