@@ -1,8 +1,11 @@
 // Child process of the memory benchmark: builds one kind of state (or none,
 // for the idle baseline), lets everything else be collected, and prints the
 // resident set size as JSON. Run with --expose-gc; one state per process, so
-// no measurement inherits another's heap.
-//   node --expose-gc dist/bench/memory-child.js <idle|processor|exporter> <pods>
+// no measurement inherits another's heap. With a path as third argument it
+// also writes a heap snapshot of that state there, after measuring (see
+// docs/performance.md, "Where the processor's memory goes").
+//   node --expose-gc dist/bench/memory-child.js <idle|processor|exporter> <pods> [snapshot.heapsnapshot]
+import { writeHeapSnapshot } from 'node:v8';
 import type { KubeObject } from '../services/codec/records.generated.js';
 import { ClusterState } from '../services/processor/cluster-state.js';
 import { PriceHistory } from '../services/processor/price-history.js';
@@ -31,6 +34,9 @@ function processorState(pods: number): { state: ClusterState; prices: PriceHisto
   for (let n = 0; n < nodes; n++) {
     state.apply(nodeObject({ name: nodeName(n), instanceType: `m5.type${n % INSTANCE_TYPES}`, zone: ZONES[n % 3], capacityType: n % 3 === 0 ? 'SPOT' : 'ON_DEMAND', cores: 8, memoryGib: 32 }));
   }
+  // Every pod gets objects of its own and its own copies of namespace, node
+  // name, workload name and label values, as records decoded from Kafka do:
+  // what pods have in common, the state itself must share.
   for (let p = 0; p < pods; p++) {
     const workload = `service-${p % 500}`;
     const pod: KubeObject = podObject({
@@ -55,7 +61,7 @@ function processorState(pods: number): { state: ClusterState; prices: PriceHisto
   return { state, prices };
 }
 
-const [kind, podsArg] = process.argv.slice(2);
+const [kind, podsArg, snapshotPath] = process.argv.slice(2);
 const pods = Number(podsArg ?? 0);
 let keep: unknown;
 if (kind === 'processor') keep = processorState(pods);
@@ -64,3 +70,4 @@ else if (kind !== 'idle') throw new Error(`unknown state kind ${kind}`);
 gc();
 const { rss, heapUsed } = process.memoryUsage();
 process.stdout.write(`${JSON.stringify({ kind, pods, rss, heapUsed, kept: keep !== undefined })}\n`);
+if (snapshotPath) writeHeapSnapshot(snapshotPath);

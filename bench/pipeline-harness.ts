@@ -67,7 +67,9 @@ export async function createPipelineTopics(kafka: Kafka, prefix: string): Promis
   return {
     topics,
     async drop() {
-      await admin.deleteTopics({ topics: keys.map((k) => topics[k]) }).catch(() => undefined);
+      // With the processor's internal topics, named after its group, which benchProcessor derives from these names.
+      const all = (await admin.listTopics().catch(() => [] as string[])).filter((name) => name.includes(suffix));
+      await admin.deleteTopics({ topics: [...new Set([...keys.map((k) => topics[k]), ...all])] }).catch(() => undefined);
       await admin.disconnect();
     },
   };
@@ -86,7 +88,8 @@ export function benchProcessor(kafka: Kafka, codec: Codec, topics: PipelineTopic
   return buildProcessor(
     { kafka, codec, logger: silentLogger(), registry: new Registry() },
     {
-      groupId: `bench-process-${id}`,
+      // Named after the run's topics, so that createPipelineTopics' drop() also removes the internal topics.
+      groupId: `${topics.usage}.process-${id}`,
       transactionalId: `bench-process-${id}`,
       allowedLatenessMillis,
       stateRetentionMillis: 86_400_000,
