@@ -13,6 +13,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Async methods that implement an async interface synchronously are fine.
       '@typescript-eslint/require-await': 'off',
+      // A \${...} in a plain string is a template literal someone forgot to backtick.
+      'no-template-curly-in-string': 'error',
     },
   },
   {

@@ -182,7 +182,7 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
     notes: [
       ...notes,
       `The API is polled every ${POLL_MILLIS} ms (up to that much added), only for windows already complete on the topic. When the asked rate is above what the pipeline sustains on this machine, latency measures the backlog growing over the phase; the lower-rate phase shows the latency of a pipeline keeping up.`,
-      'Event time runs faster than the wall clock (one 60 s window per tick), so the wait for a window to close is two ticks here (2 × ${PODS} / rate: ${PHASES.map((p) => `${((2 * PODS) / p.rate).toFixed(1)} s at ${p.rate / 1000}k/s`).join(', ')}, inside both figures), not the two minutes plus lateness of a real cluster: the figures are the processing latency of the pipeline, and the gap between the two figures is what the sink and the API add (fetch, decode, COPY, rollups, commit, query).',
+      `Event time runs faster than the wall clock (one 60 s window per tick), so the wait for a window to close is two ticks here (2 × ${PODS} / rate: ${PHASES.map((p) => `${((2 * PODS) / p.rate).toFixed(1)} s at ${p.rate / 1000}k/s`).join(', ')}, inside both figures), not the two minutes plus lateness of a real cluster: the figures are the processing latency of the pipeline, and the gap between the two figures is what the sink and the API add (fetch, decode, COPY, rollups, commit, query).`,
     ],
   };
 };
