@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiApp } from '../../services/api/app.js';
+import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../services/api/csv.js';
-import { anomalyRecords, costRecords, NOW, priceRecords } from './cost-records.js';
-import { buildApi, loadThroughSink, type LoadedDatabase } from './api-harness.js';
+import { useLoadedApi } from './api-harness.js';
 
 // The API over a database the real sink loaded from real Kafka topics, checked
 // against SQL sums over the raw pod_cost and node_cost rows.
@@ -33,22 +31,10 @@ const ROLLUP_AGGREGATES = new Set(['cluster', 'namespace', 'workload', 'controll
 const AGGREGATES = ['cluster', 'node', 'namespace', 'workload', 'controllerKind', 'pod', 'container', 'label:app', 'cluster,namespace', 'namespace,label:team'];
 const STEP_SECONDS = { none: 0, '1h': 3600, '1d': 86_400 } as const;
 
-let db: LoadedDatabase;
-let api: ApiApp;
-
-beforeAll(async () => {
-  const { pods, nodes } = costRecords();
-  db = await loadThroughSink({ pods, nodes, anomalies: anomalyRecords(), prices: priceRecords() });
-  api = await buildApi(db.pool, NOW);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await db?.close();
-});
+const loaded = useLoadedApi();
 
 async function get(url: string): Promise<Body> {
-  const response = await api.inject({ method: 'GET', url });
+  const response = await loaded.api.inject({ method: 'GET', url });
   expect(response.statusCode, response.body).toBe(200);
   return response.json<Body>();
 }
@@ -58,7 +44,7 @@ async function sqlBuckets(range: string, stepSeconds: number, where = 'TRUE', va
   const [start, end] = range.split(',') as [string, string];
   const bucket = stepSeconds === 0 ? '$1::timestamptz' : `greatest(date_bin(make_interval(secs => ${stepSeconds}), window_start, TIMESTAMPTZ '1970-01-01Z'), $1::timestamptz)`;
   const sums = Object.values(COST_FIELDS).map((c) => `sum(${c})::float8 AS ${c}`);
-  const { rows } = await db.pool.query<Record<string, number> & { bucket: Date }>(
+  const { rows } = await loaded.db.pool.query<Record<string, number> & { bucket: Date }>(
     `SELECT ${bucket} AS bucket, ${sums.join(', ')} FROM pod_cost WHERE window_start >= $1 AND window_start < $2 AND ${where} GROUP BY 1`,
     [start, end, ...values],
   );
@@ -106,7 +92,7 @@ describe('GET /v1/allocation totals equal the raw rows', () => {
     ];
     for (const [params, bucket, name] of cases) {
       const body = await get(`/v1/allocation?window=${DAYS}&${params}`);
-      const { rows } = await db.pool.query<{ bucket: Date; name: string; total: number; cpu: number }>(
+      const { rows } = await loaded.db.pool.query<{ bucket: Date; name: string; total: number; cpu: number }>(
         `SELECT ${bucket} AS bucket, ${name} AS name, sum(total_cost_usd)::float8 AS total, sum(cpu_cost_usd)::float8 AS cpu
          FROM pod_cost WHERE window_start >= $1 AND window_start < $2 GROUP BY 1, 2 ORDER BY 1, 2`,
         DAYS.split(','),
@@ -144,7 +130,7 @@ describe('filters', () => {
 
 describe('idle', () => {
   async function nodeIdle(range: string): Promise<number> {
-    const { rows } = await db.pool.query<{ idle: number }>('SELECT sum(idle_cost_usd)::float8 AS idle FROM node_cost WHERE window_start >= $1 AND window_start < $2', range.split(','));
+    const { rows } = await loaded.db.pool.query<{ idle: number }>('SELECT sum(idle_cost_usd)::float8 AS idle FROM node_cost WHERE window_start >= $1 AND window_start < $2', range.split(','));
     return rows[0]?.idle ?? Number.NaN;
   }
 
@@ -166,7 +152,7 @@ describe('idle', () => {
 
   it('include per node gives each node its own idle', async () => {
     const body = await get(`/v1/allocation?window=${DAYS}&aggregate=node&idle=include`);
-    const { rows } = await db.pool.query<{ node_name: string; idle: number }>(
+    const { rows } = await loaded.db.pool.query<{ node_name: string; idle: number }>(
       'SELECT node_name, sum(idle_cost_usd)::float8 AS idle FROM node_cost GROUP BY 1 ORDER BY 1',
     );
     expect(body.idleSource).toBe('node_cost_daily');
@@ -180,7 +166,7 @@ describe('CSV', () => {
     `window=${UNALIGNED}&aggregate=container&idle=share`,
   ])('carries the same rows and values as JSON (%s)', async (query) => {
     const json = await get(`/v1/allocation?${query}`);
-    const response = await api.inject({ method: 'GET', url: `/v1/allocation?${query}&format=csv` });
+    const response = await loaded.api.inject({ method: 'GET', url: `/v1/allocation?${query}&format=csv` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
     const [header, ...lines] = parseCsv(response.body);

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { Registry } from 'prom-client';
 import type { CostAnomaly, NodeCost, PodCost, PriceUpdate } from '../../services/codec/records.generated.js';
 import { migrate } from '../../services/db/migrations.js';
@@ -13,6 +14,7 @@ import { createSinkMetrics } from '../../services/sink/sink-metrics.js';
 import { createTestDatabase } from '../support/database.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { testProducer } from '../support/pipeline.js';
+import { anomalyRecords, costRecords, NOW, priceRecords } from './cost-records.js';
 
 export interface Records {
   readonly pods: readonly PodCost[];
@@ -129,4 +131,22 @@ export function buildApi(pool: pg.Pool, nowMillis: number, config: Partial<ApiCo
     },
     { ...TEST_API_CONFIG, ...config },
   );
+}
+
+/**
+ * For a test file: before its tests, the standard records (cost-records.ts) loaded through
+ * the sink and the API built over them at NOW; after them, both closed.
+ */
+export function useLoadedApi(): { readonly db: LoadedDatabase; readonly api: ApiApp } {
+  const loaded = {} as { db: LoadedDatabase; api: ApiApp };
+  beforeAll(async () => {
+    const { pods, nodes } = costRecords();
+    loaded.db = await loadThroughSink({ pods, nodes, anomalies: anomalyRecords(), prices: priceRecords() });
+    loaded.api = await buildApi(loaded.db.pool, NOW);
+  });
+  afterAll(async () => {
+    await loaded.api?.close();
+    await loaded.db?.close();
+  });
+  return loaded;
 }

@@ -3,26 +3,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
 import { parseCsv } from '../../services/api/csv.js';
-import { anomalyRecords, costRecords, NOW, priceRecords } from './cost-records.js';
-import { buildApi, loadThroughSink, type LoadedDatabase } from './api-harness.js';
+import { NOW } from './cost-records.js';
+import { buildApi, useLoadedApi } from './api-harness.js';
 
-let db: LoadedDatabase;
-let api: ApiApp;
-
-beforeAll(async () => {
-  const { pods, nodes } = costRecords();
-  db = await loadThroughSink({ pods, nodes, anomalies: anomalyRecords(), prices: priceRecords() });
-  api = await buildApi(db.pool, NOW);
-});
-
-afterAll(async () => {
-  await api?.close();
-  await db?.close();
-});
+const loaded = useLoadedApi();
 
 describe('the OpenAPI document', () => {
   it('validates, and documents every /v1 route with its parameters and the filter grammar', async () => {
-    const response = await api.inject({ method: 'GET', url: '/openapi.json' });
+    const response = await loaded.api.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
     const document = response.json<{ openapi: string; paths: Record<string, { get: { parameters: Array<{ name: string; description: string }> } }> }>();
     await SwaggerParser.validate(structuredClone(document) as never);
@@ -53,7 +41,7 @@ describe('bad parameters get a 400 that names them', () => {
     ['/v1/prices?kind=CPU', 'kind'],
     ['/v1/prices?capacityType=preemptible', 'capacityType'],
   ])('%s → %s', async (url, parameter) => {
-    const response = await api.inject({ method: 'GET', url });
+    const response = await loaded.api.inject({ method: 'GET', url });
     expect(response.statusCode, response.body).toBe(400);
     const body = response.json<{ error: string; parameter: string; message: string }>();
     expect(body).toMatchObject({ error: 'BAD_PARAMETER', parameter });
@@ -61,7 +49,7 @@ describe('bad parameters get a 400 that names them', () => {
   });
 
   it('answers a result over the row limit with a 400 instead of a partial answer', async () => {
-    const small = await buildApi(db.pool, NOW, { maxRows: 5 });
+    const small = await buildApi(loaded.db.pool, NOW, { maxRows: 5 });
     try {
       const response = await small.inject({ method: 'GET', url: '/v1/allocation?window=2026-10-30T00:00:00Z,2026-11-02T00:00:00Z&aggregate=container&step=1h' });
       expect(response.statusCode).toBe(400);
@@ -77,7 +65,7 @@ describe('bad parameters get a 400 that names them', () => {
 describe('authentication and limits', () => {
   let secured: ApiApp;
   beforeAll(async () => {
-    secured = await buildApi(db.pool, NOW, { token: 's3cret-token', rateLimitPerMinute: 3 });
+    secured = await buildApi(loaded.db.pool, NOW, { token: 's3cret-token', rateLimitPerMinute: 3 });
   });
   afterAll(async () => secured?.close());
 
@@ -108,19 +96,19 @@ describe('authentication and limits', () => {
   });
 
   it('refuses an overlong URL with 414', async () => {
-    const response = await api.inject({ method: 'GET', url: `/v1/allocation?filter=${'x'.repeat(9000)}` });
+    const response = await loaded.api.inject({ method: 'GET', url: `/v1/allocation?filter=${'x'.repeat(9000)}` });
     expect(response.statusCode).toBe(414);
   });
 });
 
 describe('GET /v1/nodes', () => {
   it('returns each node\'s cost and idle equal to node_cost, as JSON and CSV', async () => {
-    const body = (await api.inject({ method: 'GET', url: '/v1/nodes?window=2026-10-30T00:00:00Z,2026-11-02T00:00:00Z' })).json<{
+    const body = (await loaded.api.inject({ method: 'GET', url: '/v1/nodes?window=2026-10-30T00:00:00Z,2026-11-02T00:00:00Z' })).json<{
       source: string;
       rows: Array<Record<string, number | string>>;
     }>();
     expect(body.source).toBe('node_cost_daily');
-    const { rows } = await db.pool.query<{ node_name: string; cost: number; idle: number; savings: number }>(
+    const { rows } = await loaded.db.pool.query<{ node_name: string; cost: number; idle: number; savings: number }>(
       'SELECT node_name, sum(cost_usd)::float8 AS cost, sum(idle_cost_usd)::float8 AS idle, sum(spot_savings_usd)::float8 AS savings FROM node_cost GROUP BY 1 ORDER BY 1',
     );
     expect(body.rows.map((r) => r.node)).toEqual(rows.map((r) => r.node_name));
@@ -132,12 +120,12 @@ describe('GET /v1/nodes', () => {
     expect(body.rows.map((r) => r.capacityType)).toEqual(['ON_DEMAND', 'SPOT', 'ON_DEMAND']);
     // 32 hours of a 2-core node over a 72-hour window average to 2 × 32 / 72 cores.
     expect(body.rows[0]?.cpuCoresAvg).toBeCloseTo((2 * 32) / 72, 9);
-    const csv = parseCsv((await api.inject({ method: 'GET', url: '/v1/nodes?window=2026-10-30T00:00:00Z,2026-11-02T00:00:00Z&format=csv' })).body);
+    const csv = parseCsv((await loaded.api.inject({ method: 'GET', url: '/v1/nodes?window=2026-10-30T00:00:00Z,2026-11-02T00:00:00Z&format=csv' })).body);
     expect(csv.slice(1).map((line) => Number(line[(csv[0] ?? []).indexOf('costUsd')]))).toEqual(body.rows.map((r) => r.costUsd));
   });
 
   it('filters by cluster and steps per hour from the hourly rollup', async () => {
-    const body = (await api.inject({ method: 'GET', url: '/v1/nodes?window=24h&step=1h&filter=cluster:"c2"' })).json<{ source: string; rows: Array<{ node: string; start: string }> }>();
+    const body = (await loaded.api.inject({ method: 'GET', url: '/v1/nodes?window=24h&step=1h&filter=cluster:"c2"' })).json<{ source: string; rows: Array<{ node: string; start: string }> }>();
     expect(body.source).toBe('node_cost_hourly');
     expect(new Set(body.rows.map((r) => r.node))).toEqual(new Set(['n3']));
     expect(body.rows).toHaveLength(24);
@@ -154,7 +142,7 @@ describe('GET /v1/anomalies', () => {
     ['cluster=c2', ['c2']],
     ['window=30d&minSeverity=critical', ['web/Deployment/frontend', 'api/StatefulSet/db']],
   ])('?%s', async (query, keys) => {
-    const response = await api.inject({ method: 'GET', url: `/v1/anomalies?${query}` });
+    const response = await loaded.api.inject({ method: 'GET', url: `/v1/anomalies?${query}` });
     expect(response.statusCode).toBe(200);
     const body = response.json<{ rows: Array<{ key: string; score: number }> }>();
     expect(body.rows.map((r) => r.key)).toEqual(keys);
@@ -163,7 +151,7 @@ describe('GET /v1/anomalies', () => {
 
 describe('GET /v1/prices', () => {
   it('returns per SKU the price in effect now and the history of the window, one entry per effective time', async () => {
-    const body = (await api.inject({ method: 'GET', url: '/v1/prices?window=2026-10-15T00:00:00Z,2026-11-01T00:00:00Z&provider=aws' })).json<{
+    const body = (await loaded.api.inject({ method: 'GET', url: '/v1/prices?window=2026-10-15T00:00:00Z,2026-11-01T00:00:00Z&provider=aws' })).json<{
       skus: Array<{ sku: string; current: { hourlyUsd: number; effectiveFrom: string; observedAt: string }; history: Array<{ hourlyUsd: number; effectiveFrom: string }> }>;
     }>();
     expect(body.skus).toHaveLength(1);
@@ -178,14 +166,14 @@ describe('GET /v1/prices', () => {
   });
 
   it('filters by kind and returns per-resource prices', async () => {
-    const body = (await api.inject({ method: 'GET', url: '/v1/prices?provider=gcp&kind=node' })).json<{ skus: Array<{ sku: string; current: { cpuCoreHourUsd: number; memoryGibHourUsd: number; hourlyUsd: null } }> }>();
+    const body = (await loaded.api.inject({ method: 'GET', url: '/v1/prices?provider=gcp&kind=node' })).json<{ skus: Array<{ sku: string; current: { cpuCoreHourUsd: number; memoryGibHourUsd: number; hourlyUsd: null } }> }>();
     expect(body.skus.map((s) => [s.sku, s.current.cpuCoreHourUsd, s.current.memoryGibHourUsd, s.current.hourlyUsd])).toEqual([['e2-standard-4', 0.021811, 0.002923, null]]);
   });
 });
 
 describe('health', () => {
   it('is ready while the database answers and not when it does not', async () => {
-    expect((await api.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    expect((await loaded.api.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
     // Nothing listens on port 1: every connection is refused.
     const closedPool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 2000 });
     const unreachable = await buildApi(closedPool, NOW);
