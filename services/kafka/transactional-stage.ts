@@ -16,11 +16,14 @@ export interface StageRecord {
   readonly headers?: IHeaders;
 }
 
+/** An input position to commit; kafkajs passes the metadata through to TxnOffsetCommit, though its type leaves it out. */
+export type StageOffset = PartitionOffset & { readonly metadata?: string };
+
 /** What handling one fetched batch produced: records to publish and the input positions to commit with them. */
 export interface StageOutput {
   readonly records: readonly StageRecord[];
   /** Offsets (and offset metadata) of the input topic to commit in the same transaction. */
-  readonly offsets: readonly PartitionOffset[];
+  readonly offsets: readonly StageOffset[];
 }
 
 /** The offset to commit once a whole batch is handled: the one after its last record. */
@@ -195,13 +198,12 @@ export class TransactionalStage {
     }
   }
 
-  private async commitOnce(byTopic: ReadonlyMap<string, Message[]>, offsets: readonly PartitionOffset[]): Promise<void> {
+  private async commitOnce(byTopic: ReadonlyMap<string, Message[]>, offsets: readonly StageOffset[]): Promise<void> {
     const transaction = await this.producer.transaction();
     try {
       for (const topicMessages of chunkTopicMessages([...byTopic].map(([topic, messages]) => ({ topic, messages })))) {
         await transaction.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
       }
-      // kafkajs passes offset metadata through to TxnOffsetCommit, though its type leaves it out.
       if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic: this.handler.inputTopic, partitions: [...offsets] }] });
       await transaction.commit();
     } catch (error) {

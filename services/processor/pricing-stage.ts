@@ -1,10 +1,10 @@
-import type { Batch, PartitionOffset } from 'kafkajs';
+import type { Batch } from 'kafkajs';
 import type { Codec } from '../codec/codec.js';
 import type { PodCost, UsageSample } from '../codec/records.generated.js';
 import { KcostError } from '../errors/kcost-error.js';
 import { partitionOfKey } from '../kafka/key-partition.js';
 import { nodeKey, podKey } from '../kafka/topics.js';
-import type { CommittedPosition, StageHandler, StageOutput, StageRecord } from '../kafka/transactional-stage.js';
+import type { CommittedPosition, StageHandler, StageOffset, StageOutput, StageRecord } from '../kafka/transactional-stage.js';
 import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
 import type { ClusterState, NodeObject } from './cluster-state.js';
@@ -14,6 +14,7 @@ import type { InternalTopics } from './internal-topics.js';
 import type { PriceHistory } from './price-history.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
 import { stageDeadLetter, type StageDeadLetterOptions } from './stage-dead-letter.js';
+import { routingKey } from './usage-routing.js';
 import { WindowAssembler } from './window-assembler.js';
 import { priceWindow } from './window-pricer.js';
 
@@ -93,6 +94,17 @@ export class PricingStage implements StageHandler {
         if (this.assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, sample));
         continue;
       }
+      const home = homePartition(sample, this.options.state, this.options.internal.usageByNodePartitions);
+      if (home !== null && home.partition !== batch.partition) {
+        // Routed before its pod's node was known, so it kept its pod key. Priced here, it would
+        // fall outside its node's conservation (the node's owner prices the node without it):
+        // send it on to the node's partition instead, once (a replay finds it already read).
+        if (this.assembler.markRead(batch.partition, message.offset)) {
+          records.push({ topic: this.inputTopic, key: home.key, value: message.value, partition: home.partition, headers: message.headers });
+          this.options.metrics.forwardedSamples.inc();
+        }
+        continue;
+      }
       const intake = this.assembler.add(sample, batch.partition, message.offset, lane(batch.partition, source?.partition ?? 0));
       if (intake.kind === 'late') {
         this.options.metrics.lateSamples.inc();
@@ -102,7 +114,7 @@ export class PricingStage implements StageHandler {
     // A backlog closes many windows at once: too many records to spread into push() as arguments.
     for (const record of await this.priceClosedWindows()) records.push(record);
     this.options.metrics.pendingSamples.set(this.assembler.pending);
-    const offsets: PartitionOffset[] = [...this.assembler.positions()].map(([partition, position]) => ({ partition, offset: position.commitOffset, metadata: position.metadata }));
+    const offsets: StageOffset[] = [...this.assembler.positions()].map(([partition, position]) => ({ partition, offset: position.commitOffset, metadata: position.metadata }));
     return { records, offsets };
   }
 
@@ -154,6 +166,15 @@ export class PricingStage implements StageHandler {
     }
     return out;
   }
+}
+
+/**
+ * The by-node partition a sample belongs in: its node's, or null while neither
+ * the sample nor the pod's state names the node (it then stays where it is).
+ */
+function homePartition(sample: UsageSample, state: ClusterState, partitions: number): { key: string; partition: number } | null {
+  const key = routingKey(sample, state);
+  return key === podKey(sample) ? null : { key, partition: partitionOfKey(key, partitions) };
 }
 
 function lane(partition: number, source: number): string {

@@ -8,9 +8,8 @@ const HOUR = 3_600_000;
  * Key of a usage sample on the by-node topic: `cluster/node`, so that all the
  * pods of a node are priced by one instance. The sample's own node comes
  * first (collectors report where the pod ran in that window); else the pod's
- * state. A sample whose node is not known yet keeps its pod key: it is still
- * priced, at its node's rates once the pricing stage knows them, but outside
- * that node's conservation.
+ * state. A sample whose node is not known yet keeps its pod key; the pricing
+ * stage sends it on to its node's partition once it knows the node.
  */
 export function routingKey(sample: UsageSample, state: ClusterState): string {
   const nodeName = sample.nodeName ?? state.pod(sample.cluster, sample.podUid)?.pod.nodeName ?? null;

@@ -42,9 +42,9 @@ interface Line {
  * (UNKNOWN_NODE) outside any node's conservation.
  *
  * With several instances, each publishes the NodeCost of the nodes it owns
- * only. The router sends a node's samples to its owner, so the owner sees all
- * of the node's pods; a stray sample (routed before its pod's node was known)
- * is priced at its node's rates, but outside that node's conservation.
+ * only. The router sends a node's samples to its owner (and the pricing stage
+ * sends on one routed before its node was known), so the owner sees all of
+ * the node's pods.
  */
 export function priceWindow(window: WindowSamples, state: ClusterState, prices: PriceHistory, bases: AllocationBases = DEFAULT_BASES, ownsNode: NodeOwnership = () => true): PricedWindow {
   const { windowStart, windowSeconds } = window;
