@@ -5,7 +5,8 @@ import { setting } from '../config/settings.js';
 import { createLogger } from '../log/logger.js';
 import { createKafka } from './kafka-client.js';
 import { provisionTopics } from './provision-topics.js';
-import { TOPICS } from './topics.js';
+import { internalTopicLayouts, partitionsOf } from '../processor/internal-topics.js';
+import { TOPICS, type TopicLayout } from './topics.js';
 
 const settings = {
   brokers: kafkaSettings.brokers,
@@ -16,6 +17,12 @@ const settings = {
     default: 1,
     parse: parseInteger(1, 16),
   }),
+  processorGroupId: setting('processorGroupId', {
+    description:
+      "Also creates the internal topics of the kcost process group with this --group-id (<id>.usage-by-node, <id>.cost-rates, <id>.anomaly-history), partitioned like kcost.usage.v1, so the processor needs no right to create topics. Empty: none.",
+    default: 'kcost-process',
+    parse: (raw) => raw.trim(),
+  }),
 };
 
 /** `kcost topics`: creates the kcost topics that are missing, with their partitions and cleanup policies. */
@@ -24,15 +31,22 @@ export const topicsRole = defineRole({
   usage: 'topics [flags]',
   summary: 'Create the kcost topics on the brokers (safe to repeat).',
   description:
-    'Creates every kcost topic that does not exist yet: kcost.kube.v1 and kcost.prices.v1 compacted, the others deleted after their retention. Existing topics are left unchanged. Prints one JSON line per topic.',
+    'Creates every kcost topic that does not exist yet: kcost.kube.v1 and kcost.prices.v1 compacted, the others deleted after their retention, and the internal topics of the processor group --processor-group-id. Existing topics are left unchanged. Prints one JSON line per topic.',
   settings,
   async run(config, { stdout }) {
     const logger = createLogger({ service: 'topics', level: config.logLevel });
     const admin = createKafka({ brokers: config.brokers, clientId: config.clientId, logger }).admin();
     await admin.connect();
     try {
-      const created = new Set(await provisionTopics(admin, Object.values(TOPICS), config.replicationFactor));
-      for (const spec of Object.values(TOPICS)) {
+      const layouts: TopicLayout[] = Object.values(TOPICS);
+      const created = new Set(await provisionTopics(admin, layouts, config.replicationFactor));
+      if (config.processorGroupId !== '') {
+        // Partitioned like the usage topic as it is, which may predate this run's spec.
+        const internal = internalTopicLayouts(config.processorGroupId, (await partitionsOf(admin, TOPICS.usage.name)).partitions);
+        for (const name of await provisionTopics(admin, internal, config.replicationFactor)) created.add(name);
+        layouts.push(...internal);
+      }
+      for (const spec of layouts) {
         stdout(`${JSON.stringify({ topic: spec.name, cleanup: spec.cleanup, partitions: spec.partitions, created: created.has(spec.name) })}\n`);
       }
       return 0;

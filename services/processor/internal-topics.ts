@@ -40,14 +40,7 @@ export function internalTopicNames(groupId: string): { usageByNode: string; cost
 export async function provisionInternalTopics(admin: Admin, groupId: string, usageTopic: string): Promise<InternalTopics> {
   const names = internalTopicNames(groupId);
   const usage = await partitionsOf(admin, usageTopic);
-  const layouts: TopicLayout[] = [
-    // As long as the usage topic keeps its samples, so a pricing stage that lags its router loses nothing.
-    { name: names.usageByNode, cleanup: 'delete', partitions: usage.partitions, retentionMillis: 7 * DAY },
-    { name: names.costRates, cleanup: 'delete', partitions: usage.partitions, retentionMillis: 7 * DAY },
-    // Partition for partition with cost-rates: the history of the series scored from cost-rates partition p is in p.
-    { name: names.anomalyHistory, cleanup: 'compact', partitions: usage.partitions },
-  ];
-  await provisionTopics(admin, layouts, usage.replicas);
+  await provisionTopics(admin, internalTopicLayouts(groupId, usage.partitions), usage.replicas);
   const costRatePartitions = (await partitionsOf(admin, names.costRates)).partitions;
   const historyPartitions = (await partitionsOf(admin, names.anomalyHistory)).partitions;
   if (historyPartitions !== costRatePartitions) {
@@ -61,7 +54,23 @@ export async function provisionInternalTopics(admin: Admin, groupId: string, usa
   };
 }
 
-async function partitionsOf(admin: Admin, topic: string): Promise<{ partitions: number; replicas: number }> {
+/**
+ * The internal topics of processor group `groupId` when the usage topic has
+ * `usagePartitions` partitions. `kcost topics` creates them ahead of time too,
+ * so that a processor without the right to create topics finds them.
+ */
+export function internalTopicLayouts(groupId: string, usagePartitions: number): TopicLayout[] {
+  const names = internalTopicNames(groupId);
+  return [
+    // As long as the usage topic keeps its samples, so a pricing stage that lags its router loses nothing.
+    { name: names.usageByNode, cleanup: 'delete', partitions: usagePartitions, retentionMillis: 7 * DAY },
+    { name: names.costRates, cleanup: 'delete', partitions: usagePartitions, retentionMillis: 7 * DAY },
+    // Partition for partition with cost-rates: the history of the series scored from cost-rates partition p is in p.
+    { name: names.anomalyHistory, cleanup: 'compact', partitions: usagePartitions },
+  ];
+}
+
+export async function partitionsOf(admin: Admin, topic: string): Promise<{ partitions: number; replicas: number }> {
   const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
   const partitions = topics[0]?.partitions ?? [];
   if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions; create the pipeline's topics first (kcost topics)`);
