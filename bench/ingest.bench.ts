@@ -1,6 +1,8 @@
 // Ingest throughput: usage samples per second from the usage topic through
 // `kcost process` and `kcost sink` into PostgreSQL, next to a raw COPY of
 // the very rows the pipeline wrote into the same indexed tables, same run.
+// Twice: with the processor and the sink as processes of their own (the
+// built CLI, as they are deployed), then both in this one Node process.
 //  - The simulator's event stream (state, prices, usage) is published first
 //    to unique copies of the topics; nothing runs while it is published.
 //  - pipeline: the sink starts and waits; the clock starts when the processor
@@ -8,8 +10,10 @@
 //    reached the database (the row counts then stay unchanged for 8 s).
 //  - raw COPY: the rows the pipeline loaded are copied out, the tables
 //    truncated, and the same rows copied back in with COPY, batches of 20k.
+import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import type { Codec } from '../services/codec/codec.js';
 import { createCodec } from '../services/codec/create-codec.js';
 import { copyRows } from '../services/db/copy-rows.js';
 import { createKafka } from '../services/kafka/kafka-client.js';
@@ -17,7 +21,7 @@ import { silentLogger } from '../services/log/logger.js';
 import { publishEvents } from '../services/simulator/sim-publisher.js';
 import { createSimulation } from '../services/simulator/simulation.js';
 import { compared, type Benchmark, type Figure } from './bench-types.js';
-import { benchProcessor, benchProducer, createBenchDatabase, createPipelineTopics, startBenchSink } from './pipeline-harness.js';
+import { benchProcessor, benchProducer, createBenchDatabase, createPipelineTopics, startBenchSink, startProcessorProcess, startSinkProcess, stopProcess, type PipelineTopics } from './pipeline-harness.js';
 
 const HOUR = 3_600_000;
 const SCALE = { nodes: 20, pods: 300, hours: 12, windowSeconds: 60 };
@@ -47,7 +51,41 @@ async function columnsOf(pool: pg.Pool, table: string): Promise<string[]> {
   return rows.map((r) => r.column_name);
 }
 
-const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
+type Mode = 'processes' | 'in-process';
+
+interface Run {
+  readonly samples: number;
+  readonly records: number;
+  readonly rows: number;
+  readonly pipelineSeconds: number;
+  readonly copySeconds: number;
+}
+
+/** Starts the processor and the sink (the sink ready first) in `mode`; stop() stops both. */
+async function startPipeline(mode: Mode, kafka: Kafka, codec: Codec, brokers: readonly string[], database: { pool: pg.Pool; url: string }, topics: PipelineTopics): Promise<{ startProcessor: () => Promise<void>; stop: () => Promise<void> }> {
+  if (mode === 'processes') {
+    const sink = await startSinkProcess(brokers, database.url, topics);
+    let processor: ReturnType<typeof startProcessorProcess> | undefined;
+    return {
+      startProcessor: async () => void (processor = startProcessorProcess(brokers, topics)),
+      stop: async () => {
+        if (processor) await stopProcess(processor);
+        await stopProcess(sink);
+      },
+    };
+  }
+  const sink = await startBenchSink(kafka, codec, database.pool, topics, 500);
+  const processor = benchProcessor(kafka, codec, topics);
+  return {
+    startProcessor: () => processor.start(),
+    stop: async () => {
+      await processor.stop();
+      await sink.stop();
+    },
+  };
+}
+
+async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameters<Benchmark>[0]): Promise<Run> {
   const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'bench-ingest', logger: silentLogger() });
   const codec = createCodec({ schemaRegistryUrl: '' });
   const database = await createBenchDatabase(databaseUrl, 'kcost_bench_ingest');
@@ -65,15 +103,14 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
       speed: Number.POSITIVE_INFINITY, clock: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), isStopped: () => false, chunkRecords: 5000,
     });
     const samples = published.published[topics.usage]?.UsageSample ?? 0;
-    log(`published ${published.records} records (${samples} usage samples) in ${published.elapsedMillis} ms`);
+    log(`${mode}: published ${published.records} records (${samples} usage samples) in ${published.elapsedMillis} ms`);
 
-    const sink = await startBenchSink(kafka, codec, database.pool, topics, 500);
-    const processor = benchProcessor(kafka, codec, topics);
+    const pipeline = await startPipeline(mode, kafka, codec, kafkaBrokers, database, topics);
     let rows = 0;
     let lastChange = 0;
     const t0 = performance.now();
     try {
-      await processor.start();
+      await pipeline.startProcessor();
       lastChange = performance.now();
       const deadline = Date.now() + 240_000;
       for (;;) {
@@ -86,12 +123,10 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
         await new Promise((r) => setTimeout(r, 100));
       }
     } finally {
-      await processor.stop();
-      await sink.stop();
+      await pipeline.stop();
     }
     const pipelineSeconds = (lastChange - t0) / 1000;
-    const pipelineRate = samples / pipelineSeconds;
-    log(`pipeline: ${samples} samples → ${rows} rows in ${pipelineSeconds.toFixed(1)} s`);
+    log(`${mode}: ${samples} samples → ${rows} rows in ${pipelineSeconds.toFixed(1)} s`);
 
     // The baseline: the same rows, COPY'd into the same (emptied, indexed) tables.
     const client = await database.pool.connect();
@@ -111,29 +146,38 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
     } finally {
       client.release();
     }
-    const copyRate = samples / copySeconds;
-    log(`raw COPY of the same ${rows} rows: ${copySeconds.toFixed(2)} s`);
-    const figures: Figure[] = [
-      compared('ingest rate, usage topic → processor → sink → PostgreSQL', 'samples/s', 'higher', pipelineRate, { label: 'raw COPY of the same resulting rows', value: copyRate }, {
-        text: 'ratio >= 0.5 and value >= 100k samples/s',
-        test: (ratio, value) => ratio >= 0.5 && value >= 100_000,
-      }),
-    ];
-    return {
-      name: 'ingest',
-      description: `The simulator's ${SCALE.nodes}-node, ${SCALE.pods}-pod cluster over ${SCALE.hours} h of ${SCALE.windowSeconds} s windows (${samples} usage samples, ${published.records} records in all), pre-published to unique topics, then priced by \`kcost process\` and loaded by \`kcost sink\` (both in-process, production settings) into a fresh migrated database; timed from processor start to the last row loaded. Baseline: the ${rows} rows it loaded (pod_cost, node_cost, cost_anomaly) copied out and COPY'd back into the same emptied, indexed tables, expressed per usage sample.`,
-      figures,
-      notes: [
-        `pipeline ${pipelineSeconds.toFixed(1)} s for ${samples} samples → ${rows} rows; raw COPY ${copySeconds.toFixed(2)} s for the same rows (${(rows / copySeconds).toFixed(0)} rows/s).`,
-        'The pipeline time includes the processor rebuilding its state from the kube and prices topics, both consumer group joins, Avro decode and encode twice, the processor transactions and the sink rollup upserts; the raw COPY does none of these and writes no rollups.',
-        'Producer, broker, processor, sink and PostgreSQL share the same 2 cores, so the pipeline figure is bounded by the sum of their CPU work rather than by any one stage.',
-      ],
-    };
+    log(`${mode}: raw COPY of the same ${rows} rows: ${copySeconds.toFixed(2)} s`);
+    return { samples, records: published.records, rows, pipelineSeconds, copySeconds };
   } finally {
     await disconnect();
     await dropTopics();
     await database.drop();
   }
+}
+
+const TARGET = { text: 'ratio >= 0.5 and value >= 100k samples/s', test: (ratio: number, value: number) => ratio >= 0.5 && value >= 100_000 };
+
+const bench: Benchmark = async (context) => {
+  const separate = await runOnce('processes', context);
+  const together = await runOnce('in-process', context);
+  const figure = (label: string, run: Run): Figure =>
+    compared(label, 'samples/s', 'higher', run.samples / run.pipelineSeconds, { label: 'raw COPY of the same resulting rows', value: run.samples / run.copySeconds }, TARGET);
+  const note = (what: string, run: Run) =>
+    `${what}: pipeline ${run.pipelineSeconds.toFixed(1)} s for ${run.samples} samples → ${run.rows} rows; raw COPY ${run.copySeconds.toFixed(2)} s for the same rows (${(run.rows / run.copySeconds).toFixed(0)} rows/s).`;
+  return {
+    name: 'ingest',
+    description: `The simulator's ${SCALE.nodes}-node, ${SCALE.pods}-pod cluster over ${SCALE.hours} h of ${SCALE.windowSeconds} s windows (${separate.samples} usage samples, ${separate.records} records in all), pre-published to unique topics, then priced by \`kcost process\` and loaded by \`kcost sink\` into a fresh migrated database; timed from processor start to the last row loaded. Run twice, each time on fresh topics and a fresh database: first with \`kcost process\` and \`kcost sink\` as processes of their own (the built CLI with the roles' defaults, as they are deployed), then with both built in-process in the benchmark's one Node process. Baseline, for each run: the rows it loaded (pod_cost, node_cost, cost_anomaly) copied out and COPY'd back into the same emptied, indexed tables, expressed per usage sample.`,
+    figures: [
+      figure('ingest rate, usage topic → processor → sink → PostgreSQL (separate processes, as deployed)', separate),
+      figure('ingest rate, the same with processor and sink in one Node process', together),
+    ],
+    notes: [
+      note('separate processes', separate),
+      note('one process', together),
+      'The pipeline time includes the processor rebuilding its state from the kube and prices topics, the consumer group joins, Avro decode and encode twice, the processor transactions and the sink rollup upserts; the raw COPY does none of these and writes no rollups.',
+      'Broker, processor, sink and PostgreSQL share the same 2 cores. In one process, processor and sink also share one JavaScript thread; the first figure shows what running them apart, as deployed, changes.',
+    ],
+  };
 };
 
 export default bench;

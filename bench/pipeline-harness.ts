@@ -1,6 +1,7 @@
 // What the ingest and freshness benchmarks share: a fresh migrated database,
-// unique copies of the pipeline topics, and `kcost process` and `kcost sink`
-// built in-process exactly as their roles wire them.
+// unique copies of the pipeline topics, and `kcost process` and `kcost sink`,
+// either built in-process exactly as their roles wire them or run as the
+// built CLI in processes of their own, as they are deployed.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
@@ -19,6 +20,7 @@ import { DEFAULT_ANOMALY_OPTIONS } from '../services/processor/anomaly-scorer.js
 import { buildProcessor, type Processor, type ProcessorConfig } from '../services/processor/processor.js';
 import { buildSink } from '../services/sink/sink.js';
 import { createSinkMetrics } from '../services/sink/sink-metrics.js';
+import { startKcost, type KcostProcess } from '../test/support/kcost-process.js';
 
 export type PipelineTopics = ProcessorConfig['topics'];
 
@@ -31,7 +33,7 @@ export async function createBenchDatabase(
   serverUrl: string,
   prefix: string,
   options: { maxConnections?: number; log?: (line: string) => void } = {},
-): Promise<{ pool: pg.Pool; drop: () => Promise<void> }> {
+): Promise<{ pool: pg.Pool; url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -48,6 +50,7 @@ export async function createBenchDatabase(
   }
   return {
     pool,
+    url: url.toString(),
     async drop() {
       await pool.end();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -133,4 +136,47 @@ export async function startBenchSink(kafka: Kafka, codec: Codec, pool: pg.Pool, 
 
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** The pipeline topics as the flags of `kcost process` (every topic) or `kcost sink` (its three inputs and the dead letters). */
+function topicFlags(topics: PipelineTopics, role: 'process' | 'sink'): string[] {
+  const outputs = ['--costs-topic', topics.costs, '--node-costs-topic', topics.nodeCosts, '--anomalies-topic', topics.anomalies, '--dead-letter-topic', topics.deadLetter];
+  return role === 'sink' ? outputs : ['--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage, ...outputs];
+}
+
+/**
+ * `kcost process` as its own process, as it is deployed, with the role's
+ * defaults; its group is named after the run's topics, as benchProcessor's.
+ */
+export function startProcessorProcess(brokers: readonly string[], topics: PipelineTopics): KcostProcess {
+  const id = randomUUID().slice(0, 8);
+  return startKcost(['process', '--brokers', brokers.join(','), '--group-id', `${topics.usage}.process-${id}`, '--transactional-id', `bench-process-${id}`, ...topicFlags(topics, 'process'), '--health-port', '0', '--log-level', 'info']);
+}
+
+/** `kcost sink` as its own process with the role's defaults, once /readyz says it joined its group. */
+export async function startSinkProcess(brokers: readonly string[], databaseUrl: string, topics: PipelineTopics): Promise<KcostProcess> {
+  const sink = startKcost(['sink', '--brokers', brokers.join(','), '--database-url', databaseUrl, '--group-id', `bench-sink-${randomUUID().slice(0, 8)}`, ...topicFlags(topics, 'sink'), '--health-port', '0', '--log-level', 'info']);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const port = healthPortOf(sink.output);
+    if (port !== null && (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false))) return sink;
+    if (sink.child.exitCode !== null || Date.now() > deadline) throw new Error(`kcost sink did not become ready:\n${sink.output.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Stops a role process as an orchestrator would (SIGTERM) and fails unless it exits cleanly. */
+export async function stopProcess(role: KcostProcess): Promise<void> {
+  if (role.child.exitCode === null) role.child.kill('SIGTERM');
+  const code = await role.exited;
+  if (code !== 0) throw new Error(`kcost ${role.child.spawnargs[2] ?? ''} exited with ${code}:\n${role.output.slice(-20).join('\n')}`);
+}
+
+function healthPortOf(output: readonly string[]): number | null {
+  for (const line of output) {
+    if (!line.includes('health server listening')) continue;
+    const { port } = JSON.parse(line) as { port?: number };
+    if (typeof port === 'number') return port;
+  }
+  return null;
 }

@@ -1,8 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Also compiled into dist/ for the benchmarks, so the checkout is found by looking up for bin/kcost.js.
+function checkoutRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin', 'kcost.js'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no bin/kcost.js above ${from}`);
+  }
+}
+
+export const REPO = checkoutRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** A `kcost` child process started from the built bin/kcost.js, with its output kept for failure messages. */
 export interface KcostProcess {
