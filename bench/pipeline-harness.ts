@@ -20,7 +20,7 @@ import { DEFAULT_ANOMALY_OPTIONS } from '../services/processor/anomaly-scorer.js
 import { buildProcessor, type Processor, type ProcessorConfig } from '../services/processor/processor.js';
 import { buildSink } from '../services/sink/sink.js';
 import { createSinkMetrics } from '../services/sink/sink-metrics.js';
-import { startKcost, type KcostProcess } from '../test/support/kcost-process.js';
+import { startKcost, type KcostProcess } from './kcost-process.js';
 
 export type PipelineTopics = ProcessorConfig['topics'];
 

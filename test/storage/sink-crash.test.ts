@@ -9,7 +9,7 @@ import { createTestTopics, testBrokers, testCodec, testKafka, uniqueName, waitFo
 import { testConsumer, testProducer } from '../support/pipeline.js';
 import { differences, rollupAndOracle } from './rollup-oracle.js';
 import { pgSqlClient } from '../../services/db/sql-client.js';
-import { runKcost, seededRandom, startKcost, type KcostProcess } from '../support/kcost-process.js';
+import { runKcost, seededRandom, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 
 const HOUR = 3_600_000;
 const RESUMED = 'resuming from the offset stored in the database';

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverUrl } from '../support/database.js';
 import { waitFor } from '../support/kafka.js';
-import { REPO, startKcost, type KcostProcess } from '../support/kcost-process.js';
+import { REPO, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 
 // What README.md promises a newcomer: `npm start` (scripts/up.sh, which runs
 // `kcost up --simulate` against a local broker) brings the pipeline up, the

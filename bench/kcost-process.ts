@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Also compiled into dist/ for the benchmarks, so the checkout is found by looking up for bin/kcost.js.
+// Run from bench/ by the tests and from dist/bench/ by the benchmarks: the checkout is found by looking up for bin/kcost.js.
 function checkoutRoot(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'bin', 'kcost.js'))) return dir;
