@@ -94,7 +94,7 @@ export class PricingStage implements StageHandler {
         if (this.assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, sample));
         continue;
       }
-      const home = homePartition(sample, this.options.state, this.options.internal.usageByNodePartitions);
+      const home = strayHome(sample, this.options.state, this.options.internal.usageByNodePartitions);
       if (home !== null && home.partition !== batch.partition) {
         // Routed before its pod's node was known, so it kept its pod key. Priced here, it would
         // fall outside its node's conservation (the node's owner prices the node without it):
@@ -169,10 +169,13 @@ export class PricingStage implements StageHandler {
 }
 
 /**
- * The by-node partition a sample belongs in: its node's, or null while neither
- * the sample nor the pod's state names the node (it then stays where it is).
+ * Where a sample the router keyed by its pod's state belongs now: its node's
+ * by-node partition, or null while the node is still unknown. A sample that
+ * names its own node was routed by it, so it is where it belongs and costs
+ * no lookup or hash here, on the path every sample takes.
  */
-function homePartition(sample: UsageSample, state: ClusterState, partitions: number): { key: string; partition: number } | null {
+function strayHome(sample: UsageSample, state: ClusterState, partitions: number): { key: string; partition: number } | null {
+  if (sample.nodeName) return null;
   const key = routingKey(sample, state);
   return key === podKey(sample) ? null : { key, partition: partitionOfKey(key, partitions) };
 }
