@@ -19,7 +19,7 @@ const settings = {
   }),
   processorGroupId: setting('processorGroupId', {
     description:
-      "Also creates the internal topics of the kcost process group with this --group-id (<id>.usage-by-node, <id>.cost-rates, <id>.anomaly-history), partitioned like kcost.usage.v1, so the processor needs no right to create topics. Empty: none.",
+      "Also creates the internal topics of the kcost process group with this --group-id (<id>.usage-by-node, <id>.cost-rates, <id>.anomaly-history), partitioned and replicated like kcost.usage.v1, so the processor needs no right to create topics. Empty: none.",
     default: 'kcost-process',
     parse: (raw) => raw.trim(),
   }),
@@ -41,9 +41,10 @@ export const topicsRole = defineRole({
       const layouts: TopicLayout[] = Object.values(TOPICS);
       const created = new Set(await provisionTopics(admin, layouts, config.replicationFactor));
       if (config.processorGroupId !== '') {
-        // Partitioned like the usage topic as it is, which may predate this run's spec.
-        const internal = internalTopicLayouts(config.processorGroupId, (await partitionsOf(admin, TOPICS.usage.name)).partitions);
-        for (const name of await provisionTopics(admin, internal, config.replicationFactor)) created.add(name);
+        // Partitioned and replicated like the usage topic as it is (it may predate this run), as the processor would make them.
+        const usage = await partitionsOf(admin, TOPICS.usage.name);
+        const internal = internalTopicLayouts(config.processorGroupId, usage.partitions);
+        for (const name of await provisionTopics(admin, internal, usage.replicas)) created.add(name);
         layouts.push(...internal);
       }
       for (const spec of layouts) {
