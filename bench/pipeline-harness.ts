@@ -87,13 +87,10 @@ export async function benchProducer(kafka: Kafka, codec: Codec): Promise<{ produ
 
 /** The cost processor with the role's defaults (2 min lateness unless given, 1 day of state, max allocation bases). */
 export function benchProcessor(kafka: Kafka, codec: Codec, topics: PipelineTopics, allowedLatenessMillis = 120_000): Processor {
-  const id = randomUUID().slice(0, 8);
   return buildProcessor(
     { kafka, codec, logger: silentLogger(), registry: new Registry() },
     {
-      // Named after the run's topics, so that createPipelineTopics' drop() also removes the internal topics.
-      groupId: `${topics.usage}.process-${id}`,
-      transactionalId: `bench-process-${id}`,
+      ...benchProcessorIds(topics),
       allowedLatenessMillis,
       stateRetentionMillis: 86_400_000,
       bases: { cpu: 'max', memory: 'max' },
@@ -145,12 +142,19 @@ function topicFlags(topics: PipelineTopics, role: 'process' | 'sink'): string[] 
 }
 
 /**
- * `kcost process` as its own process, as it is deployed, with the role's
- * defaults; its group is named after the run's topics, as benchProcessor's.
+ * A fresh group and transactional id for a benchmark processor. The group is
+ * named after the run's topics, so that createPipelineTopics' drop() also
+ * removes the internal topics named after it.
  */
-export function startProcessorProcess(brokers: readonly string[], topics: PipelineTopics): KcostProcess {
+function benchProcessorIds(topics: PipelineTopics): { groupId: string; transactionalId: string } {
   const id = randomUUID().slice(0, 8);
-  return startKcost(['process', '--brokers', brokers.join(','), '--group-id', `${topics.usage}.process-${id}`, '--transactional-id', `bench-process-${id}`, ...topicFlags(topics, 'process'), '--health-port', '0', '--log-level', 'info']);
+  return { groupId: `${topics.usage}.process-${id}`, transactionalId: `bench-process-${id}` };
+}
+
+/** `kcost process` as its own process, as it is deployed, with the role's defaults. */
+export function startProcessorProcess(brokers: readonly string[], topics: PipelineTopics): KcostProcess {
+  const { groupId, transactionalId } = benchProcessorIds(topics);
+  return startKcost(['process', '--brokers', brokers.join(','), '--group-id', groupId, '--transactional-id', transactionalId, ...topicFlags(topics, 'process'), '--health-port', '0', '--log-level', 'info']);
 }
 
 /** `kcost sink` as its own process with the role's defaults, once /readyz says it joined its group. */
