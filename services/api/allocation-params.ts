@@ -1,5 +1,6 @@
 import { isLabelKey, parseFilter, type FilterClause } from './filter.js';
 import { ParameterError } from './parameter-error.js';
+import { checkTextParams } from './text-param.js';
 import { resolveWindow, type TimeWindow } from './time-window.js';
 
 export const AGGREGATES = ['cluster', 'node', 'namespace', 'workload', 'controllerKind', 'pod', 'container'] as const;
@@ -40,6 +41,7 @@ export const ALLOCATION_DEFAULTS = { window: '24h', aggregate: 'namespace', step
 
 /** Compiles query parameters into an AllocationQuery; any bad value throws a ParameterError naming it. */
 export function compileAllocationQuery(params: AllocationParams, nowMillis: number): AllocationQuery {
+  checkTextParams(params);
   return {
     window: resolveWindow(params.window ?? ALLOCATION_DEFAULTS.window, nowMillis),
     aggregate: parseAggregate(params.aggregate ?? ALLOCATION_DEFAULTS.aggregate),

@@ -1,6 +1,7 @@
 import { oneOf, FORMATS, type Format } from './allocation-params.js';
 import { ParameterError } from './parameter-error.js';
 import { SqlParams, whereClause, type SqlQuery } from './sql-params.js';
+import { checkTextParams } from './text-param.js';
 import { resolveWindow, type TimeWindow } from './time-window.js';
 
 export const SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
@@ -38,6 +39,7 @@ export function compileAnomaliesQuery(
   nowMillis: number,
   maxRows: number,
 ): AnomaliesQuery {
+  checkTextParams(params);
   const limit = params.limit === undefined ? Math.min(1000, maxRows) : Number(params.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > maxRows) throw new ParameterError('limit', `${JSON.stringify(params.limit)} is not a whole number from 1 to ${maxRows}`);
   return {

@@ -13,6 +13,10 @@ describe('errorReply', () => {
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 503, 'DATABASE_UNAVAILABLE', undefined],
     [Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }), 503, 'DATABASE_UNAVAILABLE', undefined],
     [Object.assign(new Error('relation "pod_cost_daily" does not exist'), { code: '42P01' }), 503, 'DATABASE_UNAVAILABLE', undefined],
+    // Data exceptions the edge should have caught still blame the input, never the server.
+    [Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }), 400, 'BAD_PARAMETER', undefined],
+    [Object.assign(new Error('date/time field value out of range'), { code: '22008' }), 400, 'BAD_PARAMETER', undefined],
+    [Object.assign(new Error('time zone displacement out of range'), { code: '22009' }), 400, 'BAD_PARAMETER', undefined],
     [new TypeError('a bug'), 500, 'INTERNAL', undefined],
   ])('%s → %i %s', (error, status, code, parameter) => {
     const reply = errorReply(error);

@@ -27,9 +27,10 @@ interface ValidationIssue {
 
 /**
  * Maps anything a handler throws to a status and body: our errors by code,
- * Fastify's schema validation errors to 400 naming the parameter, database
- * outages and statement timeouts to 503, and the rest to 500 (whose message
- * is not shown to the caller, only logged).
+ * Fastify's schema validation errors to 400 naming the parameter, a data
+ * exception from the database (SQLSTATE class 22) to 400, database outages
+ * and statement timeouts to 503, and the rest to 500 (whose message is not
+ * shown to the caller, only logged).
  */
 export function errorReply(error: unknown): { status: number; body: ErrorBody; log: boolean } {
   if (error instanceof ParameterError) return { status: 400, body: { error: error.code, message: error.message, parameter: error.parameter }, log: false };
@@ -50,6 +51,11 @@ export function errorReply(error: unknown): { status: number; body: ErrorBody; l
   // No such database (3D000) or table (42P01): a deployment that was never migrated, not a bad request.
   if (code === '3D000' || code === '42P01') {
     return { status: 503, body: { error: 'DATABASE_UNAVAILABLE', message: 'the kcost database or its tables do not exist; run kcost migrate' }, log: true };
+  }
+  // Data exceptions (class 22): a value the edge should have refused reached the
+  // database. Still the caller's input, so 400; logged, because the edge missed it.
+  if (typeof code === 'string' && code.startsWith('22')) {
+    return { status: 400, body: { error: 'BAD_PARAMETER', message: `the database refused a parameter value (SQLSTATE ${code}): ${error instanceof Error ? error.message : ''}` }, log: true };
   }
   if (classifyDbError(error) === 'transient') return { status: 503, body: { error: 'DATABASE_UNAVAILABLE', message: 'the database is not reachable; retry later' }, log: true };
   const status = (error as { statusCode?: unknown }).statusCode;

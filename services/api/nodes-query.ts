@@ -4,6 +4,7 @@ import { parseFilter, type FilterClause } from './filter.js';
 import { ParameterError } from './parameter-error.js';
 import { NODE_DAILY, NODE_DESCRIPTORS, NODE_HOURLY, NODE_RAW } from './relations.js';
 import { bucketExpression, SqlParams, whereClause, type SqlQuery } from './sql-params.js';
+import { checkTextParams } from './text-param.js';
 import { DAY_MILLIS, HOUR_MILLIS, resolveWindow, type TimeWindow } from './time-window.js';
 
 export interface NodesQuery {
@@ -44,6 +45,7 @@ const STEP_MILLIS = { none: 0, '1h': HOUR_MILLIS, '1d': DAY_MILLIS } as const;
 
 /** Compiles the /v1/nodes query string; only cluster and node filter clauses make sense for nodes. */
 export function compileNodesQuery(params: { window?: string; step?: string; filter?: string; format?: string }, nowMillis: number): NodesQuery {
+  checkTextParams(params);
   const filter = parseFilter(params.filter ?? '');
   const other = filter.find((c) => c.field !== 'cluster' && c.field !== 'node');
   if (other) throw new ParameterError('filter', `nodes can be filtered by cluster and node only, not by ${other.field}`);

@@ -1,5 +1,6 @@
 import { oneOf, FORMATS, type Format } from './allocation-params.js';
 import { SqlParams, textOf, whereClause, type SqlQuery } from './sql-params.js';
+import { checkTextParams } from './text-param.js';
 import { resolveWindow, type TimeWindow } from './time-window.js';
 
 export const PRICE_KINDS = ['NODE', 'STORAGE', 'GPU', 'NETWORK'] as const;
@@ -46,6 +47,7 @@ export interface SkuPrices {
 type Params = { window?: string; provider?: string; region?: string; kind?: string; sku?: string; capacityType?: string; format?: string };
 
 export function compilePricesQuery(params: Params, nowMillis: number): PricesQuery {
+  checkTextParams(params);
   return {
     window: resolveWindow(params.window ?? '30d', nowMillis),
     nowMillis,

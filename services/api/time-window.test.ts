@@ -31,6 +31,17 @@ describe('resolveWindow', () => {
     ['2026-03-01,2026-03-02', /not an RFC 3339 date-time/],
     ['2026-03-01T00:00:00Z', /not one of/],
     ['401d', /more than 400 days/],
+    // Years PostgreSQL refuses as the API would write them (SQLSTATE 22008, 22009).
+    ['0000-01-01T00:00:00Z,0000-01-02T00:00:00Z', /outside 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z/],
+    ['9999-12-31T00:00:00Z,9999-12-31T23:59:59-14:00', /outside/],
+    ['1969-12-31T00:00:00Z,1970-01-02T00:00:00Z', /outside/],
+    // Fields Date.parse would roll over instead of refusing.
+    ['2026-02-29T00:00:00Z,2026-03-02T00:00:00Z', /out of range/],
+    ['2026-02-31T00:00:00Z,2026-03-02T00:00:00Z', /out of range/],
+    ['2026-03-01T24:00:00Z,2026-03-02T00:00:00Z', /out of range/],
+    ['2026-03-01T00:00:00+24:00,2026-03-02T00:00:00Z', /out of range/],
+    ['2026-13-01T00:00:00Z,2026-03-02T00:00:00Z', /out of range/],
+    ['2026-03-01T00:00:00.1234567890Z,2026-03-02T00:00:00Z', /not an RFC 3339 date-time/],
   ])('rejects %s naming the parameter', (raw, message) => {
     const error = (() => {
       try {
@@ -42,6 +53,14 @@ describe('resolveWindow', () => {
     expect(error).toBeInstanceOf(ParameterError);
     expect((error as ParameterError).parameter).toBe('window');
     expect((error as ParameterError).message).toMatch(message);
+  });
+
+  it.each([
+    ['2024-02-29T00:00:00Z,2024-03-01T00:00:00Z', '2024-02-29T00:00:00.000Z', '2024-03-01T00:00:00.000Z'],
+    ['1970-01-01T00:00:00Z,1970-01-02T00:00:00Z', '1970-01-01T00:00:00.000Z', '1970-01-02T00:00:00.000Z'],
+    ['9999-12-31T00:00:00Z,9999-12-31T23:59:59.999Z', '9999-12-31T00:00:00.000Z', '9999-12-31T23:59:59.999Z'],
+  ])('accepts %s at the edges of the calendar and of the range', (raw, start, end) => {
+    expect(iso(resolveWindow(raw, NOW))).toEqual([start, end]);
   });
 
   it('tells hour and day alignment apart', () => {
