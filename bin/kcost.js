@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Entry point of the `kcost` binary: the compiled CLI lives in dist/ (`npm run build`).
-import { main } from '../dist/services/cli/main.js';
+import { runCli } from './run-cli.js';
 
-process.exitCode = await main(process.argv.slice(2));
+await runCli([], process.argv.slice(2));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { envName, flagName } from '../config/settings.js';
 import { EXIT_USAGE, main } from './main.js';
@@ -40,6 +41,18 @@ describe('kcost CLI', () => {
       expect(err).toMatch(/not built yet/);
     },
   );
+
+  it.each([['--version'], ['-V'], ['version']])('kcost %s prints the version of package.json', async (flag) => {
+    const { code, out } = await run([flag]);
+    expect(code).toBe(0);
+    expect(out).toBe(`kcost ${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`);
+  });
+
+  it('takes kubectl\'s short flags for kcost cost: -f reaches the estimate as --filename', async () => {
+    const { code, err } = await run(['cost', 'estimate', '-f', '/nonexistent/manifest.yaml']);
+    expect(code).toBe(EXIT_USAGE);
+    expect(err).toContain('cannot read -f /nonexistent/manifest.yaml');
+  });
 
   it('rejects an unknown role', async () => {
     const { code, err } = await run(['frobnicate']);

@@ -3,6 +3,8 @@ import { KcostError } from '../errors/kcost-error.js';
 import { renderRoleHelp, renderTopHelp } from './help.js';
 import type { Role, RoleContext } from './role.js';
 import { ROLES } from './roles.js';
+import { expandShortFlags } from './short-flags.js';
+import { kcostVersion } from './package-root.js';
 
 export const EXIT_USAGE = 2;
 
@@ -22,6 +24,10 @@ export async function main(
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     context.stdout(renderTopHelp(ROLES));
     return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    context.stdout(`kcost ${kcostVersion()}\n`);
+    return 0;
   }
   const top = ROLES.find((r) => r.name === name);
   if (!top) {
@@ -45,6 +51,7 @@ export async function main(
     rest.shift();
   }
   const title = parent ? `${parent.name} ${role.name}` : role.name;
+  if (role.shortFlags) rest.splice(0, rest.length, ...expandShortFlags(rest, role.shortFlags));
   if (rest.includes('--help') || rest.includes('-h')) {
     context.stdout(renderRoleHelp(role, parent));
     return 0;

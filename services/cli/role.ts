@@ -19,6 +19,8 @@ export interface Role<S extends SettingsSpec = SettingsSpec> {
   /** Longer help shown by `kcost <name> --help`. */
   readonly description: string;
   readonly settings: S;
+  /** Short flags the role also takes, as the long flag each stands for (e.g. `-f` for `--filename`). */
+  readonly shortFlags?: Readonly<Record<string, string>>;
   /** Roles reached as `kcost <name> <sub>` (e.g. `kcost collect kube`); a role has these or run, not both. */
   readonly subcommands?: readonly Role[];
   /** Runs the role to completion; resolves to the process exit code. Absent for roles not built yet. */

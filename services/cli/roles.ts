@@ -3,6 +3,7 @@ import { kubeRole } from '../collector/kube/kube-role.js';
 import { pricesRole } from '../collector/prices/prices-role.js';
 import { usageRole } from '../collector/usage/usage-role.js';
 import { costRole } from '../kubectl/cost-role.js';
+import { installPluginRole } from '../kubectl/install-plugin-role.js';
 import { migrateRole } from '../db/migrate-role.js';
 import { processRole } from '../processor/process-role.js';
 import { exportRole } from '../exporter/export-role.js';
@@ -35,6 +36,7 @@ export const ROLES: readonly Role[] = [
   sinkRole,
   apiRole,
   costRole,
+  installPluginRole,
   exportRole,
   simulateRole,
   migrateRole,

@@ -12,9 +12,11 @@ export const costRole = defineRole({
   description: [
     'Reads the kcost query API (--api-url) and prints cost over --window as a table, JSON or CSV: kubectl cost namespace, kubectl cost workload -n web, kubectl cost pod --cluster prod --window 7d, kubectl cost label team.',
     'kubectl cost estimate -f manifest.yaml prices the requests of its Deployments, StatefulSets (with their volume claims) and DaemonSets (× --node-count) for 730 hours at the current price of --instance-type from the API, or at the built-in default prices, and exits with status 3 when the total exceeds --max-monthly-usd.',
-    'Installed as kubectl-cost on the PATH, it is a kubectl plugin; kubectl short flags -n, -o and -f work there.',
+    'Installed as kubectl-cost on the PATH, it is a kubectl plugin; -n, -o and -f stand for --namespace, --output and --filename, as in kubectl.',
   ].join('\n\n'),
   settings: costSettings,
+  // kubectl's own short flags, so `kcost cost` and `kubectl cost` take the same command lines.
+  shortFlags: { '-n': '--namespace', '-o': '--output', '-f': '--filename' },
   async run(config, { positionals, stdout, stderr }) {
     const api = createCostApi({ baseUrl: config.apiUrl, token: config.token });
     if (positionals[0] === 'estimate') {

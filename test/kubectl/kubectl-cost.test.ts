@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
 import { main } from '../../services/cli/main.js';
-import { kubectlArgs } from '../../services/kubectl/kubectl-args.js';
 import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
 import { anomalyRecords, costRecords, NOW, priceRecords } from '../api/cost-records.js';
 
@@ -28,12 +27,12 @@ afterAll(async () => {
   await db?.close();
 });
 
-/** Runs `kubectl cost <args>` in-process, as bin/kubectl-cost.js does. */
+/** Runs `kubectl cost <args>` in-process, as bin/kubectl-cost.js does (`kcost cost <args>`). */
 async function kubectlCost(args: string[], withToken = true): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const flags = ['--api-url', apiUrl, ...(withToken ? ['--token', TOKEN] : [])];
-  const code = await main(['cost', ...kubectlArgs([...args, ...flags])], { env: {}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await main(['cost', ...args, ...flags], { env: {}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
   return { code, stdout, stderr };
 }
 
