@@ -55,6 +55,15 @@ export interface StageHandler {
    * the next batch.
    */
   onAborted?(partition: number): void;
+  /**
+   * Called every `timerIntervalMillis` while the member is in its group,
+   * whether input arrives or not, never during a batch: records that depend
+   * on time passing (a quiet input partition). Its records are published in
+   * a transaction of their own, without input offsets, so that a timer never
+   * moves the stage's position behind the consumer's back; a failed publish
+   * is logged, and the handler simply sends again on a later call.
+   */
+  onTimer?(): Promise<readonly StageRecord[]> | readonly StageRecord[];
 }
 
 export interface TransactionalStageOptions {
@@ -64,6 +73,8 @@ export interface TransactionalStageOptions {
   readonly transactionalId: string;
   /** Called once when a batch could not be handled and committed; the process must restart from the committed offsets. */
   readonly onFatal: (error: unknown) => void;
+  /** How often the handler's onTimer runs (default 1 s). */
+  readonly timerIntervalMillis?: number;
 }
 
 function isRetriableKafkaError(error: unknown): boolean {
@@ -97,6 +108,12 @@ export class TransactionalStage {
   private lastAssigned: readonly number[] = [];
   private failed = false;
   private running = false;
+  private joined = false;
+  private rebalancing = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerBusy = false;
+  /** Batches and timer calls take turns: one transaction of this producer at a time, and handler state is never touched by both. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly options: TransactionalStageOptions,
@@ -113,12 +130,17 @@ export class TransactionalStage {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.assigned = [...(event.payload.memberAssignment[this.handler.inputTopic] ?? [])].sort((a, b) => a - b);
       this.lastAssigned = this.assigned;
+      this.joined = true;
+      this.rebalancing = false;
+    });
+    this.consumer.on(this.consumer.events.REBALANCING, () => {
+      this.rebalancing = true;
     });
     await this.consumer.subscribe({ topics: [this.handler.inputTopic], fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async (payload) => {
+      eachBatch: (payload) => this.inTurn(async () => {
         const { batch } = payload;
         if (this.failed || batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
         try {
@@ -135,6 +157,7 @@ export class TransactionalStage {
             this.options.logger.info({ group: this.options.groupId, partition: batch.partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
             this.handler.onAborted?.(batch.partition);
             this.assigned = this.lastAssigned;
+            this.rebalancing = true;
             throw error;
           }
           // In-memory state now reflects records whose offsets were not committed: only a restart from the committed offsets is safe.
@@ -146,9 +169,42 @@ export class TransactionalStage {
         payload.resolveOffset(batch.lastOffset());
         // Outside the try: a rebalance noticed here comes after the commit, and kafkajs handles it by rejoining.
         await payload.heartbeat();
-      },
+      }),
     });
     this.running = true;
+    if (this.handler.onTimer) {
+      this.timer = setInterval(() => void this.runTimer(), this.options.timerIntervalMillis ?? 1000);
+      this.timer.unref();
+    }
+  }
+
+  private inTurn(task: () => Promise<void>): Promise<void> {
+    const run = this.turn.then(task, task);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTimer(): Promise<void> {
+    const onTimer = this.handler.onTimer?.bind(this.handler);
+    if (!onTimer || this.timerBusy) return;
+    this.timerBusy = true;
+    try {
+      await this.inTurn(async () => {
+        if (!this.running || this.failed || !this.joined || this.rebalancing) return;
+        try {
+          if (this.assigned !== null) {
+            // A member that owns only partitions with nothing to read gets no batch: it learns them here.
+            await this.handler.onAssigned(this.assigned, await this.committedPositions());
+            this.assigned = null;
+          }
+          await this.commit({ records: await onTimer(), offsets: [] });
+        } catch (error) {
+          this.options.logger.warn({ err: error, group: this.options.groupId }, 'publishing the stage timer output failed; it is sent again later');
+        }
+      });
+    } finally {
+      this.timerBusy = false;
+    }
   }
 
   get isRunning(): boolean {
@@ -158,6 +214,7 @@ export class TransactionalStage {
   /** Stops fetching; the batch in hand finishes its transaction first. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.timer) clearInterval(this.timer);
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }

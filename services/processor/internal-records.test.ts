@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeCostRate,
+  decodeIdleMark,
   decodeSeriesSnapshot,
   decodeTick,
   encodeCostRate,
+  encodeIdleMark,
   encodeSeriesSnapshot,
   encodeTick,
+  idleMarkHeaders,
+  isIdleMark,
   isTick,
   sourceHeaders,
   sourceOf,
@@ -20,6 +24,9 @@ describe('internal records', () => {
     expect(isTick(sourceHeaders({ partition: 1, offset: '42' }))).toBe(false);
     expect(sourceOf(sourceHeaders({ partition: 1, offset: '42' }))).toEqual({ partition: 1, offset: '42' });
     expect(sourceOf(undefined)).toBeNull();
+    expect(decodeIdleMark(encodeIdleMark({ source: 2 }))).toEqual({ source: 2 });
+    expect(isIdleMark(idleMarkHeaders())).toBe(true);
+    expect(isTick(idleMarkHeaders())).toBe(false);
     const cost = { kind: 'cost' as const, point: { cluster: 'prod', namespace: 'shop', workloadKind: 'Deployment', workloadName: 'api', windowStart: 0, totalCostUsd: 0.5, onDemandCostUsd: 0.7 } };
     expect(decodeCostRate(encodeCostRate(cost))).toEqual(cost);
     const mark = { kind: 'mark' as const, mark: { sources: [0, 2], closedThrough: 3_600_000 } };
@@ -30,6 +37,7 @@ describe('internal records', () => {
 
   it('refuses what it did not write, with a stable reason code', () => {
     expect(() => decodeTick(Buffer.from('{"cluster":"prod"}'))).toThrow(expect.objectContaining({ code: 'MALFORMED_INTERNAL_RECORD' }));
+    expect(() => decodeIdleMark(Buffer.from('{"source":"1"}'))).toThrow(/idle mark/);
     expect(() => decodeCostRate(Buffer.from('not json'))).toThrow(expect.objectContaining({ code: 'MALFORMED_INTERNAL_RECORD' }));
     expect(() => decodeCostRate(Buffer.from('{"kind":"cost","point":{"cluster":"prod"}}'))).toThrow(/cost-rate record/);
     expect(() => decodeSeriesSnapshot(Buffer.from('{"cluster":"p","scope":"POD","key":"k","namespace":"n","history":[]}'))).toThrow(/anomaly history/);

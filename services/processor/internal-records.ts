@@ -27,6 +27,17 @@ export interface WindowTick {
 }
 
 /**
+ * "Usage partition `source` has been read to its end and has had nothing
+ * new for a while": the router sends one to every by-node partition when a
+ * usage partition it owns goes quiet, and again every so often while it
+ * stays quiet (so a pricing instance that restarts learns it too). The
+ * pricing stage then stops waiting for that partition's lanes.
+ */
+export interface IdleMark {
+  readonly source: number;
+}
+
+/**
  * "Every window ending (plus lateness) at or before `closedThrough` has been
  * priced for the by-node partitions `sources`": the pricing stage sends one to
  * every cost-rate partition after the cost shares of those windows, so the
@@ -62,6 +73,24 @@ export function decodeTick(bytes: Buffer): WindowTick {
     return { cluster: parsed.cluster, windowStart: parsed.windowStart, windowSeconds: parsed.windowSeconds, source: parsed.source as number };
   }
   throw malformed('window tick', bytes);
+}
+
+export function idleMarkHeaders(): IHeaders {
+  return { [RECORD_KIND_HEADER]: 'idle' };
+}
+
+export function isIdleMark(headers: IHeaders | undefined): boolean {
+  return headerText(headers, RECORD_KIND_HEADER) === 'idle';
+}
+
+export function encodeIdleMark(mark: IdleMark): Buffer {
+  return Buffer.from(JSON.stringify(mark));
+}
+
+export function decodeIdleMark(bytes: Buffer): IdleMark {
+  const parsed = parseObject(bytes);
+  if (Number.isInteger(parsed.source)) return { source: parsed.source as number };
+  throw malformed('idle mark', bytes);
 }
 
 export function sourceHeaders(position: SourcePosition): IHeaders {

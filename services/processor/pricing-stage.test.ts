@@ -9,7 +9,7 @@ import type { CommittedPosition, StageOutput } from '../kafka/transactional-stag
 import { silentLogger } from '../log/logger.js';
 import { DEFAULT_BASES } from './allocation.js';
 import { ClusterState } from './cluster-state.js';
-import { encodeTick, sourceHeaders, tickHeaders } from './internal-records.js';
+import { encodeIdleMark, encodeTick, idleMarkHeaders, sourceHeaders, tickHeaders } from './internal-records.js';
 import type { InternalTopics } from './internal-topics.js';
 import { PriceHistory } from './price-history.js';
 import { PricingStage } from './pricing-stage.js';
@@ -39,6 +39,10 @@ const localNode = Array.from({ length: 50 }, (_, i) => `local-${i}`).find((name)
 
 /** A pricing stage owning only the stray's partition (one usage partition, so one lane), with both nodes known. */
 function setUp() {
+  return setUpWith({});
+}
+
+function setUpWith(options: { allowedLatenessMillis?: number; now?: () => number }) {
   const state = new ClusterState();
   state.apply(nodeObject({ name: nodeName, cores: 4, memoryGib: 16 }));
   state.apply(nodeObject({ name: localNode, cores: 4, memoryGib: 16 }));
@@ -53,9 +57,10 @@ function setUp() {
     prices: new PriceHistory(),
     internal: INTERNAL,
     topics: { usage: TOPICS.usage.name, costs: TOPICS.costs.name, nodeCosts: TOPICS.nodeCosts.name, deadLetter: TOPICS.deadLetter.name },
-    allowedLatenessMillis: 0,
+    allowedLatenessMillis: options.allowedLatenessMillis ?? 0,
     stateRetentionMillis: 24 * 60 * MINUTE,
     bases: DEFAULT_BASES,
+    ...(options.now ? { now: options.now } : {}),
   });
   stage.onAssigned([strayPartition], new Map());
   return { state, stage, registry };
@@ -130,3 +135,42 @@ describe('PricingStage with a sample routed before its node was known', () => {
     expect(costs.map((c) => [c.podUid, c.flags])).toEqual([['uid-web', expect.arrayContaining(['UNKNOWN_POD']) as unknown]]);
   });
 });
+
+describe('PricingStage windows per by-node partition', () => {
+  const HOUR = 60 * MINUTE;
+  const local = (windowStart: number) => usageSample({ podName: 'api', container: 'app', nodeName: localNode, windowStart, cpuCores: 1, memoryGib: 1 });
+  const metadata = (watermark: number, readThrough: string) => JSON.stringify({ v: 1, watermark, readThrough });
+
+  it('resumes a partition taken over in a rebalance at its own watermark, not at the one its new owner has reached elsewhere', async () => {
+    const { stage } = setUp();
+    // This instance kept homePartition (at 19:00) and takes over strayPartition, whose last owner had got to 13:00.
+    const committed = new Map<number, CommittedPosition>([
+      [homePartition, { offset: '100', metadata: metadata(19 * HOUR, '100') }],
+      [strayPartition, { offset: '40', metadata: metadata(13 * HOUR, '40') }],
+    ]);
+    stage.onAssigned([homePartition, strayPartition], committed);
+    const output = await stage.handle(batchOf(strayPartition, [await routedSample(local(13 * HOUR + MINUTE), '40', { partition: 0, offset: '900' }), tick(13 * HOUR + 3 * MINUTE, '41')]));
+    expect(output.records.filter((r) => r.topic === TOPICS.deadLetter.name)).toEqual([]);
+    const costs = await Promise.all(podCosts(output).map((r) => codec.decodeAs('PodCost', r.value as Buffer)));
+    expect(costs.map((c) => [c.podUid, c.windowStart])).toEqual([['uid-api', 13 * HOUR + MINUTE]]);
+  });
+
+  it('prices the last windows of a feed that stops once its source has been idle for the allowed lateness', async () => {
+    let now = 0;
+    const { stage } = setUpWith({ allowedLatenessMillis: 2 * MINUTE, now: () => now });
+    const first = await stage.handle(batchOf(strayPartition, [await routedSample(local(0), '0', { partition: 0, offset: '0' }), await routedSample(local(MINUTE), '1', { partition: 0, offset: '1' })]));
+    expect(podCosts(first)).toEqual([]);
+    now = 10_000;
+    expect(podCosts(await stage.handle(batchOf(strayPartition, [idle('2')])))).toEqual([]);
+    // The router repeats its idle mark while the partition stays quiet: once 2 minutes have passed, both windows close.
+    now = 10_000 + 2 * MINUTE;
+    const last = await stage.handle(batchOf(strayPartition, [idle('3')]));
+    const costs = await Promise.all(podCosts(last).map((r) => codec.decodeAs('PodCost', r.value as Buffer)));
+    expect(costs.map((c) => c.windowStart)).toEqual([0, MINUTE]);
+    expect(last.offsets.find((o) => o.partition === strayPartition)?.offset).toBe('4');
+  });
+});
+
+function idle(offset: string): Incoming {
+  return { offset, key: 'idle', value: encodeIdleMark({ source: 0 }), headers: idleMarkHeaders() };
+}

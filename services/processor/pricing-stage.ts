@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
 import type { ClusterState, NodeObject } from './cluster-state.js';
 import { workloadCostPoints } from './cost-points.js';
-import { decodeTick, encodeCostRate, isTick, sourceOf } from './internal-records.js';
+import { decodeIdleMark, decodeTick, encodeCostRate, isIdleMark, isTick, sourceOf } from './internal-records.js';
 import type { InternalTopics } from './internal-topics.js';
 import type { PriceHistory } from './price-history.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
@@ -45,45 +45,57 @@ const HOUR = 3_600_000;
  * with its input offsets (and the assembler's replay mark as offset
  * metadata). After a crash the open windows are rebuilt from the
  * uncommitted records and no window is priced twice.
+ *
+ * Each by-node partition has a window assembler, a watermark and closed
+ * marks of its own: a node's samples all arrive on its partition, so nothing
+ * is gained by waiting across partitions, and a partition taken over from
+ * another instance in a rebalance resumes at its own watermark, not at one
+ * the partitions this instance already had have reached.
  */
 export class PricingStage implements StageHandler {
   readonly inputTopic: string;
-  private assembler: WindowAssembler;
-  private owned = new Set<number>();
-  private markSent = Number.NEGATIVE_INFINITY;
+  private assemblers = new Map<number, WindowAssembler>();
+  private markSent = new Map<number, number>();
   private prunedAt = Number.NEGATIVE_INFINITY;
 
   private readonly deadLetters: StageDeadLetterOptions;
 
   constructor(private readonly options: PricingStageOptions) {
     this.deadLetters = { ...options, deadLetterTopic: options.topics.deadLetter };
-    this.assembler = new WindowAssembler(options.allowedLatenessMillis);
     this.inputTopic = options.internal.usageByNode;
   }
 
   /** Every (re)join resumes from the committed offsets, so the open windows are rebuilt from there too. */
   onAssigned(partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>): void {
     const { internal } = this.options;
-    this.assembler = new WindowAssembler(this.options.allowedLatenessMillis);
-    this.owned = new Set(partitions);
-    this.markSent = Number.NEGATIVE_INFINITY;
+    const clock = this.options.now ? { clock: this.options.now } : {};
+    this.assemblers = new Map();
+    this.markSent = new Map();
     for (const partition of partitions) {
-      // Every usage partition feeds every by-node partition: each pair is a lane the windows wait for.
-      for (let source = 0; source < internal.usagePartitions; source++) this.assembler.track(lane(partition, source));
-      this.assembler.restore(partition, committed.get(partition)?.metadata ?? null);
+      const assembler = new WindowAssembler(this.options.allowedLatenessMillis, clock);
+      // Every usage partition feeds every by-node partition: each is a lane the windows wait for.
+      for (let source = 0; source < internal.usagePartitions; source++) assembler.track(source);
+      assembler.restore(partition, committed.get(partition)?.metadata ?? null);
+      this.assemblers.set(partition, assembler);
     }
   }
 
   async handle(batch: Batch): Promise<StageOutput> {
     const records: StageRecord[] = [];
+    const assembler = this.assemblers.get(batch.partition);
+    if (!assembler) throw new KcostError('UNASSIGNED_PARTITION', `pricing got a batch of by-node partition ${batch.partition}, which it was not assigned`);
     for (const message of batch.messages) {
       if (message.value === null) continue;
-      if (isTick(message.headers)) {
+      if (isTick(message.headers) || isIdleMark(message.headers)) {
         try {
-          const tick = decodeTick(message.value);
-          this.assembler.addTick(tick, batch.partition, message.offset, lane(batch.partition, tick.source));
+          if (isTick(message.headers)) {
+            const tick = decodeTick(message.value);
+            assembler.addTick(tick, batch.partition, message.offset, tick.source);
+          } else {
+            assembler.markIdle(decodeIdleMark(message.value).source, batch.partition, message.offset);
+          }
         } catch (error) {
-          if (this.assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value }, error));
+          if (assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value }, error));
         }
         continue;
       }
@@ -91,7 +103,7 @@ export class PricingStage implements StageHandler {
       const origin = source ? { topic: this.options.topics.usage, ...source } : { topic: batch.topic, partition: batch.partition, offset: message.offset };
       const sample = await this.decode(message.value);
       if (sample instanceof Error) {
-        if (this.assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, sample));
+        if (assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, sample));
         continue;
       }
       const home = strayHome(sample, this.options.state, this.options.internal.usageByNodePartitions);
@@ -99,22 +111,22 @@ export class PricingStage implements StageHandler {
         // Routed before its pod's node was known, so it kept its pod key. Priced here, it would
         // fall outside its node's conservation (the node's owner prices the node without it):
         // send it on to the node's partition instead, once (a replay finds it already read).
-        if (this.assembler.markRead(batch.partition, message.offset)) {
+        if (assembler.markRead(batch.partition, message.offset)) {
           records.push({ topic: this.inputTopic, key: home.key, value: message.value, partition: home.partition, headers: message.headers });
           this.options.metrics.forwardedSamples.inc();
         }
         continue;
       }
-      const intake = this.assembler.add(sample, batch.partition, message.offset, lane(batch.partition, source?.partition ?? 0));
+      const intake = assembler.add(sample, batch.partition, message.offset, source?.partition ?? 0);
       if (intake.kind === 'late') {
         this.options.metrics.lateSamples.inc();
         records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, new KcostError('LATE_SAMPLE', intake.reason)));
       }
     }
     // A backlog closes many windows at once: too many records to spread into push() as arguments.
-    for (const record of await this.priceClosedWindows()) records.push(record);
-    this.options.metrics.pendingSamples.set(this.assembler.pending);
-    const offsets: StageOffset[] = [...this.assembler.positions()].map(([partition, position]) => ({ partition, offset: position.commitOffset, metadata: position.metadata }));
+    for (const record of await this.priceClosedWindows(batch.partition, assembler)) records.push(record);
+    this.updateGauges();
+    const offsets: StageOffset[] = [...assembler.positions()].map(([partition, position]) => ({ partition, offset: position.commitOffset, metadata: position.metadata }));
     return { records, offsets };
   }
 
@@ -126,14 +138,13 @@ export class PricingStage implements StageHandler {
     }
   }
 
-  private ownsNode = (node: NodeObject): boolean => this.owned.has(partitionOfKey(nodeKey({ cluster: node.cluster, nodeName: node.name }), this.options.internal.usageByNodePartitions));
-
-  private async priceClosedWindows(): Promise<StageRecord[]> {
+  private async priceClosedWindows(partition: number, assembler: WindowAssembler): Promise<StageRecord[]> {
     const { topics, codec, internal, metrics } = this.options;
     const out: StageRecord[] = [];
     const pricedCosts: PodCost[] = [];
-    for (const window of this.assembler.closeReady()) {
-      const priced = priceWindow(window, this.options.state, this.options.prices, this.options.bases, this.ownsNode);
+    const ownsNode = (node: NodeObject): boolean => partitionOfKey(nodeKey({ cluster: node.cluster, nodeName: node.name }), internal.usageByNodePartitions) === partition;
+    for (const window of assembler.closeReady()) {
+      const priced = priceWindow(window, this.options.state, this.options.prices, this.options.bases, ownsNode);
       for (const cost of priced.podCosts) {
         out.push({ topic: topics.costs, key: podKey(cost), value: await codec.encode('PodCost', cost) });
         pricedCosts.push(cost);
@@ -148,23 +159,35 @@ export class PricingStage implements StageHandler {
       const key = `${point.cluster}/${point.namespace}`;
       out.push({ topic: internal.costRates, key, value: encodeCostRate({ kind: 'cost', point }), partition: partitionOfKey(key, internal.costRatePartitions) });
     }
-    const watermark = this.assembler.watermark;
+    const watermark = assembler.watermark;
     if (Number.isFinite(watermark)) {
       // Windows ending before watermark − lateness are all closed; one millisecond less keeps the comparison strict.
       const closedThrough = watermark - this.options.allowedLatenessMillis - 1;
-      if (closedThrough > this.markSent) {
+      if (closedThrough > (this.markSent.get(partition) ?? Number.NEGATIVE_INFINITY)) {
         // After the cost shares in every partition, so the scoring stage has them all when it reads the mark.
-        const mark = encodeCostRate({ kind: 'mark', mark: { sources: [...this.owned].sort((a, b) => a - b), closedThrough } });
-        for (let partition = 0; partition < internal.costRatePartitions; partition++) out.push({ topic: internal.costRates, key: 'mark', value: mark, partition });
-        this.markSent = closedThrough;
-      }
-      metrics.watermark.set(watermark / 1000);
-      if (watermark - this.prunedAt >= HOUR) {
-        this.options.state.prune(watermark - this.options.stateRetentionMillis);
-        this.prunedAt = watermark;
+        const mark = encodeCostRate({ kind: 'mark', mark: { sources: [partition], closedThrough } });
+        for (let p = 0; p < internal.costRatePartitions; p++) out.push({ topic: internal.costRates, key: 'mark', value: mark, partition: p });
+        this.markSent.set(partition, closedThrough);
       }
     }
     return out;
+  }
+
+  /** The lowest watermark of the partitions owned: pending samples, the watermark gauge and state pruning follow it. */
+  private updateGauges(): void {
+    let lowest = Number.POSITIVE_INFINITY;
+    let pending = 0;
+    for (const assembler of this.assemblers.values()) {
+      lowest = Math.min(lowest, assembler.watermark);
+      pending += assembler.pending;
+    }
+    this.options.metrics.pendingSamples.set(pending);
+    if (!Number.isFinite(lowest)) return;
+    this.options.metrics.watermark.set(lowest / 1000);
+    if (lowest - this.prunedAt >= HOUR) {
+      this.options.state.prune(lowest - this.options.stateRetentionMillis);
+      this.prunedAt = lowest;
+    }
   }
 }
 
@@ -178,8 +201,4 @@ function strayHome(sample: UsageSample, state: ClusterState, partitions: number)
   if (sample.nodeName) return null;
   const key = routingKey(sample, state);
   return key === podKey(sample) ? null : { key, partition: partitionOfKey(key, partitions) };
-}
-
-function lane(partition: number, source: number): string {
-  return `${partition}:${source}`;
 }

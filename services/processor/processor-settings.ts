@@ -5,7 +5,7 @@ import { setting, type ConfigOf } from '../config/settings.js';
 import { TOPICS, type TopicKey } from '../kafka/topics.js';
 import { ALLOCATION_BASES, type AllocationBasis } from './allocation.js';
 import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly-scorer.js';
-import type { ProcessorConfig } from './processor.js';
+import { DEFAULT_IDLE_SOURCE_AFTER_MILLIS, type ProcessorConfig } from './processor.js';
 
 const topic = (key: TopicKey, what: string) =>
   setting(`${key}Topic`, { description: `Topic ${what} (override for tests or a second pipeline).`, default: TOPICS[key].name, parse: parseNonEmpty });
@@ -38,6 +38,13 @@ export const processorSettings = {
     description: 'How long after a window ends (in event time) its samples are still taken; later ones go to the dead-letter topic as LATE_SAMPLE. Samples for unknown pods or nodes wait this long for their state.',
     default: 120_000,
     defaultLabel: '2m',
+    parse: parseDurationMillis,
+  }),
+  idleSourceAfter: setting('idleSourceAfter', {
+    description:
+      'How long a usage partition read to its end must stay quiet before windows stop waiting for it. Once every partition has been quiet this long plus the allowed lateness, the last open windows are priced: a feed that stops is priced through its last sample within idle-source-after + allowed-lateness + 1 s.',
+    default: DEFAULT_IDLE_SOURCE_AFTER_MILLIS,
+    defaultLabel: '10s',
     parse: parseDurationMillis,
   }),
   cpuBasis: basis('cpu'),
@@ -98,6 +105,7 @@ export function processorConfigOf(config: ConfigOf<typeof processorSettings>): P
     groupId: config.groupId,
     transactionalId: config.transactionalId,
     allowedLatenessMillis: config.allowedLateness,
+    idleSourceAfterMillis: config.idleSourceAfter,
     stateRetentionMillis: config.stateRetention,
     bases: { cpu: config.cpuBasis, memory: config.memoryBasis },
     anomaly,

@@ -18,11 +18,16 @@ import { RoutingStage } from './routing-stage.js';
 import { ScoringStage } from './scoring-stage.js';
 import { StateFollower } from './state-follower.js';
 
+/** Default of ProcessorConfig.idleSourceAfterMillis. */
+export const DEFAULT_IDLE_SOURCE_AFTER_MILLIS = 10_000;
+
 /** Options of the cost processor (see processor-settings.ts for their meaning and defaults). */
 export interface ProcessorConfig {
   readonly groupId: string;
   readonly transactionalId: string;
   readonly allowedLatenessMillis: number;
+  /** How long a usage partition read to its end stays quiet before windows stop waiting for it (default DEFAULT_IDLE_SOURCE_AFTER_MILLIS). */
+  readonly idleSourceAfterMillis?: number;
   readonly stateRetentionMillis: number;
   readonly bases: AllocationBases;
   readonly anomaly: AnomalyOptions;
@@ -125,7 +130,19 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
         bases: config.bases,
       }),
     ),
-    run('', new RoutingStage({ ...common, ...now, internal, state, usageTopic: config.topics.usage, deadLetterTopic: config.topics.deadLetter })),
+    run(
+      '',
+      new RoutingStage({
+        ...common,
+        ...now,
+        internal,
+        state,
+        usageTopic: config.topics.usage,
+        deadLetterTopic: config.topics.deadLetter,
+        idleSourceAfterMillis: config.idleSourceAfterMillis ?? DEFAULT_IDLE_SOURCE_AFTER_MILLIS,
+        endOffsets: () => partitionEnds(deps.kafka, config.topics.usage),
+      }),
+    ),
   ];
   let stages: TransactionalStage[] = [];
   let started = false;
@@ -158,4 +175,15 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
     },
     failure,
   };
+}
+
+/** Low and high watermarks of every partition of a topic. */
+async function partitionEnds(kafka: Kafka, topic: string): Promise<Map<number, { low: bigint; high: bigint }>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { low: BigInt(p.low), high: BigInt(p.high) }]));
+  } finally {
+    await admin.disconnect();
+  }
 }

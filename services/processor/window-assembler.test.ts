@@ -29,16 +29,50 @@ describe('WindowAssembler', () => {
     expect(assembler.add(sample(0, 'fetched-later'), 1, '0').kind).toBe('added');
   });
 
-  it('stops waiting for a partition that delivered nothing for idleMillis', () => {
+  it('keeps waiting for a lane that is silent but not idle, however long', () => {
     let now = T0;
-    const assembler = new WindowAssembler(0, { idleMillis: 30_000, clock: () => now });
+    const assembler = new WindowAssembler(0, { clock: () => now });
     assembler.add(sample(0, 'a'), 0, '0');
     assembler.add(sample(0, 'b'), 1, '0');
     assembler.add(sample(5, 'a'), 0, '1');
+    now += 3_600_000;
+    assembler.add(sample(6, 'a'), 0, '2');
     expect(assembler.closeReady()).toEqual([]);
-    now += 31_000;
+    expect(assembler.add(sample(1, 'b'), 1, '1').kind).toBe('added');
+  });
+
+  it('stops waiting for a lane whose source says it is idle, and waits for it again once it delivers', () => {
+    const assembler = new WindowAssembler(0, { clock: () => T0 });
+    assembler.add(sample(0, 'a'), 0, '0');
+    assembler.add(sample(0, 'b'), 1, '0');
+    assembler.add(sample(5, 'a'), 0, '1');
+    assembler.markIdle(1, 1, '1');
     assembler.add(sample(6, 'a'), 0, '2');
     expect(assembler.closeReady().map((w) => (w.windowStart - T0) / MINUTE)).toEqual([0, 5]);
+    // Lane 1 delivers again: it holds the watermark at its 12:08 until it moves on.
+    expect(assembler.add(sample(7, 'b'), 1, '2').kind).toBe('added');
+    assembler.add(sample(9, 'a'), 0, '3');
+    expect(assembler.closeReady().map((w) => (w.windowStart - T0) / MINUTE)).toEqual([6]);
+  });
+
+  it('closes every open window once all lanes have been idle for the allowed lateness, and only then', () => {
+    let now = T0;
+    const assembler = new WindowAssembler(2 * MINUTE, { clock: () => now });
+    for (let minute = 0; minute < 5; minute++) {
+      assembler.add(sample(minute, 'a'), 0, String(minute));
+      assembler.add(sample(minute, 'b'), 1, String(minute));
+    }
+    expect(assembler.closeReady().map((w) => (w.windowStart - T0) / MINUTE)).toEqual([0, 1]);
+    assembler.markIdle(0, 0, '5');
+    now += 10 * MINUTE;
+    assembler.markIdle(1, 1, '5');
+    now += 2 * MINUTE - 1;
+    expect(assembler.closeReady()).toEqual([]);
+    now += 1;
+    expect(assembler.closeReady().map((w) => (w.windowStart - T0) / MINUTE)).toEqual([2, 3, 4]);
+    // The feed resumes with the next window: not late, and the lanes hold the watermark again.
+    expect(assembler.add(sample(5, 'a'), 0, '6').kind).toBe('added');
+    expect(assembler.add(sample(4, 'b'), 1, '6').kind).toBe('late');
   });
 
   it('closes a window once the watermark passes its end plus the lateness, and dead-letters later samples', () => {

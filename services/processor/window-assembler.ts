@@ -45,12 +45,17 @@ interface OpenWindow {
  * the slower one's samples late. A lane is a partition, or, on the by-node
  * topic, a (by-node partition, usage partition) pair: each usage partition's
  * samples keep their order within a by-node partition, but two usage
- * partitions routed at different speeds interleave there. A lane that
- * delivered nothing for `idleMillis` (wall clock) stops holding the watermark
- * back. A window closes
- * once the watermark passes its end plus the allowed lateness (with no
- * lateness: when every partition reached a later window), and a sample for a
- * window that has closed is late.
+ * partitions routed at different speeds interleave there.
+ *
+ * A lane holds the watermark back until its source says it is idle (the
+ * router has read its usage partition to the end and seen nothing new for a
+ * while: markIdle), never because of how long it has been silent here: a
+ * lane that is silent because its source is still being read is not idle.
+ * Once every lane is idle for the allowed lateness (wall clock), nothing
+ * more is on its way and every open window closes, so the last windows of a
+ * feed that stops are priced too. A window closes once the watermark passes
+ * its end plus the allowed lateness (with no lateness: when every lane
+ * reached a later window), and a sample for a window that has closed is late.
  *
  * Recovery: a partition's committed offset is the oldest sample still in an
  * open window, and its metadata records the watermark and how far the
@@ -62,49 +67,70 @@ export class WindowAssembler {
   private readonly open = new Map<string, OpenWindow>();
   private readonly readThrough = new Map<number, bigint>();
   private readonly replay = new Map<number, ReplayMark>();
-  private readonly lanes = new Map<string, { watermark: number; lastReadAt: number }>();
+  /** idleSince: when (wall clock) the lane's source said it is idle; null while it delivers. */
+  private readonly lanes = new Map<string, { watermark: number; idleSince: number | null }>();
   /** Windows ending (plus lateness) before this have been closed and emitted. */
   private closedMark = Number.NEGATIVE_INFINITY;
-  private readonly idleMillis: number;
   private readonly clock: () => number;
 
   constructor(
     private readonly latenessMillis: number,
-    options: { idleMillis?: number; clock?: () => number } = {},
+    options: { clock?: () => number } = {},
   ) {
-    this.idleMillis = options.idleMillis ?? Math.max(30_000, 2 * latenessMillis);
     this.clock = options.clock ?? Date.now;
   }
 
   /**
-   * The event time through which every active partition has been read (the
-   * lowest partition watermark), never going back; -Infinity before any sample.
+   * The event time through which every lane that is not idle has been read
+   * (the lowest lane watermark), never going back; -Infinity before any sample.
    */
   get watermark(): number {
-    const now = this.clock();
     let lowest = Number.POSITIVE_INFINITY;
     let highest = Number.NEGATIVE_INFINITY;
     let anyActive = false;
-    for (const { watermark, lastReadAt } of this.lanes.values()) {
+    for (const { watermark, idleSince } of this.lanes.values()) {
       highest = Math.max(highest, watermark);
-      if (now - lastReadAt <= this.idleMillis) {
+      if (idleSince === null) {
         anyActive = true;
         lowest = Math.min(lowest, watermark);
       }
     }
-    // With every partition idle, nothing more is on its way: what was read is complete.
+    // With every lane idle, what was read is all there is for now.
     const effective = anyActive ? lowest : highest;
     return Math.max(this.closedMark, effective);
   }
 
+  /** Since when (wall clock) every lane has been idle, or null while one still delivers. */
+  get quietSince(): number | null {
+    let since = Number.NEGATIVE_INFINITY;
+    for (const { idleSince } of this.lanes.values()) {
+      if (idleSince === null) return null;
+      since = Math.max(since, idleSince);
+    }
+    return Number.isFinite(since) ? since : null;
+  }
+
   /**
    * Declares a lane this assembler reads before any of its samples arrive,
-   * so that windows wait for it (up to idleMillis) instead of closing on the
-   * lanes that happened to be fetched first.
+   * so that windows wait for it (until it delivers, or its source says it is
+   * idle) instead of closing on the lanes that happened to be fetched first.
    */
   track(lane: string | number): void {
     const id = String(lane);
-    if (!this.lanes.has(id)) this.lanes.set(id, { watermark: Number.NEGATIVE_INFINITY, lastReadAt: this.clock() });
+    if (!this.lanes.has(id)) this.lanes.set(id, { watermark: Number.NEGATIVE_INFINITY, idleSince: null });
+  }
+
+  /**
+   * Takes a lane's idle mark: its source has been read to the end and is
+   * quiet, so the lane stops holding the watermark back until it delivers
+   * again. A repeated mark keeps the time of the first.
+   */
+  markIdle(lane: string | number, partition: number, offset: string): void {
+    this.read(partition, BigInt(offset));
+    const id = String(lane);
+    const current = this.lanes.get(id);
+    if (current?.idleSince != null) return;
+    this.lanes.set(id, { watermark: current?.watermark ?? Number.NEGATIVE_INFINITY, idleSince: this.clock() });
   }
 
   /** Restores a partition's read mark from its committed metadata (see positions()). */
@@ -171,7 +197,7 @@ export class WindowAssembler {
 
   private advance(lane: string, eventTime: number): void {
     const current = this.lanes.get(lane);
-    this.lanes.set(lane, { watermark: Math.max(current?.watermark ?? Number.NEGATIVE_INFINITY, eventTime), lastReadAt: this.clock() });
+    this.lanes.set(lane, { watermark: Math.max(current?.watermark ?? Number.NEGATIVE_INFINITY, eventTime), idleSince: null });
   }
 
   /** Classifies a read: seen already by this assembler, read before the restart, or new. */
@@ -183,9 +209,19 @@ export class WindowAssembler {
     return replay !== undefined && position < replay.readThrough ? 'replay' : 'new';
   }
 
-  /** Removes and returns the windows the watermark has closed, oldest first. */
+  /**
+   * Removes and returns the windows the watermark has closed, oldest first;
+   * all open windows once every lane has been idle for the allowed lateness.
+   */
   closeReady(): WindowSamples[] {
     this.closedMark = this.watermark;
+    const quietSince = this.quietSince;
+    if (quietSince !== null && this.clock() - quietSince >= this.latenessMillis) {
+      let latestEnd = Number.NEGATIVE_INFINITY;
+      for (const window of this.open.values()) latestEnd = Math.max(latestEnd, window.windowStart + window.windowSeconds * 1000);
+      // Just past the latest open window's close: it and every earlier one close now, later ones stay open to come.
+      if (Number.isFinite(latestEnd)) this.closedMark = Math.max(this.closedMark, latestEnd + this.latenessMillis + 1);
+    }
     const closed: OpenWindow[] = [];
     for (const [key, window] of this.open) {
       if (window.windowStart + window.windowSeconds * 1000 + this.latenessMillis < this.closedMark) {
