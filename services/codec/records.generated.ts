@@ -352,7 +352,7 @@ export interface VolumeCost {
   costUsd: number;
 }
 
-/** A price that takes effect at effectiveFrom for one SKU, published to kcost.prices.v1 (compacted, key provider/region/kind/sku/capacityType). The processor keeps the time-ordered history and prices each window with the price in effect at its start. */
+/** A price that takes effect at effectiveFrom for one SKU, published to kcost.prices.v1 (compacted, key provider/region[:zone]/kind/sku/capacityType/effectiveFrom, so compaction keeps every change). The processor keeps the time-ordered history and prices each window with the price in effect at its start. */
 export interface PriceUpdate {
   /** aws, gcp, azure, or custom (a price book). */
   provider: string;
@@ -1541,7 +1541,7 @@ export const currentSchemas: Record<SchemaName, object> = {
     "type": "record",
     "name": "PriceUpdate",
     "namespace": "io.kcost",
-    "doc": "A price that takes effect at effectiveFrom for one SKU, published to kcost.prices.v1 (compacted, key provider/region/kind/sku/capacityType). The processor keeps the time-ordered history and prices each window with the price in effect at its start.",
+    "doc": "A price that takes effect at effectiveFrom for one SKU, published to kcost.prices.v1 (compacted, key provider/region[:zone]/kind/sku/capacityType/effectiveFrom, so compaction keeps every change). The processor keeps the time-ordered history and prices each window with the price in effect at its start.",
     "fields": [
       {
         "name": "provider",

@@ -39,10 +39,22 @@ export function podKey(record: { cluster: string; podUid: string }): string {
   return `${record.cluster}/${record.podUid}`;
 }
 
-/** Key of kcost.prices.v1: one compacted slot per price series. */
-export function priceKey(record: { provider: string; region: string; zone?: string | null; kind: string; sku: string; capacityType: string }): string {
+/** What a price is for, where and how it is bought: `provider/region[:zone]/kind/sku/capacityType`. */
+export function priceSeriesKey(record: { provider: string; region: string; zone?: string | null; kind: string; sku: string; capacityType: string }): string {
   const region = record.zone ? `${record.region}:${record.zone}` : record.region;
   return `${record.provider}/${region}/${record.kind}/${record.sku}/${record.capacityType}`;
+}
+
+/**
+ * Key of kcost.prices.v1: the series and the effective time in epoch
+ * milliseconds, `provider/region[:zone]/kind/sku/capacityType/effectiveFrom`.
+ * The topic is compacted, and with the effective time in the key the log
+ * cleaner keeps every price change and drops only a change published twice,
+ * so a replay or a new processor group still finds the price in effect at
+ * any past window, however long after the change it reads the topic.
+ */
+export function priceKey(record: Parameters<typeof priceSeriesKey>[0] & { effectiveFrom: number }): string {
+  return `${priceSeriesKey(record)}/${record.effectiveFrom}`;
 }
 
 /** Key of kcost.node-costs.v1. */

@@ -90,8 +90,8 @@ beforeAll(async () => {
     // The spot price moves inside the 12:02 window: 12:02 keeps 0.06, 12:03 on pay 0.12.
     priceUpdate({ sku: 'm5.xlarge', capacityType: 'SPOT', source: 'aws-spot', effectiveFrom: at(2.5), hourlyUsd: 0.12 }),
   ];
-  // Different effectiveFrom under one compacted key: the processor reads them before compaction, as history.
-  await publish(prices, 'PriceUpdate', priceUpdates.map((value) => ({ key: `${priceKey(value)}/${value.effectiveFrom}`, value })));
+  // Each price change has a key of its own (the effective time is in it), so compaction keeps them all.
+  await publish(prices, 'PriceUpdate', priceUpdates.map((value) => ({ key: priceKey(value), value })));
   costs = await TopicReader.open(kafka, codec, podCosts, 'PodCost');
   nodeCosts = await TopicReader.open(kafka, codec, nodeCostsTopic, 'NodeCost');
   deadLetters = await TopicReader.open(kafka, codec, deadLetter, 'DeadLetter');

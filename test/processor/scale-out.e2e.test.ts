@@ -103,7 +103,7 @@ beforeAll(async () => {
   admin = kafka.admin();
   await admin.connect();
   await publish(kube, 'KubeObject', kubeObjects.map((value) => ({ key: kubeObjectKey(value), value })));
-  await publish(prices, 'PriceUpdate', priceUpdates.map((value) => ({ key: `${priceKey(value)}/${value.effectiveFrom}`, value })));
+  await publish(prices, 'PriceUpdate', priceUpdates.map((value) => ({ key: priceKey(value), value })));
   costs = await TopicReader.open(kafka, codec, podCosts, 'PodCost');
   nodeCosts = await TopicReader.open(kafka, codec, nodeCostsTopic, 'NodeCost');
   anomalies = await TopicReader.open(kafka, codec, anomaliesTopic, 'CostAnomaly');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PriceUpdate } from '../../codec/records.generated.js';
-import { priceKey } from '../../kafka/topics.js';
+import { priceSeriesKey } from '../../kafka/topics.js';
 import { selectChanges } from './price-changes.js';
 import { emptyPriceFields } from './price-source.js';
 
@@ -37,6 +37,6 @@ describe('selectChanges', () => {
     expect(first.changes.map((p) => p.effectiveFrom)).toEqual([1000, 3000]);
     const second = selectChanges([spot(1000, 0.035), spot(3000, 0.04), spot(4000, 0.05)], first.next);
     expect(second.changes.map((p) => p.effectiveFrom)).toEqual([4000]);
-    expect(second.next.get(priceKey(spot(0, 0)))?.hourlyUsd).toBe(0.05);
+    expect(second.next.get(priceSeriesKey(spot(0, 0)))?.hourlyUsd).toBe(0.05);
   });
 });

@@ -1,12 +1,12 @@
 import type { PriceUpdate } from '../../codec/records.generated.js';
-import { priceKey } from '../../kafka/topics.js';
+import { priceSeriesKey } from '../../kafka/topics.js';
 
 /** The fields that make two prices the same price (observedAt and sourceRef do not). */
 function signature(p: PriceUpdate): string {
   return JSON.stringify([p.hourlyUsd, p.cpuCoreHourUsd, p.memoryGibHourUsd, p.gpuHourUsd, p.storageGibMonthUsd, p.networkGibUsd, p.discount, p.source]);
 }
 
-/** What was last published per price key. */
+/** What was last published per price series (priceSeriesKey). */
 export type PublishedPrices = ReadonlyMap<string, PriceUpdate>;
 
 /**
@@ -23,7 +23,7 @@ export function selectChanges(fetched: readonly PriceUpdate[], published: Publis
   const changes: PriceUpdate[] = [];
   const ordered = [...fetched].sort((a, b) => a.effectiveFrom - b.effectiveFrom);
   for (const price of ordered) {
-    const key = priceKey(price);
+    const key = priceSeriesKey(price);
     const last = next.get(key);
     let change: PriceUpdate | null = null;
     if (!last) change = price;
