@@ -1,0 +1,45 @@
+import pg from 'pg';
+import type { CostAnomaly, NodeCost, PodCost } from '../../services/codec/records.generated.js';
+import { migrate } from '../../services/db/migrations.js';
+import { pgSqlClient } from '../../services/db/sql-client.js';
+import { silentLogger } from '../../services/log/logger.js';
+import { BatchWriter, type LoadBatch } from '../../services/sink/batch-writer.js';
+import { createTestDatabase } from '../support/database.js';
+
+/** A migrated test database holding the given costs, loaded as the sink loads them; end() drops it. */
+export interface CostDatabase {
+  readonly pool: pg.Pool;
+  end(): Promise<void>;
+}
+
+export async function costDatabase(prefix: string, history: { pods: readonly PodCost[]; nodes: readonly NodeCost[]; anomalies: readonly CostAnomaly[] }): Promise<CostDatabase> {
+  const database = await createTestDatabase(prefix);
+  // Grafana's PostgreSQL datasource runs its sessions in UTC; so do these, whatever the server's default.
+  const pool = new pg.Pool({ connectionString: database.url, max: 2, options: '-c TimeZone=UTC' });
+  const client = await pool.connect();
+  let variant: 'postgres' | 'timescaledb';
+  try {
+    variant = (await migrate(pgSqlClient(client), { logger: silentLogger() })).variant;
+  } finally {
+    client.release();
+  }
+  // COPY into the raw tables and, on plain PostgreSQL, the rollups in the same transaction.
+  const writer = new BatchWriter({ pool, variant, group: 'dashboards', logger: silentLogger(), reject: async () => undefined });
+  const load = async (topic: string, schema: LoadBatch['schema'], values: readonly unknown[]) => {
+    for (let first = 0; first < values.length; first += 5000) {
+      const records = values.slice(first, first + 5000).map((value, i) => ({ offset: String(first + i), key: null, value }));
+      const result = await writer.write({ topic, partition: 0, schema, records, nextOffset: String(first + records.length) });
+      if (result.rejected.length > 0) throw new Error(`${topic}: the sink rejected ${result.rejected.length} records`);
+    }
+  };
+  await load('costs', 'PodCost', history.pods);
+  await load('node-costs', 'NodeCost', history.nodes);
+  await load('anomalies', 'CostAnomaly', history.anomalies);
+  return {
+    pool,
+    async end() {
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
