@@ -42,7 +42,7 @@ export const processorSettings = {
   }),
   idleSourceAfter: setting('idleSourceAfter', {
     description:
-      'How long a usage partition read to its end must stay quiet before windows stop waiting for it. Once every partition has been quiet this long plus the allowed lateness, the last open windows are priced: a feed that stops is priced through its last sample within idle-source-after + allowed-lateness + 1 s.',
+      'How long a usage partition read to its end must stay quiet before windows stop waiting for it. Once every partition has been quiet this long plus the allowed lateness, the last open windows are priced: a feed that stops is priced through its last sample within 2 × idle-source-after + allowed-lateness + 1 s.',
     default: DEFAULT_IDLE_SOURCE_AFTER_MILLIS,
     defaultLabel: '10s',
     parse: parseDurationMillis,
