@@ -1,6 +1,6 @@
 import type { CostAnomaly } from '../codec/records.generated.js';
 import { renderLabels } from './exposition.js';
-import type { ApplyOutcome } from './pod-costs.js';
+import type { ApplyOutcome } from './namespace-costs.js';
 import { SeriesFamily } from './series-family.js';
 
 interface AnomalyState {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExposition, sampleValue } from '../../test/exporter/prometheus-text.js';
 import { costAnomaly, DAY_START, MINUTE, nodeCost, podCost } from '../../test/exporter/records.js';
 import { CostStore } from './cost-store.js';
-import { HOURS_PER_MONTH } from './pod-costs.js';
+import { HOURS_PER_MONTH } from './window-book.js';
 
 const GRACE = 5 * MINUTE;
 
@@ -16,101 +16,207 @@ function scrape(store: CostStore) {
   return parseExposition(store.render());
 }
 
-describe('CostStore pod series', () => {
-  it('shows a pod at its latest window: the sum of its containers scaled to an hour', () => {
-    const { store } = storeWithClock();
-    store.applyPodCost(podCost({ podUid: 'u1', podName: 'web-1', container: 'app', totalCostUsd: 0.002 }));
-    store.applyPodCost(podCost({ podUid: 'u1', podName: 'web-1', container: 'sidecar', totalCostUsd: 0.0005 }));
-    expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'web-1' })).toBeCloseTo((0.002 + 0.0005) * 60, 12);
+/** What a check that finds every partition already read gives: every window before the newest read is complete. */
+function completeAllButNewest(store: CostStore): void {
+  store.seal(store.sealTargets());
+}
 
-    // The next window replaces the pod's rate; a container absent from it no longer counts.
-    store.applyPodCost(podCost({ podUid: 'u1', podName: 'web-1', container: 'app', windowStart: DAY_START + MINUTE, totalCostUsd: 0.003 }));
-    // A late record of the earlier window does not move the gauge back.
-    store.applyPodCost(podCost({ podUid: 'u1', podName: 'web-1', container: 'init', totalCostUsd: 5 }));
+const W0 = DAY_START;
+const W1 = DAY_START + MINUTE;
+const W2 = DAY_START + 2 * MINUTE;
+
+describe('CostStore window series', () => {
+  it('serves nothing until a later window has been read and a check succeeded, then the whole window', () => {
+    const { store } = storeWithClock();
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'web-1', container: 'app', windowStart: W0, totalCostUsd: 0.002 }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'web-1', container: 'sidecar', windowStart: W0, totalCostUsd: 0.0005 }));
+    completeAllButNewest(store);
+    expect(scrape(store).get('kube_cost_pod_hourly_usd')).toBeUndefined();
+
+    store.applyPodCost(podCost({ podUid: 'u2', podName: 'worker-1', windowStart: W0, totalCostUsd: 0.001 }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'web-1', container: 'app', windowStart: W1, totalCostUsd: 0.003 }));
+    // A later window was read, but no check has succeeded since.
+    expect(scrape(store).get('kube_cost_pod_hourly_usd')).toBeUndefined();
+    completeAllButNewest(store);
     const families = scrape(store);
     expect(families.get('kube_cost_pod_hourly_usd')?.samples).toEqual([
-      { labels: { cluster: 'prod', namespace: 'shop', pod: 'web-1', node: 'node-a' }, value: 0.003 * 60 },
+      { labels: { cluster: 'prod', namespace: 'shop', pod: 'web-1', node: 'node-a' }, value: expect.closeTo(0.0025 * 60, 12) as number },
+      { labels: { cluster: 'prod', namespace: 'shop', pod: 'worker-1', node: 'node-a' }, value: expect.closeTo(0.001 * 60, 12) as number },
     ]);
     expect(families.get('kube_cost_pod_hourly_usd')?.type).toBe('GAUGE');
+    expect(sampleValue(families, 'kube_cost_window_start_seconds', { cluster: 'prod' })).toBe(W0 / 1000);
+  });
+
+  it('shows only the pods of the latest complete window: a pod absent from it has no series', () => {
+    const { store } = storeWithClock();
+    const windows: Array<{ start: number; pods: Record<string, number> }> = [
+      { start: W0, pods: { a: 0.001, b: 0.002 } },
+      { start: W1, pods: { b: 0.003, c: 0.004 } },
+      { start: W2, pods: { c: 0.005 } },
+    ];
+    for (const { start, pods } of windows) {
+      for (const [name, usd] of Object.entries(pods)) store.applyPodCost(podCost({ podUid: `u-${name}`, podName: name, windowStart: start, totalCostUsd: usd }));
+      completeAllButNewest(store);
+    }
+    const samples = scrape(store).get('kube_cost_pod_hourly_usd')?.samples ?? [];
+    expect(samples.map((s) => s.labels.pod)).toEqual(['b', 'c']);
+    expect(samples.reduce((sum, s) => sum + s.value, 0)).toBeCloseTo((0.003 + 0.004) * 60, 12);
+    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe(W1 / 1000);
+  });
+
+  it('seals only the windows before the newest one read when the check started', () => {
+    const { store } = storeWithClock();
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W0, totalCostUsd: 0.001 }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W1, totalCostUsd: 0.002 }));
+    const targets = store.sealTargets();
+    // Read while the check was looking up the ends: W1 may still miss records on partitions not read yet.
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W2, totalCostUsd: 0.003 }));
+    expect(store.hasUnsealed()).toBe(true);
+    store.seal(targets);
+    expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'a' })).toBeCloseTo(0.06, 12);
+    completeAllButNewest(store);
+    expect(store.hasUnsealed()).toBe(false);
+    expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'a' })).toBeCloseTo(0.12, 12);
+  });
+
+  it('counts a redelivered container window once, takes a late record of the served window, and ignores older windows', () => {
+    const { store } = storeWithClock();
+    const app = podCost({ podUid: 'u1', podName: 'a', windowStart: W0, totalCostUsd: 0.001 });
+    store.applyPodCost(app);
+    expect(store.applyPodCost(app)).toBe('duplicate');
+    store.applyPodCost(podCost({ podUid: 'u9', podName: 'z', windowStart: W1 }));
+    completeAllButNewest(store);
+    expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'a' })).toBeCloseTo(0.06, 12);
+    // Another processor instance closed W0 a moment later than the one that published W1.
+    store.applyPodCost(podCost({ podUid: 'u2', podName: 'b', windowStart: W0, totalCostUsd: 0.002 }));
+    store.applyPodCost(podCost({ podUid: 'u3', podName: 'old', windowStart: W0 - MINUTE, totalCostUsd: 5 }));
+    const samples = scrape(store).get('kube_cost_pod_hourly_usd')?.samples;
+    expect(samples?.map((s) => [s.labels.pod, Number(s.value.toFixed(9))])).toEqual([
+      ['a', 0.06],
+      ['b', 0.12],
+    ]);
+  });
+
+  it('sums two incarnations of one pod name within a window, and shows only the incarnation of the served window', () => {
+    const { store } = storeWithClock();
+    store.applyPodCost(podCost({ podUid: 'old', podName: 'db-0', windowStart: W0, totalCostUsd: 0.001 }));
+    store.applyPodCost(podCost({ podUid: 'new', podName: 'db-0', windowStart: W0, nodeName: 'node-b', totalCostUsd: 0.002 }));
+    store.applyPodCost(podCost({ podUid: 'new', podName: 'db-0', windowStart: W1, nodeName: 'node-b', totalCostUsd: 0.002 }));
+    completeAllButNewest(store);
+    expect(scrape(store).get('kube_cost_pod_hourly_usd')?.samples).toEqual([
+      { labels: { cluster: 'prod', namespace: 'shop', pod: 'db-0', node: 'node-b' }, value: expect.closeTo(0.003 * 60, 12) as number },
+    ]);
+    store.applyPodCost(podCost({ podUid: 'new', podName: 'db-0', windowStart: W2, nodeName: 'node-b', totalCostUsd: 0.002 }));
+    completeAllButNewest(store);
+    expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'db-0' })).toBeCloseTo(0.12, 12);
   });
 
   it('scales by windowSeconds', () => {
     const { store } = storeWithClock();
     store.applyPodCost(podCost({ podUid: 'u1', podName: 'batch', windowSeconds: 300, totalCostUsd: 0.01 }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'batch', windowSeconds: 300, windowStart: W0 + 5 * MINUTE, totalCostUsd: 0.01 }));
+    completeAllButNewest(store);
     expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'batch' })).toBeCloseTo(0.12, 12);
   });
 
-  it('derives the monthly rate of the pod volume share from storageCostUsd, only for pods with volumes', () => {
+  it('sums per persistent volume the monthly rate of every pod share in the served window', () => {
     const { store } = storeWithClock();
-    store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', storageCostUsd: 0.0001 }));
-    store.applyPodCost(podCost({ podUid: 'u2', podName: 'web-1' }));
-    const samples = scrape(store).get('kube_cost_pod_pv_monthly_usd')?.samples;
-    expect(samples).toHaveLength(1);
-    expect(samples?.[0]?.labels).toEqual({ cluster: 'prod', namespace: 'shop', pod: 'db-0' });
-    expect(samples?.[0]?.value).toBeCloseTo(0.0001 * 60 * HOURS_PER_MONTH, 12);
-  });
-
-  it('sums per persistent volume the monthly rate of every pod share in the pod latest window, until the last pod expires', () => {
-    const { store, clock } = storeWithClock();
     const vol = (persistentVolume: string, costUsd: number, storageClass = 'gp3') => ({ persistentVolume, claim: `c-${persistentVolume}`, storageClass, capacityBytes: 2 ** 30, costUsd });
-    // db-0 has two containers sharing pv-data; web-1 shares pv-shared with db-0 on 5-minute windows; an unbound claim has no volume name.
+    // db-0 has two containers sharing pv-data; web-1 shares pv-shared with db-0; an unbound claim has no volume name.
     store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', container: 'pg', storageCostUsd: 0.0003, volumes: [vol('pv-data', 0.0002), vol('pv-shared', 0.0001, 'efs')] }));
     store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', container: 'backup', storageCostUsd: 0.0002, volumes: [vol('pv-data', 0.0002)] }));
-    store.applyPodCost(podCost({ podUid: 'u2', podName: 'web-1', windowSeconds: 300, storageCostUsd: 0.0007, volumes: [vol('pv-shared', 0.0005, 'efs'), vol('', 0.0002)] }));
-    const monthly = (usdPerWindow: number, windowSeconds = 60) => usdPerWindow * (3600 / windowSeconds) * HOURS_PER_MONTH;
-    expect(scrape(store).get('kube_cost_pv_monthly_usd')?.samples.map((s) => s.labels)).toEqual([
+    store.applyPodCost(podCost({ podUid: 'u2', podName: 'web-1', storageCostUsd: 0.0007, volumes: [vol('pv-shared', 0.0005, 'efs'), vol('', 0.0002)] }));
+    store.applyPodCost(podCost({ podUid: 'u3', podName: 'plain' }));
+    // The next window: db-0 alone, no longer mounting pv-shared.
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', container: 'pg', windowStart: W1, storageCostUsd: 0.0003, volumes: [vol('pv-data', 0.0003)] }));
+    completeAllButNewest(store);
+    const monthly = (usdPerWindow: number) => usdPerWindow * 60 * HOURS_PER_MONTH;
+    let families = scrape(store);
+    expect(families.get('kube_cost_pv_monthly_usd')?.samples.map((s) => s.labels)).toEqual([
       { cluster: 'prod', persistentvolume: 'pv-data', storage_class: 'gp3' },
       { cluster: 'prod', persistentvolume: 'pv-shared', storage_class: 'efs' },
     ]);
-    expect(sampleValue(scrape(store), 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-data' })).toBeCloseTo(monthly(0.0004), 12);
-    expect(sampleValue(scrape(store), 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-shared' })).toBeCloseTo(monthly(0.0001) + monthly(0.0005, 300), 12);
+    expect(sampleValue(families, 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-data' })).toBeCloseTo(monthly(0.0004), 12);
+    expect(sampleValue(families, 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-shared' })).toBeCloseTo(monthly(0.0006), 12);
+    expect(families.get('kube_cost_pod_pv_monthly_usd')?.samples.map((s) => [s.labels.pod, Number(s.value.toFixed(6))])).toEqual([
+      ['db-0', Number(monthly(0.0005).toFixed(6))],
+      ['web-1', Number(monthly(0.0007).toFixed(6))],
+    ]);
 
-    // db-0's next window replaces its shares (pv-shared is no longer mounted); a redelivery adds nothing.
-    clock.now += GRACE - MINUTE;
-    const next = podCost({ podUid: 'u1', podName: 'db-0', container: 'pg', windowStart: DAY_START + MINUTE, storageCostUsd: 0.0003, volumes: [vol('pv-data', 0.0003)] });
-    store.applyPodCost(next);
-    store.applyPodCost(next);
-    expect(sampleValue(scrape(store), 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-data' })).toBeCloseTo(monthly(0.0003), 12);
-    expect(sampleValue(scrape(store), 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-shared' })).toBeCloseTo(monthly(0.0005, 300), 12);
-
-    // web-1 goes silent past the grace: pv-shared, mounted by no one else now, disappears with it.
-    clock.now += 2 * MINUTE;
-    expect(scrape(store).get('kube_cost_pv_monthly_usd')?.samples).toEqual([
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', container: 'pg', windowStart: W2 }));
+    completeAllButNewest(store);
+    families = scrape(store);
+    expect(families.get('kube_cost_pv_monthly_usd')?.samples).toEqual([
       { labels: { cluster: 'prod', persistentvolume: 'pv-data', storage_class: 'gp3' }, value: expect.closeTo(monthly(0.0003), 12) as number },
     ]);
-    clock.now += GRACE;
-    expect(scrape(store).get('kube_cost_pv_monthly_usd')).toBeUndefined();
+    expect(families.get('kube_cost_pod_pv_monthly_usd')?.samples.map((s) => s.labels.pod)).toEqual(['db-0']);
   });
 
-  it('keeps one series per pod name when a pod is recreated under the same name: the newer incarnation wins', () => {
-    const { store, clock } = storeWithClock();
-    store.applyPodCost(podCost({ podUid: 'old', podName: 'db-0', totalCostUsd: 0.001 }));
-    clock.now += 3 * MINUTE;
-    store.applyPodCost(podCost({ podUid: 'new', podName: 'db-0', windowStart: DAY_START + 3 * MINUTE, nodeName: 'node-b', totalCostUsd: 0.002 }));
-    // A late record of the old incarnation does not take the series back.
-    store.applyPodCost(podCost({ podUid: 'old', podName: 'db-0', windowStart: DAY_START + MINUTE, totalCostUsd: 0.009 }));
-    expect(scrape(store).get('kube_cost_pod_hourly_usd')?.samples).toEqual([
-      { labels: { cluster: 'prod', namespace: 'shop', pod: 'db-0', node: 'node-b' }, value: 0.002 * 60 },
+  it('serves the hourly spot savings of each namespace in the window, 0 where it runs on demand', () => {
+    const { store } = storeWithClock();
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', container: 'app', capacityType: 'SPOT', spotSavingsUsd: 0.0007 }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', container: 'side', capacityType: 'SPOT', spotSavingsUsd: 0.0001 }));
+    store.applyPodCost(podCost({ podUid: 'u2', podName: 'b', namespace: 'ondemand' }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W1, capacityType: 'SPOT', spotSavingsUsd: 1 }));
+    completeAllButNewest(store);
+    const family = scrape(store).get('kube_cost_spot_savings_hourly_usd');
+    expect(family?.type).toBe('GAUGE');
+    expect(family?.samples.map((s) => [s.labels.namespace, Number(s.value.toFixed(9))])).toEqual([
+      ['shop', 0.048],
+      ['ondemand', 0],
     ]);
-    // The old incarnation expiring leaves the new one's series in place.
-    clock.now += GRACE - MINUTE;
-    store.applyPodCost(podCost({ podUid: 'new', podName: 'db-0', windowStart: DAY_START + 4 * MINUTE, nodeName: 'node-b', totalCostUsd: 0.002 }));
-    clock.now += 2 * MINUTE;
-    expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'db-0' })).toBeCloseTo(0.12, 12);
-    expect(store.sizes().pods).toBe(1);
   });
 
-  it('drops the series of a pod with no record for longer than the grace period, by the exporter clock', () => {
+  it('keeps the windows of each cluster apart', () => {
+    const { store } = storeWithClock();
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W0, totalCostUsd: 0.001 }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W1, totalCostUsd: 0.002 }));
+    // A cluster a window behind, whose newest window is not complete yet.
+    store.applyPodCost(podCost({ cluster: 'edge', podUid: 'e1', podName: 'e', windowStart: W0, totalCostUsd: 0.004 }));
+    completeAllButNewest(store);
+    const families = scrape(store);
+    expect(families.get('kube_cost_pod_hourly_usd')?.samples.map((s) => [s.labels.cluster, s.labels.pod])).toEqual([['prod', 'a']]);
+    expect(families.get('kube_cost_window_start_seconds')?.samples).toEqual([{ labels: { cluster: 'prod' }, value: W0 / 1000 }]);
+  });
+
+  it('holds a few windows while it replays a day, and serves the newest complete one', () => {
+    const { store } = storeWithClock();
+    for (let minute = 0; minute < 1440; minute++) {
+      for (let pod = 0; pod < 3; pod++) store.applyPodCost(podCost({ podUid: `u${pod}`, podName: `p${pod}`, windowStart: DAY_START + minute * MINUTE, totalCostUsd: minute / 1e6 }));
+      expect(store.sizes().windows).toBeLessThanOrEqual(2);
+    }
+    completeAllButNewest(store);
+    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe((DAY_START + 1438 * MINUTE) / 1000);
+    expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'p0' })).toBeCloseTo((1438 / 1e6) * 60, 12);
+  });
+
+  it('never serves a window with a record stamped before the replay position allows: it may be missing records', () => {
+    const clock = { now: 1_000_000 };
+    const store = new CostStore({ graceMillis: GRACE, now: () => clock.now, servableFromMillis: 500_000 });
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W0 }), 499_999);
+    store.applyPodCost(podCost({ podUid: 'u2', podName: 'b', windowStart: W0 }), 600_000);
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W1 }), 600_000);
+    completeAllButNewest(store);
+    expect(scrape(store).get('kube_cost_pod_hourly_usd')).toBeUndefined();
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W2 }), 600_000);
+    completeAllButNewest(store);
+    expect(scrape(store).get('kube_cost_pod_hourly_usd')?.samples.map((s) => s.labels.pod)).toEqual(['a']);
+  });
+
+  it('drops the series of a cluster with no record for longer than the grace period, by the exporter clock', () => {
     const { store, clock } = storeWithClock();
-    store.applyPodCost(podCost({ podUid: 'gone', podName: 'deleted' }));
-    store.applyPodCost(podCost({ podUid: 'kept', podName: 'alive' }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W0 }));
+    store.applyNodeCost(nodeCost({ nodeName: 'n1', windowStart: W0 }));
+    store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W1 }));
+    completeAllButNewest(store);
     clock.now += GRACE - MINUTE;
-    store.applyPodCost(podCost({ podUid: 'kept', podName: 'alive', windowStart: DAY_START + MINUTE }));
-    clock.now += GRACE / 2;
-    expect(scrape(store).get('kube_cost_pod_hourly_usd')?.samples.map((s) => s.labels.pod)).toEqual(['alive']);
-    expect(store.sizes().pods).toBe(1);
-    // The namespace's cost today is still what it was: a deleted pod's spend stays spent.
-    expect(sampleValue(scrape(store), 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(3 * 0.0015, 12);
+    expect(scrape(store).get('kube_cost_pod_hourly_usd')?.samples).toHaveLength(1);
+    clock.now += 2 * MINUTE;
+    const families = scrape(store);
+    for (const name of ['kube_cost_pod_hourly_usd', 'kube_cost_node_hourly_usd', 'kube_cost_window_start_seconds']) expect(families.get(name), name).toBeUndefined();
+    expect(store.sizes().windows).toBe(0);
+    // The namespace's cost today is still what it was: spent is spent.
+    expect(sampleValue(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(2 * 0.0015, 12);
   });
 
   it('refuses records whose window cannot give a rate', () => {
@@ -118,6 +224,7 @@ describe('CostStore pod series', () => {
     expect(store.applyPodCost(podCost({ podUid: 'u1', podName: 'p', windowSeconds: 0 }))).toBe('invalid');
     expect(store.applyNodeCost(nodeCost({ nodeName: 'n', windowSeconds: -60 }))).toBe('invalid');
     expect(store.applyPodCost(podCost({ podUid: 'u1', podName: 'p', totalCostUsd: Number.NaN }))).toBe('invalid');
+    completeAllButNewest(store);
     expect(store.render()).toBe('');
   });
 });
@@ -189,6 +296,8 @@ describe('CostStore namespace sums', () => {
           const back = redeliveries[i];
           if (back !== undefined) for (const again of records.slice(Math.max(0, i - (back % 5)), i + 1)) twice.applyPodCost(again);
         }
+        completeAllButNewest(once);
+        completeAllButNewest(twice);
         expect(twice.render()).toBe(once.render());
         const expectedDaily = ordered.reduce((sum, item) => sum + item.cents / 100, 0);
         expect(sampleValue(parseExposition(once.render()), 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(expectedDaily, 9);
@@ -199,12 +308,15 @@ describe('CostStore namespace sums', () => {
 });
 
 describe('CostStore node series', () => {
-  it('shows node cost and idle cost per resource from the latest window', () => {
+  it('shows node cost and idle cost per resource of the nodes in the served window', () => {
     const { store } = storeWithClock();
     store.applyNodeCost(nodeCost({ nodeName: 'n1', capacityType: 'SPOT', instanceType: 'c5.xlarge', cpuIdleCostUsd: 0.001, memoryIdleCostUsd: 0.0005 }));
     store.applyNodeCost(nodeCost({ nodeName: 'g1', gpuCount: 1, gpuIdleCostUsd: 0.01, gpuAllocatedCostUsd: 0.02 }));
-    store.applyNodeCost(nodeCost({ nodeName: 'n1', capacityType: 'SPOT', instanceType: 'c5.xlarge', windowStart: DAY_START - MINUTE, cpuIdleCostUsd: 9 }));
-    const families = scrape(store);
+    store.applyNodeCost(nodeCost({ nodeName: 'n1', capacityType: 'SPOT', instanceType: 'c5.xlarge', windowStart: W0 - MINUTE, cpuIdleCostUsd: 9 }));
+    expect(store.applyNodeCost(nodeCost({ nodeName: 'g1', gpuCount: 1, gpuIdleCostUsd: 0.01, gpuAllocatedCostUsd: 0.02 }))).toBe('duplicate');
+    store.applyNodeCost(nodeCost({ nodeName: 'n1', windowStart: W1 }));
+    completeAllButNewest(store);
+    let families = scrape(store);
     const n1 = nodeCost({ nodeName: 'n1', cpuIdleCostUsd: 0.001, memoryIdleCostUsd: 0.0005 });
     expect(sampleValue(families, 'kube_cost_node_hourly_usd', { node: 'n1' })).toBeCloseTo(n1.costUsd * 60, 12);
     expect(families.get('kube_cost_node_hourly_usd')?.samples[0]?.labels).toEqual({ cluster: 'prod', node: 'n1', instance_type: 'c5.xlarge', capacity_type: 'SPOT' });
@@ -215,14 +327,13 @@ describe('CostStore node series', () => {
       ['g1', 'memory', 0.012],
       ['g1', 'gpu', 0.6],
     ]);
-  });
 
-  it('drops a node silent for longer than the grace period', () => {
-    const { store, clock } = storeWithClock();
-    store.applyNodeCost(nodeCost({ nodeName: 'n1' }));
-    clock.now += GRACE + 1;
-    expect(store.render()).toBe('');
-    expect(store.sizes().nodes).toBe(0);
+    // g1 is gone from W1: its series go when W1 is complete.
+    store.applyNodeCost(nodeCost({ nodeName: 'n1', windowStart: W2 }));
+    completeAllButNewest(store);
+    families = scrape(store);
+    expect(families.get('kube_cost_node_hourly_usd')?.samples.map((s) => s.labels.node)).toEqual(['n1']);
+    expect(families.get('kube_cost_idle_hourly_usd')?.samples.map((s) => s.labels.resource)).toEqual(['cpu', 'memory']);
   });
 });
 

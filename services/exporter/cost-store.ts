@@ -1,29 +1,35 @@
 import type { CostAnomaly, KubeObject, NodeCost, PodCost } from '../codec/records.generated.js';
 import { AnomalyScores } from './anomaly-scores.js';
 import { NamespaceBudgets } from './namespace-budgets.js';
-import { NamespaceCosts } from './namespace-costs.js';
-import { NodeCosts } from './node-costs.js';
-import { PodCosts, type ApplyOutcome } from './pod-costs.js';
-import { VolumeCosts } from './volume-costs.js';
+import { NamespaceCosts, type ApplyOutcome } from './namespace-costs.js';
 import type { SeriesFamily } from './series-family.js';
+import { WindowBook } from './window-book.js';
+import { WindowSeries } from './window-series.js';
 
-export type { ApplyOutcome } from './pod-costs.js';
+export type { ApplyOutcome } from './namespace-costs.js';
 
 export interface CostStoreOptions {
   /**
-   * How long a pod or node keeps its series after its last record arrived,
-   * by the exporter's clock (arrival time, not event time: if the processor
-   * stops, series disappear instead of freezing at their last value).
+   * How long a cluster keeps its window series, and a container its
+   * redelivery check, after its last record arrived, by the exporter's clock
+   * (arrival time, not event time: if the processor stops, series disappear
+   * instead of freezing at their last value).
    */
   readonly graceMillis: number;
   /** The exporter's clock, injectable for tests. */
   readonly now: () => number;
+  /**
+   * Broker timestamp: a window with a record from before this is never
+   * served, since it may have records before the replay position that the
+   * exporter never read (see servableFrom in start-positions.ts).
+   */
+  readonly servableFromMillis?: number;
 }
 
-/** How many pods, nodes and anomalies the store holds, and how many series it renders. */
+/** How many windows, containers and anomalies the store holds, and how many series it renders. */
 export interface StoreSizes {
-  readonly pods: number;
-  readonly nodes: number;
+  readonly windows: number;
+  readonly containers: number;
   readonly anomalies: number;
   readonly series: Readonly<Record<string, number>>;
 }
@@ -31,39 +37,40 @@ export interface StoreSizes {
 /**
  * The exporter's state: every kube_cost_* series, kept up to date as records
  * arrive and rendered in the Prometheus text format on scrape. Plain values
- * in (decoded records and the clock), text out; no I/O.
+ * in (decoded records, the clock, and which windows are complete), text out;
+ * no I/O.
+ *
+ * The pod, volume, node, idle and hourly savings gauges describe each
+ * cluster's latest complete window (see WindowBook), so their sum is the cost
+ * rate of that window; the daily and total figures count every container
+ * window once, as it arrives.
  */
 export class CostStore {
   private readonly namespaces = new NamespaceCosts();
-  private readonly volumes = new VolumeCosts();
-  private readonly pods = new PodCosts(this.namespaces, this.volumes);
-  private readonly nodes = new NodeCosts();
+  private readonly book: WindowBook;
+  private readonly windows = new WindowSeries();
   private readonly anomalies = new AnomalyScores();
   private readonly budgets = new NamespaceBudgets();
   private readonly families: readonly SeriesFamily[];
   private lastSweep: number;
 
   constructor(private readonly options: CostStoreOptions) {
-    this.families = [
-      this.pods.hourly,
-      this.pods.storageMonthly,
-      this.volumes.monthly,
-      this.namespaces.daily,
-      this.namespaces.spotSavings,
-      this.budgets.monthly,
-      this.nodes.hourly,
-      this.nodes.idle,
-      this.anomalies.score,
-    ];
+    this.book = new WindowBook(options.servableFromMillis);
+    this.families = [...this.windows.families, this.namespaces.daily, this.namespaces.spotSavings, this.budgets.monthly, this.anomalies.score];
     this.lastSweep = options.now();
   }
 
-  applyPodCost(record: PodCost): ApplyOutcome {
-    return this.pods.apply(record, this.options.now());
+  /** `timestamp`: the record's broker timestamp (now, by default). */
+  applyPodCost(record: PodCost, timestamp = this.options.now()): ApplyOutcome {
+    if (!(record.windowSeconds > 0) || !Number.isFinite(record.totalCostUsd) || !Number.isFinite(record.windowStart)) return 'invalid';
+    const now = this.options.now();
+    this.book.addPodCost(record, timestamp, now);
+    return this.namespaces.addPodCost(record, now);
   }
 
-  applyNodeCost(record: NodeCost): ApplyOutcome {
-    return this.nodes.apply(record, this.options.now());
+  applyNodeCost(record: NodeCost, timestamp = this.options.now()): ApplyOutcome {
+    if (!(record.windowSeconds > 0) || !Number.isFinite(record.costUsd) || !Number.isFinite(record.windowStart)) return 'invalid';
+    return this.book.addNodeCost(record, timestamp, this.options.now()) ? 'applied' : 'duplicate';
   }
 
   applyAnomaly(record: CostAnomaly): ApplyOutcome {
@@ -76,17 +83,37 @@ export class CostStore {
   }
 
   /**
-   * Drops the series of pods and nodes silent for longer than the grace
-   * period and of anomalies past their interval. Sweeps at most every tenth
-   * of the grace period (so at most 10% late), since a sweep walks every pod.
+   * Starts a completeness check: the newest window of each cluster read so
+   * far. Look up the end offsets of the cost topics after calling this; once
+   * every partition has been read up to them, pass the result to seal().
    */
-  expire(): { pods: number; nodes: number; anomalies: number } {
+  sealTargets(): Map<string, number> {
+    return this.book.targets();
+  }
+
+  /** Whether a window newer than the last check's targets has been read: a new check would serve a newer window. */
+  hasUnsealed(): boolean {
+    return this.book.hasUnsealed();
+  }
+
+  /** The check started with these targets succeeded: each cluster's gauges move to its newest window before them. */
+  seal(targets: ReadonlyMap<string, number>): void {
+    this.book.seal(targets);
+  }
+
+  /**
+   * Drops the series of clusters and the redelivery checks of containers
+   * silent for longer than the grace period, and anomalies past their
+   * interval. Sweeps at most every tenth of the grace period (so at most 10%
+   * late), since a sweep walks every container.
+   */
+  expire(): { clusters: number; containers: number; anomalies: number } {
     const now = this.options.now();
-    if (now - this.lastSweep < this.options.graceMillis / 10) return { pods: 0, nodes: 0, anomalies: 0 };
+    if (now - this.lastSweep < this.options.graceMillis / 10) return { clusters: 0, containers: 0, anomalies: 0 };
     this.lastSweep = now;
     return {
-      pods: this.pods.expire(now, this.options.graceMillis),
-      nodes: this.nodes.expire(now, this.options.graceMillis),
+      clusters: this.book.expire(now, this.options.graceMillis),
+      containers: this.namespaces.expire(now, this.options.graceMillis),
       anomalies: this.anomalies.expire(now, this.options.graceMillis),
     };
   }
@@ -98,6 +125,7 @@ export class CostStore {
    */
   renderChunks(): Buffer[] {
     this.expire();
+    for (const change of this.book.takeChanges()) this.windows.show(change.cluster, change.window);
     return this.families.flatMap((family) => family.chunks());
   }
 
@@ -108,8 +136,8 @@ export class CostStore {
 
   sizes(): StoreSizes {
     return {
-      pods: this.pods.size,
-      nodes: this.nodes.size,
+      windows: this.book.size,
+      containers: this.namespaces.size,
       anomalies: this.anomalies.size,
       series: Object.fromEntries(this.families.map((f) => [f.name, f.size])),
     };

@@ -42,13 +42,13 @@ export const exporterSettings = {
   }),
   replayFrom: setting<ReplayFrom>('replayFrom', {
     description:
-      'Where a starting exporter reads from (by broker timestamp): today (the start of the current UTC day, so the daily namespace cost is complete once caught up; /readyz answers 503 until then), latest (new records only: fastest start, daily sums count from the start), or a duration back from now such as 2h.',
+      'Where a starting exporter reads from (by broker timestamp): today (the start of the current UTC day, so the daily namespace cost is complete once caught up; /readyz answers 503 until then), latest (fastest start: the last 10 minutes only, so the daily sums count from then), or a duration back from now such as 2h. Whatever it says, at least the last 10 minutes are read, so the windows around the start are read whole.',
     default: 'today',
     parse: (raw) => parseReplayFrom(raw, parseDurationMillis),
   }),
   seriesGrace: setting('seriesGrace', {
     description:
-      "How long a pod's or node's series stay after its last record arrived, by the exporter's clock (e.g. 5m): a deleted pod's series disappear then. Anomaly scores stay for their scored interval, or this long if longer.",
+      "How long a cluster's window gauges stay after its last record arrived, by the exporter's clock (e.g. 5m), so they disappear rather than freeze when the pipeline stops. A deleted pod needs no grace: its series go once a window without it is complete. Anomaly scores stay for their scored interval, or this long if longer.",
     default: 5 * 60_000,
     defaultLabel: '5m',
     parse: parseDurationMillis,

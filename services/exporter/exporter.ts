@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Codec } from '../codec/codec.js';
 import type { CostAnomaly, KubeObject, NodeCost, PodCost } from '../codec/records.generated.js';
@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { CostStore, type ApplyOutcome } from './cost-store.js';
 import { createExporterMetrics } from './exporter-metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
-import { findStartPositions, replayTimestamp, type PartitionStart, type ReplayFrom } from './start-positions.js';
+import { findStartPositions, replayTimestamp, servableFrom, type PartitionStart, type ReplayFrom } from './start-positions.js';
 
 export interface ExporterConfig {
   /** Consumer group; one per exporter process, since every replica must read every partition. */
@@ -47,11 +47,11 @@ export interface Exporter {
   stop(): Promise<void>;
   /** Port /metrics listens on, once started. */
   port(): number;
-  /** Consuming, and caught up with the end of every partition as it was at start. */
+  /** Consuming, caught up with the end of every partition as it was at start, and serving every cluster's latest complete window. */
   isReady(): boolean;
 }
 
-type Apply = (record: unknown) => ApplyOutcome;
+type Apply = (record: unknown, timestamp: number) => ApplyOutcome;
 
 /**
  * Wires Kafka to the cost store and the store to HTTP. The store lives in
@@ -59,11 +59,20 @@ type Apply = (record: unknown) => ApplyOutcome;
  * reads in a group of its own from the --replay-from position it looks up
  * at start (seeking on its first assignment), and deletes its group on a
  * clean stop.
+ *
+ * Completeness checks: whenever a window newer than the last check's has
+ * been read, the exporter notes the newest window of each cluster, looks up
+ * the end offsets of the cost topics, and once it has read every partition
+ * up to them, serves each cluster's newest window before the noted one (see
+ * WindowBook). It is ready once it caught up with the ends it found at start
+ * and one check after that succeeded, so a restarted exporter serves the
+ * window in progress whole or not at all.
  */
 export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Exporter {
   const now = deps.now ?? Date.now;
   const logger = deps.logger;
-  const store = new CostStore({ graceMillis: config.graceMillis, now });
+  const replayFromMillis = replayTimestamp(config.replayFrom, now());
+  const store = new CostStore({ graceMillis: config.graceMillis, now, servableFromMillis: servableFrom(replayFromMillis) });
   const appliers = new Map<string, Apply>();
   type Schema = 'PodCost' | 'NodeCost' | 'CostAnomaly' | 'KubeObject';
   const topics: Array<{ topic: string; schema: Schema }> = [];
@@ -72,31 +81,71 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
     topics.push({ topic, schema });
     appliers.set(topic, apply);
   };
-  add(config.costsTopic, 'PodCost', (r) => store.applyPodCost(r as PodCost));
-  add(config.nodeCostsTopic, 'NodeCost', (r) => store.applyNodeCost(r as NodeCost));
+  add(config.costsTopic, 'PodCost', (r, t) => store.applyPodCost(r as PodCost, t));
+  add(config.nodeCostsTopic, 'NodeCost', (r, t) => store.applyNodeCost(r as NodeCost, t));
   add(config.anomaliesTopic, 'CostAnomaly', (r) => store.applyAnomaly(r as CostAnomaly));
   add(config.kubeTopic ?? '', 'KubeObject', (r) => store.applyKubeObject(r as KubeObject));
 
   let consumer: BatchConsumer | undefined;
   let server: MetricsServer | undefined;
+  let admin: Admin | undefined;
   let joined = false;
-  /** Partitions still short of the end they had at start, by topic/partition, with that end. */
-  const catchingUp = new Map<string, bigint>();
-  const isReady = (): boolean => joined && catchingUp.size === 0 && (consumer?.isRunning ?? false);
+  let stopped = false;
+  /** Next offset to read, by topic/partition. */
+  const positions = new Map<string, bigint>();
+  /** The check in flight: the ends to reach, and the windows to seal then (none for the catch-up at start). */
+  let check: { ends: Map<string, bigint>; targets: Map<string, number> | undefined } | undefined;
+  let lookingUp = false;
+  let checksDone = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const windowTopics = [config.costsTopic, config.nodeCostsTopic].filter((t) => t !== '');
+  const isReady = (): boolean => joined && checksDone >= 2 && (consumer?.isRunning ?? false);
   const metrics = createExporterMetrics(deps.registry, { isUp: () => consumer?.isRunning ?? false, sizes: () => store.sizes() });
+
+  const completeCheck = (): void => {
+    if (!check || lookingUp) return;
+    for (const [key, end] of check.ends) if ((positions.get(key) ?? 0n) < end) return;
+    if (check.targets) store.seal(check.targets);
+    check = undefined;
+    checksDone++;
+    if (checksDone === 1) logger.info('caught up with every partition');
+    if (checksDone === 2) logger.info('serving the latest complete window of every cluster');
+    startCheck();
+  };
+
+  // The first check after the catch-up runs whatever was read: it is what makes the exporter ready.
+  const startCheck = (): void => {
+    if (check || lookingUp || stopped || !admin || (checksDone >= 2 && !store.hasUnsealed())) return;
+    lookingUp = true;
+    const targets = store.sealTargets();
+    const client = admin;
+    void (async () => {
+      try {
+        const ends = new Map<string, bigint>();
+        for (const topic of windowTopics) for (const p of await client.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
+        check = { ends, targets };
+      } catch (error) {
+        logger.warn({ err: error }, 'could not look up the end offsets of the cost topics; retrying');
+        retryTimer = setTimeout(startCheck, 1000);
+      } finally {
+        lookingUp = false;
+      }
+      completeCheck();
+    })();
+  };
 
   const handle = async (batch: ConsumedBatch): Promise<void> => {
     const apply = appliers.get(batch.topic);
     if (!apply) throw new Error(`the exporter does not read topic ${batch.topic}`);
     const counts: Record<ApplyOutcome, number> = { applied: 0, duplicate: 0, invalid: 0, ignored: 0 };
     for (const consumed of batch.records) {
-      const outcome = apply(consumed.record.value);
+      const outcome = apply(consumed.record.value, consumed.timestamp);
       counts[outcome]++;
       if (outcome === 'invalid') logger.warn({ topic: batch.topic, partition: batch.partition, offset: consumed.offset }, 'skipped a record with no usable window, cost or budget');
     }
     for (const [outcome, count] of Object.entries(counts)) if (count > 0) metrics.records.inc({ topic: batch.topic, outcome }, count);
     const dropped = store.expire();
-    if (dropped.pods + dropped.nodes + dropped.anomalies > 0) logger.debug(dropped, 'dropped stale series');
+    if (dropped.clusters + dropped.containers + dropped.anomalies > 0) logger.debug(dropped, 'dropped stale series');
   };
 
   // From kafkajs's batch events rather than the handler: they also come for batches that hold
@@ -105,12 +154,9 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
     const batch = (event as { payload?: { topic: string; partition: number; lastOffset: string; offsetLag: string } }).payload;
     if (!batch) return;
     metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag));
-    const key = `${batch.topic}/${batch.partition}`;
-    const end = catchingUp.get(key);
-    if (end !== undefined && BigInt(batch.lastOffset) + 1n >= end) {
-      catchingUp.delete(key);
-      if (catchingUp.size === 0) logger.info('caught up with every partition');
-    }
+    positions.set(`${batch.topic}/${batch.partition}`, BigInt(batch.lastOffset) + 1n);
+    completeCheck();
+    startCheck();
   };
 
   const seekToStart = (starts: readonly PartitionStart[]) => (event: unknown) => {
@@ -130,20 +176,19 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
     store,
     async start() {
       if (topics.length === 0) throw new Error('the exporter has no topic to read');
-      const admin = deps.kafka.admin();
+      admin = deps.kafka.admin();
       await admin.connect();
-      let starts: PartitionStart[];
-      try {
-        const costTopics = topics.filter((t) => t.schema !== 'KubeObject').map((t) => t.topic);
-        const kubeTopics = topics.filter((t) => t.schema === 'KubeObject').map((t) => t.topic);
-        // Compacted state is read whole whatever --replay-from says: a namespace labelled last month still has its budget.
-        starts = [...(await findStartPositions(admin, costTopics, replayTimestamp(config.replayFrom, now()))), ...(await findStartPositions(admin, kubeTopics, 0))];
-      } finally {
-        await admin.disconnect();
-      }
+      const costTopics = topics.filter((t) => t.schema !== 'KubeObject').map((t) => t.topic);
+      const kubeTopics = topics.filter((t) => t.schema === 'KubeObject').map((t) => t.topic);
+      // Compacted state is read whole whatever --replay-from says: a namespace labelled last month still has its budget.
+      const starts: PartitionStart[] = [...(await findStartPositions(admin, costTopics, replayFromMillis)), ...(await findStartPositions(admin, kubeTopics, 0))];
+      const ends = new Map<string, bigint>();
       for (const start of starts) {
-        if (start.startOffset !== null && BigInt(start.startOffset) < BigInt(start.endOffset)) catchingUp.set(`${start.topic}/${start.partition}`, BigInt(start.endOffset));
+        const key = `${start.topic}/${start.partition}`;
+        positions.set(key, BigInt(start.startOffset ?? start.endOffset));
+        ends.set(key, BigInt(start.endOffset));
       }
+      check = { ends, targets: undefined };
       consumer = new BatchConsumer({
         kafka: deps.kafka,
         groupId: config.groupId,
@@ -167,15 +212,17 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
         ...(config.token === '' ? {} : { token: config.token }),
       });
       await consumer.start();
-      logger.info({ topics: topics.map((t) => t.topic), group: config.groupId, port: server.port, partitionsToCatchUp: catchingUp.size }, 'exporter started');
+      logger.info({ topics: topics.map((t) => t.topic), group: config.groupId, port: server.port, replayFrom: new Date(replayFromMillis).toISOString() }, 'exporter started');
+      completeCheck();
     },
     async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
       await consumer?.stop();
       await server?.close();
+      if (!admin) return;
       // The group existed only for this process; leaving it behind would only clutter the broker.
-      const admin = deps.kafka.admin();
       try {
-        await admin.connect();
         await admin.deleteGroups([config.groupId]);
       } catch (error) {
         logger.debug({ err: error, group: config.groupId }, 'could not delete the consumer group; the broker expires it');

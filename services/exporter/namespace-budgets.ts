@@ -1,6 +1,6 @@
 import type { KubeObject } from '../codec/records.generated.js';
 import { renderLabels } from './exposition.js';
-import type { ApplyOutcome } from './pod-costs.js';
+import type { ApplyOutcome } from './namespace-costs.js';
 import { SeriesFamily } from './series-family.js';
 
 /** The namespace label that sets a monthly budget, in USD (e.g. `kcost.io/monthly-budget-usd: "1500"`). */

@@ -1,5 +1,9 @@
+import type { PodCost } from '../codec/records.generated.js';
 import { renderLabels } from './exposition.js';
 import { SeriesFamily } from './series-family.js';
+
+/** What became of a record: counted, seen before (a redelivery or an older window), refused, or of a kind the store does not keep (pods on the kube topic). */
+export type ApplyOutcome = 'applied' | 'duplicate' | 'invalid' | 'ignored';
 
 const DAY_MILLIS = 86_400_000;
 
@@ -14,8 +18,8 @@ interface Total {
 }
 
 /**
- * Per-namespace sums of container windows, each window counted once (the
- * caller decides what is new):
+ * Per-namespace sums of container windows, each window counted once (a
+ * container's window at or before the newest one counted is a redelivery):
  *
  * - kube_cost_namespace_daily_usd: the totalCostUsd of every container window
  *   whose windowStart falls in the cluster's current UTC day. The current day
@@ -40,9 +44,38 @@ export class NamespaceCosts {
   private readonly currentDay = new Map<string, number>();
   private readonly dailyTotals = new Map<string, Map<string, Total>>();
   private readonly savings = new Map<string, Total>();
+  /** Per cluster/pod uid/container: the newest window counted, and when its last record arrived. */
+  private readonly counted = new Map<string, { windowStart: number; seenAt: number }>();
 
-  /** Adds one container window that was not counted before. */
-  add(cluster: string, namespace: string, windowStart: number, costUsd: number, spotSavingsUsd: number): void {
+  /** Counts a container window unless it was counted before. */
+  addPodCost(record: PodCost, now: number): ApplyOutcome {
+    const key = `${record.cluster}\u0000${record.podUid}\u0000${record.container}`;
+    const known = this.counted.get(key);
+    if (known) known.seenAt = now;
+    if (known && record.windowStart <= known.windowStart) return 'duplicate';
+    if (known) known.windowStart = record.windowStart;
+    else this.counted.set(key, { windowStart: record.windowStart, seenAt: now });
+    this.add(record.cluster, record.namespace, record.windowStart, record.totalCostUsd, record.spotSavingsUsd);
+    return 'applied';
+  }
+
+  /** Forgets the containers silent for longer than `graceMillis` (their windows are all counted); returns how many. */
+  expire(now: number, graceMillis: number): number {
+    let dropped = 0;
+    for (const [key, container] of this.counted) {
+      if (now - container.seenAt <= graceMillis) continue;
+      this.counted.delete(key);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** Containers whose counted window is remembered. */
+  get size(): number {
+    return this.counted.size;
+  }
+
+  private add(cluster: string, namespace: string, windowStart: number, costUsd: number, spotSavingsUsd: number): void {
     const key = `${cluster}\u0000${namespace}`;
     this.addDaily(key, cluster, namespace, utcDay(windowStart), costUsd);
     if (spotSavingsUsd !== 0 || this.savings.has(key)) {

@@ -4,17 +4,25 @@ import { utcDay } from './namespace-costs.js';
 /**
  * Where a new exporter starts reading: `today` (the start of the current UTC
  * day, so kube_cost_namespace_daily_usd is complete once it caught up),
- * `latest` (only new records: fastest start, the daily sums then count from
- * the exporter's start), or a number of milliseconds back from now.
+ * `latest` (as little as it may: the daily sums then count from a few
+ * minutes before its start), or a number of milliseconds back from now.
  */
 export type ReplayFrom = 'today' | 'latest' | { readonly millisBack: number };
 
 /**
- * Records of a window are produced after the window starts; this much before
- * the day's start (by broker timestamp) also covers a broker clock running
- * behind the processor's.
+ * How far the exporter's clock may be off the clocks that stamp records
+ * (the processor's, or the broker's): the day's records are read from this
+ * much before the day starts, and a window is served only if it has no
+ * record from less than this after the replay position.
  */
 export const CLOCK_SKEW_MARGIN_MILLIS = 5 * 60_000;
+
+/**
+ * A starting exporter reads back at least this far, whatever --replay-from
+ * says, so that the windows published around its start are read whole
+ * (see servableFrom).
+ */
+export const MIN_LOOKBACK_MILLIS = 2 * CLOCK_SKEW_MARGIN_MILLIS;
 
 /** Parses the --replay-from setting: today, latest, or a duration such as 6h. */
 export function parseReplayFrom(raw: string, parseDuration: (raw: string) => number): ReplayFrom {
@@ -27,11 +35,20 @@ export function parseReplayFrom(raw: string, parseDuration: (raw: string) => num
   }
 }
 
-/** The broker timestamp to read from, or null to read only records that arrive from now on. */
-export function replayTimestamp(replayFrom: ReplayFrom, nowMillis: number): number | null {
-  if (replayFrom === 'latest') return null;
-  if (replayFrom === 'today') return utcDay(nowMillis) * 86_400_000 - CLOCK_SKEW_MARGIN_MILLIS;
-  return nowMillis - replayFrom.millisBack;
+/** The broker timestamp to read the cost topics from. */
+export function replayTimestamp(replayFrom: ReplayFrom, nowMillis: number): number {
+  const wanted = replayFrom === 'latest' ? nowMillis : replayFrom === 'today' ? utcDay(nowMillis) * 86_400_000 - CLOCK_SKEW_MARGIN_MILLIS : nowMillis - replayFrom.millisBack;
+  return Math.min(wanted, nowMillis - MIN_LOOKBACK_MILLIS);
+}
+
+/**
+ * The broker timestamp from which a window counts as read whole: a window
+ * with a record stamped earlier may straddle the replay position (a window's
+ * records are published together, within moments), so it has records the
+ * exporter never read and is never served as a complete window.
+ */
+export function servableFrom(replayTimestampMillis: number): number {
+  return replayTimestampMillis + CLOCK_SKEW_MARGIN_MILLIS;
 }
 
 /** Where each partition starts and the end it must reach before the exporter is caught up. */

@@ -24,6 +24,7 @@ const volume = (persistentVolume: string, storageClass: string, costUsd: number)
 /** db-0 mounts pv-db alone and shares pv-shared with gone-1. */
 const DB_VOLUMES = [volume('pv-db', 'gp3', 0.00015), volume('pv-shared', 'efs', 0.00005)];
 const W1 = W0 + MINUTE;
+const W2 = W1 + MINUTE;
 
 /** The first window: four pods, three nodes, two anomalies. */
 const firstWindow: PodCost[] = [
@@ -41,12 +42,12 @@ const anomalies: CostAnomaly[] = [
   costAnomaly({ cluster: CLUSTER, key: 'batch/Job/nightly', score: 6.25, windowStart: W0 - 60 * MINUTE }),
   costAnomaly({ cluster: CLUSTER, scope: 'NAMESPACE', key: 'data', namespace: 'data', score: -4.5, windowStart: W0 - 60 * MINUTE }),
 ];
-/** The second window: every pod but gone-1 (deleted) reports again. */
-const secondWindow: PodCost[] = [
-  podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'app', windowStart: W1, totalCostUsd: 0.003 }),
-  podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'sidecar', windowStart: W1, totalCostUsd: 0.0005 }),
-  podCost({ cluster: CLUSTER, podUid: 'u-db', podName: 'db-0', namespace: 'data', windowStart: W1, cpuCostUsd: 0.001, memoryCostUsd: 0.001, storageCostUsd: 0.0002, volumes: DB_VOLUMES }),
-  podCost({ cluster: CLUSTER, podUid: 'u-spot', podName: 'worker-1', namespace: 'batch', nodeName: 'node-spot', windowStart: W1, totalCostUsd: 0.0003, capacityType: 'SPOT', spotSavingsUsd: 0.0007 }),
+/** A later window: every pod but gone-1 (deleted) reports again. */
+const laterWindow = (windowStart: number): PodCost[] => [
+  podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'app', windowStart, totalCostUsd: 0.003 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-web', podName: 'web-1', container: 'sidecar', windowStart, totalCostUsd: 0.0005 }),
+  podCost({ cluster: CLUSTER, podUid: 'u-db', podName: 'db-0', namespace: 'data', windowStart, cpuCostUsd: 0.001, memoryCostUsd: 0.001, storageCostUsd: 0.0002, volumes: DB_VOLUMES }),
+  podCost({ cluster: CLUSTER, podUid: 'u-spot', podName: 'worker-1', namespace: 'batch', nodeName: 'node-spot', windowStart, totalCostUsd: 0.0003, capacityType: 'SPOT', spotSavingsUsd: 0.0007 }),
 ];
 
 /** A namespace as kcost collect kube publishes it. */
@@ -90,6 +91,9 @@ describe('kcost export over a real broker', () => {
       // A redelivery of the same container-window, as a producer retry or a processor restart gives.
       ...asPods(topics.costs.name, [web]),
       ...asNodes(topics.nodeCosts.name, nodes),
+      // The next window, so that the first is known complete; it is not itself complete yet.
+      ...asPods(topics.costs.name, laterWindow(W1)),
+      ...asNodes(topics.nodeCosts.name, nodes.map((n) => ({ ...n, windowStart: W1 }))),
       ...anomalies.map((value): OutgoingRecord => ({ topic: topics.anomalies.name, key: anomalyKey(value), schema: 'CostAnomaly', value })),
       // Budgets from namespace labels; the kube topic is read whole, and its pods are of no interest here.
       ...asKube(topics.kube.name, [
@@ -146,7 +150,7 @@ describe('kcost export over a real broker', () => {
     await raw?.disconnect();
   });
 
-  it('serves the values of the records it read, in a format a Prometheus parser reads', async () => {
+  it('serves the latest complete window of the records it read, in a format a Prometheus parser reads', async () => {
     const families = await scrapeParsed();
     for (const [name, type] of Object.entries({
       kube_cost_pod_hourly_usd: 'GAUGE',
@@ -158,10 +162,14 @@ describe('kcost export over a real broker', () => {
       kube_cost_idle_hourly_usd: 'GAUGE',
       kube_cost_anomaly_score: 'GAUGE',
       kube_cost_namespace_budget_usd: 'GAUGE',
+      kube_cost_spot_savings_hourly_usd: 'GAUGE',
+      kube_cost_window_start_seconds: 'GAUGE',
     })) {
       expect(families.get(name)?.type, name).toBe(type);
       expect(families.get(name)?.help, name).not.toBe('');
     }
+    // The first window is complete (the second was read after it), the second is not yet.
+    expect(value(families, 'kube_cost_window_start_seconds', {})).toBe(W0 / 1000);
     // Per hour = per-minute window cost × 60; web-1's app record arrived twice and counts once.
     expect(value(families, 'kube_cost_pod_hourly_usd', { namespace: 'shop', pod: 'web-1', node: 'node-a' })).toBeCloseTo(0.0025 * 60, 12);
     expect(value(families, 'kube_cost_pod_hourly_usd', { namespace: 'data', pod: 'db-0' })).toBeCloseTo(0.0022 * 60, 12);
@@ -174,9 +182,12 @@ describe('kcost export over a real broker', () => {
     expect(value(families, 'kube_cost_pv_monthly_usd', { cluster: CLUSTER, persistentvolume: 'pv-db', storage_class: 'gp3' })).toBeCloseTo(0.00015 * 60 * 730, 9);
     expect(value(families, 'kube_cost_pv_monthly_usd', { cluster: CLUSTER, persistentvolume: 'pv-shared', storage_class: 'efs' })).toBeCloseTo((0.00005 + 0.0001) * 60 * 730, 9);
     expect(families.get('kube_cost_pv_monthly_usd')?.samples).toHaveLength(2);
-    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004, 12);
-    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'data' })).toBeCloseTo(0.0022, 12);
-    expect(value(families, 'kube_cost_spot_savings_usd_total', { namespace: 'batch' })).toBeCloseTo(0.0007, 12);
+    // The sums count every window read, complete or not.
+    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004 + 0.0035, 12);
+    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'data' })).toBeCloseTo(2 * 0.0022, 12);
+    expect(value(families, 'kube_cost_spot_savings_usd_total', { namespace: 'batch' })).toBeCloseTo(0.0014, 12);
+    expect(value(families, 'kube_cost_spot_savings_hourly_usd', { namespace: 'batch' })).toBeCloseTo(0.0007 * 60, 12);
+    expect(value(families, 'kube_cost_spot_savings_hourly_usd', { namespace: 'shop' })).toBe(0);
     expect(value(families, 'kube_cost_node_hourly_usd', { node: 'node-spot', instance_type: 'c5.large', capacity_type: 'SPOT' })).toBeCloseTo(
       (nodes[1] as NodeCost).costUsd * 60,
       12,
@@ -196,24 +207,16 @@ describe('kcost export over a real broker', () => {
     expect(families.get('kube_cost_exporter_consumer_lag')?.samples.every((s) => s.value === 0)).toBe(true);
   });
 
-  it('drops a deleted pod after its grace period and keeps the pods that still report', async () => {
-    clock.now += GRACE * 0.6;
-    await producer.publish([...asPods(topics.costs.name, secondWindow), ...asNodes(topics.nodeCosts.name, nodes.map((n) => ({ ...n, windowStart: W1 })))]);
-    await waitFor(
-      async () => Math.abs((value(await scrapeParsed(), 'kube_cost_pod_hourly_usd', { pod: 'web-1' }) ?? 0) - 0.0035 * 60) < 1e-12,
-      30_000,
-      'the second window to be served',
-    );
-    // Still inside its grace period: the deleted pod is shown.
-    expect(value(await scrapeParsed(), 'kube_cost_pod_hourly_usd', { pod: 'gone-1' })).toBeCloseTo(0.24, 12);
-
-    clock.now += GRACE * 0.6;
+  it('drops a deleted pod as soon as a window without it is complete, without waiting for a grace period', async () => {
+    await producer.publish([...asPods(topics.costs.name, laterWindow(W2)), ...asNodes(topics.nodeCosts.name, nodes.map((n) => ({ ...n, windowStart: W2 })))]);
+    await waitFor(async () => value(await scrapeParsed(), 'kube_cost_window_start_seconds', {}) === W1 / 1000, 30_000, 'the second window to be served');
     const families = await scrapeParsed();
     expect(families.get('kube_cost_pod_hourly_usd')?.samples.map((s) => s.labels.pod).sort()).toEqual(['db-0', 'web-1', 'worker-1']);
-    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004 + 0.0035, 12);
-    expect(value(families, 'kube_cost_spot_savings_usd_total', { namespace: 'batch' })).toBeCloseTo(0.0014, 12);
+    expect(value(families, 'kube_cost_pod_hourly_usd', { pod: 'web-1' })).toBeCloseTo(0.0035 * 60, 12);
+    expect(value(families, 'kube_cost_namespace_daily_usd', { namespace: 'shop' })).toBeCloseTo(0.0025 + 0.004 + 2 * 0.0035, 12);
+    expect(value(families, 'kube_cost_spot_savings_usd_total', { namespace: 'batch' })).toBeCloseTo(0.0021, 12);
     expect(families.get('kube_cost_node_hourly_usd')?.samples).toHaveLength(2);
-    // gone-1's share of pv-shared went with it; db-0's shares are those of its second window.
+    // gone-1's share of pv-shared went with it; db-0's shares are those of the second window.
     expect(value(families, 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-shared' })).toBeCloseTo(0.00005 * 60 * 730, 9);
     expect(value(families, 'kube_cost_pv_monthly_usd', { persistentvolume: 'pv-db' })).toBeCloseTo(0.00015 * 60 * 730, 9);
     // Anomalies are kept for their scored hour, which has not passed on the exporter clock.
