@@ -4,7 +4,8 @@ import { createCodec } from '../codec/create-codec.js';
 import { migrate, storageVariantOf } from '../db/migrations.js';
 import { createPool } from '../db/pool.js';
 import { pgSqlClient } from '../db/sql-client.js';
-import { KcostError } from '../errors/kcost-error.js';
+import { classifyDbError } from '../db/pg-errors.js';
+import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
@@ -12,6 +13,7 @@ import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
+import { withRetry } from './retry.js';
 import { buildSink } from './sink.js';
 import { createSinkMetrics } from './sink-metrics.js';
 import { retentionSettings, sinkSettings } from './sink-settings.js';
@@ -38,10 +40,27 @@ export const sinkRole = defineRole({
     const pool = createPool({ url: config.databaseUrl, max: config.dbPoolSize, applicationName: 'kcost-sink', logger });
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
     const producer = createProducer(kafka);
-    let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+    const database = databaseHealth(pool, logger);
+    let sink: ReturnType<typeof buildSink> | undefined;
+    let stopRequested = false;
     let retention: NodeJS.Timeout | undefined;
+    // Up first, so /healthz answers (and /readyz says not ready) while the sink waits for its database.
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => (sink?.isReady() ?? false) && database.reachable, registry });
+    logger.info({ port: health.port }, 'health server listening');
+    const stopped = stopOnSignals(async () => {
+      stopRequested = true;
+      await sink?.stop();
+    }, logger);
     try {
-      const variant = await prepareDatabase(pool, config.migrate, logger);
+      const variant = await withRetry(() => prepareDatabase(pool, config.migrate, logger), {
+        policy: { maxAttempts: Number.POSITIVE_INFINITY, initialDelayMillis: 500, maxDelayMillis: config.dbRetryMaxDelay },
+        isRetriable: (error) => classifyDbError(error) === 'transient',
+        shouldStop: () => stopRequested,
+        sleep: (millis) => sleepUnless(millis, () => stopRequested),
+        onRetry: (error, attempt, delayMillis) => logger.warn({ attempt, delayMillis }, `database ${describeDatabase(config.databaseUrl)} unavailable (${messageOf(error)}); waiting for it`),
+      });
+      if (stopRequested) return 0;
+      database.start();
       const codec = createCodec({ schemaRegistryUrl: config.schemaRegistryUrl });
       const consumerMetrics = createConsumerMetrics(registry);
       await producer.connect();
@@ -63,7 +82,7 @@ export const sinkRole = defineRole({
         .filter(([topic]) => topic !== '')
         .map(([topic, schema]) => ({ topic, schema }));
       if (topics.length === 0) throw new KcostError('INVALID_CONFIG', 'every topic is disabled; set at least one of --costs-topic, --node-costs-topic, --anomalies-topic, --prices-topic');
-      const sink = buildSink(
+      sink = buildSink(
         { kafka, pool, codec, variant, deadLetters, consumerMetrics, metrics: createSinkMetrics(registry), logger },
         {
           groupId: config.groupId,
@@ -76,9 +95,6 @@ export const sinkRole = defineRole({
           retry: { maxAttempts: config.dbMaxAttempts, initialDelayMillis: 200, maxDelayMillis: config.dbRetryMaxDelay },
         },
       );
-      health = await startHealthServer({ port: config.healthPort, isReady: () => sink.isReady(), registry });
-      logger.info({ port: health.port }, 'health server listening');
-      const stopped = stopOnSignals(() => sink.stop(), logger);
       await sink.start();
       if (variant === 'postgres') {
         const dropExpired = () =>
@@ -93,12 +109,64 @@ export const sinkRole = defineRole({
       return 0;
     } finally {
       if (retention) clearInterval(retention);
-      await health?.close();
+      database.stop();
+      await health.close();
       await producer.disconnect().catch(() => undefined);
       await pool.end();
     }
   },
 });
+
+const PROBE_INTERVAL_MILLIS = 5_000;
+
+/**
+ * Whether the database answers, from a `SELECT 1` every 5 s: the sink is not
+ * ready while it cannot write, even when no batch is in hand to find out.
+ * Each change is logged once.
+ */
+function databaseHealth(pool: ReturnType<typeof createPool>, logger: ReturnType<typeof createLogger>) {
+  let reachable = true;
+  let timer: NodeJS.Timeout | undefined;
+  const probe = async () => {
+    const ok = await pool.query('SELECT 1').then(
+      () => true,
+      (error: unknown) => {
+        if (reachable) logger.warn({ err: error }, 'the database does not answer; not ready until it does');
+        return false;
+      },
+    );
+    if (ok && !reachable) logger.info('the database answers again; ready');
+    reachable = ok;
+  };
+  return {
+    get reachable() {
+      return reachable;
+    },
+    start() {
+      timer = setInterval(() => void probe(), PROBE_INTERVAL_MILLIS);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}
+
+/** host:port/database of a connection URL, without its credentials. */
+function describeDatabase(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(unparsable --database-url)';
+  }
+}
+
+/** Sleeps for `millis`, or less once `stop` says the process is stopping. */
+async function sleepUnless(millis: number, stop: () => boolean): Promise<void> {
+  const until = Date.now() + millis;
+  while (Date.now() < until && !stop()) await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
+}
 
 async function prepareDatabase(pool: ReturnType<typeof createPool>, runMigrations: boolean, logger: ReturnType<typeof createLogger>) {
   const client = await pool.connect();
