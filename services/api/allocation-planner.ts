@@ -22,6 +22,8 @@ export interface IdlePlan {
 export interface AllocationPlan {
   /** The relation the rows come from: pod_cost, pod_cost_hourly or pod_cost_daily. */
   readonly source: string;
+  /** Bucket length of that relation; 0 for raw rows. */
+  readonly grainMillis: number;
   readonly keys: readonly PlanKey[];
   readonly stepMillis: number;
   readonly query: SqlQuery;
@@ -94,7 +96,7 @@ export function planAllocation(query: AllocationQuery, maxRows: number): Allocat
   select.push(...measureList(relation), `${relation.priceSources} AS price_sources`);
   const conditions = [...timeConditions(relation, query.window, params), ...query.filter.map((c) => filterCondition(relation, c, params))];
   const text = statement(relation, select, conditions, groupCount, params.add(maxRows + 1, '::int'));
-  const plan: AllocationPlan = { source: relation.name, keys, stepMillis, query: { text, values: params.values } };
+  const plan: AllocationPlan = { source: relation.name, grainMillis: relation.grainMillis, keys, stepMillis, query: { text, values: params.values } };
   return query.idle === 'hide' ? plan : { ...plan, idle: planIdle(query, keys, stepMillis, maxRows) };
 }
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { compileAllocationQuery } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
-import { buildAllocationRows, totalsOf } from './allocation-rows.js';
+import type { AllocationQuery } from './allocation-params.js';
+import type { AllocationPlan } from './allocation-planner.js';
+import { applyIdle, toIdle, toRow, type AllocationRow, type DbRow } from './allocation-rows.js';
+
+function buildAllocationRows(query: AllocationQuery, plan: AllocationPlan, rows: DbRow[], idle: DbRow[]): AllocationRow[] {
+  return applyIdle(query, plan, rows.map((row) => toRow(query, plan, row)), idle.map((row) => toIdle(query, plan, row)));
+}
+
+const totalsOf = (rows: readonly AllocationRow[]) => ({ totalCostUsd: rows.reduce((sum, row) => sum + row.totalCostUsd, 0) });
 
 const NOW = Date.parse('2026-03-04T13:20:00Z');
 
@@ -9,7 +17,7 @@ function podRow(cluster: string, namespace: string, cpu: number, memory: number)
   return { g0: cluster, g1: namespace, cpu_cost_usd: cpu, memory_cost_usd: memory, gpu_cost_usd: 0, total_cost_usd: cpu + memory, record_count: 1, price_sources: 'default' };
 }
 
-describe('buildAllocationRows', () => {
+describe('toRow, toIdle and applyIdle', () => {
   const query = compileAllocationQuery({ window: 'yesterday', aggregate: 'cluster,namespace', idle: 'share' }, NOW);
   const plan = planAllocation(query, 100);
   const rows = [podRow('c1', 'a', 3, 1), podRow('c1', 'b', 1, 3), podRow('c2', 'a', 2, 2)];

@@ -51,7 +51,8 @@ export type DbRow = Record<string, unknown>;
 export const IDLE_NAME = '__idle__';
 export const UNALLOCATED = '__unallocated__';
 
-const PROPERTY_OF: Readonly<Record<Exclude<PlanKey['key'], 'label'>, Exclude<keyof AllocationProperties, 'labels'>>> = {
+/** The property of each grouping key (labels aside). */
+export const PROPERTY_OF: Readonly<Record<Exclude<PlanKey['key'], 'label'>, Exclude<keyof AllocationProperties, 'labels'>>> = {
   cluster: 'cluster',
   node_name: 'node',
   namespace: 'namespace',
@@ -62,29 +63,23 @@ const PROPERTY_OF: Readonly<Record<Exclude<PlanKey['key'], 'label'>, Exclude<key
 };
 
 /**
- * Builds API rows from the rows of the plan's statements and applies the
- * idle mode: hide leaves idle out; include adds one __idle__ row per bucket
- * and idle scope (cluster and node when the rows are grouped by them); share
- * spreads each resource's idle over the rows of its scope in proportion to
- * their cost of that resource. Idle of a resource nothing in its scope was
- * charged for cannot be shared and stays on an __idle__ row.
+ * Applies the idle mode to API rows (toRow) and idle groups (toIdle) of the
+ * same buckets, in place, and sorts them by start and name. hide leaves idle
+ * out; include adds one __idle__ row per bucket and idle scope (cluster and
+ * node when the rows are grouped by them); share spreads each resource's
+ * idle over the rows of its scope in proportion to their cost of that
+ * resource. Idle of a resource nothing in its scope was charged for cannot
+ * be shared and stays on an __idle__ row.
  */
-export function buildAllocationRows(query: AllocationQuery, plan: AllocationPlan, rows: readonly DbRow[], idleRows: readonly DbRow[]): AllocationRow[] {
-  const result = rows.map((row) => toRow(query, plan, row));
+export function applyIdle(query: AllocationQuery, plan: AllocationPlan, rows: AllocationRow[], idle: readonly IdleGroup[]): AllocationRow[] {
   if (plan.idle && query.idle !== 'hide') {
-    const idle = idleRows.map((row) => toIdle(query, plan, row));
-    result.push(...(query.idle === 'include' ? idle.map((i) => idleRow(i, i.cpu, i.memory, i.gpu)) : shareIdle(result, idle, plan.idle.scope)));
+    const extra = query.idle === 'include' ? idle.map((i) => idleRow(i, i.cpu, i.memory, i.gpu)) : shareIdle(rows, idle, plan.idle.scope);
+    for (const row of extra) rows.push(row);
   }
-  return result.sort((a, b) => (a.start === b.start ? compare(a.name, b.name) : compare(a.start, b.start)));
+  return rows.sort((a, b) => (a.start === b.start ? compare(a.name, b.name) : compare(a.start, b.start)));
 }
 
-/** Sums of the cost fields over all rows. */
-export function totalsOf(rows: readonly AllocationRow[]): Record<(typeof COST_FIELDS)[number], number> {
-  const totals = Object.fromEntries(COST_FIELDS.map((f) => [f, 0])) as Record<(typeof COST_FIELDS)[number], number>;
-  for (const row of rows) for (const field of COST_FIELDS) totals[field] += row[field];
-  return totals;
-}
-
+/** The cost fields of a row, which the totals of an answer sum. */
 export const COST_FIELDS = [
   'cpuCostUsd',
   'memoryCostUsd',
@@ -97,7 +92,8 @@ export const COST_FIELDS = [
   'spotSavingsUsd',
 ] as const;
 
-function toRow(query: AllocationQuery, plan: AllocationPlan, row: DbRow): AllocationRow {
+/** The API row of one database row of the plan's statement. */
+export function toRow(query: AllocationQuery, plan: AllocationPlan, row: DbRow): AllocationRow {
   const { start, end, spanSeconds } = spanOf(query, plan, row);
   const properties = propertiesOf(plan.keys, row);
   const n = (alias: string) => Number(row[alias] ?? 0);
@@ -133,7 +129,8 @@ function toRow(query: AllocationQuery, plan: AllocationPlan, row: DbRow): Alloca
   };
 }
 
-interface IdleGroup {
+/** The idle cost of one bucket and idle scope, from a row of the plan's idle statement. */
+export interface IdleGroup {
   readonly start: string;
   readonly end: string;
   readonly scopeKey: string;
@@ -145,7 +142,8 @@ interface IdleGroup {
   readonly priceSources: string[];
 }
 
-function toIdle(query: AllocationQuery, plan: AllocationPlan, row: DbRow): IdleGroup {
+/** The idle group of one database row of the plan's idle statement. */
+export function toIdle(query: AllocationQuery, plan: AllocationPlan, row: DbRow): IdleGroup {
   const { start, end } = spanOf(query, plan, row);
   const scope = plan.idle?.scope ?? [];
   const properties: AllocationProperties = {};

@@ -2,6 +2,8 @@ import { processSettings } from '../config/common-settings.js';
 import { parseDurationMillis, parseInteger, parseString } from '../config/parsers.js';
 import { setting } from '../config/settings.js';
 import { databaseSettings } from '../db/db-settings.js';
+import { DEFAULT_ADMISSION } from './query-gate.js';
+import { HEAVY_BUCKETS } from './query-lane.js';
 
 /** Every setting of `kcost api`. */
 export const apiSettings = {
@@ -51,8 +53,34 @@ export const apiSettings = {
     parse: parseDurationMillis,
   }),
   dbPoolSize: setting('dbPoolSize', {
-    description: 'Database connections the API keeps open.',
-    default: 8,
+    description: 'Database connections the API keeps open; at least twice --max-queries plus one (an allocation with idle reads two statements at once, and /readyz needs one).',
+    default: 2 * DEFAULT_ADMISSION.maxQueries + 1,
     parse: parseInteger(1, 100),
+  }),
+  maxQueries: setting('maxQueries', {
+    description: 'Requests that read the database at once; more wait in a queue. Bounds the memory the API needs: at most this many answers are held at a time.',
+    default: DEFAULT_ADMISSION.maxQueries,
+    parse: parseInteger(1, 100),
+  }),
+  maxHeavyQueries: setting('maxHeavyQueries', {
+    description: `Of those, heavy ones (spanning more than ${HEAVY_BUCKETS} buckets of the relation they read: 12 h of raw rows, 30 days of hourly rollups); fewer than --max-queries, so light queries never wait behind heavy ones.`,
+    default: DEFAULT_ADMISSION.maxHeavyQueries,
+    parse: parseInteger(1, 99),
+  }),
+  maxQueriesPerClient: setting('maxQueriesPerClient', {
+    description: 'Requests one client address may have running or waiting at once; more get 429 with Retry-After.',
+    default: DEFAULT_ADMISSION.maxQueriesPerClient,
+    parse: parseInteger(1, 1000),
+  }),
+  maxQueuedQueries: setting('maxQueuedQueries', {
+    description: 'Requests that may wait for a database slot, all clients together; more get 429 with Retry-After.',
+    default: DEFAULT_ADMISSION.maxQueuedQueries,
+    parse: parseInteger(0, 10_000),
+  }),
+  queueTimeout: setting('queueTimeout', {
+    description: 'Longest a request waits for a database slot, e.g. 10s; then it gets 429 with Retry-After.',
+    default: DEFAULT_ADMISSION.queueTimeoutMillis,
+    defaultLabel: `${DEFAULT_ADMISSION.queueTimeoutMillis / 1000}s`,
+    parse: parseDurationMillis,
   }),
 };

@@ -1,21 +1,25 @@
 import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { KcostError } from '../errors/kcost-error.js';
 import type { Logger } from '../log/logger.js';
-import { allocationCsv } from './allocation-csv.js';
 import { compileAllocationQuery, type AllocationParams } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
-import { buildAllocationRows, totalsOf, type DbRow } from './allocation-rows.js';
+import type { DbRow } from './allocation-rows.js';
+import { allocationPieces } from './allocation-stream.js';
 import { compileAnomaliesQuery, planAnomalies, toAnomalyRow } from './anomalies-query.js';
-import { toCsv } from './csv.js';
+import { chunkedBody, jsonPieces } from './body-stream.js';
+import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
 import { compileNodesQuery, planNodes, toNodeRow } from './nodes-query.js';
 import { ParameterError } from './parameter-error.js';
 import { compilePricesQuery, groupPrices, planPrices } from './prices-query.js';
+import { DEFAULT_ADMISSION, QueryGate, type AdmissionLimits, type Lane } from './query-gate.js';
+import { laneOf } from './query-lane.js';
 import { RateLimiter } from './rate-limiter.js';
+import { arrayCursor, RowReader, type RowCursor } from './row-cursor.js';
 import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA } from './schemas.js';
 import { textOf, type SqlQuery } from './sql-params.js';
 import type { TimeWindow } from './time-window.js';
@@ -24,6 +28,12 @@ import type { TimeWindow } from './time-window.js';
 export interface ApiDeps {
   /** Runs one parameterized statement and returns its rows. */
   readonly runQuery: (query: SqlQuery) => Promise<DbRow[]>;
+  /**
+   * Opens a cursor over a statement (see pg-cursor.ts), for the answers that
+   * can be large: counted first, then read `batchRows` at a time while the
+   * answer is written out. Without it, runQuery's rows are read from memory.
+   */
+  readonly openCursor?: (query: SqlQuery, batchRows: number) => Promise<RowCursor>;
   /** Resolves when the database answers (readiness). */
   readonly ping: () => Promise<void>;
   readonly clock: () => number;
@@ -40,7 +50,12 @@ export interface ApiConfig {
   readonly rateLimitPerMinute: number;
   /** Longest request URL (path and query string) accepted. */
   readonly maxUrlLength: number;
+  /** How many queries run and wait at once; DEFAULT_ADMISSION when absent. */
+  readonly admission?: AdmissionLimits;
 }
+
+// Rows fetched from the database per batch: what one large answer holds of the driver's rows at a time.
+const BATCH_ROWS = 2000;
 
 /** The Fastify instance build() returns. */
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
@@ -71,7 +86,8 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     },
   });
 
-  const metrics = apiMetrics(deps.registry);
+  const gate = new QueryGate(config.admission ?? DEFAULT_ADMISSION, deps.clock);
+  const metrics = apiMetrics(deps.registry, gate);
   const limiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, deps.clock) : undefined;
   const expected = Buffer.from(`Bearer ${config.token}`);
 
@@ -106,12 +122,59 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   });
   app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
+  const tooMany = (parameter: string) => new ParameterError(parameter, `the answer would hold more than ${config.maxRows} rows; narrow the window, filter, or group more coarsely`);
+  /** The statement's rows in memory, for the small answers; more than maxRows is a 400 naming `parameter`. */
   const rowsOf = async (query: SqlQuery, parameter: string): Promise<DbRow[]> => {
     const rows = await deps.runQuery(query);
-    if (rows.length > config.maxRows) {
-      throw new ParameterError(parameter, `the answer would hold more than ${config.maxRows} rows; narrow the window, filter, or group more coarsely`);
-    }
+    if (rows.length > config.maxRows) throw tooMany(parameter);
     return rows;
+  };
+  const openCursor = deps.openCursor ?? (async (query: SqlQuery, batchRows: number) => arrayCursor(await deps.runQuery(query), batchRows));
+  /**
+   * Cursors over the statements, all closed again if one fails or holds more
+   * than maxRows rows (a 400 naming the parameter of its statement), so a
+   * refused answer is refused before any of it is written.
+   */
+  const cursorsOf = async (statements: ReadonlyArray<{ query: SqlQuery; parameter: string }>): Promise<RowCursor[]> => {
+    const opened = await Promise.allSettled(statements.map((s) => openCursor(s.query, BATCH_ROWS)));
+    const cursors = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const failed = opened.find((o) => o.status === 'rejected');
+    const over = failed ? undefined : statements.find((_s, i) => (cursors[i] as RowCursor).rowCount > config.maxRows);
+    if (failed || over) {
+      await Promise.all(cursors.map((c) => c.close()));
+      throw failed ? (failed.reason as Error) : tooMany((over as { parameter: string }).parameter);
+    }
+    return cursors;
+  };
+  /** Streams the pieces, closing the cursors once written or once the client has gone. */
+  const streamed = async function* (pieces: AsyncIterable<string>, cursors: readonly RowCursor[]): AsyncGenerator<string> {
+    try {
+      yield* pieces;
+    } finally {
+      await Promise.all(cursors.map((c) => c.close()));
+    }
+  };
+  /**
+   * Waits for a database slot of the lane (query-gate.ts) and gives it back
+   * once the answer has been written out or the client has gone; a request
+   * whose client goes away while it waits leaves the queue.
+   */
+  const admit = async (request: FastifyRequest, reply: FastifyReply, lane: Lane): Promise<void> => {
+    const gone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone.abort(new KcostError('CLIENT_GONE', 'the client closed the connection before its answer'));
+    });
+    const waits = !gate.mayRun(lane);
+    let release: () => void;
+    try {
+      release = await gate.enter(request.ip, lane, gone.signal);
+    } catch (error) {
+      if (error instanceof KcostError && error.code === 'TOO_BUSY') metrics.busy.inc({ lane });
+      throw error;
+    }
+    if (waits) metrics.waited.inc({ lane });
+    reply.raw.once('finish', release);
+    reply.raw.once('close', release);
   };
 
   app.get('/healthz', { schema: HEALTH_SCHEMA }, async () => ({ status: 'ok' }));
@@ -126,45 +189,51 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Parameters are compiled and planned before a request takes a database
+  // slot, so a bad one is refused at once, whatever the load.
   app.get<{ Querystring: AllocationParams }>('/v1/allocation', { schema: ALLOCATION_SCHEMA }, async (request, reply) => {
     const query = compileAllocationQuery(request.query, deps.clock());
     const plan = planAllocation(query, config.maxRows);
-    const [rows, idleRows] = await Promise.all([rowsOf(plan.query, 'aggregate'), plan.idle ? rowsOf(plan.idle.query, 'idle') : Promise.resolve([])]);
-    const result = buildAllocationRows(query, plan, rows, idleRows);
-    if (query.format === 'csv') return sendCsv(reply, allocationCsv(query, result));
-    return {
+    await admit(request, reply, laneOf(query.window, plan.grainMillis));
+    const cursors = await cursorsOf([{ query: plan.query, parameter: 'aggregate' }, ...(plan.idle ? [{ query: plan.idle.query, parameter: 'idle' }] : [])]);
+    const [rows, idle] = cursors as [RowCursor, RowCursor | undefined];
+    const head = {
       window: windowJson(query.window),
       aggregate: query.aggregate.map((a) => (a.dimension === 'label' ? `label:${a.labelKey ?? ''}` : a.dimension)),
       step: query.step,
       idle: query.idle,
       source: plan.source,
       ...(plan.idle ? { idleSource: plan.idle.source } : {}),
-      rows: result,
-      totals: totalsOf(result),
     };
+    return send(reply, query.format, streamed(allocationPieces(query, plan, head, rows, idle), cursors));
   });
 
   app.get<{ Querystring: Record<string, string> }>('/v1/nodes', { schema: NODES_SCHEMA }, async (request, reply) => {
     const query = compileNodesQuery(request.query, deps.clock());
     const plan = planNodes(query, config.maxRows);
-    const rows = (await rowsOf(plan.query, 'window')).map((row) => toNodeRow(query, plan.stepMillis, row));
-    if (query.format === 'csv') return sendCsv(reply, objectsCsv(rows));
-    return { window: windowJson(query.window), step: query.step, source: plan.source, rows };
+    await admit(request, reply, laneOf(query.window, plan.grainMillis));
+    const cursors = await cursorsOf([{ query: plan.query, parameter: 'window' }]);
+    const rows = mapRows(cursors[0] as RowCursor, (row) => toNodeRow(query, plan.stepMillis, row));
+    const pieces = query.format === 'csv' ? objectsCsv(rows) : jsonPieces({ window: windowJson(query.window), step: query.step, source: plan.source }, 'rows', rows);
+    return send(reply, query.format, streamed(pieces, cursors));
   });
 
+  // Anomalies and prices read small, indexed tables with a row limit: light whatever their window.
   app.get<{ Querystring: Record<string, string> }>('/v1/anomalies', { schema: ANOMALIES_SCHEMA }, async (request, reply) => {
     const query = compileAnomaliesQuery(request.query, deps.clock(), config.maxRows);
+    await admit(request, reply, 'light');
     const rows = (await deps.runQuery(planAnomalies(query))).map(toAnomalyRow);
-    if (query.format === 'csv') return sendCsv(reply, objectsCsv(rows));
+    if (query.format === 'csv') return send(reply, 'csv', objectsCsv(rows));
     return { window: windowJson(query.window), rows };
   });
 
   app.get<{ Querystring: Record<string, string> }>('/v1/prices', { schema: PRICES_SCHEMA }, async (request, reply) => {
     const query = compilePricesQuery(request.query, deps.clock());
+    await admit(request, reply, 'light');
     const skus = groupPrices(query, await rowsOf(planPrices(query, config.maxRows), 'window'));
     if (query.format === 'csv') {
       const lines = skus.flatMap(({ current, history, ...sku }) => history.map((entry) => ({ ...sku, ...entry, current: entry === current })));
-      return sendCsv(reply, objectsCsv(lines));
+      return send(reply, 'csv', objectsCsv(lines));
     }
     return { window: windowJson(query.window), skus };
   });
@@ -176,27 +245,63 @@ function windowJson(window: TimeWindow): { start: string; end: string } {
   return { start: new Date(window.startMillis).toISOString(), end: new Date(window.endMillis).toISOString() };
 }
 
-function sendCsv(reply: FastifyReply, text: string): FastifyReply {
-  return reply.type('text/csv; charset=utf-8').send(text);
+// Large answers are written as a stream of chunks (body-stream.ts) instead
+// of one string: the response schemas still document them, but Fastify does
+// not serialize streams, so the rows must already hold exactly their fields.
+function send(reply: FastifyReply, format: 'json' | 'csv', pieces: Iterable<string> | AsyncIterable<string>): FastifyReply {
+  return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(chunkedBody(pieces));
 }
 
-/** Flat objects as CSV, columns in the first object's key order; arrays joined by ";". */
-function objectsCsv(rows: ReadonlyArray<object>): string {
-  const header = rows[0] ? Object.keys(rows[0]) : [];
-  return toCsv(
-    header,
-    rows.map((row) =>
+async function* mapRows<T>(cursor: RowCursor, map: (row: DbRow) => T): AsyncGenerator<T> {
+  const reader = new RowReader(cursor);
+  for (let row = await reader.peek(); row !== undefined; row = await reader.peek()) {
+    reader.take();
+    yield map(row);
+  }
+}
+
+/** Flat objects as CSV lines, columns in the first object's key order; arrays joined by ";". */
+async function* objectsCsv(rows: Iterable<object> | AsyncIterable<object>): AsyncGenerator<string> {
+  let header: string[] | undefined;
+  for await (const row of rows) {
+    if (!header) {
+      header = Object.keys(row);
+      yield csvLine(header);
+    }
+    yield csvLine(
       header.map((key) => {
         const value = (row as Record<string, unknown>)[key];
         if (Array.isArray(value)) return value.join(';');
         return typeof value === 'number' || typeof value === 'string' || value === null ? value : value === undefined ? undefined : textOf(value);
       }),
-    ),
-  );
+    );
+  }
+  if (!header) yield csvLine([]);
 }
 
-function apiMetrics(registry: Registry) {
+function apiMetrics(registry: Registry, gate: QueryGate) {
+  new Gauge({
+    name: 'kcost_api_queries_running',
+    help: 'Requests reading the database now, by lane (heavy: spanning many buckets; light: the rest).',
+    labelNames: ['lane'],
+    registers: [registry],
+    collect() {
+      const { running, heavyRunning } = gate.state();
+      this.set({ lane: 'heavy' }, heavyRunning);
+      this.set({ lane: 'light' }, running - heavyRunning);
+    },
+  });
+  new Gauge({
+    name: 'kcost_api_queries_queued',
+    help: 'Requests waiting for a database slot.',
+    registers: [registry],
+    collect() {
+      this.set(gate.state().queued);
+    },
+  });
   return {
+    waited: new Counter({ name: 'kcost_api_query_waits_total', help: 'Requests that had to wait for a database slot, by lane.', labelNames: ['lane'], registers: [registry] }),
+    busy: new Counter({ name: 'kcost_api_busy_total', help: 'Requests turned away with 429 because the API was busy, by lane.', labelNames: ['lane'], registers: [registry] }),
     requests: new Counter({ name: 'kcost_api_requests_total', help: 'API requests answered, by route and status.', labelNames: ['route', 'status'], registers: [registry] }),
     seconds: new Histogram({
       name: 'kcost_api_request_seconds',

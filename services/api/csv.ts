@@ -1,10 +1,11 @@
 /**
- * RFC 4180 CSV: a header line, then one line per row, CRLF line ends; a field
- * holding a comma, quote or line break is quoted, its quotes doubled.
- * Numbers are written in full precision so CSV and JSON carry the same values.
+ * One line of RFC 4180 CSV with its CRLF (answers are a header line, then one
+ * line per row, written out one at a time); a field holding a comma, quote
+ * or line break is quoted, its quotes doubled. Numbers are written in full
+ * precision so CSV and JSON carry the same values.
  */
-export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null | undefined>>): string {
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+export function csvLine(cells: ReadonlyArray<string | number | null | undefined>): string {
+  return `${cells.map(csvField).join(',')}\r\n`;
 }
 
 function csvField(value: string | number | null | undefined): string {
@@ -13,7 +14,7 @@ function csvField(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Parses CSV written by toCsv (used by tests and the kubectl plugin to read it back). */
+/** Parses CSV written by csvLine (used by tests and the kubectl plugin to read it back). */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];

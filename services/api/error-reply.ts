@@ -8,6 +8,9 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   RATE_LIMITED: 429,
+  TOO_BUSY: 429,
+  // Never seen by the client, which is gone; counted in the request metrics as nginx does.
+  CLIENT_GONE: 499,
   URL_TOO_LONG: 414,
   DATABASE_UNAVAILABLE: 503,
 };

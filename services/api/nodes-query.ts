@@ -57,7 +57,7 @@ export function compileNodesQuery(params: { window?: string; step?: string; filt
   };
 }
 
-export function planNodes(query: NodesQuery, maxRows: number): { source: string; stepMillis: number; query: SqlQuery } {
+export function planNodes(query: NodesQuery, maxRows: number): { source: string; grainMillis: number; stepMillis: number; query: SqlQuery } {
   const stepMillis = STEP_MILLIS[query.step];
   const relation = chooseRelation(query.window, stepMillis, true, [NODE_RAW, NODE_HOURLY, NODE_DAILY]);
   const params = new SqlParams();
@@ -76,7 +76,7 @@ export function planNodes(query: NodesQuery, maxRows: number): { source: string;
     `ORDER BY ${positions}`,
     `LIMIT ${params.add(maxRows + 1, '::int')}`,
   ].join('\n');
-  return { source: relation.name, stepMillis, query: { text, values: params.values } };
+  return { source: relation.name, grainMillis: relation.grainMillis, stepMillis, query: { text, values: params.values } };
 }
 
 export function toNodeRow(query: NodesQuery, stepMillis: number, row: Record<string, unknown>): NodeRow {

@@ -5,6 +5,7 @@ import type { CostAnomaly, NodeCost, PodCost, PriceUpdate } from '../../services
 import { migrate } from '../../services/db/migrations.js';
 import { pgSqlClient } from '../../services/db/sql-client.js';
 import { build, type ApiApp, type ApiConfig } from '../../services/api/app.js';
+import { openPgCursor } from '../../services/api/pg-cursor.js';
 import { DeadLetterPublisher } from '../../services/kafka/dead-letter.js';
 import { createConsumerMetrics } from '../../services/kafka/kafka-metrics.js';
 import { anomalyKey, nodeKey, podKey, priceKey, TOPICS } from '../../services/kafka/topics.js';
@@ -119,11 +120,12 @@ export async function loadThroughSink(records: Records): Promise<LoadedDatabase>
 
 export const TEST_API_CONFIG: ApiConfig = { token: '', maxRows: 100_000, rateLimitPerMinute: 0, maxUrlLength: 8192 };
 
-/** The API over a loaded database, with a fixed clock. */
+/** The API over a loaded database, with a fixed clock, reading large answers through a cursor as `kcost api` does. */
 export function buildApi(pool: pg.Pool, nowMillis: number, config: Partial<ApiConfig> = {}): Promise<ApiApp> {
   return build(
     {
       runQuery: async (query) => (await pool.query(query.text, [...query.values])).rows as Array<Record<string, unknown>>,
+      openCursor: (query, batchRows) => openPgCursor(pool, query, batchRows),
       ping: async () => void (await pool.query('SELECT 1')),
       clock: () => nowMillis,
       logger: silentLogger(),
