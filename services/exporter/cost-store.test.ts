@@ -79,6 +79,19 @@ describe('CostStore window series', () => {
     expect(sampleValue(scrape(store), 'kube_cost_pod_hourly_usd', { pod: 'a' })).toBeCloseTo(0.12, 12);
   });
 
+  it('keeps the window a check in flight will serve while newer windows arrive', () => {
+    const { store } = storeWithClock();
+    for (const start of [W0, W1]) store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: start, totalCostUsd: start === W0 ? 0.001 : 0.002 }));
+    const targets = store.sealTargets();
+    // Three more windows while the ends are looked up: only the newest two of them need keeping, and W0.
+    for (let i = 2; i < 5; i++) store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W0 + i * MINUTE, totalCostUsd: 0.003 }));
+    expect(store.sizes().windows).toBe(3);
+    store.seal(targets);
+    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe(W0 / 1000);
+    completeAllButNewest(store);
+    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe((W0 + 3 * MINUTE) / 1000);
+  });
+
   it('counts a redelivered container window once, takes a late record of the served window, and ignores older windows', () => {
     const { store } = storeWithClock();
     const app = podCost({ podUid: 'u1', podName: 'a', windowStart: W0, totalCostUsd: 0.001 });
