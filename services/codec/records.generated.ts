@@ -50,7 +50,7 @@ export interface DeadLetter {
   sourceOffset: number;
   /** The record's key bytes, unchanged. */
   key: null | Buffer;
-  /** The record's value bytes, unchanged. */
+  /** The record's value bytes, unchanged (the first 65536 bytes only of a larger value; the reason then says so). */
   value: null | Buffer;
   /** Stable code of the failure, e.g. UNDECODABLE, UNKNOWN_SCHEMA, INVALID_RECORD, LATE_SAMPLE. */
   reasonCode: string;
@@ -591,7 +591,7 @@ export const currentSchemas: Record<SchemaName, object> = {
           "bytes"
         ],
         "default": null,
-        "doc": "The record's value bytes, unchanged."
+        "doc": "The record's value bytes, unchanged (the first 65536 bytes only of a larger value; the reason then says so)."
       },
       {
         "name": "reasonCode",

@@ -14,16 +14,21 @@ export interface RejectedRecord {
   readonly value: Buffer | null;
 }
 
+/** Most bytes of a rejected key or value a dead letter keeps: it must fit on the topic (1 MB by default) whatever it carries. */
+export const DEAD_LETTER_MAX_BYTES = 64 * 1024;
+
 /** Builds the DeadLetter record for a rejected input; the reason code comes from a KcostError. */
 export function toDeadLetter(rejected: RejectedRecord, error: unknown, service: string, nowMillis: number): DeadLetter {
+  const truncated = [rejected.key, rejected.value].some((b) => b !== null && b.length > DEAD_LETTER_MAX_BYTES);
+  const keep = (bytes: Buffer | null) => (bytes === null || bytes.length <= DEAD_LETTER_MAX_BYTES ? bytes : bytes.subarray(0, DEAD_LETTER_MAX_BYTES));
   return {
     sourceTopic: rejected.topic,
     sourcePartition: rejected.partition,
     sourceOffset: Number(rejected.offset),
-    key: rejected.key,
-    value: rejected.value,
+    key: keep(rejected.key),
+    value: keep(rejected.value),
     reasonCode: error instanceof KcostError ? error.code : 'INVALID_RECORD',
-    reason: messageOf(error),
+    reason: truncated ? `${messageOf(error)} (key and value kept to their first ${DEAD_LETTER_MAX_BYTES} bytes)` : messageOf(error),
     service,
     failedAt: nowMillis,
   };

@@ -5,7 +5,7 @@ import { setting, type ConfigOf } from '../config/settings.js';
 import { TOPICS, type TopicKey } from '../kafka/topics.js';
 import { ALLOCATION_BASES, type AllocationBasis } from './allocation.js';
 import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly-scorer.js';
-import { DEFAULT_IDLE_SOURCE_AFTER_MILLIS, type ProcessorConfig } from './processor.js';
+import { DEFAULT_FUTURE_SKEW_MILLIS, DEFAULT_IDLE_SOURCE_AFTER_MILLIS, type ProcessorConfig } from './processor.js';
 
 const topic = (key: TopicKey, what: string) =>
   setting(`${key}Topic`, { description: `Topic ${what} (override for tests or a second pipeline).`, default: TOPICS[key].name, parse: parseNonEmpty });
@@ -45,6 +45,12 @@ export const processorSettings = {
       'How long a usage partition read to its end must stay quiet before windows stop waiting for it. Once every partition has been quiet this long plus the allowed lateness, the last open windows are priced: a feed that stops is priced through its last sample within 2 × idle-source-after + allowed-lateness + 1 s.',
     default: DEFAULT_IDLE_SOURCE_AFTER_MILLIS,
     defaultLabel: '10s',
+    parse: parseDurationMillis,
+  }),
+  futureSkew: setting('futureSkew', {
+    description: "How far past this instance's clock an input record's times may be (a usage window's start, a price's or object's observation time); later ones are dead-lettered as TIME_OUT_OF_RANGE.",
+    default: DEFAULT_FUTURE_SKEW_MILLIS,
+    defaultLabel: '1h',
     parse: parseDurationMillis,
   }),
   cpuBasis: basis('cpu'),
@@ -106,6 +112,7 @@ export function processorConfigOf(config: ConfigOf<typeof processorSettings>): P
     transactionalId: config.transactionalId,
     allowedLatenessMillis: config.allowedLateness,
     idleSourceAfterMillis: config.idleSourceAfter,
+    futureSkewMillis: config.futureSkew,
     stateRetentionMillis: config.stateRetention,
     bases: { cpu: config.cpuBasis, memory: config.memoryBasis },
     anomaly,

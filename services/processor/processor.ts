@@ -20,6 +20,8 @@ import { StateFollower } from './state-follower.js';
 
 /** Default of ProcessorConfig.idleSourceAfterMillis. */
 export const DEFAULT_IDLE_SOURCE_AFTER_MILLIS = 10_000;
+/** Default of ProcessorConfig.futureSkewMillis. */
+export const DEFAULT_FUTURE_SKEW_MILLIS = 3_600_000;
 
 /** Options of the cost processor (see processor-settings.ts for their meaning and defaults). */
 export interface ProcessorConfig {
@@ -28,6 +30,8 @@ export interface ProcessorConfig {
   readonly allowedLatenessMillis: number;
   /** How long a usage partition read to its end stays quiet before windows stop waiting for it (default DEFAULT_IDLE_SOURCE_AFTER_MILLIS). */
   readonly idleSourceAfterMillis?: number;
+  /** How far past this instance's clock an input record's times may be (default DEFAULT_FUTURE_SKEW_MILLIS). */
+  readonly futureSkewMillis?: number;
   readonly stateRetentionMillis: number;
   readonly bases: AllocationBases;
   readonly anomaly: AnomalyOptions;
@@ -89,6 +93,7 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
     service: 'process',
     counter: consumerMetrics.deadLetters,
     logger: deps.logger,
+    topic: config.topics.deadLetter,
     ...(deps.now ? { now: deps.now } : {}),
   });
   const follower = new StateFollower({
@@ -102,6 +107,8 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
     groupPrefix: config.groupId,
     state,
     prices,
+    futureSkewMillis: config.futureSkewMillis ?? DEFAULT_FUTURE_SKEW_MILLIS,
+    ...(deps.now ? { now: deps.now } : {}),
   });
   let fail: (error: unknown) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => (fail = reject));
@@ -140,6 +147,7 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
         usageTopic: config.topics.usage,
         deadLetterTopic: config.topics.deadLetter,
         idleSourceAfterMillis: config.idleSourceAfterMillis ?? DEFAULT_IDLE_SOURCE_AFTER_MILLIS,
+        futureSkewMillis: config.futureSkewMillis ?? DEFAULT_FUTURE_SKEW_MILLIS,
         endOffsets: () => partitionEnds(deps.kafka, config.topics.usage),
       }),
     ),

@@ -34,6 +34,7 @@ function setUp(ends: Map<number, { low: bigint; high: bigint }>) {
     deadLetterTopic: TOPICS.deadLetter.name,
     internal: INTERNAL,
     idleSourceAfterMillis: 10 * SECOND,
+    futureSkewMillis: 3_600_000,
     endOffsets: () => Promise.resolve(ends),
     now: () => now,
   });

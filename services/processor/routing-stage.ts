@@ -5,6 +5,7 @@ import { partitionOfKey } from '../kafka/key-partition.js';
 import { offsetAfter, type CommittedPosition, type StageHandler, type StageOutput, type StageRecord } from '../kafka/transactional-stage.js';
 import type { Logger } from '../log/logger.js';
 import type { ClusterState } from './cluster-state.js';
+import { sizeProblem, usageSampleProblem } from './input-bounds.js';
 import { encodeIdleMark, encodeTick, idleMarkHeaders, sourceHeaders, tickHeaders } from './internal-records.js';
 import type { InternalTopics } from './internal-topics.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
@@ -19,6 +20,8 @@ export interface RoutingStageOptions {
   readonly usageTopic: string;
   readonly deadLetterTopic: string;
   readonly internal: InternalTopics;
+  /** How far past this instance's clock a sample's window may start; later ones are dead-lettered (TIME_OUT_OF_RANGE). */
+  readonly futureSkewMillis: number;
   /** How long a usage partition read to its end must stay quiet before the pricing stage stops waiting for it. */
   readonly idleSourceAfterMillis: number;
   /** The usage topic's partition ends now (low and high watermarks), for partitions this router has not read a batch of. */
@@ -43,8 +46,10 @@ interface PartitionProgress {
  * processor's consumer group and copies each sample, bytes unchanged, to
  * the by-node topic under its node's key, with its usage partition and
  * offset in a header. For every window a usage partition reaches, it sends
- * a window tick to each by-node partition. Undecodable records go to the
- * dead-letter topic here. Output and usage offsets commit in one transaction.
+ * a window tick to each by-node partition. Undecodable records, and samples
+ * outside the bounds of input-bounds.ts (too large, absurd figures, times
+ * in the future), go to the dead-letter topic here, so they never reach
+ * pricing, its watermark or its committed offsets. Output and usage offsets commit in one transaction.
  *
  * A usage partition that has been read to its end and stays quiet for
  * `idleSourceAfterMillis` gets an idle mark on every by-node partition,
@@ -102,10 +107,16 @@ export class RoutingStage implements StageHandler {
     for (const message of batch.messages) {
       if (message.value === null) continue;
       let sample: UsageSample;
+      const rejected = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value };
       try {
+        const tooLarge = sizeProblem(message.value);
+        if (tooLarge) throw tooLarge;
         sample = await codec.decodeAs('UsageSample', message.value);
+        const nodeName = sample.nodeName ?? this.options.state.pod(sample.cluster, sample.podUid)?.pod.nodeName ?? null;
+        const problem = usageSampleProblem(sample, nodeName === null ? undefined : this.options.state.node(sample.cluster, nodeName), this.now(), this.options.futureSkewMillis);
+        if (problem) throw problem;
       } catch (error) {
-        records.push(await stageDeadLetter(this.options, { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value }, error));
+        records.push(await stageDeadLetter(this.options, rejected, error));
         continue;
       }
       if (this.ticks.firstSight(batch.partition, sample.cluster, sample.windowStart, sample.windowSeconds)) {

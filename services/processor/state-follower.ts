@@ -7,6 +7,7 @@ import { BatchConsumer, type ConsumedBatch } from '../kafka/batch-consumer.js';
 import type { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import type { ConsumerMetrics } from '../kafka/kafka-metrics.js';
 import type { ClusterState } from './cluster-state.js';
+import { kubeObjectProblem, priceUpdateProblem } from './input-bounds.js';
 import type { PriceHistory } from './price-history.js';
 
 export interface StateFollowerOptions {
@@ -21,11 +22,16 @@ export interface StateFollowerOptions {
   readonly groupPrefix: string;
   readonly state: ClusterState;
   readonly prices: PriceHistory;
+  /** How far past this instance's clock a record's times may be (input-bounds.ts). */
+  readonly futureSkewMillis: number;
+  readonly now?: () => number;
 }
 
 /**
  * Reads kcost.kube.v1 and kcost.prices.v1 in full into the cluster state and
- * the price history, and keeps following them. Every instance uses a group
+ * the price history, and keeps following them. A record outside the bounds
+ * of input-bounds.ts (a negative or absurd price, a time in the future) is
+ * dead-lettered instead of applied. Every instance uses a group
  * of its own, so each sees every node and price (a global table), whatever
  * usage partitions it owns. caughtUp() resolves once both topics were read
  * up to the ends they had at start.
@@ -84,16 +90,25 @@ export class StateFollower {
     await this.consumer.stop();
   }
 
-  private apply(batch: ConsumedBatch): Promise<void> {
-    for (const { record } of batch.records) {
-      if (record.schema === 'KubeObject') this.options.state.apply(record.value as KubeObject);
+  private async apply(batch: ConsumedBatch): Promise<void> {
+    const now = (this.options.now ?? Date.now)();
+    for (const { record, offset, key } of batch.records) {
+      const problem =
+        record.schema === 'KubeObject'
+          ? kubeObjectProblem(record.value as KubeObject, now, this.options.futureSkewMillis)
+          : record.schema === 'PriceUpdate'
+            ? priceUpdateProblem(record.value as PriceUpdate, now, this.options.futureSkewMillis)
+            : null;
+      if (problem) {
+        const value = await this.options.codec.encode(record.schema, record.value as never).catch(() => null);
+        await this.options.deadLetters.publish({ topic: batch.topic, partition: batch.partition, offset, key: key === null ? null : Buffer.from(key), value }, problem);
+      } else if (record.schema === 'KubeObject') this.options.state.apply(record.value as KubeObject);
       else if (record.schema === 'PriceUpdate') this.options.prices.add(record.value as PriceUpdate);
     }
-    const key = `${batch.topic}/${batch.partition}`;
-    const target = this.targets.get(key);
-    if (target !== undefined && (BigInt(batch.nextOffset) >= target || batch.lag === 0)) this.targets.delete(key);
+    const position = `${batch.topic}/${batch.partition}`;
+    const target = this.targets.get(position);
+    if (target !== undefined && (BigInt(batch.nextOffset) >= target || batch.lag === 0)) this.targets.delete(position);
     this.checkCaughtUp();
-    return Promise.resolve();
   }
 
   private checkCaughtUp(): void {

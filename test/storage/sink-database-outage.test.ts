@@ -70,7 +70,7 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
   expect((await runKcost(['migrate', '--database-url', database.url])).code).toBe(0);
-  [costs] = await createTestTopics(kafka, [TOPICS.costs]);
+  costs = (await createTestTopics(kafka, [TOPICS.costs]))[0] as TopicSpec;
   healthPort = await freePort();
 }, 60_000);
 
