@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { defineRole } from '../cli/role.js';
-import { checkDatabase } from '../db/database-reachable.js';
 import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
@@ -33,8 +32,6 @@ export const apiRole = defineRole({
       }
       if (token === '') throw new KcostError('INVALID_CONFIG', `--token-file ${config.tokenFile} is empty`);
     }
-    // Without its database the API can only answer 503: stop at start and say why instead.
-    await checkDatabase(config.databaseUrl);
     if (config.maxHeavyQueries >= config.maxQueries) {
       throw new KcostError('INVALID_CONFIG', `--max-heavy-queries (${config.maxHeavyQueries}) must be below --max-queries (${config.maxQueries}), or light queries would wait behind heavy ones`);
     }
