@@ -1,5 +1,5 @@
 import { GIB, HOURS_PER_MONTH } from '../processor/default-prices.js';
-import type { CostEstimate } from './recommendation.js';
+import type { MonthlySaving, RequestPricing } from './recommendation.js';
 
 /** Per-resource hourly rates of the nodes a workload ran on, with where each came from. */
 export interface Rates {
@@ -15,23 +15,20 @@ export interface Requests {
 }
 
 /** Monthly cost of the requests (replicas × 730 h) today and as recommended; unset requests cost nothing. */
-export function monthlyCost(rates: Rates, input: { replicas: number; replicasAfter: number; current: Requests; recommended: Requests }): CostEstimate {
+export function monthlyCost(rates: Rates, input: { replicas: number; replicasAfter: number; current: Requests; recommended: Requests }): { saving: MonthlySaving; pricing: RequestPricing } {
   const cpuRate = finite(rates.cpuCoreHourUsd);
   const memoryRate = finite(rates.memoryGibHourUsd);
   const perReplica = (r: Requests): number => finite(r.cpuCores) * cpuRate + (finite(r.memoryBytes) / GIB) * memoryRate;
   const currentMonthlyUsd = finite(input.replicas) * HOURS_PER_MONTH * perReplica(input.current);
   const recommendedMonthlyUsd = finite(input.replicasAfter) * HOURS_PER_MONTH * perReplica(input.recommended);
   return {
-    replicas: finite(input.replicas),
-    replicasAfter: finite(input.replicasAfter),
-    hoursPerMonth: HOURS_PER_MONTH,
-    cpuCoreHourUsd: cpuRate,
-    memoryGibHourUsd: memoryRate,
-    cpuPriceSource: rates.cpuPriceSource,
-    memoryPriceSource: rates.memoryPriceSource,
-    currentMonthlyUsd,
-    recommendedMonthlyUsd,
-    monthlySavingsUsd: currentMonthlyUsd - recommendedMonthlyUsd,
+    saving: {
+      currentMonthlyUsd,
+      recommendedMonthlyUsd,
+      monthlySavingsUsd: currentMonthlyUsd - recommendedMonthlyUsd,
+      priceSources: [...new Set([`cpu:${rates.cpuPriceSource}`, `memory:${rates.memoryPriceSource}`])],
+    },
+    pricing: { replicas: finite(input.replicas), replicasAfter: finite(input.replicasAfter), hoursPerMonth: HOURS_PER_MONTH, cpuCoreHourUsd: cpuRate, memoryGibHourUsd: memoryRate },
   };
 }
 

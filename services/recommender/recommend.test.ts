@@ -4,6 +4,7 @@ import { KcostError } from '../errors/kcost-error.js';
 import { ContainerHistory } from './container-history.js';
 import { bucketOf, bucketStart, CPU_BUCKETS } from './histogram.js';
 import { recommend, type ContainerState } from './recommend.js';
+import type { Recommendation, WorkloadResources } from './recommendation.js';
 import { Recommender } from './recommender.js';
 import { compileStrategy, historyOptionsOf, KCOST_STRATEGY, KRR_SIMPLE_STRATEGY, VPA_STRATEGY, windowIntervals, type Strategy } from './strategy.js';
 
@@ -38,8 +39,14 @@ function flatHistory(strategy: Strategy, days: number, cpu: number, memory: numb
   return history;
 }
 
+/** A WORKLOAD_RESOURCES recommendation with its detail spread in, for short assertions. */
+function flat(rec: Recommendation): Recommendation & WorkloadResources {
+  if (!rec.workloadResources) throw new Error(`no workload detail in a ${rec.kind} recommendation`);
+  return { ...rec, ...rec.workloadResources };
+}
+
 function run(strategy: Strategy, history: ContainerHistory, s: ContainerState, now = T0 + 7 * DAY) {
-  return recommend({ history: history.window(now, windowIntervals(strategy)), state: s, rates: RATES, strategy, nowMillis: now });
+  return flat(recommend({ history: history.window(now, windowIntervals(strategy)), state: s, rates: RATES, strategy, nowMillis: now }));
 }
 
 describe('recommend', () => {
@@ -55,17 +62,29 @@ describe('recommend', () => {
     expect(rec.memory.recommendedLimit).toBeGreaterThanOrEqual(500 * MIB * 1.2);
     expect(rec.memory.recommendedLimit).toBeGreaterThanOrEqual(rec.memory.recommendedRequest ?? Number.POSITIVE_INFINITY);
     const perReplica = (c: number, m: number) => 730 * (c * RATES.cpuCoreHourUsd + (m / GIB) * RATES.memoryGibHourUsd);
-    expect(rec.cost.currentMonthlyUsd).toBeCloseTo(2 * perReplica(1, 2 * GIB), 9);
-    expect(rec.cost.recommendedMonthlyUsd).toBeCloseTo(2 * perReplica(rec.cpu.recommendedRequest ?? 0, rec.memory.recommendedRequest ?? 0), 9);
-    expect(rec.cost.monthlySavingsUsd).toBeGreaterThan(0);
+    expect(rec.saving.currentMonthlyUsd).toBeCloseTo(2 * perReplica(1, 2 * GIB), 9);
+    expect(rec.saving.recommendedMonthlyUsd).toBeCloseTo(2 * perReplica(rec.cpu.recommendedRequest ?? 0, rec.memory.recommendedRequest ?? 0), 9);
+    expect(rec.saving.monthlySavingsUsd).toBeGreaterThan(0);
     expect(rec.key).toBe('c1/shop/Deployment/web/app');
+    expect(rec.kind).toBe('WORKLOAD_RESOURCES');
     expect(rec.confidence).toBeCloseTo(0.5, 2);
+    expect(rec.saving.priceSources).toEqual(['cpu:default', 'memory:default']);
+    // The CPU request is more than halved on half the window's history.
+    expect(rec.risk).toBe('MEDIUM');
+  });
+
+  it('calls a cut on little history HIGH risk', () => {
+    const rec = run(KCOST_STRATEGY, flatHistory(KCOST_STRATEGY, 1.5, 0.5, 5e8), state({ cpuRequestCores: 0.8 }), T0 + 36 * HOUR);
+    expect(rec.cpu.action).toBe('CHANGE');
+    expect(rec.confidence).toBeLessThan(0.25);
+    expect(rec.risk).toBe('HIGH');
   });
 
   it('keeps what is within the minimum change', () => {
     const rec = run(KRR_SIMPLE_STRATEGY, flatHistory(KRR_SIMPLE_STRATEGY, 3, 0.97, (2 * GIB) / 1.15), state({ cpuRequestCores: 1, memoryRequestBytes: 2 * GIB }));
     expect(rec.cpu.action).toBe('KEEP');
     expect(rec.cpu.recommendedRequest).toBe(1);
+    expect(rec.cpu.lowerBound).toBeGreaterThan(0.9);
     expect(rec.memory.action).toBe('KEEP');
     expect(rec.reasons).toEqual([]);
   });
@@ -77,7 +96,7 @@ describe('recommend', () => {
     expect(rec.cpu.recommendedRequest).toBe(1);
     expect(rec.evidence.requiredHistoryHours).toBe(24);
     expect(rec.evidence.historyHours).toBeLessThan(24);
-    expect(rec.cost.monthlySavingsUsd).toBe(0);
+    expect(rec.saving.monthlySavingsUsd).toBe(0);
   });
 
   it('recommends requests for a container that has none, with NO_REQUESTS', () => {
@@ -99,10 +118,10 @@ describe('recommend', () => {
     for (let m = 0; m < 3 * 24 * 60; m++) recommender.observeUsage('k', { podUid: 'p1', windowStart: T0 + m * MIN, windowSeconds: 60, cpuCores: 0.2, memoryPeakBytes: 900 * MIB, cpuRequestCores: 1 });
     const s = state({ memoryRequestBytes: GIB, memoryLimitBytes: GIB });
     const now = T0 + 3 * DAY;
-    const before = recommender.recommend('k', s, RATES, now);
+    const before = flat(recommender.recommend('k', s, RATES, now));
     expect(recommender.observeTermination('k', { podUid: 'p1', reason: 'OOMKilled', finishedAt: now - MIN, memoryRequestBytes: GIB, memoryLimitBytes: GIB })).toBe('accepted');
     expect(recommender.observeTermination('k', { podUid: 'p1', reason: 'Error', finishedAt: now, memoryRequestBytes: GIB, memoryLimitBytes: GIB })).toBe('ignored');
-    const after = recommender.recommend('k', s, RATES, now);
+    const after = flat(recommender.recommend('k', s, RATES, now));
     expect(after.memory.reasons).toContain('OOM_KILLED');
     expect(after.memory.recommendedLimit).toBeGreaterThanOrEqual(GIB * 1.2);
     expect(after.memory.recommendedLimit).toBeGreaterThan(before.memory.recommendedLimit ?? 0);
@@ -134,7 +153,7 @@ describe('recommend with an HPA on CPU utilization', () => {
     // target × request (the load per replica at which the HPA scales) is unchanged, to the millicore.
     expect((target / 100) * request).toBeGreaterThanOrEqual(0.5);
     expect((target / 100) * request).toBeLessThan(0.5 + 0.001);
-    expect(rec.cost.replicasAfter).toBe(6);
+    expect(rec.pricing.replicasAfter).toBe(6);
   });
 
   it("'leave' leaves that resource alone and says so", () => {
@@ -148,7 +167,7 @@ describe('recommend with an HPA on CPU utilization', () => {
     const rec = run(VPA_STRATEGY, busy(VPA_STRATEGY), state({ replicas: 6, hpa }));
     const request = rec.cpu.recommendedRequest ?? 0;
     expect(rec.hpa[0]?.recommendedTargetUtilizationPercent).toBeNull();
-    expect(rec.cost.replicasAfter).toBe(Math.ceil(6 / request - 1e-9));
+    expect(rec.pricing.replicasAfter).toBe(Math.ceil(6 / request - 1e-9));
   });
 });
 
@@ -185,8 +204,8 @@ describe('recommend on any input', () => {
             if (typeof value === 'number') numbers.push(value);
             else if (value && typeof value === 'object') for (const v of Object.values(value)) collect(v);
           };
-          collect({ cpu: rec.cpu, memory: rec.memory, hpa: rec.hpa, confidence: rec.confidence, evidence: { ...rec.evidence, firstSampleAt: 0, lastSampleAt: 0 } });
-          collect({ ...rec.cost, monthlySavingsUsd: Math.abs(rec.cost.monthlySavingsUsd) });
+          collect({ cpu: rec.cpu, memory: rec.memory, hpa: rec.hpa, confidence: rec.confidence, pricing: rec.pricing, evidence: { ...rec.evidence, firstSampleAt: 0, lastSampleAt: 0 } });
+          collect({ ...rec.saving, monthlySavingsUsd: Math.abs(rec.saving.monthlySavingsUsd) });
           for (const n of numbers) {
             expect(Number.isFinite(n)).toBe(true);
             expect(n).toBeGreaterThanOrEqual(0);

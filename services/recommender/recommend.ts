@@ -1,7 +1,7 @@
 import type { WindowSummary } from './container-history.js';
 import { CPU_BUCKETS, MEMORY_BUCKETS } from './histogram.js';
 import { monthlyCost, type Rates } from './pricing.js';
-import type { HpaAdvice, ReasonCode, Recommendation, ResourceAdvice, ResourceName, WorkloadContainerRef } from './recommendation.js';
+import type { HpaAdvice, ReasonCode, Recommendation, ResourceAdvice, ResourceName, Risk, WorkloadContainerRef } from './recommendation.js';
 import { recommendationKey } from './recommendation.js';
 import { windowIntervals, type Strategy } from './strategy.js';
 
@@ -61,37 +61,52 @@ export function recommend(input: RecommendInput): Recommendation {
   const cpu = propose('cpu', input, enough, confidenceDays, replicas);
   const memory = propose('memory', input, enough, confidenceDays, replicas);
   const replicasAfter = Math.max(cpu.replicasAfter, memory.replicasAfter);
-  const cost = monthlyCost(input.rates, {
+  const { saving, pricing } = monthlyCost(input.rates, {
     replicas,
     replicasAfter,
     current: { cpuCores: cpu.advice.currentRequest, memoryBytes: memory.advice.currentRequest },
     recommended: { cpuCores: cpu.advice.recommendedRequest, memoryBytes: memory.advice.recommendedRequest },
   });
-  const reasons = [...new Set([...cpu.advice.reasons, ...memory.advice.reasons])];
+  const confidence = Math.min(1, confidenceDays / (windowHours / 24));
+  const hpa = [cpu.hpa, memory.hpa].filter((h): h is HpaAdvice => h !== null);
   return {
     kind: 'WORKLOAD_RESOURCES',
     key: recommendationKey(state.target),
-    target: state.target,
+    cluster: state.target.cluster,
     generatedAt: input.nowMillis,
-    cpu: cpu.advice,
-    memory: memory.advice,
-    hpa: [cpu.hpa, memory.hpa].filter((h): h is HpaAdvice => h !== null),
-    confidence: Math.min(1, confidenceDays / (windowHours / 24)),
-    reasons,
+    confidence,
+    risk: riskOf(cpu.advice, memory.advice, hpa, confidence),
+    reasons: [...new Set([...cpu.advice.reasons, ...memory.advice.reasons])],
     strategy: { name: strategy.name, parameters: flatParameters(strategy) },
-    evidence: {
-      historyHours,
-      observedHours,
-      sampleCount: history.samples,
-      firstSampleAt: history.firstSampleAt,
-      lastSampleAt: history.lastSampleAt,
-      oomKills: history.oomKills,
-      restartCount: nonNegative(state.restartCount),
-      requiredHistoryHours: strategy.minHistoryHours,
-      requiredSamples: strategy.minSamples,
+    saving,
+    workloadResources: {
+      target: state.target,
+      cpu: cpu.advice,
+      memory: memory.advice,
+      hpa,
+      evidence: {
+        historyHours,
+        observedHours,
+        sampleCount: history.samples,
+        firstSampleAt: history.firstSampleAt,
+        lastSampleAt: history.lastSampleAt,
+        oomKills: history.oomKills,
+        restartCount: nonNegative(state.restartCount),
+        requiredHistoryHours: strategy.minHistoryHours,
+        requiredSamples: strategy.minSamples,
+      },
+      pricing,
     },
-    cost,
   };
+}
+
+function riskOf(cpu: ResourceAdvice, memory: ResourceAdvice, hpa: readonly HpaAdvice[], confidence: number): Risk {
+  const cuts = [cpu, memory].filter((a) => a.action === 'CHANGE' && a.currentRequest !== null && a.recommendedRequest !== null && a.recommendedRequest < a.currentRequest);
+  const limitBelowPeak = memory.action === 'CHANGE' && memory.recommendedLimit !== null && memory.recommendedLimit < 1.1 * memory.percentiles.max && (memory.currentLimit === null || memory.recommendedLimit < memory.currentLimit);
+  if (limitBelowPeak || (cuts.length > 0 && confidence < 0.25)) return 'HIGH';
+  const halved = cuts.some((a) => (a.recommendedRequest as number) < 0.5 * (a.currentRequest as number));
+  if (halved || hpa.some((h) => h.recommendedTargetUtilizationPercent !== null)) return 'MEDIUM';
+  return 'LOW';
 }
 
 function propose(resource: ResourceName, input: RecommendInput, enough: boolean, confidenceDays: number, replicas: number): Proposal {
@@ -113,8 +128,8 @@ function propose(resource: ResourceName, input: RecommendInput, enough: boolean,
   if (currentRequest === null) reasons.push('NO_REQUESTS');
   if (hpaMetric) reasons.push('HPA_MANAGED');
   if (!isCpu && history.oomKills > 0) reasons.push('OOM_KILLED');
-  const unchanged = (action: 'KEEP' | 'NONE', why: ReasonCode[]): Proposal => ({
-    advice: { ...base, action, recommendedRequest: currentRequest, recommendedLimit: currentLimit, lowerBound: null, upperBound: null, reasons: why },
+  const unchanged = (action: 'KEEP' | 'NONE', why: ReasonCode[], bounds = { lowerBound: null as number | null, upperBound: null as number | null }): Proposal => ({
+    advice: { ...base, action, recommendedRequest: currentRequest, recommendedLimit: currentLimit, ...bounds, reasons: why },
     hpa: hpaMetric ? { resource, currentTargetUtilizationPercent: hpaMetric.targetUtilizationPercent, recommendedTargetUtilizationPercent: null, note: 'target unchanged' } : null,
     replicasAfter: replicas,
   });
@@ -140,7 +155,7 @@ function propose(resource: ResourceName, input: RecommendInput, enough: boolean,
   const limit = proposedLimit(resource, strategy, request, currentRequest, currentLimit, (p, m) => sized(p, m));
 
   const changed = currentRequest === null || relativeChange(request, currentRequest) >= strategy.minChangeFraction || limitChanged(limit, currentLimit, strategy.minChangeFraction);
-  if (!changed) return unchanged('KEEP', reasons);
+  if (!changed) return unchanged('KEEP', reasons, { lowerBound, upperBound });
   if (currentRequest !== null) reasons.push(request < currentRequest ? 'OVER_PROVISIONED' : 'UNDER_PROVISIONED');
   const scalesWithRequest = hpaMetric !== null && target === null && currentRequest !== null && request > 0;
   const replicasAfter = scalesWithRequest && state.hpa ? clamp(Math.ceil((replicas * currentRequest) / request - 1e-9), state.hpa.minReplicas, state.hpa.maxReplicas) : replicas;

@@ -56,6 +56,7 @@ export interface HpaAdvice {
   readonly note: string;
 }
 
+/** What a workload container's advice rests on. */
 export interface Evidence {
   /** First to last sample within the strategy's window. */
   readonly historyHours: number;
@@ -71,37 +72,57 @@ export interface Evidence {
   readonly requiredSamples: number;
 }
 
-export interface CostEstimate {
+/** How a workload container's requests were priced. */
+export interface RequestPricing {
   /** Replicas priced today, and after the change (an HPA that keeps its target scales when the request moves). */
   readonly replicas: number;
   readonly replicasAfter: number;
   readonly hoursPerMonth: number;
   readonly cpuCoreHourUsd: number;
   readonly memoryGibHourUsd: number;
-  readonly cpuPriceSource: string;
-  readonly memoryPriceSource: string;
+}
+
+/** Monthly cost today and once the advice is applied, in USD, with where its prices came from. Every kind has one. */
+export interface MonthlySaving {
   readonly currentMonthlyUsd: number;
   readonly recommendedMonthlyUsd: number;
   /** current − recommended; negative when the advice costs more (an under-provisioned container). */
   readonly monthlySavingsUsd: number;
+  readonly priceSources: readonly string[];
 }
 
-export interface Recommendation {
-  readonly kind: RecommendationKind;
-  /** The compacted topic's key: `cluster/namespace/Kind/name/container`. */
-  readonly key: string;
+/** The WORKLOAD_RESOURCES detail: one container's requests, limits and HPA target. */
+export interface WorkloadResources {
   readonly target: WorkloadContainerRef;
-  readonly generatedAt: number;
   readonly cpu: ResourceAdvice;
   readonly memory: ResourceAdvice;
   readonly hpa: readonly HpaAdvice[];
-  /** 0..1: the part of the strategy's window covered by history (the lesser of its length and the time actually sampled). */
+  readonly evidence: Evidence;
+  readonly pricing: RequestPricing;
+}
+
+/**
+ * LOW: within what the history shows; MEDIUM: a request more than halved,
+ * or an HPA target moved; HIGH: a memory limit cut below 1.1 × the largest
+ * peak seen, or a cut made on less than a quarter of the strategy's window.
+ */
+export type Risk = 'LOW' | 'MEDIUM' | 'HIGH';
+
+export interface Recommendation {
+  readonly kind: RecommendationKind;
+  /** The compacted topic's key: `cluster/namespace/Kind/name/container` for WORKLOAD_RESOURCES. */
+  readonly key: string;
+  readonly cluster: string;
+  readonly generatedAt: number;
+  /** 0..1: for WORKLOAD_RESOURCES, the part of the strategy's window covered by history (the lesser of its length and the time actually sampled). */
   readonly confidence: number;
-  /** The union of the resources' reasons. */
+  readonly risk: Risk;
+  /** Every reason that applies (for WORKLOAD_RESOURCES, the union of its resources' reasons). */
   readonly reasons: readonly ReasonCode[];
   readonly strategy: { readonly name: string; readonly parameters: Readonly<Record<string, string | number | boolean | null>> };
-  readonly evidence: Evidence;
-  readonly cost: CostEstimate;
+  readonly saving: MonthlySaving;
+  /** Set when kind is WORKLOAD_RESOURCES; later kinds add a nullable detail field of their own beside it. */
+  readonly workloadResources: WorkloadResources | null;
 }
 
 /** The key of a workload container's recommendation (and of its history). */

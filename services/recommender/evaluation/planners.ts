@@ -46,7 +46,8 @@ export function strategyPlanner(strategy: Strategy, workload: Workload, label = 
         restartCount: 0,
         hpa: workload.hpa && current.hpaTargetUtilizationPercent !== null ? { ...workload.hpa, metrics: [{ resource: 'cpu', targetUtilizationPercent: current.hpaTargetUtilizationPercent }] } : null,
       };
-      const rec = recommender.recommend(key, state, BENCH_RATES, REPLAY_EPOCH_MILLIS + minute * MINUTE);
+      const rec = recommender.recommend(key, state, BENCH_RATES, REPLAY_EPOCH_MILLIS + minute * MINUTE).workloadResources;
+      if (!rec) return current;
       const cpu = rec.cpu.action === 'CHANGE' && rec.cpu.recommendedRequest !== null;
       const memory = rec.memory.action === 'CHANGE' && rec.memory.recommendedRequest !== null;
       if (!cpu && !memory) return current;
