@@ -33,7 +33,16 @@ running_pid() {
   kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Both listeners must be free: the broker's and the KRaft controller's.
+ports_taken() {
+  local taken=()
+  if port_answers "$port"; then taken+=("$port (broker, KCOST_KAFKA_PORT)"); fi
+  if port_answers "$controller_port"; then taken+=("$controller_port (controller, KCOST_KAFKA_CONTROLLER_PORT)"); fi
+  [[ ${#taken[@]} -gt 0 ]] || return 1
+  if [[ ${#taken[@]} -eq 1 ]]; then echo "port ${taken[0]} is"; else echo "ports ${taken[0]} and ${taken[1]} are"; fi
+}
 
 fetch() {
   if [[ -f $libs/.complete ]]; then return; fi
@@ -74,7 +83,7 @@ java_cmd() { java "-Xmx$heap" -Xms128m -cp "$libs/*" "-Dlog4j.configuration=file
 
 start() {
   if pid=$(running_pid); then say "already running (pid $pid) on 127.0.0.1:$port"; echo "127.0.0.1:$port"; return; fi
-  if port_answers; then say "port $port is taken by another process; set KCOST_KAFKA_PORT or KAFKA_BROKERS"; exit 1; fi
+  if taken=$(ports_taken); then say "$taken taken by another process: free it, set the variable named to another port, or set KAFKA_BROKERS to use a broker that runs already"; exit 1; fi
   fetch
   write_config
   if [[ ! -f $data/meta.properties ]]; then
@@ -86,7 +95,7 @@ start() {
     kafka.Kafka "$state/server.properties" >"$logfile" 2>&1 &
   echo $! > "$pidfile"
   for _ in $(seq 1 120); do
-    if port_answers; then say "ready"; echo "127.0.0.1:$port"; return; fi
+    if port_answers "$port"; then say "ready"; echo "127.0.0.1:$port"; return; fi
     if ! running_pid >/dev/null; then say "the broker exited; last lines of $logfile:"; tail -20 "$logfile" >&2; exit 1; fi
     sleep 0.5
   done

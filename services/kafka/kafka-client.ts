@@ -1,12 +1,27 @@
-import { Kafka, logLevel as KafkaLogLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, Partitioners, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from '../log/logger.js';
+import { awaitBroker } from './broker-reachable.js';
 import { serviceLevelOf } from './kafkajs-log-level.js';
 
+/** How long a role waits at start for a seed broker to answer before it gives up with one clear error. */
+export const BROKER_STARTUP_TIMEOUT_MILLIS = 10_000;
 
-/** A kafkajs client whose own logs go through the service's JSON logger. */
-export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger }): Kafka {
+/**
+ * A kafkajs client whose own logs go through the service's JSON logger. The
+ * first connect of any of its producers, consumers and admins waits (up to
+ * `startupTimeoutMillis`) for a seed broker to answer and otherwise fails
+ * with one KAFKA_UNREACHABLE error; once one did, kafkajs's own retries
+ * handle brokers that come and go.
+ */
+export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger; startupTimeoutMillis?: number }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  let reached: Promise<void> | undefined;
+  const reachable = () =>
+    (reached ??= awaitBroker(options.brokers, options.startupTimeoutMillis ?? BROKER_STARTUP_TIMEOUT_MILLIS).catch((error: unknown) => {
+      reached = undefined;
+      throw error;
+    }));
+  return new CheckedKafka(reachable, {
     clientId: options.clientId,
     brokers: [...options.brokers],
     // kafkajs logs at INFO for every group join; WARN keeps the service log readable.
@@ -19,6 +34,37 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
         log[serviceLevelOf(level, entry)](rest, message);
       },
   });
+}
+
+/** Runs `reachable` before the first connect of every client it makes. */
+class CheckedKafka extends Kafka {
+  constructor(
+    private readonly reachable: () => Promise<void>,
+    config: KafkaConfig,
+  ) {
+    super(config);
+  }
+
+  override producer(...args: Parameters<Kafka['producer']>): ReturnType<Kafka['producer']> {
+    return this.checked(super.producer(...args));
+  }
+
+  override consumer(...args: Parameters<Kafka['consumer']>): ReturnType<Kafka['consumer']> {
+    return this.checked(super.consumer(...args));
+  }
+
+  override admin(...args: Parameters<Kafka['admin']>): ReturnType<Kafka['admin']> {
+    return this.checked(super.admin(...args));
+  }
+
+  private checked<T extends { connect(): Promise<void> }>(client: T): T {
+    const connect = client.connect.bind(client);
+    client.connect = async () => {
+      await this.reachable();
+      await connect();
+    };
+    return client;
+  }
 }
 
 /**

@@ -14,6 +14,15 @@ describe('serviceLevelOf', () => {
     expect(serviceLevelOf(logLevel.ERROR, { error: 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing' })).toBe('debug');
     expect(serviceLevelOf(logLevel.ERROR, { error: "The coordinator is loading and hence can't process requests for this group" })).toBe('debug');
     expect(serviceLevelOf(logLevel.ERROR, { error: 'The group coordinator is not available' })).toBe('debug');
+    // The producer's retry of a transactional send names the broker's answer only in its text.
+    expect(
+      serviceLevelOf(logLevel.ERROR, { message: 'Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing', retryCount: 0 }),
+    ).toBe('debug');
+  });
+
+  it('keeps a failure whose text only mentions a routine answer in passing', () => {
+    expect(serviceLevelOf(logLevel.ERROR, { message: 'Failed to send messages: Connection timeout' })).toBe('error');
+    expect(serviceLevelOf(logLevel.ERROR, { message: 'The group coordinator is not available, giving up after 8 retries' })).toBe('error');
   });
 });
 

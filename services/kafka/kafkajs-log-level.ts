@@ -34,9 +34,14 @@ const require = createRequire(import.meta.url);
 const { errorCodes } = require('kafkajs/src/protocol/error.js') as { errorCodes: Array<{ type: string; message: string }> };
 const ROUTINE_MESSAGES = new Set(errorCodes.filter((e) => ROUTINE_ERRORS.has(e.type)).map((e) => e.message));
 
-/** The service log level for a kafkajs log entry. */
+/**
+ * The service log level for a kafkajs log entry. The broker's message comes
+ * either as the entry's `error` or at the end of its text ("Failed to send
+ * messages: <message>", logged by the producer before each retry).
+ */
 export function serviceLevelOf(level: number, entry: object): ServiceLogLevel {
-  const { error } = entry as { error?: unknown };
+  const { error, message } = entry as { error?: unknown; message?: unknown };
   if (typeof error === 'string' && ROUTINE_MESSAGES.has(error)) return 'debug';
+  if (typeof message === 'string' && ROUTINE_MESSAGES.has(message.includes(': ') ? message.slice(message.indexOf(': ') + 2) : message)) return 'debug';
   return LEVELS[level] ?? 'info';
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { databaseUnreachable } from '../db/database-reachable.js';
 
 /**
  * Creates the database named in `url` when the server has no such database
@@ -11,7 +12,11 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   const maintenance = new URL(url);
   maintenance.pathname = '/postgres';
   const client = new pg.Client({ connectionString: maintenance.toString(), application_name: 'kcost-up' });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    throw databaseUnreachable(url, error);
+  }
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount) return false;

@@ -20,6 +20,19 @@ describe('planUp', () => {
     expect(flag(plan.services.find((a) => a[0] === 'export')!, '--health-port')).toBe('9100');
   });
 
+  it('names every port it will listen on, each once', () => {
+    for (const argv of [['--simulate'], []]) {
+      const plan = planUp(configOf(argv), NOW);
+      const listened = [...plan.services, ...plan.feeders.slice(0, 1)].map((a) => Number(flag(a, a.includes('--port') ? '--port' : '--health-port')));
+      expect(plan.ports.map((p) => p.port).sort()).toEqual([...new Set(listened)].sort());
+    }
+    expect(planUp(configOf(['--api-port', '8181']), NOW).ports[0]).toEqual({ port: 8181, what: 'query API', flag: '--api-port' });
+  });
+
+  it('has the sink load the prices topic, so estimates and /v1/prices see the prices', () => {
+    expect(flag(planUp(configOf(['--simulate']), NOW).services.find((a) => a[0] === 'sink')!, '--prices-topic')).toBe('kcost.prices.v1');
+  });
+
   it('with --simulate backfills up to the current minute at full speed, then goes on in real time from there', () => {
     const [backfill, realtime] = planUp(configOf(['--simulate', '--backfill', '2h']), NOW).feeders;
     expect(flag(backfill!, '--speed')).toBe('max');

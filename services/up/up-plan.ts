@@ -1,4 +1,5 @@
 import type { ConfigOf } from '../config/settings.js';
+import { TOPICS } from '../kafka/topics.js';
 import type { upSettings } from './up-settings.js';
 
 export type UpConfig = ConfigOf<typeof upSettings>;
@@ -11,6 +12,14 @@ export interface UpPlan {
   readonly services: ReadonlyArray<readonly string[]>;
   /** Feeders run one after the other once the services run (the simulator's backfill, then real time). */
   readonly feeders: ReadonlyArray<readonly string[]>;
+  /** Every port the roles listen on, with what listens there and the flag that moves it. */
+  readonly ports: ReadonlyArray<PlannedPort>;
+}
+
+export interface PlannedPort {
+  readonly port: number;
+  readonly what: string;
+  readonly flag: string;
 }
 
 const MONTH = '30d';
@@ -24,19 +33,27 @@ const MONTH = '30d';
 export function planUp(config: UpConfig, nowMillis: number, freshTopics = true): UpPlan {
   const kafka = ['--brokers', config.brokers.join(','), '--log-level', config.logLevel];
   const database = ['--database-url', config.databaseUrl];
+  const ports: PlannedPort[] = [
+    { port: config.apiPort, what: 'query API', flag: '--api-port' },
+    { port: config.exporterPort, what: 'exporter', flag: '--exporter-port' },
+  ];
   let port = config.firstHealthPort;
-  const health = () => ['--health-port', String(port++)];
+  const health = (what: string) => {
+    ports.push({ port, what: `${what} health`, flag: '--first-health-port' });
+    return ['--health-port', String(port++)];
+  };
   const services = [
-    ['process', ...kafka, ...health()],
-    ['sink', ...kafka, ...database, ...health()],
+    ['process', ...kafka, ...health('processor')],
+    // The sink loads prices into price_history only when given their topic; estimates and /v1/prices read them there.
+    ['sink', ...kafka, ...database, '--prices-topic', TOPICS.prices.name, ...health('sink')],
     ['export', ...kafka, '--health-port', String(config.exporterPort)],
     ['api', ...database, '--log-level', config.logLevel, '--port', String(config.apiPort)],
   ];
   if (!config.simulate) {
-    services.push(['collect', 'kube', ...kafka, ...health()], ['collect', 'usage', ...kafka, ...health()], ['collect', 'prices', ...kafka, ...health()]);
+    services.push(['collect', 'kube', ...kafka, ...health('kube collector')], ['collect', 'usage', ...kafka, ...health('usage collector')], ['collect', 'prices', ...kafka, ...health('price collector')]);
   }
   const simulation = ['--cluster', config.cluster, '--nodes', String(config.nodes), '--pods', String(config.pods)];
-  const simHealth = health();
+  const simHealth = config.simulate ? health('simulator') : [];
   // The backfill ends at the start of the current window; the real-time run carries on from there.
   const windowStart = Math.floor(nowMillis / 60_000) * 60_000;
   const backfill = ['simulate', ...kafka, ...simulation, ...simHealth, '--speed', 'max', '--start', new Date(windowStart - config.backfill).toISOString(), '--duration', `${Math.round(config.backfill / 1000)}s`];
@@ -49,5 +66,6 @@ export function planUp(config: UpConfig, nowMillis: number, freshTopics = true):
     ],
     services,
     feeders,
+    ports,
   };
 }

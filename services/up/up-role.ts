@@ -4,8 +4,13 @@ import { TOPICS } from '../kafka/topics.js';
 import type { Logger } from '../log/logger.js';
 import { createLogger } from '../log/logger.js';
 import { ensureDatabase } from './ensure-database.js';
-import { planUp } from './up-plan.js';
+import { assertPortsFree } from './free-ports.js';
+import { resolveUpDatabase, type UpDatabase } from './local-database.js';
+import { figuresOf, renderSummary } from './pipeline-summary.js';
+import { planUp, type UpConfig, type UpPlan } from './up-plan.js';
 import { upSettings } from './up-settings.js';
+
+const SUMMARY_INTERVAL_MILLIS = 15_000;
 
 /** `kcost up`: the whole pipeline in one process, for one machine. */
 export const upRole = defineRole({
@@ -13,41 +18,62 @@ export const upRole = defineRole({
   usage: 'up [--simulate] [flags]',
   summary: 'Run the whole pipeline in one process (with --simulate, fed by the simulator).',
   description: [
-    'Creates the topics and the database schema, then runs the processor, the sink, the exporter and the query API in this process, fed by the collectors or, with --simulate, by the simulator: first a backfill of --backfill at full speed, then real time.',
-    'Needs a Kafka broker (--brokers; npm start starts a local one with scripts/kafka.sh) and PostgreSQL or TimescaleDB (--database-url; the database is created when missing). Every other setting of a role comes from its KCOST_* variable. Ctrl-C stops every role cleanly.',
+    'Creates the topics and the database schema, then runs the processor, the sink (prices included), the exporter and the query API in this process, fed by the collectors or, with --simulate, by the simulator: first a backfill of --backfill at full speed, then real time.',
+    'Needs a Kafka broker (--brokers; npm start starts a local one with scripts/kafka.sh). The database is --database-url (or DATABASE_URL), else the local PostgreSQL at --local-postgres, else an embedded PostgreSQL that kcost up starts there and stops on exit; the kcost database is created when missing. Every other setting of a role comes from its KCOST_* variable. On a terminal, a summary line every 15 s says what flows. Ctrl-C stops every role cleanly.',
   ].join('\n\n'),
   settings: upSettings,
   async run(config, { stdout, runRole }) {
     const logger = createLogger({ service: 'up', level: config.logLevel });
-    if (await ensureDatabase(config.databaseUrl)) logger.info({ databaseUrl: config.databaseUrl }, 'created the database');
-    const plan = planUp(config, Date.now(), !(await topicExists(config.brokers, TOPICS.usage.name, logger)));
-    for (const argv of plan.setup) {
-      const code = await runRole(argv);
-      if (code !== 0) return code;
+    // Every port first: a second `kcost up` must not get as far as saying it is up.
+    await assertPortsFree(planUp(config, Date.now()).ports);
+    const database = await resolveUpDatabase({ databaseUrl: config.databaseUrl, local: config.localPostgres, logger });
+    try {
+      if (database.embedded) stdout(`kcost up: no DATABASE_URL and no PostgreSQL on ${config.localPostgres.host}:${config.localPostgres.port}; started an embedded PostgreSQL there (data in ${database.embedded.dataDir}); it stops with kcost.\n`);
+      return await runPipeline({ ...config, databaseUrl: database.url }, database, { stdout, runRole, logger });
+    } finally {
+      await database.embedded?.stop();
     }
-    let failed = 0;
-    const services = plan.services.map((argv) =>
-      runRole(argv).then((code) => {
-        if (code !== 0 && failed === 0) {
-          failed = code;
-          logger.error({ role: argv.slice(0, 2).join(' '), code }, 'a role stopped with an error; stopping the others');
-          process.kill(process.pid, 'SIGTERM');
-        }
-        return code;
-      }),
-    );
-    stdout(
-      [
-        '',
-        'kcost is up:',
-        `  query API     http://127.0.0.1:${config.apiPort}/v1/allocation?window=24h&aggregate=namespace  (OpenAPI: /openapi.json)`,
-        `  exporter      http://127.0.0.1:${config.exporterPort}/metrics`,
-        `  database      ${config.databaseUrl}  (Grafana: add it as a PostgreSQL datasource; dashboards in deploy/grafana)`,
-        `  kafka         ${config.brokers.join(',')}`,
-        '  Ctrl-C stops everything.',
-        '',
-      ].join('\n'),
-    );
+  },
+});
+
+async function runPipeline(
+  config: UpConfig,
+  database: UpDatabase,
+  { stdout, runRole, logger }: { stdout: (text: string) => void; runRole: (argv: readonly string[]) => Promise<number>; logger: Logger },
+): Promise<number> {
+  if (await ensureDatabase(config.databaseUrl)) logger.info({ databaseUrl: config.databaseUrl }, 'created the database');
+  const plan = planUp(config, Date.now(), !(await topicExists(config.brokers, TOPICS.usage.name, logger)));
+  for (const argv of plan.setup) {
+    const code = await runRole(argv);
+    if (code !== 0) return code;
+  }
+  let failed = 0;
+  const services = plan.services.map((argv) =>
+    runRole(argv).then((code) => {
+      if (code !== 0 && failed === 0) {
+        failed = code;
+        logger.error({ role: argv.slice(0, 2).join(' '), code }, 'a role stopped with an error; stopping the others');
+        process.kill(process.pid, 'SIGTERM');
+      }
+      return code;
+    }),
+  );
+  const allocationUrl = `http://127.0.0.1:${config.apiPort}/v1/allocation?window=24h&aggregate=namespace`;
+  stdout(
+    [
+      '',
+      'kcost is up:',
+      `  query API     ${allocationUrl}  (OpenAPI: /openapi.json)`,
+      `  exporter      http://127.0.0.1:${config.exporterPort}/metrics`,
+      `  database      ${config.databaseUrl}${database.origin === 'embedded' ? ' (embedded)' : ''}  (Grafana: add it as a PostgreSQL datasource; dashboards in deploy/grafana)`,
+      `  kafka         ${config.brokers.join(',')}`,
+      '  kubectl cost  kcost install-plugin, then: kubectl cost namespace',
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  const summary = process.stdout.isTTY ? startSummary(plan, allocationUrl, stdout) : undefined;
+  try {
     for (const argv of plan.feeders) {
       if (failed !== 0) break;
       const code = await runRole(argv);
@@ -58,8 +84,34 @@ export const upRole = defineRole({
     }
     const codes = await Promise.all(services);
     return failed || Math.max(0, ...codes);
-  },
-});
+  } finally {
+    summary?.stop();
+  }
+}
+
+/** Every SUMMARY_INTERVAL_MILLIS, one line from the processor's and the sink's /metrics; stops at the first signal. */
+function startSummary(plan: UpPlan, apiUrl: string, stdout: (text: string) => void): { stop(): void } {
+  const portOf = (role: string) => {
+    const argv = plan.services.find((a) => a[0] === role) ?? [];
+    return argv[argv.indexOf('--health-port') + 1];
+  };
+  const scrape = async (port: string | undefined) => (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+  const timer = setInterval(() => {
+    Promise.all([scrape(portOf('process')), scrape(portOf('sink'))]).then(
+      ([processor, sink]) => stdout(`${renderSummary(figuresOf(processor, sink, TOPICS.usage.name), Date.now(), apiUrl)}\n`),
+      // A role still starting (or stopping) has no /metrics yet: skip this line.
+      () => undefined,
+    );
+  }, SUMMARY_INTERVAL_MILLIS);
+  const stop = () => {
+    clearInterval(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return { stop };
+}
 
 async function topicExists(brokers: readonly string[], topic: string, logger: Logger): Promise<boolean> {
   const admin = createKafka({ brokers, clientId: 'kcost-up', logger }).admin();

