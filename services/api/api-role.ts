@@ -8,6 +8,7 @@ import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
 import { apiSettings } from './api-settings.js';
 import { build } from './app.js';
+import { openPgCursor } from './pg-cursor.js';
 
 /** `kcost api`: the query API over the kcost database. */
 export const apiRole = defineRole({
@@ -17,6 +18,7 @@ export const apiRole = defineRole({
   description: [
     'Serves GET /v1/allocation (cost by cluster, node, namespace, workload, controller kind, pod, container or label, per hour or day, with idle hidden, included or shared), /v1/nodes, /v1/anomalies and /v1/prices from the kcost database, reading the hourly and daily rollups where the window allows and raw rows otherwise.',
     'The OpenAPI document is at /openapi.json; /healthz, /readyz (database reachable) and /metrics are on the same port. Optional bearer-token authentication (--token or --token-file), a per-client rate limit, a URL length limit and a statement timeout. Stops cleanly on SIGTERM.',
+    'Under load: at most --max-queries requests read the database at once, of which at most --max-heavy-queries are heavy, so a light query (e.g. a day of namespaces from the hourly rollups) never waits behind heavy ones; each client may have --max-queries-per-client running or waiting. The rest wait in a queue of --max-queued-queries for up to --queue-timeout; beyond that: 429 with Retry-After. Rows are read from a database cursor in batches and large JSON and CSV answers are streamed, so memory stays bounded by these limits and --max-rows (with the defaults, under the chart\'s 512 MiB).',
   ].join('\n\n'),
   settings: apiSettings,
   async run(config) {
@@ -30,6 +32,12 @@ export const apiRole = defineRole({
         throw new KcostError('INVALID_CONFIG', `cannot read --token-file ${config.tokenFile}: ${messageOf(error)}`);
       }
       if (token === '') throw new KcostError('INVALID_CONFIG', `--token-file ${config.tokenFile} is empty`);
+    }
+    if (config.maxHeavyQueries >= config.maxQueries) {
+      throw new KcostError('INVALID_CONFIG', `--max-heavy-queries (${config.maxHeavyQueries}) must be below --max-queries (${config.maxQueries}), or light queries would wait behind heavy ones`);
+    }
+    if (config.dbPoolSize < 2 * config.maxQueries + 1) {
+      throw new KcostError('INVALID_CONFIG', `--db-pool-size (${config.dbPoolSize}) must be at least 2 × --max-queries + 1 (${2 * config.maxQueries + 1})`);
     }
     // Without its database the API can only answer 503: stop at start and say why instead.
     await checkDatabase(config.databaseUrl);
@@ -45,12 +53,25 @@ export const apiRole = defineRole({
     const app = await build(
       {
         runQuery: async (query) => (await pool.query(query.text, [...query.values])).rows as Array<Record<string, unknown>>,
+        openCursor: (query, batchRows) => openPgCursor(pool, query, batchRows),
         ping: async () => void (await pool.query('SELECT 1')),
         clock: Date.now,
         logger,
         registry: new Registry(),
       },
-      { token, maxRows: config.maxRows, rateLimitPerMinute: config.rateLimit, maxUrlLength: config.maxUrlLength },
+      {
+        token,
+        maxRows: config.maxRows,
+        rateLimitPerMinute: config.rateLimit,
+        maxUrlLength: config.maxUrlLength,
+        admission: {
+          maxQueries: config.maxQueries,
+          maxHeavyQueries: config.maxHeavyQueries,
+          maxQueriesPerClient: config.maxQueriesPerClient,
+          maxQueuedQueries: config.maxQueuedQueries,
+          queueTimeoutMillis: config.queueTimeout,
+        },
+      },
     );
     try {
       const stopped = stopOnSignals(() => app.close(), logger);
