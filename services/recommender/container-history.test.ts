@@ -37,6 +37,17 @@ describe('ContainerHistory', () => {
     expect(w.memoryPercentile(0.5)).toBeLessThan(210 * MIB);
   });
 
+  it('measures history from the first to the last sample actually in the window', () => {
+    const history = new ContainerHistory(historyOptionsOf(KCOST_STRATEGY));
+    // A nightly job: 02:00-02:40 on two days.
+    for (const day of [0, 1]) for (let m = 0; m < 40; m++) history.addUsage(sample(`job-${day}`, T0 + day * DAY + 2 * HOUR + m * MIN, 1, 1e8));
+    const w = history.window(T0 + 2 * DAY, 14);
+    expect(w.firstSampleAt).toBe(T0 + 2 * HOUR);
+    expect(w.lastSampleAt).toBe(T0 + DAY + 2 * HOUR + 39 * MIN);
+    expect(w.observedSeconds).toBe(80 * 60);
+    expect(history.window(T0 + 2 * DAY, 1).firstSampleAt).toBeNull();
+  });
+
   it('refuses duplicates, impossible values and windows older than it keeps', () => {
     const history = new ContainerHistory(historyOptionsOf(KCOST_STRATEGY));
     expect(history.addUsage(sample('p', T0, 0.5, 1e8))).toBe('accepted');

@@ -47,6 +47,9 @@ interface Interval {
   samples: number;
   observedSeconds: number;
   cpuMaxCores: number;
+  /** Start of the first and the last sample in this interval (null before the first). */
+  firstSampleAt: number | null;
+  lastSampleAt: number | null;
   /** podUid → the largest working set seen in this interval. */
   readonly memoryPeaks: Map<string, number>;
   /** podUid → what an OOM kill in this interval says the pod needed. */
@@ -58,14 +61,14 @@ interface Interval {
 export interface HistorySnapshot {
   readonly version: 1;
   readonly options: HistoryOptions;
-  readonly firstSampleAt: number | null;
-  readonly lastSampleAt: number | null;
   readonly intervals: ReadonlyArray<{
     readonly start: number;
     readonly cpu: ReadonlyArray<readonly [number, number]>;
     readonly samples: number;
     readonly observedSeconds: number;
     readonly cpuMaxCores: number;
+    readonly firstSampleAt: number | null;
+    readonly lastSampleAt: number | null;
     readonly memoryPeaks: ReadonlyArray<readonly [string, number]>;
     readonly oomPeaks: ReadonlyArray<readonly [string, number]>;
     readonly ooms: number;
@@ -105,8 +108,6 @@ export class ContainerHistory {
   private readonly intervals = new Map<number, Interval>();
   private readonly lastSampleByPod = new Map<string, number>();
   private readonly seenOoms = new Set<string>();
-  private firstSampleAt: number | null = null;
-  private lastSampleAt: number | null = null;
   /** Start of the newest interval seen. */
   private newestStart = Number.NEGATIVE_INFINITY;
   /** The cutoff of the last prune, so that pruning runs once per new interval. */
@@ -137,8 +138,8 @@ export class ContainerHistory {
     interval.observedSeconds += sample.windowSeconds;
     interval.cpuMaxCores = Math.max(interval.cpuMaxCores, sample.cpuCores);
     interval.memoryPeaks.set(sample.podUid, Math.max(interval.memoryPeaks.get(sample.podUid) ?? 0, sample.memoryPeakBytes));
-    this.firstSampleAt = this.firstSampleAt === null ? sample.windowStart : Math.min(this.firstSampleAt, sample.windowStart);
-    this.lastSampleAt = this.lastSampleAt === null ? sample.windowStart : Math.max(this.lastSampleAt, sample.windowStart);
+    interval.firstSampleAt = interval.firstSampleAt === null ? sample.windowStart : Math.min(interval.firstSampleAt, sample.windowStart);
+    interval.lastSampleAt = interval.lastSampleAt === null ? sample.windowStart : Math.max(interval.lastSampleAt, sample.windowStart);
     this.prune();
     return 'accepted';
   }
@@ -177,7 +178,11 @@ export class ContainerHistory {
     let oomKills = 0;
     let cpuMaxCores = 0;
     let memoryMaxBytes = 0;
+    let firstSampleAt: number | null = null;
+    let lastSampleAt: number | null = null;
     for (const interval of chosen) {
+      if (interval.firstSampleAt !== null) firstSampleAt = firstSampleAt === null ? interval.firstSampleAt : Math.min(firstSampleAt, interval.firstSampleAt);
+      if (interval.lastSampleAt !== null) lastSampleAt = lastSampleAt === null ? interval.lastSampleAt : Math.max(lastSampleAt, interval.lastSampleAt);
       const scale = this.decay(interval.start - newest);
       for (const [bucket, w] of interval.cpu) cpu.set(bucket, (cpu.get(bucket) ?? 0) + w * scale);
       const pods = new Set([...interval.memoryPeaks.keys(), ...interval.oomPeaks.keys()]);
@@ -191,11 +196,9 @@ export class ContainerHistory {
       oomKills += interval.ooms;
       cpuMaxCores = Math.max(cpuMaxCores, interval.cpuMaxCores);
     }
-    const starts = chosen.filter((i) => i.samples > 0);
-    const firstSampleAt = this.firstSampleAt === null || starts.length === 0 ? null : Math.max(this.firstSampleAt, oldest);
     return {
       firstSampleAt,
-      lastSampleAt: starts.length === 0 ? null : this.lastSampleAt,
+      lastSampleAt,
       samples,
       observedSeconds,
       oomKills,
@@ -211,8 +214,6 @@ export class ContainerHistory {
     return {
       version: 1,
       options: { ...this.options },
-      firstSampleAt: this.firstSampleAt,
-      lastSampleAt: this.lastSampleAt,
       intervals: [...this.intervals.values()]
         .sort((a, b) => a.start - b.start)
         .map((i) => ({
@@ -221,6 +222,8 @@ export class ContainerHistory {
           samples: i.samples,
           observedSeconds: i.observedSeconds,
           cpuMaxCores: i.cpuMaxCores,
+          firstSampleAt: i.firstSampleAt,
+          lastSampleAt: i.lastSampleAt,
           memoryPeaks: byKey(i.memoryPeaks.entries()),
           oomPeaks: byKey(i.oomPeaks.entries()),
           ooms: i.ooms,
@@ -233,8 +236,6 @@ export class ContainerHistory {
   static fromSnapshot(snapshot: HistorySnapshot): ContainerHistory {
     if (snapshot.version !== 1) throw new Error(`unsupported container history snapshot version ${String(snapshot.version)}`);
     const history = new ContainerHistory({ ...snapshot.options });
-    history.firstSampleAt = snapshot.firstSampleAt;
-    history.lastSampleAt = snapshot.lastSampleAt;
     for (const i of snapshot.intervals) {
       history.newestStart = Math.max(history.newestStart, i.start);
       history.intervals.set(i.start, {
@@ -243,6 +244,8 @@ export class ContainerHistory {
         samples: i.samples,
         observedSeconds: i.observedSeconds,
         cpuMaxCores: i.cpuMaxCores,
+        firstSampleAt: i.firstSampleAt,
+        lastSampleAt: i.lastSampleAt,
         memoryPeaks: new Map(i.memoryPeaks.map(([p, v]) => [p, v])),
         oomPeaks: new Map(i.oomPeaks.map(([p, v]) => [p, v])),
         ooms: i.ooms,
@@ -268,7 +271,7 @@ export class ContainerHistory {
     const existing = this.intervals.get(start);
     if (existing) return existing;
     this.newestStart = Math.max(this.newestStart, start);
-    const created: Interval = { start, cpu: new Map(), samples: 0, observedSeconds: 0, cpuMaxCores: 0, memoryPeaks: new Map(), oomPeaks: new Map(), ooms: 0 };
+    const created: Interval = { start, cpu: new Map(), samples: 0, observedSeconds: 0, cpuMaxCores: 0, firstSampleAt: null, lastSampleAt: null, memoryPeaks: new Map(), oomPeaks: new Map(), ooms: 0 };
     this.intervals.set(start, created);
     return created;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VPA_STRATEGY, KCOST_STRATEGY } from '../strategy.js';
+import { KCOST_STRATEGY, KRR_SIMPLE_STRATEGY, VPA_STRATEGY } from '../strategy.js';
 import { krrReferencePlanner, linearPercentile, strategyPlanner } from './planners.js';
 import type { AppliedSpec, Workload } from './workloads.js';
 
@@ -47,6 +47,28 @@ describe('krrReferencePlanner', () => {
     const spec = krr.plan(200, { ...SPEC, hpaTargetUtilizationPercent: 60 }, 3);
     expect(spec.cpuRequestCores).toBe(2);
     expect(spec.memoryRequestBytes).toBe(Math.ceil(100 * MIB * 1.15));
+  });
+});
+
+describe('the krr-simple preset against the reference', () => {
+  it('lands within one histogram bucket above the exact p95 and exactly on max + 15 %', () => {
+    const exact = krrReferencePlanner(workload);
+    const preset = strategyPlanner(KRR_SIMPLE_STRATEGY, workload);
+    // A spread of CPU from 0.05 to 2 cores over two days.
+    const cpu = (m: number) => 0.05 + ((m * 7919) % 1000) / 500;
+    for (let m = 0; m < 2 * 24 * 60; m++) {
+      const o = { minute: m, podUid: 'p', cpuCores: cpu(m), memoryPeakBytes: 300 * MIB + (m % 50) * MIB, spec: SPEC, replicas: 1 };
+      exact.observe(o);
+      preset.observe(o);
+    }
+    const a = exact.plan(2 * 24 * 60, SPEC, 1);
+    const b = preset.plan(2 * 24 * 60, SPEC, 1);
+    expect(b.cpuRequestCores).toBeGreaterThanOrEqual(a.cpuRequestCores - 0.001);
+    expect(b.cpuRequestCores).toBeLessThanOrEqual(a.cpuRequestCores * 1.05 + 0.002);
+    // The preset rounds memory up to whole MiB.
+    expect(Math.abs(b.memoryRequestBytes - a.memoryRequestBytes)).toBeLessThan(MIB);
+    expect(b.cpuLimitCores).toBeNull();
+    expect(b.memoryLimitBytes).toBe(b.memoryRequestBytes);
   });
 });
 
