@@ -3,7 +3,8 @@ import { defineRole } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
 import { createKafka } from '../kafka/kafka-client.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
-import { stopOnSignals } from '../lifecycle/shutdown.js';
+import { exitIfLingering, SHUTDOWN_TIMEOUT_MILLIS, stopOnSignals, stopWithin } from '../lifecycle/shutdown.js';
+import { messageOf } from '../errors/kcost-error.js';
 import { createLogger } from '../log/logger.js';
 import { buildProcessor } from './processor.js';
 import { processorConfigOf, processorSettings } from './processor-settings.js';
@@ -40,8 +41,11 @@ export const processRole = defineRole({
       await Promise.race([stopped, processor.failure]);
       return 0;
     } catch (error) {
-      logger.error({ err: error }, 'cost processor failed');
-      await stop();
+      // Exit rather than linger: a supervisor restarts the process, which resumes from the committed offsets.
+      logger.error({ err: error }, `cost processor failed, exiting for a restart: ${messageOf(error)}`);
+      await stopWithin(stop, SHUTDOWN_TIMEOUT_MILLIS, logger).catch((stopError: unknown) => logger.warn({ err: stopError }, 'stopping after the failure failed too'));
+      process.exitCode = 1;
+      exitIfLingering(logger);
       return 1;
     }
   },
