@@ -183,7 +183,9 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG NODE_VERSION=20$/m);
     expect(runtime).toMatch(/^ENTRYPOINT \["node", "bin\/kcost\.js"\]$/m);
     expect(runtime).toMatch(/^USER node$/m);
-    expect(readFileSync(join(REPO, 'bin/kcost.js'), 'utf8')).toContain("from '../dist/services/cli/main.js'");
+    // bin/kcost.js runs the compiled CLI of dist/ through bin/run-cli.js; the image copies both.
+    expect(readFileSync(join(REPO, 'bin/kcost.js'), 'utf8')).toContain("from './run-cli.js'");
+    expect(readFileSync(join(REPO, 'bin/run-cli.js'), 'utf8')).toContain("new URL('../dist/services/cli/main.js', import.meta.url)");
   });
 
   it('copies from the build context only what exists and is not ignored', () => {

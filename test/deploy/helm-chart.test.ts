@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { aggregateOf } from '../../services/kubectl/allocation-command.js';
 import { renderChart, type RenderedManifest } from './helm-chart.js';
 import { validateManifest } from './k8s-schemas.js';
 import { promtool } from './promtool.js';
@@ -178,7 +180,7 @@ describe('Helm chart: rendered with default values', () => {
   });
 
   it('refuses to render without a database URL or Secret', () => {
-    expect(() => renderChart(CHART)).toThrow(/database.url or database.existingSecret is required/);
+    expect(() => renderChart(CHART)).toThrow(/database.url, database.existingSecret or database.host is required/);
     const withSecret = renderChart(CHART, { database: { existingSecret: 'kcost-db' } });
     expect(byKind(withSecret, 'Secret')).toHaveLength(0);
     const sink = podSpec(named(withSecret, 'Deployment', 'kcost-sink')).containers[0];
@@ -264,5 +266,158 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Helm chart: Prometheus Operator, clusters without it, and what an operator expects of a chart', () => {
+  const labelsMatch = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+  const validAll = (manifests: RenderedManifest[]) => {
+    for (const manifest of manifests) expect(() => validateManifest(manifest.object), `${manifest.template}`).not.toThrow();
+  };
+
+  it('keeps the exported namespace and pod labels of the exporter series (honorLabels)', () => {
+    const monitor = named(defaults, 'ServiceMonitor', 'kcost-export') as unknown as { spec: { endpoints: Array<{ honorLabels?: boolean }> } };
+    expect(monitor.spec.endpoints[0]?.honorLabels).toBe(true);
+  });
+
+  it('renders no ServiceMonitor or PodMonitor where the monitoring.coreos.com/v1 CRDs are absent', () => {
+    const kinds = objects(renderChart(CHART, BASE, undefined, [])).map((o) => o.kind);
+    expect(kinds).not.toContain('ServiceMonitor');
+    expect(kinds).not.toContain('PodMonitor');
+    expect(kinds).toContain('Deployment');
+  });
+
+  it("scrapes the API through its Service and the processor, sink and collectors on their pods' health port", () => {
+    const api = named(defaults, 'ServiceMonitor', 'kcost-api');
+    const service = named(defaults, 'Service', 'kcost-api');
+    expect(labelsMatch(api.spec.selector.matchLabels, service.metadata.labels ?? {})).toBe(true);
+    expect(service.spec.ports.map((p) => p.name)).toContain(api.spec.endpoints[0]?.port);
+    const pods = named(defaults, 'PodMonitor', 'kcost-pipeline') as unknown as {
+      spec: { selector: { matchLabels: Record<string, string>; matchExpressions: Array<{ values: string[] }> }; podMetricsEndpoints: Array<{ port: string; path: string }> };
+    };
+    const scraped = byKind(defaults, 'Deployment').filter((d) => {
+      const labels = d.spec.template.metadata.labels;
+      return labelsMatch(pods.spec.selector.matchLabels, labels) && pods.spec.selector.matchExpressions[0]?.values.includes(labels['app.kubernetes.io/component'] ?? '');
+    });
+    expect(scraped.map((d) => d.metadata.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-process', 'kcost-sink']);
+    for (const deployment of scraped) {
+      const container = podSpec(deployment).containers[0] as Container;
+      expect(container.ports?.map((p) => p.name)).toContain(pods.spec.podMetricsEndpoints[0]?.port);
+    }
+    expect(pods.spec.podMetricsEndpoints[0]?.path).toBe('/metrics');
+  });
+
+  it('keeps one pod of each serving role through a drain', () => {
+    const budgets = byKind(defaults, 'PodDisruptionBudget') as unknown as Array<{ metadata: { name: string }; spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } } }>;
+    expect(budgets.map((b) => b.metadata.name).sort()).toEqual(['kcost-api', 'kcost-export', 'kcost-process', 'kcost-sink']);
+    for (const budget of budgets) {
+      const selected = byKind(defaults, 'Deployment').filter((d) => labelsMatch(budget.spec.selector.matchLabels, d.spec.template.metadata.labels));
+      expect(selected.map((d) => d.metadata.name)).toEqual([budget.metadata.name]);
+      expect(budget.spec.maxUnavailable).toBe(1);
+    }
+  });
+
+  it('composes the database URL from its parts and reads only the password from a Secret', () => {
+    const manifests = renderChart(CHART, { database: { host: 'db.example', port: 6432, name: 'costs', user: 'kcost_sink', sslMode: 'require', password: { existingSecret: 'kcost-db', key: 'pw' } } });
+    expect(byKind(manifests, 'Secret')).toHaveLength(0);
+    for (const name of ['kcost-sink', 'kcost-api']) {
+      const container = podSpec(named(manifests, 'Deployment', name)).containers[0] as Container;
+      expect(container.env?.find((e) => e.name === 'PGPASSWORD')?.valueFrom?.secretKeyRef).toEqual({ name: 'kcost-db', key: 'pw' });
+      const url = container.env?.find((e) => e.name === 'KCOST_DATABASE_URL')?.value ?? '';
+      expect(url).toBe('postgres://kcost_sink@db.example:6432/costs?sslmode=require');
+      expect(checkInvocation(container.args ?? [], { ...environment(container), KCOST_DATABASE_URL: url }).config.databaseUrl).toBe(url);
+    }
+    // node-postgres, as the roles open it: the URL without a password, the password from PGPASSWORD.
+    const previous = process.env.PGPASSWORD;
+    process.env.PGPASSWORD = 'p@ss/w:rd';
+    try {
+      const client = new pg.Client({ connectionString: 'postgres://kcost_sink@db.example:6432/costs' });
+      expect({ user: client.user, host: client.host, port: client.port, database: client.database, password: client.password }).toEqual({ user: 'kcost_sink', host: 'db.example', port: 6432, database: 'costs', password: 'p@ss/w:rd' });
+    } finally {
+      if (previous === undefined) delete process.env.PGPASSWORD;
+      else process.env.PGPASSWORD = previous;
+    }
+    validAll(manifests);
+  });
+
+  it('routes an Ingress to the API Service', () => {
+    const manifests = renderChart(CHART, { ...BASE, api: { ingress: { enabled: true, className: 'nginx', hosts: [{ host: 'kcost.example.com' }], tls: [{ secretName: 'kcost-tls', hosts: ['kcost.example.com'] }] } } });
+    const ingress = named(manifests, 'Ingress', 'kcost-api') as unknown as { spec: { ingressClassName: string; rules: Array<{ host: string; http: { paths: Array<{ path: string; backend: { service: { name: string; port: { name: string } } } }> } }> } };
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    const [rule] = ingress.spec.rules;
+    expect(rule?.host).toBe('kcost.example.com');
+    const backend = rule?.http.paths[0]?.backend.service;
+    const service = named(manifests, 'Service', backend?.name ?? '');
+    expect(service.spec.ports.map((p) => p.name)).toContain(backend?.port.name);
+    validAll(manifests);
+  });
+
+  it('admits the API and metrics ports only, from the peers given', () => {
+    const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
+    const manifests = renderChart(CHART, { ...BASE, networkPolicy: { enabled: true, metrics: { from: [monitoring] } } });
+    const policy = named(manifests, 'NetworkPolicy', 'kcost') as unknown as { spec: { podSelector: { matchLabels: Record<string, string> }; ingress: Array<{ ports: Array<{ port: number }>; from?: unknown[] }> } };
+    const selected = byKind(manifests, 'Deployment').filter((d) => labelsMatch(policy.spec.podSelector.matchLabels, d.spec.template.metadata.labels));
+    expect(selected).toHaveLength(byKind(manifests, 'Deployment').length);
+    expect(policy.spec.ingress[0]).toMatchObject({ ports: [{ port: 9464 }, { port: 8080 }], from: [monitoring] });
+    expect(policy.spec.ingress[1]).toEqual({ ports: [{ port: 8080, protocol: 'TCP' }] });
+    validAll(manifests);
+  });
+
+  it('adds podAnnotations and extraEnv to every pod, a role\'s own last', () => {
+    const manifests = renderChart(CHART, {
+      ...BASE,
+      podAnnotations: { 'example.com/team': 'finops' },
+      extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=768' }],
+      processor: { podAnnotations: { 'example.com/team': 'stream' }, extraEnv: [{ name: 'KCOST_LOG_LEVEL', value: 'debug' }] },
+    });
+    const pods = [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')];
+    for (const pod of pods) {
+      const annotations = (pod.spec.template.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+      expect(annotations['example.com/team'], pod.metadata.name).toBe(pod.metadata.name === 'kcost-process' ? 'stream' : 'finops');
+      expect(podSpec(pod).containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value, pod.metadata.name).toBe('--max-old-space-size=768');
+    }
+    const process = podSpec(named(manifests, 'Deployment', 'kcost-process')).containers[0] as Container;
+    expect(process.env?.filter((e) => e.name === 'KCOST_LOG_LEVEL').at(-1)?.value).toBe('debug');
+    // The price collector keeps its own checksum annotation next to them.
+    expect((named(manifests, 'Deployment', 'kcost-collect-prices').spec.template.metadata as { annotations?: Record<string, string> }).annotations?.['checksum/price-book']).toMatch(/^[0-9a-f]{64}$/);
+    validAll(manifests);
+  });
+
+  it('provisions the PostgreSQL datasource for the Grafana sidecar, its password left to Grafana\'s environment', () => {
+    const manifests = renderChart(CHART, { database: { host: 'db.example', sslMode: 'require', password: { existingSecret: 'kcost-db' } } });
+    const map = named(manifests, 'ConfigMap', 'kcost-grafana-datasource');
+    expect(map.metadata.labels?.grafana_datasource).toBe('1');
+    const provisioning = parse(map.data['kcost-datasource.yaml'] ?? '') as { datasources: Array<Record<string, unknown>> };
+    expect(provisioning.datasources).toEqual([
+      {
+        name: 'kcost',
+        uid: 'kcost',
+        type: 'grafana-postgresql-datasource',
+        access: 'proxy',
+        url: 'db.example:5432',
+        user: 'grafana',
+        jsonData: { database: 'kcost', sslmode: 'require', postgresVersion: 1500, timescaledb: false },
+        // eslint-disable-next-line no-template-curly-in-string
+        secureJsonData: { password: '${KCOST_GRAFANA_DB_PASSWORD}' },
+      },
+    ]);
+    // The dashboards' datasource variable offers any datasource of this type.
+    const dashboard = JSON.parse(readFileSync(join(REPO, 'deploy/grafana/dashboards/executive-summary.json'), 'utf8')) as { templating: { list: Array<{ name: string; query: string }> } };
+    expect(dashboard.templating.list.find((v) => v.name === 'datasource')?.query).toBe(provisioning.datasources[0]?.type);
+    validAll(manifests);
+  });
+
+  it('ships a helm test that asks the API for costs with kcost\'s own client', () => {
+    const pod = byKind(defaults, 'Pod')[0] as unknown as { metadata: { annotations: Record<string, string> }; spec: { containers: Container[]; restartPolicy: string } };
+    expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
+    expect(pod.spec.restartPolicy).toBe('Never');
+    const container = pod.spec.containers[0] as Container;
+    // `kcost cost namespace --api-url ...`: what to aggregate by is the positional, the rest are its settings.
+    const [role, aggregate, ...flags] = container.args ?? [];
+    expect([role, aggregateOf([aggregate ?? ''])]).toEqual(['cost', 'namespace']);
+    const invocation = checkInvocation([role ?? '', ...flags], environment(container));
+    const url = new URL(String(invocation.config.apiUrl));
+    const service = named(defaults, 'Service', url.hostname);
+    expect(service.spec.ports.map((p) => (p as unknown as { port: number }).port)).toContain(Number(url.port));
   });
 });

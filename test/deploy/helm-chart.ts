@@ -96,6 +96,9 @@ function functions(): Record<string, TemplateFunction> {
     or: (...args) => args.find((a) => truthy(a)) ?? args[args.length - 1],
     not: (a) => !truthy(a),
     empty: (a) => empty(a),
+    append: (list, item) => [...(Array.isArray(list) ? (list as unknown[]) : []), item],
+    // Sprig's merge: the first map wins, later ones fill in what it lacks.
+    merge: (...maps) => maps.reduceRight<Values>((out, map) => mergeValues(out, isMap(map) ? map : {}), {}),
     base: (path) => basename(String(path)),
     sha256sum: (s) => createHash('sha256').update(printValue(s)).digest('hex'),
   };
@@ -123,8 +126,16 @@ function filesOf(chartDir: string): { Get: TemplateFunction; Glob: TemplateFunct
   };
 }
 
+/** What `helm template --api-versions` adds to the cluster's API versions; a cluster with the Prometheus Operator by default. */
+export const WITH_PROMETHEUS_OPERATOR: readonly string[] = ['monitoring.coreos.com/v1'];
+
 /** Renders the chart with `overrides` over values.yaml; returns every manifest with the template it came from. */
-export function renderChart(chartDir: string, overrides: Values = {}, release = { name: 'kcost', namespace: 'kcost' }): RenderedManifest[] {
+export function renderChart(
+  chartDir: string,
+  overrides: Values = {},
+  release = { name: 'kcost', namespace: 'kcost' },
+  apiVersions: readonly string[] = WITH_PROMETHEUS_OPERATOR,
+): RenderedManifest[] {
   const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { name: string; version: string; appVersion: string };
   const values = mergeValues(parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Values, overrides);
   const engine = new TemplateEngine(functions());
@@ -140,6 +151,8 @@ export function renderChart(chartDir: string, overrides: Values = {}, release = 
     Release: { Name: release.name, Namespace: release.namespace, Service: 'Helm', IsInstall: true, IsUpgrade: false, Revision: 1 },
     Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
     Files: filesOf(chartDir),
+    // Helm's built-in API versions are those of the cluster; only the optional ones matter to the chart.
+    Capabilities: { APIVersions: { Has: (version: unknown) => apiVersions.some((v) => v === version || String(version).startsWith(`${v}/`)) } },
   };
   const manifests: RenderedManifest[] = [];
   for (const [file, nodes] of bodies) {

@@ -55,12 +55,64 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
   value: {{ .Values.healthPort | quote }}
 {{- end -}}
 
+{{/*
+The database URL: from a Secret (database.url or database.existingSecret), or
+composed from database.host and friends with only the password in a Secret,
+read through PGPASSWORD (node-postgres takes it when the URL has none), so a
+password needs no URL escaping.
+*/}}
 {{- define "kcost.databaseEnv" -}}
+{{- if .Values.database.host }}
+{{- with .Values.database.password.existingSecret }}
+- name: PGPASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $.Values.database.password.key }}
+{{- end }}
+- name: KCOST_DATABASE_URL
+  value: {{ include "kcost.databaseUrl" . | quote }}
+{{- else }}
 - name: KCOST_DATABASE_URL
   valueFrom:
     secretKeyRef:
       name: {{ include "kcost.databaseSecret" . }}
       key: {{ .Values.database.secretKey }}
+{{- end }}
+{{- end -}}
+
+{{/* The URL composed from database.host, port, name, user and sslMode, without the password. */}}
+{{- define "kcost.databaseUrl" -}}
+{{- with .Values.database -}}
+postgres://{{ .user }}@{{ .host }}:{{ .port }}/{{ .name }}{{ with .sslMode }}?sslmode={{ . }}{{ end }}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" where the Prometheus Operator's CRDs are installed (helm template: --api-versions monitoring.coreos.com/v1). */}}
+{{- define "kcost.hasPrometheusOperator" -}}
+{{- if .Capabilities.APIVersions.Has "monitoring.coreos.com/v1" -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Pod annotations: the chart's podAnnotations, the role's over them, and the template's own
+("annotations", such as a checksum) over both; call with (dict "root" $ "role" .Values.api).
+*/}}
+{{- define "kcost.podAnnotations" -}}
+{{- $annotations := merge (dict) (.annotations | default (dict)) (.role.podAnnotations | default (dict)) (.root.Values.podAnnotations | default (dict)) -}}
+{{- with $annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Extra environment variables: the chart's extraEnv, then the role's (which win, coming last). */}}
+{{- define "kcost.extraEnv" -}}
+{{- with .root.Values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- with .role.extraEnv }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* Container port and probes of a role serving /healthz and /readyz on the health port. */}}
