@@ -96,9 +96,14 @@ export class CostStore {
     return this.book.hasUnsealed();
   }
 
-  /** The check started with these targets succeeded: each cluster's gauges move to its newest window before them. */
+  /**
+   * The check started with these targets succeeded: each cluster's gauges
+   * move to its newest window before them, rendered now rather than on the
+   * next scrape, which stays a join of buffers.
+   */
   seal(targets: ReadonlyMap<string, number>): void {
     this.book.seal(targets);
+    this.showChanges();
   }
 
   /**
@@ -111,11 +116,13 @@ export class CostStore {
     const now = this.options.now();
     if (now - this.lastSweep < this.options.graceMillis / 10) return { clusters: 0, containers: 0, anomalies: 0 };
     this.lastSweep = now;
-    return {
+    const dropped = {
       clusters: this.book.expire(now, this.options.graceMillis),
       containers: this.namespaces.expire(now, this.options.graceMillis),
       anomalies: this.anomalies.expire(now, this.options.graceMillis),
     };
+    this.showChanges();
+    return dropped;
   }
 
   /**
@@ -125,13 +132,18 @@ export class CostStore {
    */
   renderChunks(): Buffer[] {
     this.expire();
-    for (const change of this.book.takeChanges()) this.windows.show(change.cluster, change.window);
+    // Records of a served window read after it was complete (see WindowBook).
+    this.showChanges();
     return this.families.flatMap((family) => family.chunks());
   }
 
   /** renderChunks() as one string. */
   render(): string {
     return Buffer.concat(this.renderChunks()).toString('utf8');
+  }
+
+  private showChanges(): void {
+    for (const change of this.book.takeChanges()) this.windows.show(change.cluster, change.window);
   }
 
   sizes(): StoreSizes {

@@ -2,29 +2,45 @@ import { renderLabels } from './exposition.js';
 import { SeriesFamily } from './series-family.js';
 import type { ClusterWindow } from './window-book.js';
 
+/** A series' value, and what its labels depend on besides the cluster and the key (a node name, a storage class, ...). */
 interface Sample {
-  readonly labels: string;
+  readonly tag: string;
   readonly value: number;
 }
 
-/** A family's series of one cluster, replaced as a whole; only the series that changed are rendered again. */
-class ClusterSeries {
-  private readonly byCluster = new Map<string, Map<string, Sample>>();
+type RenderLabels = (cluster: string, key: string, tag: string) => string;
 
-  constructor(readonly family: SeriesFamily) {}
+/**
+ * A family's series of one cluster, replaced as a whole. Labels are rendered
+ * only for a new series or a changed tag, and a line only for a changed value,
+ * so moving to the next window costs little more than its changed values.
+ */
+class ClusterSeries {
+  private readonly byCluster = new Map<string, Map<string, { tag: string; labels: string; value: number }>>();
+
+  constructor(
+    readonly family: SeriesFamily,
+    private readonly labelsOf: RenderLabels,
+  ) {}
 
   replace(cluster: string, desired: Map<string, Sample>): void {
-    const before = this.byCluster.get(cluster) ?? new Map<string, Sample>();
-    for (const key of before.keys()) if (!desired.has(key)) this.family.delete(`${cluster}\u0000${key}`);
+    const before = this.byCluster.get(cluster);
+    const after = new Map<string, { tag: string; labels: string; value: number }>();
+    if (before) for (const key of before.keys()) if (!desired.has(key)) this.family.delete(`${cluster}\u0000${key}`);
     for (const [key, sample] of desired) {
-      const old = before.get(key);
-      if (old && old.labels === sample.labels && Object.is(old.value, sample.value)) continue;
-      this.family.set(`${cluster}\u0000${key}`, sample.labels, sample.value);
+      const old = before?.get(key);
+      const labels = old && old.tag === sample.tag ? old.labels : this.labelsOf(cluster, key, sample.tag);
+      if (!old || old.labels !== labels || !Object.is(old.value, sample.value)) this.family.set(`${cluster}\u0000${key}`, labels, sample.value);
+      after.set(key, { tag: sample.tag, labels, value: sample.value });
     }
-    if (desired.size === 0) this.byCluster.delete(cluster);
-    else this.byCluster.set(cluster, desired);
+    if (after.size === 0) this.byCluster.delete(cluster);
+    else this.byCluster.set(cluster, after);
   }
 }
+
+/** The parts of a key joined with NUL (label values never hold one). */
+const SEP = '\u0000';
+const split = (key: string) => key.split(SEP);
 
 const RESOURCES = ['cpu', 'memory', 'gpu'] as const;
 
@@ -67,13 +83,13 @@ export class WindowSeries {
     'Start of the latest complete window of the cluster, in seconds since the epoch: the window the pod, volume, node, idle and hourly spot savings gauges describe. Replicas serving the same value serve the same figures.',
     'gauge',
   );
-  private readonly pods = new ClusterSeries(this.podHourly);
-  private readonly podStorage = new ClusterSeries(this.podStorageMonthly);
-  private readonly volumes = new ClusterSeries(this.volumeMonthly);
-  private readonly nodes = new ClusterSeries(this.nodeHourly);
-  private readonly idle = new ClusterSeries(this.idleHourly);
-  private readonly savings = new ClusterSeries(this.spotSavingsHourly);
-  private readonly start = new ClusterSeries(this.windowStart);
+  private readonly pods = new ClusterSeries(this.podHourly, (cluster, key, node) => renderLabels(['cluster', 'namespace', 'pod', 'node'], [cluster, ...split(key), node]));
+  private readonly podStorage = new ClusterSeries(this.podStorageMonthly, (cluster, key) => renderLabels(['cluster', 'namespace', 'pod'], [cluster, ...split(key)]));
+  private readonly volumes = new ClusterSeries(this.volumeMonthly, (cluster, pv, storageClass) => renderLabels(['cluster', 'persistentvolume', 'storage_class'], [cluster, pv, storageClass]));
+  private readonly nodes = new ClusterSeries(this.nodeHourly, (cluster, node, tag) => renderLabels(['cluster', 'node', 'instance_type', 'capacity_type'], [cluster, node, ...split(tag)]));
+  private readonly idle = new ClusterSeries(this.idleHourly, (cluster, key) => renderLabels(['cluster', 'node', 'resource'], [cluster, ...split(key)]));
+  private readonly savings = new ClusterSeries(this.spotSavingsHourly, (cluster, namespace) => renderLabels(['cluster', 'namespace'], [cluster, namespace]));
+  private readonly start = new ClusterSeries(this.windowStart, (cluster) => renderLabels(['cluster'], [cluster]));
 
   get families(): readonly SeriesFamily[] {
     return [this.podHourly, this.podStorageMonthly, this.volumeMonthly, this.spotSavingsHourly, this.nodeHourly, this.idleHourly, this.windowStart];
@@ -83,20 +99,20 @@ export class WindowSeries {
   show(cluster: string, window: ClusterWindow | undefined): void {
     const pods = new Map<string, Sample>();
     const podStorage = new Map<string, Sample>();
-    const volumes = new Map<string, { storageClass: string; monthlyUsd: number }>();
-    const savings = new Map<string, number>();
+    const volumes = new Map<string, { tag: string; value: number }>();
+    const savings = new Map<string, { tag: string; value: number }>();
     const nodes = new Map<string, Sample>();
     const idle = new Map<string, Sample>();
     const start = new Map<string, Sample>();
     if (window) {
-      start.set('', { labels: renderLabels(['cluster'], [cluster]), value: window.windowStart / 1000 });
+      start.set('', { tag: '', value: window.windowStart / 1000 });
       // Two incarnations of a pod name (a pod recreated within the window) are one series: their sum.
-      const byName = new Map<string, { namespace: string; podName: string; nodeName: string; hourly: number; storage: number }>();
+      const byName = new Map<string, { nodeName: string; hourly: number; storage: number }>();
       for (const pod of window.pods.values()) {
-        const key = `${pod.namespace}\u0000${pod.podName}`;
+        const key = pod.namespace + SEP + pod.podName;
         let named = byName.get(key);
         if (!named) {
-          named = { namespace: pod.namespace, podName: pod.podName, nodeName: pod.nodeName, hourly: 0, storage: 0 };
+          named = { nodeName: pod.nodeName, hourly: 0, storage: 0 };
           byName.set(key, named);
         } else if (pod.nodeName !== '') {
           named.nodeName = pod.nodeName;
@@ -110,40 +126,36 @@ export class WindowSeries {
             if (share.persistentVolume === '' || !Number.isFinite(share.monthlyUsd)) continue;
             const volume = volumes.get(share.persistentVolume);
             if (volume) {
-              volume.monthlyUsd += share.monthlyUsd;
-              volume.storageClass = share.storageClass;
+              volume.value += share.monthlyUsd;
+              volume.tag = share.storageClass;
             } else {
-              volumes.set(share.persistentVolume, { storageClass: share.storageClass, monthlyUsd: share.monthlyUsd });
+              volumes.set(share.persistentVolume, { tag: share.storageClass, value: share.monthlyUsd });
             }
           }
         }
-        savings.set(pod.namespace, (savings.get(pod.namespace) ?? 0) + podSavings);
+        const saved = savings.get(pod.namespace);
+        if (saved) saved.value += podSavings;
+        else savings.set(pod.namespace, { tag: '', value: podSavings });
       }
       for (const [key, pod] of byName) {
-        pods.set(key, { labels: renderLabels(['cluster', 'namespace', 'pod', 'node'], [cluster, pod.namespace, pod.podName, pod.nodeName]), value: pod.hourly });
-        if (pod.storage > 0) podStorage.set(key, { labels: renderLabels(['cluster', 'namespace', 'pod'], [cluster, pod.namespace, pod.podName]), value: pod.storage });
+        pods.set(key, { tag: pod.nodeName, value: pod.hourly });
+        if (pod.storage > 0) podStorage.set(key, { tag: '', value: pod.storage });
       }
       const perHour = 3600 / window.windowSeconds;
       for (const [name, node] of window.nodes) {
-        nodes.set(name, {
-          labels: renderLabels(['cluster', 'node', 'instance_type', 'capacity_type'], [cluster, name, node.instanceType, node.capacityType]),
-          value: node.costUsd * perHour,
-        });
+        nodes.set(name, { tag: node.instanceType + SEP + node.capacityType, value: node.costUsd * perHour });
         const hasGpu = node.gpuCount > 0 || node.gpuCostUsd > 0;
         const idleUsd = { cpu: node.cpuIdleCostUsd, memory: node.memoryIdleCostUsd, gpu: node.gpuIdleCostUsd };
         for (const resource of RESOURCES) {
           if (resource === 'gpu' && !hasGpu) continue;
-          idle.set(`${name}\u0000${resource}`, { labels: renderLabels(['cluster', 'node', 'resource'], [cluster, name, resource]), value: idleUsd[resource] * perHour });
+          idle.set(name + SEP + resource, { tag: '', value: idleUsd[resource] * perHour });
         }
       }
     }
     this.pods.replace(cluster, pods);
     this.podStorage.replace(cluster, podStorage);
-    this.volumes.replace(
-      cluster,
-      new Map([...volumes].map(([pv, v]) => [pv, { labels: renderLabels(['cluster', 'persistentvolume', 'storage_class'], [cluster, pv, v.storageClass]), value: v.monthlyUsd }])),
-    );
-    this.savings.replace(cluster, new Map([...savings].map(([ns, usd]) => [ns, { labels: renderLabels(['cluster', 'namespace'], [cluster, ns]), value: usd }])));
+    this.volumes.replace(cluster, volumes);
+    this.savings.replace(cluster, savings);
     this.nodes.replace(cluster, nodes);
     this.idle.replace(cluster, idle);
     this.start.replace(cluster, start);
