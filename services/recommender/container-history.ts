@@ -209,6 +209,13 @@ export class ContainerHistory {
     };
   }
 
+  /** Start of the newest sample kept, or null when nothing is kept. */
+  lastSampleAt(): number | null {
+    let last: number | null = null;
+    for (const interval of this.intervals.values()) if (interval.lastSampleAt !== null && (last === null || interval.lastSampleAt > last)) last = interval.lastSampleAt;
+    return last;
+  }
+
   toSnapshot(): HistorySnapshot {
     const byKey = <V>(entries: Iterable<[string, V]>): Array<[string, V]> => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return {

@@ -171,6 +171,22 @@ describe('recommend with an HPA on CPU utilization', () => {
   });
 });
 
+describe('recommend with an HPA on memory utilization', () => {
+  it("retargets memory the same way: target × request stays", () => {
+    const hpa = { minReplicas: 1, maxReplicas: 10, metrics: [{ resource: 'memory' as const, targetUtilizationPercent: 50 }] };
+    const rec = run(KCOST_STRATEGY, flatHistory(KCOST_STRATEGY, 7, 0.2, GIB), state({ replicas: 4, memoryRequestBytes: 2 * GIB, memoryLimitBytes: 4 * GIB, hpa }));
+    const advice = rec.hpa.find((h) => h.resource === 'memory');
+    const request = rec.memory.recommendedRequest ?? 0;
+    expect(rec.memory.reasons).toContain('HPA_MANAGED');
+    expect(advice?.recommendedTargetUtilizationPercent).toBeGreaterThan(50);
+    expect(((advice?.recommendedTargetUtilizationPercent ?? 0) / 100) * request).toBeGreaterThanOrEqual(GIB);
+    expect(((advice?.recommendedTargetUtilizationPercent ?? 0) / 100) * request).toBeLessThan(GIB + 2 * MIB);
+    // CPU has no HPA metric: sized as usual.
+    expect(rec.cpu.reasons).not.toContain('HPA_MANAGED');
+    expect(rec.pricing.replicasAfter).toBe(4);
+  });
+});
+
 describe('compileStrategy', () => {
   it('gives presets by name and validates overrides', () => {
     expect(compileStrategy('vpa')).toEqual(VPA_STRATEGY);

@@ -36,6 +36,23 @@ export class Recommender {
     return recommend({ history: history.window(nowMillis, windowIntervals(this.strategy)), state, rates, strategy: this.strategy, nowMillis });
   }
 
+  /**
+   * Forgets every container with no sample within the strategy's window
+   * before `nowMillis` (a deleted or renamed workload) and returns their
+   * keys, for the stage to write tombstones for, in its changelog and on the
+   * recommendations topic.
+   */
+  expire(nowMillis: number): string[] {
+    const horizon = nowMillis - windowIntervals(this.strategy) * this.strategy.intervalHours * 3_600_000;
+    const expired: string[] = [];
+    for (const [key, history] of this.histories) {
+      const last = history.lastSampleAt();
+      if (last === null || last < horizon) expired.push(key);
+    }
+    for (const key of expired) this.histories.delete(key);
+    return expired;
+  }
+
   keys(): string[] {
     return [...this.histories.keys()];
   }
