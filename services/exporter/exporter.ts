@@ -97,6 +97,8 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
   let check: { ends: Map<string, bigint>; targets: Map<string, number> | undefined } | undefined;
   let lookingUp = false;
   let checksDone = 0;
+  /** A lookup failed after its targets were taken: the retry must run even with no newer window. */
+  let retrying = false;
   let retryTimer: NodeJS.Timeout | undefined;
   const windowTopics = [config.costsTopic, config.nodeCostsTopic].filter((t) => t !== '');
   const isReady = (): boolean => joined && checksDone >= 2 && (consumer?.isRunning ?? false);
@@ -115,8 +117,9 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
 
   // The first check after the catch-up runs whatever was read: it is what makes the exporter ready.
   const startCheck = (): void => {
-    if (check || lookingUp || stopped || !admin || (checksDone >= 2 && !store.hasUnsealed())) return;
+    if (check || lookingUp || stopped || !admin || (checksDone >= 2 && !retrying && !store.hasUnsealed())) return;
     lookingUp = true;
+    retrying = false;
     const targets = store.sealTargets();
     const client = admin;
     void (async () => {
@@ -125,8 +128,11 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
         for (const topic of windowTopics) for (const p of await client.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
         check = { ends, targets };
       } catch (error) {
-        logger.warn({ err: error }, 'could not look up the end offsets of the cost topics; retrying');
-        retryTimer = setTimeout(startCheck, 1000);
+        if (!stopped) {
+          retrying = true;
+          logger.warn({ err: error }, 'could not look up the end offsets of the cost topics; retrying');
+          retryTimer = setTimeout(startCheck, 1000);
+        }
       } finally {
         lookingUp = false;
       }
