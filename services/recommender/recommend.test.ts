@@ -227,6 +227,8 @@ describe('recommend on any input', () => {
             expect(n).toBeGreaterThanOrEqual(0);
           }
           expect(rec.confidence).toBeLessThanOrEqual(1);
+          // Plain JSON, as it will travel: nothing lost on the way.
+          expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
         },
       ),
       { numRuns: 200 },

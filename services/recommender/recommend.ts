@@ -120,7 +120,7 @@ function propose(resource: ResourceName, input: RecommendInput, enough: boolean,
   const percentiles = { p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), max: at(1) };
   const margin = isCpu ? strategy.cpuSafetyMarginFraction : strategy.memorySafetyMarginFraction;
   const floor = (isCpu ? strategy.podMinCpuCores : strategy.podMinMemoryBytes) / Math.max(1, Math.floor(nonNegative(state.containersPerPod)));
-  const round = (value: number): number => (isCpu ? Math.ceil(value * 1000 - 1e-9) / 1000 : Math.ceil(value / MIB - 1e-9) * MIB);
+  const round = (value: number): number => Math.max(0, isCpu ? Math.ceil(value * 1000 - 1e-9) / 1000 : Math.ceil(value / MIB - 1e-9) * MIB);
   const sized = (p: number, extra: number, factor = 1): number => round(Math.max(floor, at(p) * (1 + extra) * factor));
   const hpaMetric = state.hpa?.metrics.find((m) => m.resource === resource && m.targetUtilizationPercent > 0) ?? null;
   const base = { resource, unit: isCpu ? ('cores' as const) : ('bytes' as const), currentRequest, currentLimit, percentiles };
@@ -145,6 +145,7 @@ function propose(resource: ResourceName, input: RecommendInput, enough: boolean,
     if (target > strategy.hpaMaxTargetUtilizationPercent) target = Math.floor(strategy.hpaMaxTargetUtilizationPercent);
     target = Math.max(1, target);
     request = round(Math.max(floor, (perReplica * 100) / target));
+    if (target === hpaMetric.targetUtilizationPercent) target = null;
   }
   const upperFactor = confidenceFactor(strategy.upperBoundConfidence, confidenceDays);
   const lowerFactor = confidenceFactor(strategy.lowerBoundConfidence, confidenceDays);
