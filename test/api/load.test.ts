@@ -16,9 +16,10 @@ import { createTestDatabase } from '../support/database.js';
 //  - light: namespace over a day of the hourly rollups.
 // Light queries must not queue behind heavy ones: none of them waits for a
 // database slot (the API's own count, kcost_api_query_waits_total), while
-// heavy ones do; their p99 stays under LIGHT_P99_BOUND_MILLIS (generous, for
-// a 2-core machine that other work shares with PostgreSQL; unloaded they
-// take about 10 ms) and under the heavy queries' median. The process's peak
+// heavy ones do, and their p99 stays under the heavy queries' median and
+// under LIGHT_P99_BOUND_MILLIS: generous, because on a 2-core machine that
+// other work shares with PostgreSQL every round trip waits for a CPU
+// (unloaded they take about 10 ms). The process's peak
 // RSS (VmHWM) stays under the chart's 512 MiB limit. Heavy queries beyond
 // the queue get 429 with Retry-After; no answer is a 5xx.
 //
@@ -35,9 +36,9 @@ const HEAVY_ROWS = CONTAINERS * HOURS;
 const LIGHT = '/v1/allocation?window=2026-10-31T01:00:00Z,2026-11-01T01:00:00Z&aggregate=namespace';
 const HEAVY_CLIENTS = 8;
 const LIGHT_CLIENTS = 2;
-const LOAD_MILLIS = 20_000;
+const LOAD_MILLIS = 15_000;
 /** The documented bound (README, "The query API under load"). */
-const LIGHT_P99_BOUND_MILLIS = 5000;
+const LIGHT_P99_BOUND_MILLIS = 8000;
 const CHART_MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
 
 interface Answer {
@@ -193,6 +194,7 @@ describe('kcost api under concurrent heavy and light queries', () => {
       heavyOk: ok.length,
       heavyTooBusy: heavy.filter((a) => a.status === 429).length,
       heavyP50: percentile(heavyMillis, 0.5),
+      heavyMiB: Math.round((ok[0]?.bytes ?? 0) / 1024 / 1024),
       peakRssMiB: Math.round(peak / 1024 / 1024),
       lightWaits: waits('light'),
       heavyWaits: waits('heavy'),
@@ -212,6 +214,28 @@ describe('kcost api under concurrent heavy and light queries', () => {
     expect(figures.lightP99).toBeLessThan(figures.heavyP50);
     expect(peak).toBeLessThan(CHART_MEMORY_LIMIT_BYTES);
   }, 120_000);
+
+  it('frees the slot and the database connections of a client that goes away mid-answer', async () => {
+    const metric = async (name: string) => Number(new RegExp(`^${name}\\{lane="heavy"\\} (\\d+)$`, 'm').exec((await get(port, '/metrics', '127.0.0.3', true)).body ?? '')?.[1] ?? 0);
+    for (let i = 0; i < 2; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: HEAVY, localAddress: '127.0.0.60', agent: false }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve() : reject(error)));
+        req.end();
+      });
+    }
+    const started = Date.now();
+    while ((await metric('kcost_api_queries_running')) > 0 && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await metric('kcost_api_queries_running')).toBe(0);
+    // Had the two left their slots taken, this one would wait; had they left their connections out, it would find none.
+    const after = await Promise.all([get(port, HEAVY, '127.0.0.61'), get(port, HEAVY, '127.0.0.62')]);
+    expect(after.map((a) => a.status)).toEqual([200, 200]);
+  }, 60_000);
 
   it('turns away a client that sends more than its share at once with 429 and Retry-After', async () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => get(port, HEAVY, '127.0.0.50')));
