@@ -93,6 +93,7 @@ const rightsizingBench: Benchmark = async (context) => {
     figures,
     notes: [
       `Totals over all workloads and seeds — ${evaluation.strategies.map(row).join(' | ')}.`,
+      `Per seed (${SEEDS.join(', ')}): kcost/KRR core-hours ${runs.map((r) => (totals(r, KCOST).coreHours / totals(r, KRR).coreHours).toFixed(3)).join(', ')}; kcost/VPA starved minutes ${runs.map((r) => (totals(r, KCOST).cpuStarvedMinutes / Math.max(1, totals(r, VPA).cpuStarvedMinutes)).toFixed(3)).join(', ')}; OOM kills kcost/VPA ${runs.map((r) => `${totals(r, KCOST).oomKills}/${totals(r, VPA).oomKills}`).join(', ')}.`,
       ...checks.filter((c) => !c.met).map((c) => why(c, evaluation)),
       `Full side-by-side table: ${tablePath}.`,
       'Scoring: core-hours and GiB-hours are Σ replicas × request over the scored minutes; an OOM kill is a replica-minute whose memory demand exceeds its limit (again every 5 minutes while it stays above, kubelet\'s back-off cap); a CPU-starved minute is a replica-minute whose demand exceeds its request, the share a full node guarantees (every neighbour using its own request); HPA replicas follow the simulated controller, so a lower request raises the count. USD at 0.031611 $/vCPU-h and 0.004237 $/GiB-h.',
