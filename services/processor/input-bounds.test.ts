@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClusterState } from './cluster-state.js';
+import { ClusterState, type NodeObject } from './cluster-state.js';
 import { DEFAULT_PRICES, GIB } from './default-prices.js';
 import { kubeObjectProblem, priceUpdateProblem, sizeProblem, usageSampleProblem, USAGE_BOUNDS } from './input-bounds.js';
 import { PriceHistory } from './price-history.js';
@@ -9,7 +9,7 @@ import { priceWindow } from './window-pricer.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12);
 const SKEW = 3_600_000;
-const node = nodeObject({ name: 'node-a', cores: 4, memoryGib: 16 });
+const node = nodeObject({ name: 'node-a', cores: 4, memoryGib: 16 }) as NodeObject;
 const sample = (o: Partial<Parameters<typeof usageSample>[0]> = {}) => usageSample({ podName: 'web', container: 'app', nodeName: 'node-a', windowStart: NOW - 60_000, cpuCores: 1, memoryGib: 1, ...o });
 
 describe('input bounds', () => {
