@@ -1,43 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costHistory } from './cost-data.js';
 import { costDatabase, type CostDatabase } from './dashboard-db.js';
-import { expandMacros, interpolateVariables, type TimeRange, type VariableValue } from './grafana-sql.js';
-import { REPO } from './repo.js';
+import type { TimeRange, VariableValue } from './grafana-sql.js';
+import { dashboards, LIVE_EDGE_MINUTES_PAST_HOUR, liveEdge, panelSql, SIMULATION, sqlOf, targets } from './dashboard-panels.js';
 import { asOf, simulatedCosts, type SimulatedCosts } from './simulated-costs.js';
-
-interface Target {
-  refId: string;
-  format: string;
-  rawSql: string;
-}
-interface Panel {
-  title: string;
-  type: string;
-  datasource: { uid: string };
-  targets: Target[];
-}
-interface Variable {
-  name: string;
-  type: string;
-  query: string;
-  multi?: boolean;
-  includeAll?: boolean;
-  current: { value?: string | string[] };
-}
-interface Dashboard {
-  uid: string;
-  title: string;
-  panels: Panel[];
-  templating: { list: Variable[] };
-}
-
-const DIR = join(REPO, 'deploy/grafana/dashboards');
-const dashboards = readdirSync(DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((file) => ({ file, dashboard: JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Dashboard }));
 
 const DAY = 86_400_000;
 const DATA_START = Date.UTC(2026, 9, 1);
@@ -47,15 +13,9 @@ const RANGE: TimeRange = { from: new Date(DATA_START + 20 * DAY + 6 * 3_600_000)
 
 const isNumeric = (value: unknown) => (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(value));
 
-const targets = dashboards.flatMap(({ dashboard }) =>
-  dashboard.panels.flatMap((panel) => panel.targets.map((target) => ({ name: `${dashboard.title} / ${panel.title} (${target.refId})`, uid: dashboard.uid, panel: panel.title, target }))),
-);
-
 /** A panel's SQL as Grafana would send it for `range`, run on the database. */
 async function runPanel(database: CostDatabase, sql: string, variables: Record<string, VariableValue>, range: TimeRange): Promise<Array<Record<string, unknown>>> {
-  const expanded = expandMacros(interpolateVariables(sql, variables), range);
-  expect(expanded).not.toMatch(/\$\w|\[\[/);
-  return (await database.pool.query<Record<string, unknown>>(expanded)).rows;
+  return (await database.pool.query<Record<string, unknown>>(panelSql(sql, variables, range))).rows;
 }
 
 /** What Grafana would offer for $cluster and $namespace (All), from the dashboards' own variable queries. */
@@ -68,11 +28,6 @@ async function variableValues(database: CostDatabase): Promise<{ clusters: strin
   return { clusters, namespaces };
 }
 
-const sqlOf = (uid: string, title: string, refId = 'A') => {
-  const found = targets.find((t) => t.uid === uid && t.panel === title && t.target.refId === refId);
-  if (!found) throw new Error(`no panel ${title} (${refId}) in ${uid}`);
-  return found.target.rawSql;
-};
 
 describe('Grafana dashboards', () => {
   it('are the five kcost dashboards, each on the PostgreSQL datasource variable with cluster, namespace and window variables', () => {
@@ -168,8 +123,6 @@ describe('every dashboard query on the real schema with simulated costs', () => 
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
-// A small cluster of `kcost simulate` priced by the processor's core: 8 days of 5-minute windows, anomalies in the second half.
-const SIMULATION = { cluster: 'sim-eu', seed: 3, nodes: 5, pods: 40, startMillis: Date.UTC(2026, 0, 5), durationMillis: 8 * DAY, windowSeconds: 300 };
 const RANGES = [
   { range: '15 minutes', millis: 15 * MINUTE },
   { range: '6 hours', millis: 6 * HOUR },
@@ -190,12 +143,7 @@ describe("every dashboard panel over the simulator's data, at the live edge", ()
   const cases = RANGES.flatMap((r) => BUCKETS.flatMap((bucket) => targets.map((t) => ({ ...r, bucket, ...t }))));
 
   beforeAll(async () => {
-    const run = simulatedCosts(SIMULATION);
-    // "Now" is ten minutes past the hour of the latest anomaly the processor raised: the range ends in a
-    // part-hour that only the raw windows hold, and the latest anomaly is fresh.
-    const raised = Math.max(...run.anomalies.map((a) => a.detectedAt));
-    now = Math.ceil(raised / (5 * MINUTE)) * 5 * MINUTE + 5 * MINUTE;
-    costs = asOf(run, now);
+    ({ now, costs } = liveEdge(simulatedCosts(SIMULATION)));
     database = await costDatabase('kcost_dashboards_sim', costs);
     const { clusters, namespaces } = await variableValues(database);
     variables = { cluster: { values: clusters, quoted: true }, namespace: { values: namespaces, quoted: true } };
@@ -206,7 +154,7 @@ describe("every dashboard panel over the simulator's data, at the live edge", ()
   });
 
   it('ends the run in a part-hour, after a week of data', () => {
-    expect(now % HOUR).toBe(10 * MINUTE);
+    expect(now % HOUR).toBe(LIVE_EDGE_MINUTES_PAST_HOUR * MINUTE);
     expect(now - SIMULATION.startMillis).toBeGreaterThan(7 * DAY);
     expect(costs.pods.at(-1)?.windowStart).toBe(now - 5 * MINUTE);
     expect(variables.cluster?.values).toEqual(['sim-eu']);
