@@ -92,7 +92,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   const expected = Buffer.from(`Bearer ${config.token}`);
 
   app.addHook('onRequest', async (request) => {
-    if (request.url.length > config.maxUrlLength) throw new KcostError('URL_TOO_LONG', `the request URL is longer than ${config.maxUrlLength} characters`);
+    if (request.url.length > config.maxUrlLength) throw urlTooLong(request.url, config.maxUrlLength);
     const path = request.url.split('?')[0] ?? '';
     if (PUBLIC_PATHS.has(path)) return;
     if (config.token !== '') {
@@ -239,6 +239,22 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   });
 
   return app;
+}
+
+/** The 414 of an overlong URL, naming its longest parameter: most likely the one to fix. */
+function urlTooLong(url: string, maxUrlLength: number): KcostError {
+  const pairs = (url.split('?')[1] ?? '').split('&');
+  const longest = pairs.reduce((a, b) => (b.length > a.length ? b : a), '');
+  const raw = longest.split('=')[0] ?? '';
+  let parameter: string;
+  try {
+    parameter = decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    parameter = raw;
+  }
+  if (longest === '') return new KcostError('URL_TOO_LONG', `the request URL is longer than ${maxUrlLength} characters`);
+  const message = `the request URL is longer than ${maxUrlLength} characters; its longest parameter is "${parameter}" (${longest.length} characters)`;
+  return Object.assign(new KcostError('URL_TOO_LONG', message), { parameter });
 }
 
 function windowJson(window: TimeWindow): { start: string; end: string } {

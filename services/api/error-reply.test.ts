@@ -10,6 +10,8 @@ describe('errorReply', () => {
     [Object.assign(new Error('x'), { validation: [{ instancePath: '/step', message: 'must be equal to one of the allowed values', params: { allowedValues: ['none', '1h'] } }] }), 400, 'BAD_PARAMETER', 'step'],
     [new KcostError('UNAUTHORIZED', 'no token'), 401, 'UNAUTHORIZED', undefined],
     [new KcostError('RATE_LIMITED', 'slow down'), 429, 'RATE_LIMITED', undefined],
+    [Object.assign(new KcostError('URL_TOO_LONG', 'the URL is too long; its longest parameter is "filter"'), { parameter: 'filter' }), 414, 'URL_TOO_LONG', 'filter'],
+    [Object.assign(new KcostError('TOO_BUSY', 'busy'), { retryAfter: 3 }), 429, 'TOO_BUSY', undefined],
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 503, 'DATABASE_UNAVAILABLE', undefined],
     [Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }), 503, 'DATABASE_UNAVAILABLE', undefined],
     [Object.assign(new Error('relation "pod_cost_daily" does not exist'), { code: '42P01' }), 503, 'DATABASE_UNAVAILABLE', undefined],

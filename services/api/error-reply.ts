@@ -47,7 +47,8 @@ export function errorReply(error: unknown): { status: number; body: ErrorBody; l
     return { status: 400, body: { error: 'BAD_PARAMETER', message: `parameter "${parameter}": ${detail}`, parameter }, log: false };
   }
   if (error instanceof KcostError && STATUS_OF_CODE[error.code] !== undefined) {
-    return { status: STATUS_OF_CODE[error.code] as number, body: { error: error.code, message: error.message }, log: false };
+    const parameter = (error as { parameter?: unknown }).parameter;
+    return { status: STATUS_OF_CODE[error.code] as number, body: { error: error.code, message: error.message, ...(typeof parameter === 'string' ? { parameter } : {}) }, log: false };
   }
   const code = (error as { code?: unknown }).code;
   if (code === '57014') return { status: 503, body: { error: 'DATABASE_UNAVAILABLE', message: 'the query ran past the statement timeout; narrow the window or the grouping' }, log: true };

@@ -96,8 +96,9 @@ describe('authentication and limits', () => {
   });
 
   it('refuses an overlong URL with 414', async () => {
-    const response = await loaded.api.inject({ method: 'GET', url: `/v1/allocation?filter=${'x'.repeat(9000)}` });
+    const response = await loaded.api.inject({ method: 'GET', url: `/v1/allocation?window=24h&filter=${'x'.repeat(9000)}` });
     expect(response.statusCode).toBe(414);
+    expect(response.json()).toMatchObject({ error: 'URL_TOO_LONG', parameter: 'filter' });
   });
 });
 

@@ -111,6 +111,7 @@ async function check(route: string, pairs: ReadonlyArray<readonly [string, strin
     expect(body.message, where).toContain('statement timeout');
   } else if (response.statusCode === 414) {
     expect(url.length, where).toBeGreaterThan(TEST_API_CONFIG.maxUrlLength);
+    if (method === 'GET') expect(pairs.map(([name]) => name), where).toContain(response.json<{ parameter?: string }>().parameter);
   } else if (response.statusCode === 400 && method === 'GET') {
     const body = response.json<{ error: string; parameter?: string; message: string }>();
     expect(body.error, where).toBe('BAD_PARAMETER');
