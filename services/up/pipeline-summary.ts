@@ -1,6 +1,6 @@
 /** The figures the live summary of `kcost up` shows, read from the roles' own /metrics. */
 export interface PipelineFigures {
-  /** Usage samples the processor has read. */
+  /** Usage samples published to the usage topic (the sum of its partitions' end offsets). */
   readonly samplesIn: number;
   /** PodCost records the processor has published. */
   readonly costsOut: number;
@@ -27,12 +27,12 @@ export function metricSum(exposition: string, name: string, labels: Readonly<Rec
   return sum;
 }
 
-/** The figures from the processor's and the sink's /metrics text. */
-export function figuresOf(processorMetrics: string, sinkMetrics: string, usageTopic: string): PipelineFigures {
+/** The figures from the processor's and the sink's /metrics text, and the usage records published so far. */
+export function figuresOf(processorMetrics: string, sinkMetrics: string, samplesIn: number): PipelineFigures {
   return {
-    samplesIn: metricSum(processorMetrics, 'kcost_records_consumed_total', { topic: usageTopic }) ?? 0,
+    samplesIn,
     costsOut: metricSum(processorMetrics, 'kcost_process_pod_costs_total') ?? 0,
-    rowsLoaded: metricSum(sinkMetrics, 'kcost_sink_rows_loaded_total', { table: 'pod_cost' }) ?? 0,
+    rowsLoaded: metricSum(sinkMetrics, 'kcost_sink_rows_loaded_total', { table: 'PodCost' }) ?? 0,
     watermarkSeconds: metricSum(processorMetrics, 'kcost_process_watermark_seconds') || null,
   };
 }

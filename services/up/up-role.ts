@@ -72,7 +72,7 @@ async function runPipeline(
       '',
     ].join('\n'),
   );
-  const summary = process.stdout.isTTY ? startSummary(plan, allocationUrl, stdout) : undefined;
+  const summary = process.stdout.isTTY ? startSummary(plan, config.brokers, allocationUrl, stdout, logger) : undefined;
   try {
     for (const argv of plan.feeders) {
       if (failed !== 0) break;
@@ -89,16 +89,28 @@ async function runPipeline(
   }
 }
 
-/** Every SUMMARY_INTERVAL_MILLIS, one line from the processor's and the sink's /metrics; stops at the first signal. */
-function startSummary(plan: UpPlan, apiUrl: string, stdout: (text: string) => void): { stop(): void } {
+/**
+ * Every SUMMARY_INTERVAL_MILLIS, one line: the usage topic's end offsets (records
+ * in) and the processor's and the sink's /metrics (costs out, rows loaded,
+ * watermark). Stops at the first signal.
+ */
+function startSummary(plan: UpPlan, brokers: readonly string[], apiUrl: string, stdout: (text: string) => void, logger: Logger): { stop(): void } {
   const portOf = (role: string) => {
     const argv = plan.services.find((a) => a[0] === role) ?? [];
     return argv[argv.indexOf('--health-port') + 1];
   };
   const scrape = async (port: string | undefined) => (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+  const admin = createKafka({ brokers, clientId: 'kcost-up-summary', logger }).admin();
+  const connected = admin.connect();
+  // Handled here so a broker gone at start is no unhandled rejection; each line then skips.
+  connected.catch(() => undefined);
+  const samplesIn = async () => {
+    await connected;
+    return (await admin.fetchTopicOffsets(TOPICS.usage.name)).reduce((sum, p) => sum + Number(p.high), 0);
+  };
   const timer = setInterval(() => {
-    Promise.all([scrape(portOf('process')), scrape(portOf('sink'))]).then(
-      ([processor, sink]) => stdout(`${renderSummary(figuresOf(processor, sink, TOPICS.usage.name), Date.now(), apiUrl)}\n`),
+    Promise.all([scrape(portOf('process')), scrape(portOf('sink')), samplesIn()]).then(
+      ([processor, sink, samples]) => stdout(`${renderSummary(figuresOf(processor, sink, samples), Date.now(), apiUrl)}\n`),
       // A role still starting (or stopping) has no /metrics yet: skip this line.
       () => undefined,
     );
@@ -107,6 +119,7 @@ function startSummary(plan: UpPlan, apiUrl: string, stdout: (text: string) => vo
     clearInterval(timer);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    connected.then(() => admin.disconnect(), () => undefined).catch(() => undefined);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

