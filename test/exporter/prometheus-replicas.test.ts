@@ -193,34 +193,42 @@ describe.skipIf(!hasPrometheus())('Prometheus scraping one and two exporters acr
     stops.push(() => prometheus.stop());
     const startedAt = Date.now() / 1000;
     const pause = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
+    const readyAfterMillis: number[] = [];
+    const startReady = async (port: number, what: string): Promise<Exporter> => {
+      const from = Date.now();
+      const exporter = await startExporter(port);
+      await waitFor(() => exporter.isReady(), 30_000, what);
+      readyAfterMillis.push(Date.now() - from);
+      return exporter;
+    };
 
     // One exporter, then that exporter restarted while alone.
-    let a = await startExporter(ports.a);
-    await waitFor(() => a.isReady(), 30_000, 'exporter a');
+    let a = await startReady(ports.a, 'exporter a');
     await pause(7000);
     await a.stop();
-    a = await startExporter(ports.a);
-    await waitFor(() => a.isReady(), 30_000, 'exporter a, restarted');
+    a = await startReady(ports.a, 'exporter a, restarted');
     await pause(7000);
     // A second exporter started beside the running one.
-    const b = await startExporter(ports.b);
-    await waitFor(() => b.isReady(), 30_000, 'exporter b');
+    await startReady(ports.b, 'exporter b');
     const bothFrom = Date.now() / 1000 + 2;
     await pause(8000);
     // The first restarted while the second runs on.
     await a.stop();
-    a = await startExporter(ports.a);
-    await waitFor(() => a.isReady(), 30_000, 'exporter a, restarted beside b');
+    a = await startReady(ports.a, 'exporter a, restarted beside b');
     await pause(8000);
+    // Every query reads up to the same instant, so each sees the same scrapes and rule evaluations, though Prometheus runs on.
     const endedAt = Date.now() / 1000;
     const seconds = Math.ceil(endedAt - startedAt) + 5;
+    const raw = (selector: string) => prometheus.rawSamples(selector, seconds, endedAt);
+    // ... and after the last scrape and evaluation before that instant have been stored whole.
+    await pause(2000);
 
     // Every scrape of every exporter: the sum of its pod series against the records of the window it says it shows.
-    const podSeries = await prometheus.rawSamples('kube_cost_pod_hourly_usd', seconds);
+    const podSeries = await raw('kube_cost_pod_hourly_usd');
     const podSums = sumPerSample(podSeries, (m) => m.instance ?? '');
     const podsScraped = new Map<string, string[]>();
     for (const series of podSeries) for (const [t] of series.values) podsScraped.set(`${series.metric.instance}@${t}`, [...(podsScraped.get(`${series.metric.instance}@${t}`) ?? []), series.metric.pod ?? '']);
-    const windows = sumPerSample(await prometheus.rawSamples('kube_cost_window_start_seconds', seconds), (m) => m.instance ?? '');
+    const windows = sumPerSample(await raw('kube_cost_window_start_seconds'), (m) => m.instance ?? '');
     let scrapes = 0;
     let worst = 0;
     const windowsSeen = new Set<number>();
@@ -245,10 +253,10 @@ describe.skipIf(!hasPrometheus())('Prometheus scraping one and two exporters acr
 
     // Every rule evaluation: the namespace sums and the cluster sum against the records of the newest window served.
     const byTime = (m: Readonly<Record<string, string>>) => m.cluster ?? '';
-    const namespaceSums = sumPerSample(await prometheus.rawSamples('namespace:kube_cost_hourly_usd:sum', seconds), byTime).get('prod') ?? new Map<number, number>();
-    const clusterSums = sumPerSample(await prometheus.rawSamples('cluster:kube_cost_hourly_usd:sum', seconds), byTime).get('prod') ?? new Map<number, number>();
-    const savings = sumPerSample(await prometheus.rawSamples('namespace:kube_cost_spot_savings_hourly_usd:max', seconds), byTime).get('prod') ?? new Map<number, number>();
-    const ruleWindows = sumPerSample(await prometheus.rawSamples('cluster:kube_cost_window_start_seconds:max', seconds), byTime).get('prod') ?? new Map<number, number>();
+    const namespaceSums = sumPerSample(await raw('namespace:kube_cost_hourly_usd:sum'), byTime).get('prod') ?? new Map<number, number>();
+    const clusterSums = sumPerSample(await raw('cluster:kube_cost_hourly_usd:sum'), byTime).get('prod') ?? new Map<number, number>();
+    const savings = sumPerSample(await raw('namespace:kube_cost_spot_savings_hourly_usd:max'), byTime).get('prod') ?? new Map<number, number>();
+    const ruleWindows = sumPerSample(await raw('cluster:kube_cost_window_start_seconds:max'), byTime).get('prod') ?? new Map<number, number>();
     let evaluations = 0;
     for (const [t, window] of ruleWindows) {
       const expected = cluster.hourlyUsd.get(window) as number;
@@ -282,6 +290,6 @@ describe.skipIf(!hasPrometheus())('Prometheus scraping one and two exporters acr
       expect(relativeError(monthly.get(t) as number, hourly * 730), `monthly at ${t}`).toBeLessThan(0.01);
       expect(relativeError(percent.get(t) as number, (100 * saved) / (hourly + saved)), `spot % at ${t}`).toBeLessThan(0.01);
     }
-    console.log(`prometheus e2e over ${Math.round(endedAt - startedAt)} s: ${scrapes} exporter scrapes with pod series, ${evaluations} rule evaluations with figures (${evaluationTimes.length} while two ran), ${windowsSeen.size} windows served, worst relative error ${worst.toExponential(2)}`);
+    console.log(`prometheus e2e over ${Math.round(endedAt - startedAt)} s: ${scrapes} exporter scrapes with pod series, ${evaluations} rule evaluations with figures (${evaluationTimes.length} while two ran), ${windowsSeen.size} windows served, worst relative error ${worst.toExponential(2)}; ready ${readyAfterMillis.join(', ')} ms after each start`);
   }, 120_000);
 });

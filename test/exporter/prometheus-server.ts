@@ -32,8 +32,8 @@ export interface RawSeries {
 
 export interface PrometheusServer {
   readonly url: string;
-  /** Raw samples of `selector` over the last `seconds`, as stored (an instant query of a range vector). */
-  rawSamples(selector: string, seconds: number): Promise<RawSeries[]>;
+  /** Raw samples of `selector` over the `seconds` up to `at` (seconds since the epoch), as stored: an instant query of a range vector. */
+  rawSamples(selector: string, seconds: number, at: number): Promise<RawSeries[]>;
   /** `expr` evaluated every `stepSeconds` from `start` to `end` (seconds since the epoch). */
   range(expr: string, start: number, end: number, stepSeconds: number): Promise<RawSeries[]>;
   stop(): Promise<void>;
@@ -96,7 +96,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   };
   return {
     url,
-    rawSamples: (selector, seconds) => api('/api/v1/query', { query: `${selector}[${seconds}s]` }),
+    rawSamples: (selector, seconds, at) => api('/api/v1/query', { query: `${selector}[${seconds}s]`, time: String(at) }),
     range: (expr, start, end, stepSeconds) => api('/api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(stepSeconds) }),
     stop,
   };
