@@ -185,6 +185,29 @@ describe("every dashboard panel over the simulator's data, at the live edge", ()
     expect(relativeError(change?.['Previous period'], sum(overlapping(costs.pods, previous).map((c) => c.totalCostUsd)))).toBeLessThan(1e-9);
   });
 
+  it.each(targets.filter((t) => /\b(pod|node)_cost\b/.test(t.target.rawSql)))('$name reads raw windows only from the partitions of the range', async ({ uid, panel, target }) => {
+    const range = lastRange(7 * DAY);
+    const sql = panelSql(target.rawSql, { ...variables, bucket: { values: ['1d'], quoted: false } }, range);
+    const [plan] = (await database.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`)).rows;
+    const scanned = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const relation = (node as Record<string, unknown>)['Relation Name'];
+        if (typeof relation === 'string' && /^(pod|node)_cost_\d{8}$/.test(relation)) scanned.add(relation.replace(/^.*_(\d{8})$/, '$1'));
+        Object.values(node).forEach(walk);
+      }
+    };
+    walk(plan?.['QUERY PLAN']);
+    const day = (millis: number) => new Date(millis).toISOString().slice(0, 10).replace(/-/g, '');
+    // The per-pod table reads raw windows across the range; every other panel only the part-hours at its ends.
+    const allowed =
+      uid === 'kcost-namespace-deep-dive' && panel === 'Pods'
+        ? new Set(Array.from({ length: 9 }, (_, i) => day(range.from.getTime() - HOUR + i * DAY)))
+        : new Set([day(range.from.getTime() - HOUR), day(range.from.getTime()), day(range.to.getTime())]);
+    expect([...scanned].filter((d) => !allowed.has(d))).toEqual([]);
+  });
+
   it('lists the anomaly raised in the last 15 minutes, for the hour it was scored on', async () => {
     const rows = await runPanel(database, sqlOf('kcost-anomalies-forecast', 'Anomalies'), variables, lastRange(15 * MINUTE));
     const latest = costs.anomalies.filter((a) => a.detectedAt > now - 15 * MINUTE);
