@@ -169,3 +169,18 @@ describe('WindowAssembler lanes and ticks (the by-node topic)', () => {
     expect(assembler.positions().get(0)?.commitOffset).toBe('7');
   });
 });
+
+describe('WindowAssembler sample order', () => {
+  it('hands a window its samples in key order, whatever order they arrived in, so sums come out the same to the bit', () => {
+    const pods = ['c', 'a', 'd', 'b'];
+    const arrived = (order: string[]) => {
+      const assembler = new WindowAssembler(0);
+      order.forEach((pod, i) => assembler.add(sample(0, pod), i % 2, String(i)));
+      assembler.add(sample(5, 'z'), 0, '10');
+      assembler.add(sample(5, 'z'), 1, '10');
+      return assembler.closeReady()[0]?.samples.map((s) => s.podName);
+    };
+    expect(arrived(pods)).toEqual(arrived([...pods].reverse()));
+    expect(arrived(pods)).toEqual(['a', 'b', 'c', 'd']);
+  });
+});

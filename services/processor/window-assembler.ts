@@ -230,7 +230,9 @@ export class WindowAssembler {
       }
     }
     closed.sort((a, b) => a.windowStart - b.windowStart);
-    return closed.map((w) => ({ windowStart: w.windowStart, windowSeconds: w.windowSeconds, clusters: [...w.clusters].sort(), samples: [...w.samples.values()].map((s) => s.sample) }));
+    // Samples in key order, not arrival order: a node's costs are sums over its samples, and floating-point
+    // sums depend on their order, so a replay or a second instance must add them up in the same one.
+    return closed.map((w) => ({ windowStart: w.windowStart, windowSeconds: w.windowSeconds, clusters: [...w.clusters].sort(), samples: [...w.samples].sort(byKey).map(([, s]) => s.sample) }));
   }
 
   /** Commit position of every partition read so far. */
@@ -272,6 +274,10 @@ function parseMetadata(metadata: string | null): ReplayMark | null {
   } catch {
     return null;
   }
+}
+
+function byKey([a]: [string, unknown], [b]: [string, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function max(a: bigint, b: bigint): bigint {
