@@ -26,10 +26,12 @@ export const upRole = defineRole({
     const logger = createLogger({ service: 'up', level: config.logLevel });
     // Every port first: a second `kcost up` must not get as far as saying it is up.
     await assertPortsFree(planUp(config, Date.now()).ports);
+    // The broker next, before a database is started for nothing.
+    const freshTopics = !(await topicExists(config.brokers, TOPICS.usage.name, logger));
     const database = await resolveUpDatabase({ databaseUrl: config.databaseUrl, local: config.localPostgres, logger });
     try {
       if (database.embedded) stdout(`kcost up: no DATABASE_URL and no PostgreSQL on ${config.localPostgres.host}:${config.localPostgres.port}; started an embedded PostgreSQL there (data in ${database.embedded.dataDir}); it stops with kcost.\n`);
-      return await runPipeline({ ...config, databaseUrl: database.url }, database, { stdout, runRole, logger });
+      return await runPipeline({ ...config, databaseUrl: database.url }, database, freshTopics, { stdout, runRole, logger });
     } finally {
       await database.embedded?.stop();
     }
@@ -39,10 +41,11 @@ export const upRole = defineRole({
 async function runPipeline(
   config: UpConfig,
   database: UpDatabase,
+  freshTopics: boolean,
   { stdout, runRole, logger }: { stdout: (text: string) => void; runRole: (argv: readonly string[]) => Promise<number>; logger: Logger },
 ): Promise<number> {
   if (await ensureDatabase(config.databaseUrl)) logger.info({ databaseUrl: config.databaseUrl }, 'created the database');
-  const plan = planUp(config, Date.now(), !(await topicExists(config.brokers, TOPICS.usage.name, logger)));
+  const plan = planUp(config, Date.now(), freshTopics);
   for (const argv of plan.setup) {
     const code = await runRole(argv);
     if (code !== 0) return code;

@@ -67,6 +67,13 @@ describe('start-up errors', () => {
     expect(lines(result.output)).toEqual([`kcost up: cannot reach PostgreSQL at 127.0.0.1:${dead}/kcost (connect ECONNREFUSED 127.0.0.1:${dead}): start it, or point --database-url / DATABASE_URL at yours`]);
   });
 
+  it('kcost up with an unreachable broker names Kafka and its address before it starts any database', async () => {
+    const [api, exporter, health, postgres] = [await deadPort(), await deadPort(), await deadPort(), await deadPort()];
+    const result = await kcost(['up', '--local-postgres', `127.0.0.1:${postgres}`, '--brokers', `127.0.0.1:${dead}`, '--api-port', String(api), '--exporter-port', String(exporter), '--first-health-port', String(health)], 30_000);
+    expect(result.code).toBe(1);
+    expect(lines(result.output)).toEqual([`kcost up: cannot reach the Kafka broker at 127.0.0.1:${dead} (connect ECONNREFUSED 127.0.0.1:${dead}) within 10 s: start one (npm run kafka -- start) or point --brokers / KAFKA_BROKERS at yours`]);
+  });
+
   it('kcost api with an unreachable database stops at start instead of serving 503', async () => {
     const result = await kcost(['api', '--database-url', `postgres://postgres@127.0.0.1:${dead}/kcost`, '--port', '0'], 20_000);
     expect(result.code).toBe(1);
