@@ -15,7 +15,7 @@ import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
 import { compileNodesQuery, planNodes, toNodeRow } from './nodes-query.js';
 import { ParameterError } from './parameter-error.js';
-import { compilePricesQuery, groupPrices, planPrices } from './prices-query.js';
+import { compilePricesQuery, groupPrices, planPrices, type SkuPrices } from './prices-query.js';
 import { DEFAULT_ADMISSION, QueryGate, type AdmissionLimits, type Lane } from './query-gate.js';
 import { laneOf } from './query-lane.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -26,7 +26,7 @@ import type { TimeWindow } from './time-window.js';
 
 /** What the API needs from the outside: a way to run statements, a clock, a logger, a metrics registry. */
 export interface ApiDeps {
-  /** Runs one parameterized statement and returns its rows. */
+  /** Runs one parameterized statement and returns its rows; what answers are read from without openCursor. */
   readonly runQuery: (query: SqlQuery) => Promise<DbRow[]>;
   /**
    * Opens a cursor over a statement (see pg-cursor.ts), for the answers that
@@ -123,12 +123,6 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
   const tooMany = (parameter: string) => new ParameterError(parameter, `the answer would hold more than ${config.maxRows} rows; narrow the window, filter, or group more coarsely`);
-  /** The statement's rows in memory, for the small answers; more than maxRows is a 400 naming `parameter`. */
-  const rowsOf = async (query: SqlQuery, parameter: string): Promise<DbRow[]> => {
-    const rows = await deps.runQuery(query);
-    if (rows.length > config.maxRows) throw tooMany(parameter);
-    return rows;
-  };
   const openCursor = deps.openCursor ?? (async (query: SqlQuery, batchRows: number) => arrayCursor(await deps.runQuery(query), batchRows));
   /**
    * Cursors over the statements, all closed again if one fails or holds more
@@ -218,24 +212,23 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     return send(reply, query.format, streamed(pieces, cursors));
   });
 
-  // Anomalies and prices read small, indexed tables with a row limit: light whatever their window.
+  // Anomalies and prices read small, indexed tables with a row limit, and stream: light whatever their window.
   app.get<{ Querystring: Record<string, string> }>('/v1/anomalies', { schema: ANOMALIES_SCHEMA }, async (request, reply) => {
     const query = compileAnomaliesQuery(request.query, deps.clock(), config.maxRows);
     await admit(request, reply, 'light');
-    const rows = (await deps.runQuery(planAnomalies(query))).map(toAnomalyRow);
-    if (query.format === 'csv') return send(reply, 'csv', objectsCsv(rows));
-    return { window: windowJson(query.window), rows };
+    // The statement's LIMIT is the request's limit, at most maxRows: never over the cap.
+    const cursors = await cursorsOf([{ query: planAnomalies(query), parameter: 'limit' }]);
+    const rows = mapRows(cursors[0] as RowCursor, toAnomalyRow);
+    return send(reply, query.format, streamed(query.format === 'csv' ? objectsCsv(rows) : jsonPieces({ window: windowJson(query.window) }, 'rows', rows), cursors));
   });
 
   app.get<{ Querystring: Record<string, string> }>('/v1/prices', { schema: PRICES_SCHEMA }, async (request, reply) => {
     const query = compilePricesQuery(request.query, deps.clock());
     await admit(request, reply, 'light');
-    const skus = groupPrices(query, await rowsOf(planPrices(query, config.maxRows), 'window'));
-    if (query.format === 'csv') {
-      const lines = skus.flatMap(({ current, history, ...sku }) => history.map((entry) => ({ ...sku, ...entry, current: entry === current })));
-      return send(reply, 'csv', objectsCsv(lines));
-    }
-    return { window: windowJson(query.window), skus };
+    const cursors = await cursorsOf([{ query: planPrices(query, config.maxRows), parameter: 'window' }]);
+    const skus = groupPrices(query, mapRows(cursors[0] as RowCursor, (row) => row));
+    const pieces = query.format === 'csv' ? objectsCsv(priceLines(skus)) : jsonPieces({ window: windowJson(query.window) }, 'skus', skus);
+    return send(reply, query.format, streamed(pieces, cursors));
   });
 
   return app;
@@ -266,6 +259,13 @@ function windowJson(window: TimeWindow): { start: string; end: string } {
 // not serialize streams, so the rows must already hold exactly their fields.
 function send(reply: FastifyReply, format: 'json' | 'csv', pieces: Iterable<string> | AsyncIterable<string>): FastifyReply {
   return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8').send(chunkedBody(pieces));
+}
+
+/** One flat object per price of each SKU's history, for CSV. */
+async function* priceLines(skus: AsyncIterable<SkuPrices>): AsyncGenerator<object> {
+  for await (const { current, history, ...sku } of skus) {
+    for (const entry of history) yield { ...sku, ...entry, current: entry === current };
+  }
 }
 
 async function* mapRows<T>(cursor: RowCursor, map: (row: DbRow) => T): AsyncGenerator<T> {

@@ -90,19 +90,23 @@ export function planPrices(query: PricesQuery, maxRows: number): SqlQuery {
   return { text, values: params.values };
 }
 
-/** Groups price rows (ordered by SKU, then effective time) into per-SKU histories. */
-export function groupPrices(query: PricesQuery, rows: ReadonlyArray<Record<string, unknown>>): SkuPrices[] {
-  const skus: SkuPrices[] = [];
+/**
+ * Groups price rows (ordered by SKU, then effective time) into per-SKU
+ * histories, yielding each SKU once its rows have passed, so only one SKU's
+ * history is held at a time.
+ */
+export async function* groupPrices(query: PricesQuery, rows: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>): AsyncGenerator<SkuPrices> {
   let entries: Array<{ millis: number; entry: PriceEntry }> = [];
   let head: Omit<SkuPrices, 'current' | 'history'> | undefined;
-  const close = () => {
-    if (!head) return;
+  const close = (): SkuPrices | undefined => {
+    if (!head) return undefined;
     const inEffectAt = (t: number) => entries.filter((e) => e.millis <= t).at(-1);
     const atStart = inEffectAt(query.window.startMillis);
     const history = entries.filter((e) => e === atStart || (e.millis > query.window.startMillis && e.millis < query.window.endMillis));
-    skus.push({ ...head, current: inEffectAt(query.nowMillis)?.entry ?? null, history: history.map((e) => e.entry) });
+    const sku = { ...head, current: inEffectAt(query.nowMillis)?.entry ?? null, history: history.map((e) => e.entry) };
+    return sku.current !== null || sku.history.length > 0 ? sku : undefined;
   };
-  for (const row of rows) {
+  for await (const row of rows) {
     const next = {
       provider: String(row.provider),
       region: String(row.region),
@@ -112,7 +116,8 @@ export function groupPrices(query: PricesQuery, rows: ReadonlyArray<Record<strin
       capacityType: String(row.capacity_type),
     };
     if (!head || JSON.stringify(head) !== JSON.stringify(next)) {
-      close();
+      const done = close();
+      if (done) yield done;
       head = next;
       entries = [];
     }
@@ -134,8 +139,8 @@ export function groupPrices(query: PricesQuery, rows: ReadonlyArray<Record<strin
       },
     });
   }
-  close();
-  return skus.filter((s) => s.current !== null || s.history.length > 0);
+  const last = close();
+  if (last) yield last;
 }
 
 function nullableNumber(value: unknown): number | null {

@@ -172,6 +172,23 @@ describe('GET /v1/prices', () => {
   });
 });
 
+describe('anomalies and prices as CSV', () => {
+  it('carry the same rows as JSON, one line per anomaly and per price of each SKU', async () => {
+    const anomalies = (await loaded.api.inject({ method: 'GET', url: '/v1/anomalies?window=30d' })).json<{ rows: Array<{ key: string; score: number }> }>().rows;
+    expect(anomalies.length).toBeGreaterThan(1);
+    const anomalyCsv = parseCsv((await loaded.api.inject({ method: 'GET', url: '/v1/anomalies?window=30d&format=csv' })).body);
+    const header = anomalyCsv[0] ?? [];
+    expect(anomalyCsv.slice(1).map((line) => [line[header.indexOf('key')], Number(line[header.indexOf('score')])])).toEqual(anomalies.map((r) => [r.key, r.score]));
+
+    const window = '2026-10-15T00:00:00Z,2026-11-01T00:00:00Z';
+    const skus = (await loaded.api.inject({ method: 'GET', url: `/v1/prices?window=${window}` })).json<{ skus: Array<{ sku: string; history: Array<{ effectiveFrom: string }> }> }>().skus;
+    const priceCsv = parseCsv((await loaded.api.inject({ method: 'GET', url: `/v1/prices?window=${window}&format=csv` })).body);
+    const columns = priceCsv[0] ?? [];
+    expect(priceCsv.slice(1).map((line) => [line[columns.indexOf('sku')], line[columns.indexOf('effectiveFrom')]])).toEqual(skus.flatMap((s) => s.history.map((h) => [s.sku, h.effectiveFrom])));
+    expect(skus.length).toBeGreaterThan(1);
+  });
+});
+
 describe('health', () => {
   it('is ready while the database answers and not when it does not', async () => {
     expect((await loaded.api.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
