@@ -83,13 +83,13 @@ describe('CostStore window series', () => {
     const { store } = storeWithClock();
     for (const start of [W0, W1]) store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: start, totalCostUsd: start === W0 ? 0.001 : 0.002 }));
     const targets = store.sealTargets();
-    // Three more windows while the ends are looked up: only the newest two of them need keeping, and W0.
-    for (let i = 2; i < 5; i++) store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W0 + i * MINUTE, totalCostUsd: 0.003 }));
-    expect(store.sizes().windows).toBe(3);
+    // Three more windows while the ends are looked up: the newest three need keeping, and the newest two before W1 (W0).
+    for (let i = 2; i < 6; i++) store.applyPodCost(podCost({ podUid: 'u1', podName: 'a', windowStart: W0 + i * MINUTE, totalCostUsd: 0.003 }));
+    expect(store.sizes().windows).toBe(4);
     store.seal(targets);
     expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe(W0 / 1000);
     completeAllButNewest(store);
-    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe((W0 + 3 * MINUTE) / 1000);
+    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe((W0 + 4 * MINUTE) / 1000);
   });
 
   it('counts a redelivered container window once, takes a late record of the served window, and ignores older windows', () => {
@@ -196,7 +196,7 @@ describe('CostStore window series', () => {
     const { store } = storeWithClock();
     for (let minute = 0; minute < 1440; minute++) {
       for (let pod = 0; pod < 3; pod++) store.applyPodCost(podCost({ podUid: `u${pod}`, podName: `p${pod}`, windowStart: DAY_START + minute * MINUTE, totalCostUsd: minute / 1e6 }));
-      expect(store.sizes().windows).toBeLessThanOrEqual(2);
+      expect(store.sizes().windows).toBeLessThanOrEqual(3);
     }
     completeAllButNewest(store);
     expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe((DAY_START + 1438 * MINUTE) / 1000);
@@ -341,12 +341,45 @@ describe('CostStore node series', () => {
       ['g1', 'gpu', 0.6],
     ]);
 
-    // g1 is gone from W1: its series go when W1 is complete.
+    // g1 has no cost in W1: a processor instance behind the others, or a node gone. W0 stays served until W1 is known
+    // complete by the read positions and the window after it, then W1 is served without g1.
     store.applyNodeCost(nodeCost({ nodeName: 'n1', windowStart: W2 }));
     completeAllButNewest(store);
+    expect(scrape(store).get('kube_cost_node_hourly_usd')?.samples.map((s) => s.labels.node)).toEqual(['n1', 'g1']);
+    store.applyNodeCost(nodeCost({ nodeName: 'n1', windowStart: W2 + MINUTE }));
+    completeAllButNewest(store);
     families = scrape(store);
+    expect(sampleValue(families, 'kube_cost_window_start_seconds', {})).toBe(W1 / 1000);
     expect(families.get('kube_cost_node_hourly_usd')?.samples.map((s) => s.labels.node)).toEqual(['n1']);
     expect(families.get('kube_cost_idle_hourly_usd')?.samples.map((s) => s.labels.resource)).toEqual(['cpu', 'memory']);
+    store.applyNodeCost(nodeCost({ nodeName: 'n1', windowStart: W2 + 2 * MINUTE }));
+    completeAllButNewest(store);
+    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe((W2 + MINUTE) / 1000);
+  });
+
+  it('does not serve a window that one processor instance has published and another not yet', () => {
+    const { store } = storeWithClock();
+    // Instance A prices node-a, instance B node-b; each publishes its pods and its node, per window.
+    const publish = (instance: 'a' | 'b', windowStart: number) => {
+      store.applyNodeCost(nodeCost({ nodeName: `node-${instance}`, windowStart }));
+      store.applyPodCost(podCost({ podUid: `u-${instance}`, podName: `pod-${instance}`, nodeName: `node-${instance}`, windowStart, totalCostUsd: 0.001 }));
+    };
+    publish('a', W0);
+    publish('b', W0);
+    publish('a', W1);
+    completeAllButNewest(store);
+    const total = () => (scrape(store).get('kube_cost_pod_hourly_usd')?.samples ?? []).reduce((sum, s) => sum + s.value, 0);
+    expect(total()).toBeCloseTo(0.12, 12);
+    // A moves on to W2 while B has not published W1: W1 lacks node-b, so W0 stays.
+    publish('a', W2);
+    completeAllButNewest(store);
+    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe(W0 / 1000);
+    // B catches up with W1, A is at W3: W2 still lacks node-b, W1 is whole.
+    publish('b', W1);
+    publish('a', W2 + MINUTE);
+    completeAllButNewest(store);
+    expect(sampleValue(scrape(store), 'kube_cost_window_start_seconds', {})).toBe(W1 / 1000);
+    expect(total()).toBeCloseTo(0.12, 12);
   });
 });
 

@@ -125,18 +125,31 @@ export class WindowBook {
     return false;
   }
 
-  /** Every window before its cluster's target is complete: each cluster serves the newest of them it holds. */
+  /**
+   * Every window before its cluster's target is complete as far as the read
+   * positions tell: each cluster serves the newest of them it holds, unless
+   * that one lacks the cost of a node the served window (or, with none yet,
+   * the window before) has. The processor publishes a NodeCost for every
+   * node in every window, so such a window is either missing the records of
+   * a processor instance that closes windows later than the others, or of a
+   * node that is gone: the window before it is complete either way, so that
+   * one is served, or the served window kept until there is one.
+   */
   seal(targets: ReadonlyMap<string, number>): void {
     for (const [cluster, target] of targets) {
       const state = this.clusters.get(cluster);
       if (!state) continue;
-      let candidate: ClusterWindow | undefined;
-      for (const window of state.pending.values()) if (window.windowStart < target && (!candidate || window.windowStart > candidate.windowStart)) candidate = window;
-      if (!candidate) continue;
-      for (const start of [...state.pending.keys()]) if (start <= candidate.windowStart) state.pending.delete(start);
+      const [newest, older] = [...state.pending.values()].filter((w) => w.windowStart < target).sort((a, b) => b.windowStart - a.windowStart);
+      if (!newest) continue;
+      const reference = state.served ?? older;
+      let chosen: ClusterWindow | undefined = newest;
+      if (reference && !hasNodesOf(newest, reference)) chosen = older && (!state.served || older.windowStart > state.served.windowStart) ? older : undefined;
+      if (!chosen) continue;
+      const through = chosen.windowStart;
+      for (const start of [...state.pending.keys()]) if (start <= through) state.pending.delete(start);
       // Partly before the replay position: the windows after it will do.
-      if (candidate.firstTimestamp < this.servableFrom) continue;
-      state.served = candidate;
+      if (chosen.firstTimestamp < this.servableFrom) continue;
+      state.served = chosen;
       this.changed.add(cluster);
     }
   }
@@ -198,19 +211,22 @@ export class WindowBook {
   }
 }
 
+/** Whether `window` has a cost for every node `reference` has. */
+function hasNodesOf(window: ClusterWindow, reference: ClusterWindow): boolean {
+  for (const node of reference.nodes.keys()) if (!window.nodes.has(node)) return false;
+  return true;
+}
+
 /**
- * Keeps the pending windows that can still be served: the newest two (the
- * next check may seal the older of them) and the newest one before the
+ * Keeps the pending windows that can still be served: the newest three (the
+ * next check may seal the older two of them) and the newest two before the
  * target of the check in flight.
  */
 function prune(state: ClusterState): void {
-  if (state.pending.size <= 2) return;
+  if (state.pending.size <= 3) return;
   const starts = [...state.pending.keys()].sort((a, b) => b - a);
-  const keep = new Set(starts.slice(0, 2));
+  const keep = new Set(starts.slice(0, 3));
   const target = state.sealTarget;
-  if (target !== undefined) {
-    const beforeTarget = starts.find((start) => start < target);
-    if (beforeTarget !== undefined) keep.add(beforeTarget);
-  }
+  if (target !== undefined) for (const start of starts.filter((s) => s < target).slice(0, 2)) keep.add(start);
   for (const start of starts) if (!keep.has(start)) state.pending.delete(start);
 }
