@@ -144,7 +144,10 @@ describe('kcost collect prices, through the real AWS SDK clients and a real Kafk
         ['aws/us-east-1:us-east-1b/NODE/m5.large/SPOT', 'SPOT', 'us-east-1b', 0.0412, '2024-05-08T18:47:33.000Z', 'aws-spot'],
         ['aws/us-east-1:us-east-1c/NODE/m5.large/SPOT', 'SPOT', 'us-east-1c', 0.0369, '2024-05-08T16:15:40.000Z', 'aws-spot'],
         ['aws/us-east-1:us-east-1b/NODE/m5.xlarge/SPOT', 'SPOT', 'us-east-1b', 0.0748, '2024-05-08T18:30:00.000Z', 'aws-spot'],
-      ].sort(),
+      ]
+        // The key ends in the effective time, so that compaction keeps every change.
+        .map(([series, ...rest]) => [`${String(series)}/${Date.parse(String(rest[3]))}`, ...rest])
+        .sort(),
     );
     expect(records.every(({ key, value }) => key === priceKey(value) && value.observedAt === now)).toBe(true);
     expect(await metric(registry, 'kcost_price_documents_malformed_total', 'aws-pricing')).toBe(2);
