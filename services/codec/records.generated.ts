@@ -123,7 +123,7 @@ export interface WorkloadRef {
   name: string;
 }
 
-/** Requests and limits of one container. */
+/** Requests, limits and restart history of one container. */
 export interface ContainerResources {
   /** Container name. */
   name: string;
@@ -139,6 +139,12 @@ export interface ContainerResources {
   gpuRequest: number;
   /** GPU limit; null when unset. */
   gpuLimit: null | number;
+  /** status.containerStatuses[].restartCount: how often the kubelet has restarted this container. */
+  restartCount: number;
+  /** Reason of the container's last termination (lastState.terminated.reason, or state.terminated.reason while it is terminated): OOMKilled, Error, Completed, ...; null when it never terminated. */
+  lastTerminationReason: null | string;
+  /** When that last termination happened (its finishedAt); null when it never terminated. */
+  lastTerminatedAt: null | number;
 }
 
 /** Node state that costing needs. */
@@ -787,7 +793,7 @@ export const currentSchemas: Record<SchemaName, object> = {
                   "items": {
                     "type": "record",
                     "name": "ContainerResources",
-                    "doc": "Requests and limits of one container.",
+                    "doc": "Requests, limits and restart history of one container.",
                     "fields": [
                       {
                         "name": "name",
@@ -838,6 +844,33 @@ export const currentSchemas: Record<SchemaName, object> = {
                         ],
                         "default": null,
                         "doc": "GPU limit; null when unset."
+                      },
+                      {
+                        "name": "restartCount",
+                        "type": "int",
+                        "default": 0,
+                        "doc": "status.containerStatuses[].restartCount: how often the kubelet has restarted this container."
+                      },
+                      {
+                        "name": "lastTerminationReason",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "Reason of the container's last termination (lastState.terminated.reason, or state.terminated.reason while it is terminated): OOMKilled, Error, Completed, ...; null when it never terminated."
+                      },
+                      {
+                        "name": "lastTerminatedAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "When that last termination happened (its finishedAt); null when it never terminated."
                       }
                     ]
                   }
@@ -2197,6 +2230,487 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
                           ],
                           "default": null,
                           "doc": "GPU limit; null when unset."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "App containers (init containers do not run for the pod's life and are not listed)."
+                },
+                {
+                  "name": "claimNames",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "default": [],
+                  "doc": "Names of the PersistentVolumeClaims the pod mounts, in its namespace."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is POD."
+        },
+        {
+          "name": "node",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "NodeState",
+              "doc": "Node state that costing needs.",
+              "fields": [
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "default": "unknown",
+                  "doc": "Cloud provider from spec.providerID: aws, gcp, azure, or unknown (on-premises)."
+                },
+                {
+                  "name": "providerId",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.providerID."
+                },
+                {
+                  "name": "instanceType",
+                  "type": "string",
+                  "default": "",
+                  "doc": "node.kubernetes.io/instance-type (or beta.kubernetes.io/instance-type)."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "default": "",
+                  "doc": "topology.kubernetes.io/region (or failure-domain.beta.kubernetes.io/region)."
+                },
+                {
+                  "name": "zone",
+                  "type": "string",
+                  "default": "",
+                  "doc": "topology.kubernetes.io/zone (or failure-domain.beta.kubernetes.io/zone)."
+                },
+                {
+                  "name": "capacityType",
+                  "type": {
+                    "type": "enum",
+                    "name": "CapacityType",
+                    "symbols": [
+                      "ON_DEMAND",
+                      "SPOT",
+                      "RESERVED",
+                      "UNKNOWN"
+                    ],
+                    "default": "UNKNOWN",
+                    "doc": "How the capacity is bought."
+                  },
+                  "default": "UNKNOWN",
+                  "doc": "From eks.amazonaws.com/capacityType, karpenter.sh/capacity-type, cloud.google.com/gke-spot or gke-preemptible, kubernetes.azure.com/scalesetpriority."
+                },
+                {
+                  "name": "cpuCapacityCores",
+                  "type": "double",
+                  "doc": "status.capacity.cpu in cores."
+                },
+                {
+                  "name": "memoryCapacityBytes",
+                  "type": "long",
+                  "doc": "status.capacity.memory in bytes."
+                },
+                {
+                  "name": "gpuCapacity",
+                  "type": "double",
+                  "default": 0,
+                  "doc": "status.capacity GPUs (nvidia.com/gpu, amd.com/gpu)."
+                },
+                {
+                  "name": "cpuAllocatableCores",
+                  "type": "double",
+                  "doc": "status.allocatable.cpu in cores."
+                },
+                {
+                  "name": "memoryAllocatableBytes",
+                  "type": "long",
+                  "doc": "status.allocatable.memory in bytes."
+                },
+                {
+                  "name": "gpuAllocatable",
+                  "type": "double",
+                  "default": 0,
+                  "doc": "status.allocatable GPUs."
+                },
+                {
+                  "name": "gpuModel",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "GPU model where a label names it (nvidia.com/gpu.product, cloud.google.com/gke-accelerator)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is NODE."
+        },
+        {
+          "name": "volume",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "VolumeState",
+              "doc": "PersistentVolume state that costing needs.",
+              "fields": [
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "spec.capacity.storage in bytes."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "default": "",
+                  "doc": "spec.storageClassName."
+                },
+                {
+                  "name": "claimNamespace",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.claimRef.namespace of the claim bound to it."
+                },
+                {
+                  "name": "claimName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.claimRef.name of the claim bound to it."
+                },
+                {
+                  "name": "driver",
+                  "type": "string",
+                  "default": "",
+                  "doc": "CSI driver or in-tree plugin that backs it (e.g. ebs.csi.aws.com, gcePersistentDisk)."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "default": "",
+                  "doc": "Region from the volume's topology labels or node affinity, when known."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is PERSISTENT_VOLUME."
+        },
+        {
+          "name": "claim",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "ClaimState",
+              "doc": "PersistentVolumeClaim state that costing needs.",
+              "fields": [
+                {
+                  "name": "volumeName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.volumeName of the bound volume."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "default": "",
+                  "doc": "spec.storageClassName."
+                },
+                {
+                  "name": "requestBytes",
+                  "type": "long",
+                  "default": 0,
+                  "doc": "spec.resources.requests.storage in bytes."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "default": 0,
+                  "doc": "status.capacity.storage in bytes (0 until bound)."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "default": "",
+                  "doc": "status.phase: Pending, Bound or Lost."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is PERSISTENT_VOLUME_CLAIM."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "KubeObject",
+      "namespace": "io.kcost",
+      "doc": "The observed state of one Kubernetes object that costing needs, published to kcost.kube.v1 (compacted, key cluster/kind/uid). A deletion is published as the last known state with deletedAt set.",
+      "fields": [
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Name of the cluster the object lives in, as configured on the collector."
+        },
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "ObjectKind",
+            "symbols": [
+              "POD",
+              "NODE",
+              "PERSISTENT_VOLUME",
+              "PERSISTENT_VOLUME_CLAIM",
+              "NAMESPACE"
+            ],
+            "default": "POD",
+            "doc": "Which Kubernetes kind this object is; exactly the matching state field below is set."
+          },
+          "doc": "Kubernetes kind of the object."
+        },
+        {
+          "name": "uid",
+          "type": "string",
+          "doc": "metadata.uid: unique over the cluster's lifetime."
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "doc": "metadata.name."
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "metadata.namespace; null for cluster-scoped kinds (nodes, persistent volumes, namespaces)."
+        },
+        {
+          "name": "labels",
+          "type": {
+            "type": "map",
+            "values": "string"
+          },
+          "default": {},
+          "doc": "metadata.labels."
+        },
+        {
+          "name": "resourceVersion",
+          "type": "string",
+          "default": "",
+          "doc": "metadata.resourceVersion of the observed state; opaque, only equality is meaningful."
+        },
+        {
+          "name": "createdAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "metadata.creationTimestamp."
+        },
+        {
+          "name": "deletedAt",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "When the object was deleted (watch DELETED event, or metadata.deletionTimestamp); null while it exists."
+        },
+        {
+          "name": "observedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the collector observed this state."
+        },
+        {
+          "name": "pod",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "PodState",
+              "doc": "Pod state that costing needs.",
+              "fields": [
+                {
+                  "name": "nodeName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.nodeName; null until the pod is scheduled."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "doc": "status.phase: Pending, Running, Succeeded, Failed or Unknown."
+                },
+                {
+                  "name": "startedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "status.startTime: when the kubelet accepted the pod."
+                },
+                {
+                  "name": "endedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the pod stopped costing: its last container finished, or it was deleted."
+                },
+                {
+                  "name": "workload",
+                  "type": [
+                    "null",
+                    {
+                      "type": "record",
+                      "name": "WorkloadRef",
+                      "doc": "The top controller that owns a pod (Pod → ReplicaSet → Deployment, Job → CronJob, StatefulSet, DaemonSet).",
+                      "fields": [
+                        {
+                          "name": "kind",
+                          "type": "string",
+                          "doc": "Kind of the top controller: Deployment, StatefulSet, DaemonSet, CronJob, Job, ReplicaSet, ReplicationController, or another owner kind."
+                        },
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "Name of the top controller, in the pod's namespace."
+                        }
+                      ]
+                    }
+                  ],
+                  "default": null,
+                  "doc": "Owning workload resolved to its top controller; null for a bare pod."
+                },
+                {
+                  "name": "containers",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "ContainerResources",
+                      "doc": "Requests, limits and restart history of one container.",
+                      "fields": [
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "Container name."
+                        },
+                        {
+                          "name": "cpuRequestCores",
+                          "type": "double",
+                          "default": 0,
+                          "doc": "resources.requests.cpu in cores (0 when unset)."
+                        },
+                        {
+                          "name": "cpuLimitCores",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "resources.limits.cpu in cores; null when unset."
+                        },
+                        {
+                          "name": "memoryRequestBytes",
+                          "type": "long",
+                          "default": 0,
+                          "doc": "resources.requests.memory in bytes (0 when unset)."
+                        },
+                        {
+                          "name": "memoryLimitBytes",
+                          "type": [
+                            "null",
+                            "long"
+                          ],
+                          "default": null,
+                          "doc": "resources.limits.memory in bytes; null when unset."
+                        },
+                        {
+                          "name": "gpuRequest",
+                          "type": "double",
+                          "default": 0,
+                          "doc": "GPUs requested (nvidia.com/gpu, amd.com/gpu); 0 when none."
+                        },
+                        {
+                          "name": "gpuLimit",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "GPU limit; null when unset."
+                        },
+                        {
+                          "name": "restartCount",
+                          "type": "int",
+                          "default": 0,
+                          "doc": "status.containerStatuses[].restartCount: how often the kubelet has restarted this container."
+                        },
+                        {
+                          "name": "lastTerminationReason",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "Reason of the container's last termination (lastState.terminated.reason, or state.terminated.reason while it is terminated): OOMKilled, Error, Completed, ...; null when it never terminated."
+                        },
+                        {
+                          "name": "lastTerminatedAt",
+                          "type": [
+                            "null",
+                            {
+                              "type": "long",
+                              "logicalType": "timestamp-millis"
+                            }
+                          ],
+                          "default": null,
+                          "doc": "When that last termination happened (its finishedAt); null when it never terminated."
                         }
                       ]
                     }

@@ -217,7 +217,7 @@ function sameContainer(a: Readonly<ContainerResources>, b: Readonly<ContainerRes
 
 /** Every field of a container: the name as JSON (self-delimiting), numbers spelled so that null (''), NaN and -0 stay distinct. */
 function containerKey(c: Readonly<ContainerResources>): string {
-  return `${JSON.stringify(c.name)},${numberKey(c.cpuRequestCores)},${numberKey(c.cpuLimitCores)},${numberKey(c.memoryRequestBytes)},${numberKey(c.memoryLimitBytes)},${numberKey(c.gpuRequest)},${numberKey(c.gpuLimit)}`;
+  return `${JSON.stringify(c.name)},${numberKey(c.cpuRequestCores)},${numberKey(c.cpuLimitCores)},${numberKey(c.memoryRequestBytes)},${numberKey(c.memoryLimitBytes)},${numberKey(c.gpuRequest)},${numberKey(c.gpuLimit)},${c.restartCount},${JSON.stringify(c.lastTerminationReason)},${numberKey(c.lastTerminatedAt)}`;
 }
 
 function numberKey(n: number | null): string {
@@ -234,5 +234,8 @@ function copyContainer(c: Readonly<ContainerResources>): Readonly<ContainerResou
     memoryLimitBytes: c.memoryLimitBytes,
     gpuRequest: c.gpuRequest,
     gpuLimit: c.gpuLimit,
+    restartCount: c.restartCount,
+    lastTerminationReason: c.lastTerminationReason,
+    lastTerminatedAt: c.lastTerminatedAt,
   });
 }

@@ -65,6 +65,9 @@ export function container(name: string, cpuCores: number, memoryGib: number, gpu
     memoryLimitBytes: null,
     gpuRequest: gpus,
     gpuLimit: null,
+    restartCount: 0,
+    lastTerminationReason: null,
+    lastTerminatedAt: null,
   };
 }
 

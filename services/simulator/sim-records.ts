@@ -71,7 +71,7 @@ export function podObject(meta: Meta, pod: PodIncarnation, ended: boolean): Kube
       startedAt: pending ? null : pod.createdAt === pod.startMillis ? pod.startMillis : pod.createdAt + 2000,
       endedAt: ended ? pod.endMillis : null,
       workload: { kind: w.kind, name: w.name },
-      containers: w.containers.map((c) => ({ ...c, gpuLimit: c.gpuRequest > 0 ? c.gpuRequest : null })),
+      containers: w.containers.map((c) => ({ ...c, gpuLimit: c.gpuRequest > 0 ? c.gpuRequest : null, restartCount: 0, lastTerminationReason: null, lastTerminatedAt: null })),
       claimNames: pod.claimName ? [pod.claimName] : [],
     },
   };

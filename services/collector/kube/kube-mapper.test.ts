@@ -97,7 +97,7 @@ describe('pods', () => {
     expect(record.pod).toEqual({
       nodeName: 'ip-10-0-10-170.ec2.internal', phase: 'Running', startedAt: Date.parse('2026-01-02T20:02:30Z'), endedAt: null,
       workload: { kind: 'Deployment', name: 'coredns' },
-      containers: [{ name: 'coredns', cpuRequestCores: 0.1, cpuLimitCores: null, memoryRequestBytes: 73_400_320, memoryLimitBytes: 178_257_920, gpuRequest: 0, gpuLimit: null }],
+      containers: [{ name: 'coredns', cpuRequestCores: 0.1, cpuLimitCores: null, memoryRequestBytes: 73_400_320, memoryLimitBytes: 178_257_920, gpuRequest: 0, gpuLimit: null, restartCount: 0, lastTerminationReason: null, lastTerminatedAt: null }],
       claimNames: [],
     });
   });
@@ -106,9 +106,20 @@ describe('pods', () => {
     expect(toKubeObject('POD', pods[1]!, context()).pod).toEqual({
       nodeName: 'gke-gar-1-pool-1-acc63c03-7zvd', phase: 'Running', startedAt: Date.parse('2018-11-06T19:22:08Z'), endedAt: null,
       workload: { kind: 'Deployment', name: 'cost-attribution-prometheus' },
-      containers: [{ name: 'prometheus', cpuRequestCores: 0.25, cpuLimitCores: 4, memoryRequestBytes: 262_144_000, memoryLimitBytes: 4_194_304_000, gpuRequest: 0, gpuLimit: null }],
+      containers: [{ name: 'prometheus', cpuRequestCores: 0.25, cpuLimitCores: 4, memoryRequestBytes: 262_144_000, memoryLimitBytes: 4_194_304_000, gpuRequest: 0, gpuLimit: null, restartCount: 0, lastTerminationReason: null, lastTerminatedAt: null }],
       claimNames: ['cost-attribution-data'],
     });
+  });
+
+  it("carries each container's restart count and last termination, OOMKilled above all, matched by container name", () => {
+    const pod = structuredClone(pods[0]!) as KubeResource & { status: { containerStatuses: unknown[] } };
+    pod.status.containerStatuses = [
+      { name: 'coredns', restartCount: 3, state: { running: { startedAt: '2026-01-03T10:00:05Z' } }, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-01-03T10:00:00Z' } } },
+    ];
+    expect(toKubeObject('POD', pod, context()).pod?.containers[0]).toMatchObject({ restartCount: 3, lastTerminationReason: 'OOMKilled', lastTerminatedAt: Date.parse('2026-01-03T10:00:00Z') });
+    // Terminated now and not restarted yet: the termination is in state, not lastState.
+    pod.status.containerStatuses = [{ name: 'coredns', restartCount: 0, state: { terminated: { reason: 'Error', exitCode: 1, finishedAt: '2026-01-03T11:00:00Z' } }, lastState: {} }];
+    expect(toKubeObject('POD', pod, context()).pod?.containers[0]).toMatchObject({ restartCount: 0, lastTerminationReason: 'Error', lastTerminatedAt: Date.parse('2026-01-03T11:00:00Z') });
   });
 
   it.each([

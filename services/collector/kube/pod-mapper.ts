@@ -9,9 +9,16 @@ interface KubeContainer {
   readonly resources?: { readonly requests?: ResourceMap; readonly limits?: ResourceMap } | null;
 }
 
+interface KubeTermination {
+  readonly reason?: string | null;
+  readonly finishedAt?: KubeTime;
+}
+
 interface KubeContainerStatus {
   readonly name?: string;
-  readonly state?: { readonly terminated?: { readonly finishedAt?: KubeTime } | null } | null;
+  readonly restartCount?: number | null;
+  readonly state?: { readonly terminated?: KubeTermination | null } | null;
+  readonly lastState?: { readonly terminated?: KubeTermination | null } | null;
 }
 
 /** The Pod fields the mapper reads. */
@@ -39,7 +46,19 @@ function gpuSum(resources: ResourceMap, what: string): number | null {
   return total;
 }
 
-function containerResources(container: KubeContainer, label: string): ContainerResources {
+/** Restart count and last termination of a container, from its status (none yet: zero and null). */
+function restartHistory(status: KubeContainerStatus | undefined, what: string): Pick<ContainerResources, 'restartCount' | 'lastTerminationReason' | 'lastTerminatedAt'> {
+  // A container terminated now (a finished Job, a crash not yet restarted) has its termination in state; once restarted, in lastState.
+  const last = status?.state?.terminated ?? status?.lastState?.terminated ?? null;
+  const count = status?.restartCount;
+  return {
+    restartCount: typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count : 0,
+    lastTerminationReason: last?.reason || (last ? 'Unknown' : null),
+    lastTerminatedAt: last ? toMillis(last.finishedAt, `${what} last termination finishedAt`) : null,
+  };
+}
+
+function containerResources(container: KubeContainer, status: KubeContainerStatus | undefined, label: string): ContainerResources {
   const name = container.name ?? '';
   const what = `${label} container ${name}`;
   const requests = container.resources?.requests;
@@ -55,6 +74,7 @@ function containerResources(container: KubeContainer, label: string): ContainerR
     // Kubernetes defaults an extended resource's request to its limit, so a GPU limit alone is a request too.
     gpuRequest: gpuSum(requests, `${what} requests`) ?? gpuSum(limits, `${what} limits`) ?? 0,
     gpuLimit: gpuSum(limits, `${what} limits`),
+    ...restartHistory(status, what),
   };
 }
 
@@ -89,7 +109,13 @@ export function mapPodState(
     startedAt: toMillis(pod.status?.startTime, `${label} status.startTime`),
     endedAt: finishedAt(pod, label) ?? meta.deletedAt,
     workload: resolveWorkload(meta.namespace, pod.metadata?.ownerReferences, meta.labels, owners),
-    containers: (pod.spec?.containers ?? []).map((container) => containerResources(container, label)),
+    containers: (pod.spec?.containers ?? []).map((container) =>
+      containerResources(
+        container,
+        (pod.status?.containerStatuses ?? []).find((status) => status.name === container.name),
+        label,
+      ),
+    ),
     claimNames: [...new Set(claimNames)],
   };
 }
