@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/kafka.js';
+import { freePort, isReady } from '../support/ports.js';
 import { REPO, runKcost, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 
 // The broker goes away for 20 s while `kcost process` prices a backlog. The
@@ -19,24 +19,6 @@ const run = promisify(execFile);
 const OUTAGE_MILLIS = 20_000;
 /** From a failure to the process's exit: the shutdown bound (SHUTDOWN_TIMEOUT_MILLIS) plus a margin. */
 const EXIT_BOUND_MILLIS = 30_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function ready(port: number): Promise<boolean> {
-  return fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
-    (res) => res.status === 200,
-    () => false,
-  );
-}
 
 describe('kcost process through a broker outage', () => {
   const state = mkdtempSync(join(tmpdir(), 'kcost-outage-broker-'));
@@ -67,7 +49,7 @@ describe('kcost process through a broker outage', () => {
       return p;
     };
     let processor = startProcessor();
-    await waitFor(() => ready(healthPort), 60_000, 'the processor to be ready');
+    await waitFor(() => isReady(healthPort), 60_000, 'the processor to be ready');
     // A backlog to price while the broker goes away.
     started.push(startKcost(['simulate', '--brokers', brokers, '--speed', 'max', '--nodes', '40', '--pods', '1200', '--start', new Date(Date.now() - 4 * 3_600_000).toISOString(), '--duration', '4h', '--health-port', '0']));
     await new Promise((resolve) => setTimeout(resolve, 8_000));
@@ -78,7 +60,7 @@ describe('kcost process through a broker outage', () => {
     // Either it is ready again, or it has exited non-zero, within the bound of the broker's return.
     const exitedOrReady = await Promise.race([
       processor.exited.then((code) => ({ exited: code, at: Date.now() })),
-      waitFor(() => ready(healthPort), 120_000, 'ready again').then(() => ({ exited: null, at: Date.now() })),
+      waitFor(() => isReady(healthPort), 120_000, 'ready again').then(() => ({ exited: null, at: Date.now() })),
     ]);
     if (exitedOrReady.exited !== null) {
       expect(exitedOrReady.exited).not.toBe(0);
@@ -87,7 +69,7 @@ describe('kcost process through a broker outage', () => {
       expect(exitedOrReady.at - Date.parse(failedAt ?? '')).toBeLessThan(EXIT_BOUND_MILLIS);
       // The supervisor's part: start it again; it resumes from the committed offsets.
       processor = startProcessor();
-      await waitFor(() => ready(healthPort), 120_000, 'the restarted processor to be ready');
+      await waitFor(() => isReady(healthPort), 120_000, 'the restarted processor to be ready');
     }
     expect(processor.child.exitCode).toBeNull();
     const before = Date.now();

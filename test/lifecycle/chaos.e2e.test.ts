@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +11,7 @@ import { TOPICS } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { createTestDatabase, serverUrl } from '../support/database.js';
 import { waitFor } from '../support/kafka.js';
+import { freePort, isReady } from '../support/ports.js';
 import { REPO, runKcost, seededRandom, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 
 // One run, every fault: the processor and the sink SIGKILLed at random
@@ -29,24 +29,6 @@ const random = seededRandom(SEED);
 const HEAL_BOUND_MILLIS = 90_000;
 const START = new Date(Date.UTC(2026, 10, 2, 6)).toISOString();
 const PIPELINE = ['--allowed-lateness', '5s', '--idle-source-after', '2s'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function ready(port: number): Promise<boolean> {
-  return fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
-    (res) => res.status === 200,
-    () => false,
-  );
-}
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
@@ -187,7 +169,7 @@ describe(`kcost under chaos (seed ${SEED}: KCOST_CHAOS_SEED=${SEED} repeats it)`
   }
 
   async function healed(what: string, ...supervised: Supervised[]): Promise<void> {
-    await waitFor(async () => (await Promise.all(supervised.map((s) => ready(s.healthPort)))).every(Boolean), HEAL_BOUND_MILLIS, `every role ready within ${HEAL_BOUND_MILLIS} ms after ${what}`);
+    await waitFor(async () => (await Promise.all(supervised.map((s) => isReady(s.healthPort)))).every(Boolean), HEAL_BOUND_MILLIS, `every role ready within ${HEAL_BOUND_MILLIS} ms after ${what}`);
   }
 
   it('ends with exactly the rows and costs of a clean run', async () => {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { podKey, TOPICS, type TopicSpec } from '../../services/kafka/topics.js';
@@ -6,6 +5,7 @@ import { podCost } from '../fixtures/storage/records.js';
 import { createTestDatabase, serverUrl } from '../support/database.js';
 import { createTestTopics, testBrokers, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { testProducer } from '../support/pipeline.js';
+import { freePort } from '../support/ports.js';
 import { runKcost, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 
 // The sink's database goes away and comes back, as in a failover or an
@@ -21,17 +21,6 @@ let admin: pg.Client;
 let costs: TopicSpec;
 let sink: KcostProcess | undefined;
 let healthPort: number;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function readyStatus(): Promise<number> {
   return fetch(`http://127.0.0.1:${healthPort}/readyz`).then(

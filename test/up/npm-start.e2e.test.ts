@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverUrl } from '../support/database.js';
 import { waitFor } from '../support/kafka.js';
+import { freePort } from '../support/ports.js';
 import { REPO, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 
 // What README.md promises a newcomer: `npm start` (scripts/up.sh, which runs
@@ -19,17 +19,6 @@ import { REPO, startKcost, type KcostProcess } from '../../bench/kcost-process.j
 
 const run = promisify(execFile);
 const NEWCOMER_WAIT_MILLIS = 120_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('kcost up --simulate, as npm start runs it', () => {
   const state = mkdtempSync(join(tmpdir(), 'kcost-up-broker-'));
