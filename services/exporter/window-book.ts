@@ -59,7 +59,8 @@ export interface ServedChange {
  * records no later than the next window's (in the same or an earlier
  * transaction), so by then all of them have been read. The exporter runs
  * that check (targets(), then seal()); the gauges show the latest complete
- * window of each cluster: all of its pods and nodes, and only those.
+ * window of each cluster: all of its pods and nodes, and only those. A
+ * window that lacks a node's cost is held back a window (see seal()).
  *
  * Only the served window and the newest windows that can still become it
  * are kept, so a replay of a whole day holds a few windows, not the day.
@@ -171,11 +172,6 @@ export class WindowBook {
     const changes = [...this.changed].map((cluster) => ({ cluster, window: this.clusters.get(cluster)?.served }));
     this.changed.clear();
     return changes;
-  }
-
-  /** The window the gauges of `cluster` show. */
-  served(cluster: string): ClusterWindow | undefined {
-    return this.clusters.get(cluster)?.served;
   }
 
   /** Windows held: served and pending, over all clusters. */
