@@ -2,7 +2,8 @@
 # `npm start`: the whole pipeline on this machine, fed by the simulator.
 # Builds kcost, starts the local Kafka broker (unless KAFKA_BROKERS is set),
 # then runs `kcost up --simulate`, which creates the topics and the database
-# schema (DATABASE_URL, else the local PostgreSQL's `kcost` database).
+# schema (DATABASE_URL, else the local PostgreSQL's `kcost` database, else an
+# embedded PostgreSQL that kcost up starts and stops itself).
 # Ctrl-C stops every role cleanly, then the broker this script started.
 # Extra arguments go to `kcost up` (e.g. npm start -- --nodes 50 --pods 1000).
 set -euo pipefail

@@ -66,10 +66,27 @@ export async function startEmbeddedPostgres(options: { host: string; port: numbe
   } catch (error) {
     throw new KcostError('EMBEDDED_POSTGRES_FAILED', `the embedded PostgreSQL did not start on ${host}:${port} (data in ${dataDir}): ${error === undefined ? 'it exited' : messageOf(error)}; last output: ${recent.slice(-3).join(' | ')}`, { cause: error });
   }
+  // Whatever ends this process (a role's bounded shutdown may call process.exit before
+  // kcost up's own stop runs), the server must not outlive it: on exit, ask it for a
+  // fast shutdown (SIGINT), which it completes by itself.
+  const child = (server as unknown as { process?: { pid?: number } }).process;
+  const onExit = () => {
+    if (child?.pid !== undefined) {
+      try {
+        process.kill(child.pid, 'SIGINT');
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  process.once('exit', onExit);
   return {
     serverUrl: `postgres://postgres@${host}:${port}`,
     dataDir,
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      process.off('exit', onExit);
+    },
   };
 }
 
