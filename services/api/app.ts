@@ -140,13 +140,22 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     }
     return cursors;
   };
-  /** Streams the pieces, closing the cursors once written or once the client has gone. */
-  const streamed = async function* (pieces: AsyncIterable<string>, cursors: readonly RowCursor[]): AsyncGenerator<string> {
-    try {
-      yield* pieces;
-    } finally {
-      await Promise.all(cursors.map((c) => c.close()));
+  /**
+   * Sends the pieces as a stream and closes the cursors once it is written,
+   * or once the response closes: a stream destroyed before it was first read
+   * never runs its generator's finally, and its connections must still go back.
+   */
+  const sendStreamed = (reply: FastifyReply, format: 'json' | 'csv', pieces: AsyncIterable<string>, cursors: readonly RowCursor[]): FastifyReply => {
+    const closeAll = () => Promise.all(cursors.map((c) => c.close()));
+    reply.raw.once('close', () => void closeAll());
+    async function* thenClose(): AsyncGenerator<string> {
+      try {
+        yield* pieces;
+      } finally {
+        await closeAll();
+      }
     }
+    return send(reply, format, thenClose());
   };
   /**
    * Waits for a database slot of the lane (query-gate.ts) and gives it back
@@ -199,7 +208,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
       source: plan.source,
       ...(plan.idle ? { idleSource: plan.idle.source } : {}),
     };
-    return send(reply, query.format, streamed(allocationPieces(query, plan, head, rows, idle), cursors));
+    return sendStreamed(reply, query.format, allocationPieces(query, plan, head, rows, idle), cursors);
   });
 
   app.get<{ Querystring: Record<string, string> }>('/v1/nodes', { schema: NODES_SCHEMA }, async (request, reply) => {
@@ -209,7 +218,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const cursors = await cursorsOf([{ query: plan.query, parameter: 'window' }]);
     const rows = mapRows(cursors[0] as RowCursor, (row) => toNodeRow(query, plan.stepMillis, row));
     const pieces = query.format === 'csv' ? objectsCsv(rows) : jsonPieces({ window: windowJson(query.window), step: query.step, source: plan.source }, 'rows', rows);
-    return send(reply, query.format, streamed(pieces, cursors));
+    return sendStreamed(reply, query.format, pieces, cursors);
   });
 
   // Anomalies and prices read small, indexed tables with a row limit, and stream: light whatever their window.
@@ -219,7 +228,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     // The statement's LIMIT is the request's limit, at most maxRows: never over the cap.
     const cursors = await cursorsOf([{ query: planAnomalies(query), parameter: 'limit' }]);
     const rows = mapRows(cursors[0] as RowCursor, toAnomalyRow);
-    return send(reply, query.format, streamed(query.format === 'csv' ? objectsCsv(rows) : jsonPieces({ window: windowJson(query.window) }, 'rows', rows), cursors));
+    return sendStreamed(reply, query.format, query.format === 'csv' ? objectsCsv(rows) : jsonPieces({ window: windowJson(query.window) }, 'rows', rows), cursors);
   });
 
   app.get<{ Querystring: Record<string, string> }>('/v1/prices', { schema: PRICES_SCHEMA }, async (request, reply) => {
@@ -228,7 +237,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const cursors = await cursorsOf([{ query: planPrices(query, config.maxRows), parameter: 'window' }]);
     const skus = groupPrices(query, mapRows(cursors[0] as RowCursor, (row) => row));
     const pieces = query.format === 'csv' ? objectsCsv(priceLines(skus)) : jsonPieces({ window: windowJson(query.window) }, 'skus', skus);
-    return send(reply, query.format, streamed(pieces, cursors));
+    return sendStreamed(reply, query.format, pieces, cursors);
   });
 
   return app;

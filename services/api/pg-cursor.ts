@@ -31,7 +31,8 @@ export async function openPgCursor(pool: pg.Pool, query: SqlQuery, batchRows: nu
   return {
     rowCount,
     async *batches() {
-      for (let fetched = 0; fetched < rowCount; ) {
+      // Once closed, the connection may already serve someone else: never FETCH on it again.
+      for (let fetched = 0; fetched < rowCount && !closed; ) {
         const { rows } = await client.query<DbRow>(`FETCH ${batchRows} FROM kcost_rows`);
         if (rows.length === 0) return;
         fetched += rows.length;
