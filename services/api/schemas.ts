@@ -29,7 +29,7 @@ export const ERROR_SCHEMA = {
   required: ['error', 'message'],
 } as const;
 
-const errors = { 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 429: ERROR_SCHEMA, 503: ERROR_SCHEMA } as const;
+const errors = { 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 414: ERROR_SCHEMA, 429: ERROR_SCHEMA, 503: ERROR_SCHEMA } as const;
 
 const windowObject = {
   type: 'object',
