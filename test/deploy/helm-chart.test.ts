@@ -280,10 +280,11 @@ describe('Helm chart: Prometheus Operator, clusters without it, and what an oper
     expect(monitor.spec.endpoints[0]?.honorLabels).toBe(true);
   });
 
-  it('renders no ServiceMonitor or PodMonitor where the monitoring.coreos.com/v1 CRDs are absent', () => {
+  it('renders no ServiceMonitor, PodMonitor or PrometheusRule where the monitoring.coreos.com/v1 CRDs are absent', () => {
     const kinds = objects(renderChart(CHART, BASE, undefined, [])).map((o) => o.kind);
     expect(kinds).not.toContain('ServiceMonitor');
     expect(kinds).not.toContain('PodMonitor');
+    expect(kinds).not.toContain('PrometheusRule');
     expect(kinds).toContain('Deployment');
   });
 

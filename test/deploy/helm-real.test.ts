@@ -83,10 +83,11 @@ describe.skipIf(!HELM)('the chart rendered by the real helm', () => {
     }
   });
 
-  it('renders no ServiceMonitor or PodMonitor where the cluster has no Prometheus Operator', () => {
+  it('renders no ServiceMonitor, PodMonitor or PrometheusRule where the cluster has no Prometheus Operator', () => {
     const kinds = template(CASES[0]?.values ?? {}, []).map((o) => String(o.kind));
     expect(kinds).not.toContain('ServiceMonitor');
     expect(kinds).not.toContain('PodMonitor');
+    expect(kinds).not.toContain('PrometheusRule');
     expect(kinds).toContain('Deployment');
   });
 });
