@@ -19,4 +19,11 @@ export async function runCli(leading, argv) {
     throw error;
   }
   process.exitCode = await cli.main([...leading, ...argv]);
+  // The role has returned: a process still alive 5 s later is held by something that will not end by itself
+  // (a socket of a connection that failed), and must exit so that its supervisor can restart it. Once per
+  // process, after every role of `kcost up` has stopped; the timer itself keeps nothing alive.
+  setTimeout(() => {
+    process.stderr.write('kcost: the role stopped, but something held the process for 5 s more; exiting\n');
+    process.exit();
+  }, 5_000).unref();
 }

@@ -2,8 +2,6 @@ import type { Logger } from '../log/logger.js';
 
 /** How long a clean shutdown may take before the process exits anyway. */
 export const SHUTDOWN_TIMEOUT_MILLIS = 20_000;
-/** How long a role's process may linger after its role returned (open sockets, timers of a dead connection). */
-const LINGER_MILLIS = 5_000;
 
 /**
  * Runs `stop` once on the first SIGTERM or SIGINT (stop consuming, flush,
@@ -25,7 +23,6 @@ export function stopOnSignals(stop: () => Promise<void>, logger: Logger, signals
       stopWithin(stop, timeoutMillis, logger).then(() => {
         for (const s of signals) process.off(s, onSignal);
         logger.info('stopped cleanly');
-        exitIfLingering(logger);
         resolve();
       }, reject);
     };
@@ -47,17 +44,4 @@ export async function stopWithin(stop: () => Promise<void>, timeoutMillis: numbe
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * Once a role has stopped, makes sure its process ends: if something still
- * holds the event loop `LINGER_MILLIS` later (a socket of a connection that
- * failed), the process exits with the exit code already set. The timer does
- * not itself keep the process alive.
- */
-export function exitIfLingering(logger: Logger): void {
-  setTimeout(() => {
-    logger.warn('the role stopped but the process lingered; exiting');
-    process.exit();
-  }, LINGER_MILLIS).unref();
 }

@@ -3,7 +3,7 @@ import { defineRole } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
 import { createKafka } from '../kafka/kafka-client.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
-import { exitIfLingering, SHUTDOWN_TIMEOUT_MILLIS, stopOnSignals, stopWithin } from '../lifecycle/shutdown.js';
+import { SHUTDOWN_TIMEOUT_MILLIS, stopOnSignals, stopWithin } from '../lifecycle/shutdown.js';
 import { messageOf } from '../errors/kcost-error.js';
 import { createLogger } from '../log/logger.js';
 import { buildProcessor } from './processor.js';
@@ -44,8 +44,6 @@ export const processRole = defineRole({
       // Exit rather than linger: a supervisor restarts the process, which resumes from the committed offsets.
       logger.error({ err: error }, `cost processor failed, exiting for a restart: ${messageOf(error)}`);
       await stopWithin(stop, SHUTDOWN_TIMEOUT_MILLIS, logger).catch((stopError: unknown) => logger.warn({ err: stopError }, 'stopping after the failure failed too'));
-      process.exitCode = 1;
-      exitIfLingering(logger);
       return 1;
     }
   },
