@@ -1,11 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/kafka.js';
+import { freePort } from '../support/ports.js';
 import { REPO } from '../../bench/kcost-process.js';
 
 // A newcomer at a terminal, on a machine without PostgreSQL: no DATABASE_URL,
@@ -18,17 +19,6 @@ import { REPO } from '../../bench/kcost-process.js';
 
 const run = promisify(execFile);
 const QUIET_MILLIS = 120_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const answers = (port: number) =>
   new Promise<boolean>((resolve) => {
