@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { freePort } from '../support/ports.js';
 
 /** Debian's prometheus package installs the server here (CI installs it for promtool). */
 export const PROMETHEUS_BINARY = '/usr/bin/prometheus';
@@ -12,17 +12,7 @@ export function hasPrometheus(): boolean {
   return existsSync(PROMETHEUS_BINARY);
 }
 
-/** A TCP port free on 127.0.0.1 when this returns. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 /** One series of a range-vector query: its labels and its raw samples, timestamps in seconds. */
 export interface RawSeries {
