@@ -46,7 +46,7 @@ const bench: Benchmark = ({ log }) => {
   return Promise.resolve({
     name: 'memory',
     description:
-      'Resident set size (process.memoryUsage().rss after three forced GCs) of a node process holding the processor state (ClusterState with every node and pod object, 30 pods per node, a third of pods with a sidecar, three labels each; PriceHistory with 40 instance types: on-demand plus 24 hourly spot prices in 3 zones) or the exporter CostStore (every pod and node series after one window of PodCost and NodeCost records), each in its own child process.',
+      'Resident set size (process.memoryUsage().rss after three forced GCs) of a node process holding the processor state (ClusterState with every node and pod object, 30 pods per node, a third of pods with a sidecar, three labels each; PriceHistory with 40 instance types: on-demand plus 24 hourly spot prices in 3 zones) or the exporter CostStore (two windows of PodCost and NodeCost records read: the first served as every pod and node series, the second held whole until it can be sealed, as the exporter holds them between two seals), each in its own child process.',
     figures,
     notes: [
       ...notes,
