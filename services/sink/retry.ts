@@ -38,3 +38,9 @@ export async function withRetry<T>(
     }
   }
 }
+
+/** Sleeps for `millis`, or less once `stop` says the process is stopping (a sleep for withRetry that a shutdown cuts short). */
+export async function sleepUnless(millis: number, stop: () => boolean): Promise<void> {
+  const until = Date.now() + millis;
+  while (Date.now() < until && !stop()) await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
+}

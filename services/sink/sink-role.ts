@@ -4,6 +4,7 @@ import { createCodec } from '../codec/create-codec.js';
 import { migrate, storageVariantOf } from '../db/migrations.js';
 import { createPool } from '../db/pool.js';
 import { pgSqlClient } from '../db/sql-client.js';
+import { databaseAddress } from '../db/database-reachable.js';
 import { classifyDbError } from '../db/pg-errors.js';
 import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
@@ -13,7 +14,8 @@ import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
-import { withRetry } from './retry.js';
+import { databaseHealth } from './database-health.js';
+import { sleepUnless, withRetry } from './retry.js';
 import { buildSink } from './sink.js';
 import { createSinkMetrics } from './sink-metrics.js';
 import { retentionSettings, sinkSettings } from './sink-settings.js';
@@ -57,7 +59,7 @@ export const sinkRole = defineRole({
         isRetriable: (error) => classifyDbError(error) === 'transient',
         shouldStop: () => stopRequested,
         sleep: (millis) => sleepUnless(millis, () => stopRequested),
-        onRetry: (error, attempt, delayMillis) => logger.warn({ attempt, delayMillis }, `database ${describeDatabase(config.databaseUrl)} unavailable (${messageOf(error)}); waiting for it`),
+        onRetry: (error, attempt, delayMillis) => logger.warn({ attempt, delayMillis }, `database ${databaseAddress(config.databaseUrl)} unavailable (${messageOf(error)}); waiting for it`),
       });
       if (stopRequested) return 0;
       database.start();
@@ -116,57 +118,6 @@ export const sinkRole = defineRole({
     }
   },
 });
-
-const PROBE_INTERVAL_MILLIS = 5_000;
-
-/**
- * Whether the database answers, from a `SELECT 1` every 5 s: the sink is not
- * ready while it cannot write, even when no batch is in hand to find out.
- * Each change is logged once.
- */
-function databaseHealth(pool: ReturnType<typeof createPool>, logger: ReturnType<typeof createLogger>) {
-  let reachable = true;
-  let timer: NodeJS.Timeout | undefined;
-  const probe = async () => {
-    const ok = await pool.query('SELECT 1').then(
-      () => true,
-      (error: unknown) => {
-        if (reachable) logger.warn({ err: error }, 'the database does not answer; not ready until it does');
-        return false;
-      },
-    );
-    if (ok && !reachable) logger.info('the database answers again; ready');
-    reachable = ok;
-  };
-  return {
-    get reachable() {
-      return reachable;
-    },
-    start() {
-      timer = setInterval(() => void probe(), PROBE_INTERVAL_MILLIS);
-      timer.unref();
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-    },
-  };
-}
-
-/** host:port/database of a connection URL, without its credentials. */
-function describeDatabase(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(unparsable --database-url)';
-  }
-}
-
-/** Sleeps for `millis`, or less once `stop` says the process is stopping. */
-async function sleepUnless(millis: number, stop: () => boolean): Promise<void> {
-  const until = Date.now() + millis;
-  while (Date.now() < until && !stop()) await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
-}
 
 async function prepareDatabase(pool: ReturnType<typeof createPool>, runMigrations: boolean, logger: ReturnType<typeof createLogger>) {
   const client = await pool.connect();
