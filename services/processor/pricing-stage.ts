@@ -86,14 +86,13 @@ export class PricingStage implements StageHandler {
     if (!assembler) throw new KcostError('UNASSIGNED_PARTITION', `pricing got a batch of by-node partition ${batch.partition}, which it was not assigned`);
     for (const message of batch.messages) {
       if (message.value === null) continue;
-      if (isTick(message.headers) || isIdleMark(message.headers)) {
+      const tick = isTick(message.headers);
+      if (tick || isIdleMark(message.headers)) {
         try {
-          if (isTick(message.headers)) {
-            const tick = decodeTick(message.value);
-            assembler.addTick(tick, batch.partition, message.offset, tick.source);
-          } else {
-            assembler.markIdle(decodeIdleMark(message.value).source, batch.partition, message.offset);
-          }
+          if (tick) {
+            const decoded = decodeTick(message.value);
+            assembler.addTick(decoded, batch.partition, message.offset, decoded.source);
+          } else assembler.markIdle(decodeIdleMark(message.value).source, batch.partition, message.offset);
         } catch (error) {
           if (assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value }, error));
         }

@@ -10,7 +10,7 @@ import { encodeIdleMark, encodeTick, idleMarkHeaders, sourceHeaders, tickHeaders
 import type { InternalTopics } from './internal-topics.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
 import { stageDeadLetter } from './stage-dead-letter.js';
-import { TickMemory, routingKey } from './usage-routing.js';
+import { TickMemory, routingKeyOn, sampleNodeName } from './usage-routing.js';
 
 export interface RoutingStageOptions {
   readonly codec: Codec;
@@ -49,7 +49,8 @@ interface PartitionProgress {
  * a window tick to each by-node partition. Undecodable records, and samples
  * outside the bounds of input-bounds.ts (too large, absurd figures, times
  * in the future), go to the dead-letter topic here, so they never reach
- * pricing, its watermark or its committed offsets. Output and usage offsets commit in one transaction.
+ * pricing, its watermark or its committed offsets. Output and usage offsets
+ * commit in one transaction.
  *
  * A usage partition that has been read to its end and stays quiet for
  * `idleSourceAfterMillis` gets an idle mark on every by-node partition,
@@ -95,11 +96,12 @@ export class RoutingStage implements StageHandler {
   }
 
   async handle(batch: Batch): Promise<StageOutput> {
-    const { internal, codec } = this.options;
+    const { internal, codec, state } = this.options;
     const records: StageRecord[] = [];
+    const now = this.now();
     const progress = this.progress.get(batch.partition);
     if (progress) {
-      progress.lastReadAt = this.now();
+      progress.lastReadAt = now;
       // lastOffset counts the control records a transactional producer leaves, so 0 means read to the end.
       progress.atEnd = batch.offsetLag() === '0';
       progress.idleMarkSentAt = null;
@@ -107,16 +109,16 @@ export class RoutingStage implements StageHandler {
     for (const message of batch.messages) {
       if (message.value === null) continue;
       let sample: UsageSample;
-      const rejected = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value };
+      let nodeName: string | null;
       try {
         const tooLarge = sizeProblem(message.value);
         if (tooLarge) throw tooLarge;
         sample = await codec.decodeAs('UsageSample', message.value);
-        const nodeName = sample.nodeName ?? this.options.state.pod(sample.cluster, sample.podUid)?.pod.nodeName ?? null;
-        const problem = usageSampleProblem(sample, nodeName === null ? undefined : this.options.state.node(sample.cluster, nodeName), this.now(), this.options.futureSkewMillis);
+        nodeName = sampleNodeName(sample, state);
+        const problem = usageSampleProblem(sample, nodeName === null ? undefined : state.node(sample.cluster, nodeName), now, this.options.futureSkewMillis);
         if (problem) throw problem;
       } catch (error) {
-        records.push(await stageDeadLetter(this.options, rejected, error));
+        records.push(await stageDeadLetter(this.options, { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value }, error));
         continue;
       }
       if (this.ticks.firstSight(batch.partition, sample.cluster, sample.windowStart, sample.windowSeconds)) {
@@ -125,7 +127,7 @@ export class RoutingStage implements StageHandler {
           records.push({ topic: internal.usageByNode, key: sample.cluster, value: tick, partition, headers: tickHeaders() });
         }
       }
-      const key = routingKey(sample, this.options.state);
+      const key = routingKeyOn(sample, nodeName);
       records.push({
         topic: internal.usageByNode,
         key,

@@ -12,7 +12,16 @@ const HOUR = 3_600_000;
  * stage sends it on to its node's partition once it knows the node.
  */
 export function routingKey(sample: UsageSample, state: ClusterState): string {
-  const nodeName = sample.nodeName ?? state.pod(sample.cluster, sample.podUid)?.pod.nodeName ?? null;
+  return routingKeyOn(sample, sampleNodeName(sample, state));
+}
+
+/** The node a sample ran on: its own, else its pod's in the state; null while neither is known. */
+export function sampleNodeName(sample: UsageSample, state: ClusterState): string | null {
+  return sample.nodeName ?? state.pod(sample.cluster, sample.podUid)?.pod.nodeName ?? null;
+}
+
+/** routingKey for a sample whose node (sampleNodeName) is already looked up. */
+export function routingKeyOn(sample: UsageSample, nodeName: string | null): string {
   return nodeName ? nodeKey({ cluster: sample.cluster, nodeName }) : podKey(sample);
 }
 
