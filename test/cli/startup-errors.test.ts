@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../../bench/kcost-process.js';
 import { testBrokers } from '../support/kafka.js';
+import { freePortBlock } from '../support/ports.js';
 
 // What a user sees when a role cannot work: one line naming the component,
 // its address and what to do, and a non-zero exit in bounded time, instead of
@@ -32,14 +33,6 @@ function runBounded(command: string, args: string[], limitMillis: number, env: R
 
 const kcost = (args: string[], limitMillis: number) => runBounded(process.execPath, [join(REPO, 'bin', 'kcost.js'), ...args], limitMillis, { DATABASE_URL: '', KAFKA_BROKERS: '' });
 
-/** A port nothing listens on: bound, then closed. */
-async function deadPort(): Promise<number> {
-  const server = await listening(0);
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function listening(port: number, host = '0.0.0.0'): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer((socket) => socket.destroy());
@@ -54,21 +47,22 @@ describe('start-up errors', () => {
   let dead = 0;
   const held: Server[] = [];
   beforeAll(async () => {
-    dead = await deadPort();
+    [dead = 0] = await freePortBlock(1);
   });
   afterAll(async () => {
     await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
+  // kcost up listens on the API and exporter ports and on a health port per role from --first-health-port on.
   it('kcost up with an unreachable database names PostgreSQL and its address', async () => {
-    const [api, exporter, health] = [await deadPort(), await deadPort(), await deadPort()];
+    const [api = 0, exporter = 0, health = 0] = await freePortBlock(10);
     const result = await kcost(['up', '--database-url', `postgres://postgres:secret@127.0.0.1:${dead}/kcost`, '--brokers', testBrokers().join(','), '--api-port', String(api), '--exporter-port', String(exporter), '--first-health-port', String(health)], 20_000);
     expect(result.code).toBe(1);
     expect(lines(result.output)).toEqual([`kcost up: cannot reach PostgreSQL at 127.0.0.1:${dead}/kcost (connect ECONNREFUSED 127.0.0.1:${dead}): start it, or point --database-url / DATABASE_URL at yours`]);
   });
 
   it('kcost up with an unreachable broker names Kafka and its address before it starts any database', async () => {
-    const [api, exporter, health, postgres] = [await deadPort(), await deadPort(), await deadPort(), await deadPort()];
+    const [postgres = 0, api = 0, exporter = 0, health = 0] = await freePortBlock(11);
     const result = await kcost(['up', '--local-postgres', `127.0.0.1:${postgres}`, '--brokers', `127.0.0.1:${dead}`, '--api-port', String(api), '--exporter-port', String(exporter), '--first-health-port', String(health)], 30_000);
     expect(result.code).toBe(1);
     expect(lines(result.output)).toEqual([`kcost up: cannot reach the Kafka broker at 127.0.0.1:${dead} (connect ECONNREFUSED 127.0.0.1:${dead}) within 10 s: start one (npm run kafka -- start) or point --brokers / KAFKA_BROKERS at yours`]);
@@ -81,7 +75,7 @@ describe('start-up errors', () => {
   });
 
   it('kcost process with an unreachable broker fails in one error line within seconds, without stack traces', async () => {
-    const result = await kcost(['process', '--brokers', `127.0.0.1:${dead}`, '--health-port', String(await deadPort())], 30_000);
+    const result = await kcost(['process', '--brokers', `127.0.0.1:${dead}`, '--health-port', String((await freePortBlock(1))[0])], 30_000);
     expect(result.code).toBe(1);
     expect(result.millis).toBeLessThan(20_000);
     const errors = lines(result.output).filter((line) => (JSON.parse(line) as { level: number }).level >= 40);
@@ -91,7 +85,7 @@ describe('start-up errors', () => {
   });
 
   it('a second kcost up names the ports another process holds before it starts anything', async () => {
-    const [api, exporter, health] = [await deadPort(), await deadPort(), await deadPort()];
+    const [api = 0, exporter = 0, health = 0] = await freePortBlock(10);
     held.push(await listening(api), await listening(health + 1, '127.0.0.1'));
     const result = await kcost(['up', '--simulate', '--database-url', `postgres://postgres@127.0.0.1:${dead}/kcost`, '--brokers', `127.0.0.1:${dead}`, '--api-port', String(api), '--exporter-port', String(exporter), '--first-health-port', String(health)], 20_000);
     expect(result.code).toBe(1);
@@ -102,7 +96,7 @@ describe('start-up errors', () => {
   });
 
   it('scripts/kafka.sh names the controller port when that one is taken', async () => {
-    const [broker, controller] = [await deadPort(), await deadPort()];
+    const [broker = 0, controller = 0] = await freePortBlock(2);
     held.push(await listening(controller, '127.0.0.1'));
     const state = mkdtempSync(join(tmpdir(), 'kcost-kafka-ports-'));
     try {

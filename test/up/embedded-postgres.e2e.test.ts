@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/kafka.js';
-import { freePort } from '../support/ports.js';
+import { freePortBlock } from '../support/ports.js';
 import { REPO } from '../../bench/kcost-process.js';
 
 // A newcomer at a terminal, on a machine without PostgreSQL: no DATABASE_URL,
@@ -36,7 +36,9 @@ interface TerminalRun {
 }
 
 function startOnTerminal(args: readonly string[], env: Record<string, string>): TerminalRun {
-  const command = [process.execPath, join(REPO, 'bin', 'kcost.js'), ...args].map((a) => `'${a}'`).join(' ');
+  // script(1) runs the command through $SHELL -c, else /bin/sh: bash execs a lone command, dash forks it, so
+  // `exec` makes kcost script's own child either way, and Ctrl-C (SIGINT to that child) reaches kcost.
+  const command = `exec ${[process.execPath, join(REPO, 'bin', 'kcost.js'), ...args].map((a) => `'${a}'`).join(' ')}`;
   const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   let partial = '';
@@ -80,8 +82,8 @@ describe('kcost up with no PostgreSQL anywhere', () => {
   let up: TerminalRun | undefined;
 
   beforeAll(async () => {
-    const [kafkaPort, controllerPort, api, exporter, health] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-    pgPort = await freePort();
+    const [kafkaPort = 0, controllerPort = 0, api = 0, exporter = 0, health = 0] = await freePortBlock(12);
+    [pgPort = 0] = await freePortBlock(1);
     ports = { api, exporter, health };
     brokerEnv = { ...process.env, KCOST_KAFKA_STATE: state, KCOST_KAFKA_PORT: String(kafkaPort), KCOST_KAFKA_CONTROLLER_PORT: String(controllerPort), KCOST_KAFKA_HEAP: '384m' };
     brokers = (await run('bash', [join(REPO, 'scripts', 'kafka.sh'), 'start'], { env: brokerEnv, timeout: 120_000 })).stdout.trim();

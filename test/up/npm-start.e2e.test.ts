@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverUrl } from '../support/database.js';
 import { waitFor } from '../support/kafka.js';
-import { freePort } from '../support/ports.js';
+import { freePortBlock } from '../support/ports.js';
 import { REPO, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 
 // What README.md promises a newcomer: `npm start` (scripts/up.sh, which runs
@@ -29,7 +29,7 @@ describe('kcost up --simulate, as npm start runs it', () => {
   let up: KcostProcess | undefined;
 
   beforeAll(async () => {
-    const [kafkaPort, controllerPort, api, exporter, health] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [kafkaPort = 0, controllerPort = 0, api = 0, exporter = 0, health = 0] = await freePortBlock(12);
     ports = { api: api, exporter: exporter, health: health };
     brokerEnv = { ...process.env, KCOST_KAFKA_STATE: state, KCOST_KAFKA_PORT: String(kafkaPort), KCOST_KAFKA_CONTROLLER_PORT: String(controllerPort), KCOST_KAFKA_HEAP: '384m' };
     brokers = (await run('bash', [join(REPO, 'scripts', 'kafka.sh'), 'start'], { env: brokerEnv, timeout: 120_000 })).stdout.trim();
