@@ -399,6 +399,186 @@ export interface PriceUpdate {
 /** What the price is for. */
 export type PriceKind = 'NODE' | 'STORAGE' | 'GPU' | 'NETWORK';
 
+/** One piece of advice, the latest per target, published to the compacted kcost.recommendations.v1 (key: the field key; a null value is a tombstone: the target is gone). Every kind shares this envelope; kind-specific detail is a nullable field named after the kind, null for the other kinds. Savings of different records are never meant to be added where one builds on another: see saving. */
+export interface Recommendation {
+  /** Kind of advice; exactly the matching detail field is set. */
+  kind: RecommendationKind;
+  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES. */
+  key: string;
+  /** Cluster name. */
+  cluster: string;
+  /** Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record. */
+  generatedAt: number;
+  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). */
+  confidence: number;
+  /** How likely applying the advice harms the workload. */
+  risk: Risk;
+  /** Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons). */
+  reasons: Array<ReasonCode>;
+  /** Strategy and parameters. */
+  strategy: RecommendationStrategy;
+  /** The saving, priced with the rates kcost joins. */
+  saving: MonthlySaving;
+  /** Set when kind is WORKLOAD_RESOURCES, else null. */
+  workloadResources: null | WorkloadResources;
+}
+
+/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
+export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN';
+
+/** LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window. */
+export type Risk = 'LOW' | 'MEDIUM' | 'HIGH';
+
+/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). */
+export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN';
+
+/** The named strategy that produced the advice, with every parameter, as evidence. */
+export interface RecommendationStrategy {
+  /** kcost, vpa, krr-simple, or a custom name. */
+  name: string;
+  /** Every parameter of the strategy, flat (percentiles 0..1, fractions 0.15 for 15 %, hours, bytes, cores). */
+  parameters: Record<string, null | boolean | number | string>;
+}
+
+/** Monthly cost today and once the advice is applied, USD per 730-hour month, with where the prices came from. */
+export interface MonthlySaving {
+  /** What the target costs a month today. */
+  currentMonthlyUsd: number;
+  /** What it would cost a month with the advice applied. */
+  recommendedMonthlyUsd: number;
+  /** currentMonthlyUsd - recommendedMonthlyUsd; negative when the advice costs more (an under-provisioned container). */
+  monthlySavingsUsd: number;
+  /** The price sources of the rates used (as PodCost.priceSource), or default. */
+  priceSources: Array<string>;
+}
+
+/** WORKLOAD_RESOURCES detail: one container of a workload (all its replicas share one recommendation). */
+export interface WorkloadResources {
+  /** What the advice is for. */
+  target: WorkloadContainerRef;
+  /** CPU advice (cores). */
+  cpu: ResourceAdvice;
+  /** Memory advice (bytes). */
+  memory: ResourceAdvice;
+  /** One entry per resource an HPA scales the workload on; empty without an HPA. */
+  hpa: Array<HpaAdvice>;
+  /** Evidence. */
+  evidence: RecommendationEvidence;
+  /** Pricing. */
+  pricing: RequestPricing;
+}
+
+/** The workload container. */
+export interface WorkloadContainerRef {
+  /** Cluster name. */
+  cluster: string;
+  /** Namespace. */
+  namespace: string;
+  /** Kind of the top controller (Deployment, StatefulSet, DaemonSet, CronJob, ...), as PodCost.workloadKind. */
+  workloadKind: string;
+  /** Name of the top controller. */
+  workloadName: string;
+  /** Container name. */
+  container: string;
+}
+
+/** Advice for one resource of the container. Null values mean unset (bounds: unbounded). */
+export interface ResourceAdvice {
+  /** cpu or memory. */
+  resource: ResourceName;
+  /** cores for cpu, bytes for memory. */
+  unit: ResourceUnit;
+  /** What to do. */
+  action: ResourceAction;
+  /** Today's request. */
+  currentRequest: null | number;
+  /** Today's limit. */
+  currentLimit: null | number;
+  /** Recommended request (null with action NONE). */
+  recommendedRequest: null | number;
+  /** Recommended limit; null means no limit (with action CHANGE or KEEP) or no advice (NONE). */
+  recommendedLimit: null | number;
+  /** Below this a request is too small for the history seen (VPA's lower bound). */
+  lowerBound: null | number;
+  /** Above this a request is too large for the history seen (VPA's upper bound). */
+  upperBound: null | number;
+  /** Reasons for this resource. */
+  reasons: Array<ReasonCode>;
+  /** What the advice rests on. */
+  percentiles: UsagePercentiles;
+}
+
+/** Kubernetes resource name. */
+export type ResourceName = 'cpu' | 'memory';
+
+/** Unit of the values. */
+export type ResourceUnit = 'cores' | 'bytes';
+
+/** CHANGE: set the recommended values. KEEP: today's values are within the strategy's minimum change (recommended = current). NONE: no advice (too little history, or an HPA the strategy leaves alone). */
+export type ResourceAction = 'CHANGE' | 'KEEP' | 'NONE';
+
+/** Usage percentiles the advice rests on, in the resource's unit (CPU: per-window samples; memory: per-pod interval peaks). */
+export interface UsagePercentiles {
+  /** 50th percentile. */
+  p50: number;
+  /** 90th percentile. */
+  p90: number;
+  /** 95th percentile. */
+  p95: number;
+  /** 99th percentile. */
+  p99: number;
+  /** Maximum. */
+  max: number;
+}
+
+/** How the advice meets an HPA that scales the workload on a resource's utilization. */
+export interface HpaAdvice {
+  /** The resource the HPA scales on. */
+  resource: ResourceName;
+  /** Today's target utilization, percent of the request. */
+  currentTargetUtilizationPercent: number;
+  /** The target that keeps the replica count for the same load with the recommended request; null when the target stays. */
+  recommendedTargetUtilizationPercent: null | number;
+  /** What applying the advice does to scaling, in a sentence. */
+  note: string;
+}
+
+/** What the advice rests on. */
+export interface RecommendationEvidence {
+  /** First to last sample within the strategy's window, hours. */
+  historyHours: number;
+  /** Sum of the sampled windows' lengths, hours (less than historyHours when pods come and go, as for a CronJob). */
+  observedHours: number;
+  /** Usage samples in the window, over all replicas. */
+  sampleCount: number;
+  /** First sample in the window. */
+  firstSampleAt: null | number;
+  /** Last sample in the window. */
+  lastSampleAt: null | number;
+  /** OOM kills seen in the window. */
+  oomKills: number;
+  /** Restarts of the container over its current pods. */
+  restartCount: number;
+  /** History the strategy needs before it advises. */
+  requiredHistoryHours: number;
+  /** Samples the strategy needs before it advises. */
+  requiredSamples: number;
+}
+
+/** How the requests were priced: replicas x request x rate x hoursPerMonth. */
+export interface RequestPricing {
+  /** Replicas priced today. */
+  replicas: number;
+  /** Replicas once the advice is applied (an HPA that keeps its target scales when the request moves). */
+  replicasAfter: number;
+  /** Hours in a month: 730. */
+  hoursPerMonth: number;
+  /** USD per requested core-hour on the nodes the workload ran on. */
+  cpuCoreHourUsd: number;
+  /** USD per requested GiB-hour on the nodes the workload ran on. */
+  memoryGibHourUsd: number;
+}
+
 /** Measured resource usage of one container over one window, published to kcost.usage.v1 (key cluster/podUid). */
 export interface UsageSample {
   /** Cluster name. */
@@ -441,6 +621,7 @@ export interface RecordTypes {
   NodeCost: NodeCost;
   PodCost: PodCost;
   PriceUpdate: PriceUpdate;
+  Recommendation: Recommendation;
   UsageSample: UsageSample;
 }
 
@@ -1722,6 +1903,499 @@ export const currentSchemas: Record<SchemaName, object> = {
           "logicalType": "timestamp-millis"
         },
         "doc": "When the collector fetched it."
+      }
+    ]
+  },
+  "Recommendation": {
+    "type": "record",
+    "name": "Recommendation",
+    "namespace": "io.kcost",
+    "doc": "One piece of advice, the latest per target, published to the compacted kcost.recommendations.v1 (key: the field key; a null value is a tombstone: the target is gone). Every kind shares this envelope; kind-specific detail is a nullable field named after the kind, null for the other kinds. Savings of different records are never meant to be added where one builds on another: see saving.",
+    "fields": [
+      {
+        "name": "kind",
+        "type": {
+          "type": "enum",
+          "name": "RecommendationKind",
+          "symbols": [
+            "WORKLOAD_RESOURCES",
+            "UNKNOWN"
+          ],
+          "default": "UNKNOWN",
+          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+        },
+        "doc": "Kind of advice; exactly the matching detail field is set."
+      },
+      {
+        "name": "key",
+        "type": "string",
+        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES."
+      },
+      {
+        "name": "cluster",
+        "type": "string",
+        "doc": "Cluster name."
+      },
+      {
+        "name": "generatedAt",
+        "type": {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        },
+        "doc": "Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record."
+      },
+      {
+        "name": "confidence",
+        "type": "double",
+        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled)."
+      },
+      {
+        "name": "risk",
+        "type": {
+          "type": "enum",
+          "name": "Risk",
+          "symbols": [
+            "LOW",
+            "MEDIUM",
+            "HIGH"
+          ],
+          "doc": "LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window."
+        },
+        "doc": "How likely applying the advice harms the workload."
+      },
+      {
+        "name": "reasons",
+        "type": {
+          "type": "array",
+          "items": {
+            "type": "enum",
+            "name": "ReasonCode",
+            "symbols": [
+              "OVER_PROVISIONED",
+              "UNDER_PROVISIONED",
+              "OOM_KILLED",
+              "NO_REQUESTS",
+              "HPA_MANAGED",
+              "INSUFFICIENT_HISTORY",
+              "UNKNOWN"
+            ],
+            "default": "UNKNOWN",
+            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice)."
+          }
+        },
+        "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
+      },
+      {
+        "name": "strategy",
+        "type": {
+          "type": "record",
+          "name": "RecommendationStrategy",
+          "doc": "The named strategy that produced the advice, with every parameter, as evidence.",
+          "fields": [
+            {
+              "name": "name",
+              "type": "string",
+              "doc": "kcost, vpa, krr-simple, or a custom name."
+            },
+            {
+              "name": "parameters",
+              "type": {
+                "type": "map",
+                "values": [
+                  "null",
+                  "boolean",
+                  "double",
+                  "string"
+                ]
+              },
+              "doc": "Every parameter of the strategy, flat (percentiles 0..1, fractions 0.15 for 15 %, hours, bytes, cores)."
+            }
+          ]
+        },
+        "doc": "Strategy and parameters."
+      },
+      {
+        "name": "saving",
+        "type": {
+          "type": "record",
+          "name": "MonthlySaving",
+          "doc": "Monthly cost today and once the advice is applied, USD per 730-hour month, with where the prices came from.",
+          "fields": [
+            {
+              "name": "currentMonthlyUsd",
+              "type": "double",
+              "doc": "What the target costs a month today."
+            },
+            {
+              "name": "recommendedMonthlyUsd",
+              "type": "double",
+              "doc": "What it would cost a month with the advice applied."
+            },
+            {
+              "name": "monthlySavingsUsd",
+              "type": "double",
+              "doc": "currentMonthlyUsd - recommendedMonthlyUsd; negative when the advice costs more (an under-provisioned container)."
+            },
+            {
+              "name": "priceSources",
+              "type": {
+                "type": "array",
+                "items": "string"
+              },
+              "doc": "The price sources of the rates used (as PodCost.priceSource), or default."
+            }
+          ]
+        },
+        "doc": "The saving, priced with the rates kcost joins."
+      },
+      {
+        "name": "workloadResources",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "WorkloadResources",
+            "doc": "WORKLOAD_RESOURCES detail: one container of a workload (all its replicas share one recommendation).",
+            "fields": [
+              {
+                "name": "target",
+                "type": {
+                  "type": "record",
+                  "name": "WorkloadContainerRef",
+                  "doc": "The workload container.",
+                  "fields": [
+                    {
+                      "name": "cluster",
+                      "type": "string",
+                      "doc": "Cluster name."
+                    },
+                    {
+                      "name": "namespace",
+                      "type": "string",
+                      "doc": "Namespace."
+                    },
+                    {
+                      "name": "workloadKind",
+                      "type": "string",
+                      "doc": "Kind of the top controller (Deployment, StatefulSet, DaemonSet, CronJob, ...), as PodCost.workloadKind."
+                    },
+                    {
+                      "name": "workloadName",
+                      "type": "string",
+                      "doc": "Name of the top controller."
+                    },
+                    {
+                      "name": "container",
+                      "type": "string",
+                      "doc": "Container name."
+                    }
+                  ]
+                },
+                "doc": "What the advice is for."
+              },
+              {
+                "name": "cpu",
+                "type": {
+                  "type": "record",
+                  "name": "ResourceAdvice",
+                  "doc": "Advice for one resource of the container. Null values mean unset (bounds: unbounded).",
+                  "fields": [
+                    {
+                      "name": "resource",
+                      "type": {
+                        "type": "enum",
+                        "name": "ResourceName",
+                        "symbols": [
+                          "cpu",
+                          "memory"
+                        ],
+                        "doc": "Kubernetes resource name."
+                      },
+                      "doc": "cpu or memory."
+                    },
+                    {
+                      "name": "unit",
+                      "type": {
+                        "type": "enum",
+                        "name": "ResourceUnit",
+                        "symbols": [
+                          "cores",
+                          "bytes"
+                        ],
+                        "doc": "Unit of the values."
+                      },
+                      "doc": "cores for cpu, bytes for memory."
+                    },
+                    {
+                      "name": "action",
+                      "type": {
+                        "type": "enum",
+                        "name": "ResourceAction",
+                        "symbols": [
+                          "CHANGE",
+                          "KEEP",
+                          "NONE"
+                        ],
+                        "doc": "CHANGE: set the recommended values. KEEP: today's values are within the strategy's minimum change (recommended = current). NONE: no advice (too little history, or an HPA the strategy leaves alone)."
+                      },
+                      "doc": "What to do."
+                    },
+                    {
+                      "name": "currentRequest",
+                      "type": [
+                        "null",
+                        "double"
+                      ],
+                      "default": null,
+                      "doc": "Today's request."
+                    },
+                    {
+                      "name": "currentLimit",
+                      "type": [
+                        "null",
+                        "double"
+                      ],
+                      "default": null,
+                      "doc": "Today's limit."
+                    },
+                    {
+                      "name": "recommendedRequest",
+                      "type": [
+                        "null",
+                        "double"
+                      ],
+                      "default": null,
+                      "doc": "Recommended request (null with action NONE)."
+                    },
+                    {
+                      "name": "recommendedLimit",
+                      "type": [
+                        "null",
+                        "double"
+                      ],
+                      "default": null,
+                      "doc": "Recommended limit; null means no limit (with action CHANGE or KEEP) or no advice (NONE)."
+                    },
+                    {
+                      "name": "lowerBound",
+                      "type": [
+                        "null",
+                        "double"
+                      ],
+                      "default": null,
+                      "doc": "Below this a request is too small for the history seen (VPA's lower bound)."
+                    },
+                    {
+                      "name": "upperBound",
+                      "type": [
+                        "null",
+                        "double"
+                      ],
+                      "default": null,
+                      "doc": "Above this a request is too large for the history seen (VPA's upper bound)."
+                    },
+                    {
+                      "name": "reasons",
+                      "type": {
+                        "type": "array",
+                        "items": "ReasonCode"
+                      },
+                      "doc": "Reasons for this resource."
+                    },
+                    {
+                      "name": "percentiles",
+                      "type": {
+                        "type": "record",
+                        "name": "UsagePercentiles",
+                        "doc": "Usage percentiles the advice rests on, in the resource's unit (CPU: per-window samples; memory: per-pod interval peaks).",
+                        "fields": [
+                          {
+                            "name": "p50",
+                            "type": "double",
+                            "doc": "50th percentile."
+                          },
+                          {
+                            "name": "p90",
+                            "type": "double",
+                            "doc": "90th percentile."
+                          },
+                          {
+                            "name": "p95",
+                            "type": "double",
+                            "doc": "95th percentile."
+                          },
+                          {
+                            "name": "p99",
+                            "type": "double",
+                            "doc": "99th percentile."
+                          },
+                          {
+                            "name": "max",
+                            "type": "double",
+                            "doc": "Maximum."
+                          }
+                        ]
+                      },
+                      "doc": "What the advice rests on."
+                    }
+                  ]
+                },
+                "doc": "CPU advice (cores)."
+              },
+              {
+                "name": "memory",
+                "type": "ResourceAdvice",
+                "doc": "Memory advice (bytes)."
+              },
+              {
+                "name": "hpa",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "HpaAdvice",
+                    "doc": "How the advice meets an HPA that scales the workload on a resource's utilization.",
+                    "fields": [
+                      {
+                        "name": "resource",
+                        "type": "ResourceName",
+                        "doc": "The resource the HPA scales on."
+                      },
+                      {
+                        "name": "currentTargetUtilizationPercent",
+                        "type": "double",
+                        "doc": "Today's target utilization, percent of the request."
+                      },
+                      {
+                        "name": "recommendedTargetUtilizationPercent",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "The target that keeps the replica count for the same load with the recommended request; null when the target stays."
+                      },
+                      {
+                        "name": "note",
+                        "type": "string",
+                        "doc": "What applying the advice does to scaling, in a sentence."
+                      }
+                    ]
+                  }
+                },
+                "doc": "One entry per resource an HPA scales the workload on; empty without an HPA."
+              },
+              {
+                "name": "evidence",
+                "type": {
+                  "type": "record",
+                  "name": "RecommendationEvidence",
+                  "doc": "What the advice rests on.",
+                  "fields": [
+                    {
+                      "name": "historyHours",
+                      "type": "double",
+                      "doc": "First to last sample within the strategy's window, hours."
+                    },
+                    {
+                      "name": "observedHours",
+                      "type": "double",
+                      "doc": "Sum of the sampled windows' lengths, hours (less than historyHours when pods come and go, as for a CronJob)."
+                    },
+                    {
+                      "name": "sampleCount",
+                      "type": "long",
+                      "doc": "Usage samples in the window, over all replicas."
+                    },
+                    {
+                      "name": "firstSampleAt",
+                      "type": [
+                        "null",
+                        {
+                          "type": "long",
+                          "logicalType": "timestamp-millis"
+                        }
+                      ],
+                      "default": null,
+                      "doc": "First sample in the window."
+                    },
+                    {
+                      "name": "lastSampleAt",
+                      "type": [
+                        "null",
+                        {
+                          "type": "long",
+                          "logicalType": "timestamp-millis"
+                        }
+                      ],
+                      "default": null,
+                      "doc": "Last sample in the window."
+                    },
+                    {
+                      "name": "oomKills",
+                      "type": "int",
+                      "doc": "OOM kills seen in the window."
+                    },
+                    {
+                      "name": "restartCount",
+                      "type": "int",
+                      "doc": "Restarts of the container over its current pods."
+                    },
+                    {
+                      "name": "requiredHistoryHours",
+                      "type": "double",
+                      "doc": "History the strategy needs before it advises."
+                    },
+                    {
+                      "name": "requiredSamples",
+                      "type": "long",
+                      "doc": "Samples the strategy needs before it advises."
+                    }
+                  ]
+                },
+                "doc": "Evidence."
+              },
+              {
+                "name": "pricing",
+                "type": {
+                  "type": "record",
+                  "name": "RequestPricing",
+                  "doc": "How the requests were priced: replicas x request x rate x hoursPerMonth.",
+                  "fields": [
+                    {
+                      "name": "replicas",
+                      "type": "double",
+                      "doc": "Replicas priced today."
+                    },
+                    {
+                      "name": "replicasAfter",
+                      "type": "double",
+                      "doc": "Replicas once the advice is applied (an HPA that keeps its target scales when the request moves)."
+                    },
+                    {
+                      "name": "hoursPerMonth",
+                      "type": "double",
+                      "doc": "Hours in a month: 730."
+                    },
+                    {
+                      "name": "cpuCoreHourUsd",
+                      "type": "double",
+                      "doc": "USD per requested core-hour on the nodes the workload ran on."
+                    },
+                    {
+                      "name": "memoryGibHourUsd",
+                      "type": "double",
+                      "doc": "USD per requested GiB-hour on the nodes the workload ran on."
+                    }
+                  ]
+                },
+                "doc": "Pricing."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is WORKLOAD_RESOURCES, else null."
       }
     ]
   },
@@ -3792,6 +4466,501 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
             "logicalType": "timestamp-millis"
           },
           "doc": "When the collector fetched it."
+        }
+      ]
+    }
+  ],
+  "Recommendation": [
+    {
+      "type": "record",
+      "name": "Recommendation",
+      "namespace": "io.kcost",
+      "doc": "One piece of advice, the latest per target, published to the compacted kcost.recommendations.v1 (key: the field key; a null value is a tombstone: the target is gone). Every kind shares this envelope; kind-specific detail is a nullable field named after the kind, null for the other kinds. Savings of different records are never meant to be added where one builds on another: see saving.",
+      "fields": [
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "RecommendationKind",
+            "symbols": [
+              "WORKLOAD_RESOURCES",
+              "UNKNOWN"
+            ],
+            "default": "UNKNOWN",
+            "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+          },
+          "doc": "Kind of advice; exactly the matching detail field is set."
+        },
+        {
+          "name": "key",
+          "type": "string",
+          "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES."
+        },
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Cluster name."
+        },
+        {
+          "name": "generatedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record."
+        },
+        {
+          "name": "confidence",
+          "type": "double",
+          "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled)."
+        },
+        {
+          "name": "risk",
+          "type": {
+            "type": "enum",
+            "name": "Risk",
+            "symbols": [
+              "LOW",
+              "MEDIUM",
+              "HIGH"
+            ],
+            "doc": "LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window."
+          },
+          "doc": "How likely applying the advice harms the workload."
+        },
+        {
+          "name": "reasons",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "enum",
+              "name": "ReasonCode",
+              "symbols": [
+                "OVER_PROVISIONED",
+                "UNDER_PROVISIONED",
+                "OOM_KILLED",
+                "NO_REQUESTS",
+                "HPA_MANAGED",
+                "INSUFFICIENT_HISTORY",
+                "UNKNOWN"
+              ],
+              "default": "UNKNOWN",
+              "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice)."
+            }
+          },
+          "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
+        },
+        {
+          "name": "strategy",
+          "type": {
+            "type": "record",
+            "name": "RecommendationStrategy",
+            "doc": "The named strategy that produced the advice, with every parameter, as evidence.",
+            "fields": [
+              {
+                "name": "name",
+                "type": "string",
+                "doc": "kcost, vpa, krr-simple, or a custom name."
+              },
+              {
+                "name": "parameters",
+                "type": {
+                  "type": "map",
+                  "values": [
+                    "null",
+                    "boolean",
+                    "double",
+                    "string"
+                  ]
+                },
+                "doc": "Every parameter of the strategy, flat (percentiles 0..1, fractions 0.15 for 15 %, hours, bytes, cores)."
+              }
+            ]
+          },
+          "doc": "Strategy and parameters."
+        },
+        {
+          "name": "saving",
+          "type": {
+            "type": "record",
+            "name": "MonthlySaving",
+            "doc": "Monthly cost today and once the advice is applied, USD per 730-hour month, with where the prices came from.",
+            "fields": [
+              {
+                "name": "currentMonthlyUsd",
+                "type": "double",
+                "doc": "What the target costs a month today."
+              },
+              {
+                "name": "recommendedMonthlyUsd",
+                "type": "double",
+                "doc": "What it would cost a month with the advice applied."
+              },
+              {
+                "name": "monthlySavingsUsd",
+                "type": "double",
+                "doc": "currentMonthlyUsd - recommendedMonthlyUsd; negative when the advice costs more (an under-provisioned container)."
+              },
+              {
+                "name": "priceSources",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "The price sources of the rates used (as PodCost.priceSource), or default."
+              }
+            ]
+          },
+          "doc": "The saving, priced with the rates kcost joins."
+        },
+        {
+          "name": "workloadResources",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "WorkloadResources",
+              "doc": "WORKLOAD_RESOURCES detail: one container of a workload (all its replicas share one recommendation).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "WorkloadContainerRef",
+                    "doc": "The workload container.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace."
+                      },
+                      {
+                        "name": "workloadKind",
+                        "type": "string",
+                        "doc": "Kind of the top controller (Deployment, StatefulSet, DaemonSet, CronJob, ...), as PodCost.workloadKind."
+                      },
+                      {
+                        "name": "workloadName",
+                        "type": "string",
+                        "doc": "Name of the top controller."
+                      },
+                      {
+                        "name": "container",
+                        "type": "string",
+                        "doc": "Container name."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "cpu",
+                  "type": {
+                    "type": "record",
+                    "name": "ResourceAdvice",
+                    "doc": "Advice for one resource of the container. Null values mean unset (bounds: unbounded).",
+                    "fields": [
+                      {
+                        "name": "resource",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceName",
+                          "symbols": [
+                            "cpu",
+                            "memory"
+                          ],
+                          "doc": "Kubernetes resource name."
+                        },
+                        "doc": "cpu or memory."
+                      },
+                      {
+                        "name": "unit",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceUnit",
+                          "symbols": [
+                            "cores",
+                            "bytes"
+                          ],
+                          "doc": "Unit of the values."
+                        },
+                        "doc": "cores for cpu, bytes for memory."
+                      },
+                      {
+                        "name": "action",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceAction",
+                          "symbols": [
+                            "CHANGE",
+                            "KEEP",
+                            "NONE"
+                          ],
+                          "doc": "CHANGE: set the recommended values. KEEP: today's values are within the strategy's minimum change (recommended = current). NONE: no advice (too little history, or an HPA the strategy leaves alone)."
+                        },
+                        "doc": "What to do."
+                      },
+                      {
+                        "name": "currentRequest",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's request."
+                      },
+                      {
+                        "name": "currentLimit",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's limit."
+                      },
+                      {
+                        "name": "recommendedRequest",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Recommended request (null with action NONE)."
+                      },
+                      {
+                        "name": "recommendedLimit",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Recommended limit; null means no limit (with action CHANGE or KEEP) or no advice (NONE)."
+                      },
+                      {
+                        "name": "lowerBound",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Below this a request is too small for the history seen (VPA's lower bound)."
+                      },
+                      {
+                        "name": "upperBound",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Above this a request is too large for the history seen (VPA's upper bound)."
+                      },
+                      {
+                        "name": "reasons",
+                        "type": {
+                          "type": "array",
+                          "items": "ReasonCode"
+                        },
+                        "doc": "Reasons for this resource."
+                      },
+                      {
+                        "name": "percentiles",
+                        "type": {
+                          "type": "record",
+                          "name": "UsagePercentiles",
+                          "doc": "Usage percentiles the advice rests on, in the resource's unit (CPU: per-window samples; memory: per-pod interval peaks).",
+                          "fields": [
+                            {
+                              "name": "p50",
+                              "type": "double",
+                              "doc": "50th percentile."
+                            },
+                            {
+                              "name": "p90",
+                              "type": "double",
+                              "doc": "90th percentile."
+                            },
+                            {
+                              "name": "p95",
+                              "type": "double",
+                              "doc": "95th percentile."
+                            },
+                            {
+                              "name": "p99",
+                              "type": "double",
+                              "doc": "99th percentile."
+                            },
+                            {
+                              "name": "max",
+                              "type": "double",
+                              "doc": "Maximum."
+                            }
+                          ]
+                        },
+                        "doc": "What the advice rests on."
+                      }
+                    ]
+                  },
+                  "doc": "CPU advice (cores)."
+                },
+                {
+                  "name": "memory",
+                  "type": "ResourceAdvice",
+                  "doc": "Memory advice (bytes)."
+                },
+                {
+                  "name": "hpa",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "HpaAdvice",
+                      "doc": "How the advice meets an HPA that scales the workload on a resource's utilization.",
+                      "fields": [
+                        {
+                          "name": "resource",
+                          "type": "ResourceName",
+                          "doc": "The resource the HPA scales on."
+                        },
+                        {
+                          "name": "currentTargetUtilizationPercent",
+                          "type": "double",
+                          "doc": "Today's target utilization, percent of the request."
+                        },
+                        {
+                          "name": "recommendedTargetUtilizationPercent",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "The target that keeps the replica count for the same load with the recommended request; null when the target stays."
+                        },
+                        {
+                          "name": "note",
+                          "type": "string",
+                          "doc": "What applying the advice does to scaling, in a sentence."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "One entry per resource an HPA scales the workload on; empty without an HPA."
+                },
+                {
+                  "name": "evidence",
+                  "type": {
+                    "type": "record",
+                    "name": "RecommendationEvidence",
+                    "doc": "What the advice rests on.",
+                    "fields": [
+                      {
+                        "name": "historyHours",
+                        "type": "double",
+                        "doc": "First to last sample within the strategy's window, hours."
+                      },
+                      {
+                        "name": "observedHours",
+                        "type": "double",
+                        "doc": "Sum of the sampled windows' lengths, hours (less than historyHours when pods come and go, as for a CronJob)."
+                      },
+                      {
+                        "name": "sampleCount",
+                        "type": "long",
+                        "doc": "Usage samples in the window, over all replicas."
+                      },
+                      {
+                        "name": "firstSampleAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "First sample in the window."
+                      },
+                      {
+                        "name": "lastSampleAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "Last sample in the window."
+                      },
+                      {
+                        "name": "oomKills",
+                        "type": "int",
+                        "doc": "OOM kills seen in the window."
+                      },
+                      {
+                        "name": "restartCount",
+                        "type": "int",
+                        "doc": "Restarts of the container over its current pods."
+                      },
+                      {
+                        "name": "requiredHistoryHours",
+                        "type": "double",
+                        "doc": "History the strategy needs before it advises."
+                      },
+                      {
+                        "name": "requiredSamples",
+                        "type": "long",
+                        "doc": "Samples the strategy needs before it advises."
+                      }
+                    ]
+                  },
+                  "doc": "Evidence."
+                },
+                {
+                  "name": "pricing",
+                  "type": {
+                    "type": "record",
+                    "name": "RequestPricing",
+                    "doc": "How the requests were priced: replicas x request x rate x hoursPerMonth.",
+                    "fields": [
+                      {
+                        "name": "replicas",
+                        "type": "double",
+                        "doc": "Replicas priced today."
+                      },
+                      {
+                        "name": "replicasAfter",
+                        "type": "double",
+                        "doc": "Replicas once the advice is applied (an HPA that keeps its target scales when the request moves)."
+                      },
+                      {
+                        "name": "hoursPerMonth",
+                        "type": "double",
+                        "doc": "Hours in a month: 730."
+                      },
+                      {
+                        "name": "cpuCoreHourUsd",
+                        "type": "double",
+                        "doc": "USD per requested core-hour on the nodes the workload ran on."
+                      },
+                      {
+                        "name": "memoryGibHourUsd",
+                        "type": "double",
+                        "doc": "USD per requested GiB-hour on the nodes the workload ran on."
+                      }
+                    ]
+                  },
+                  "doc": "Pricing."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is WORKLOAD_RESOURCES, else null."
         }
       ]
     }

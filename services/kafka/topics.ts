@@ -25,6 +25,8 @@ export const TOPICS = {
   nodeCosts: { name: 'kcost.node-costs.v1', schema: 'NodeCost', cleanup: 'delete', partitions: 3, retentionMillis: 7 * DAY },
   anomalies: { name: 'kcost.anomalies.v1', schema: 'CostAnomaly', cleanup: 'delete', partitions: 1, retentionMillis: 30 * DAY },
   deadLetter: { name: 'kcost.deadletter.v1', schema: 'DeadLetter', cleanup: 'delete', partitions: 1, retentionMillis: 30 * DAY },
+  // Compacted: the latest advice per target (Recommendation.key) survives, and a tombstone retires a target that is gone.
+  recommendations: { name: 'kcost.recommendations.v1', schema: 'Recommendation', cleanup: 'compact', partitions: 6 },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;

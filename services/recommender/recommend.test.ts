@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createCodec } from '../codec/create-codec.js';
 import { KcostError } from '../errors/kcost-error.js';
 import { ContainerHistory } from './container-history.js';
 import { bucketOf, bucketStart, CPU_BUCKETS } from './histogram.js';
@@ -229,9 +230,18 @@ describe('recommend on any input', () => {
           expect(rec.confidence).toBeLessThanOrEqual(1);
           // Plain JSON, as it will travel: nothing lost on the way.
           expect(JSON.parse(JSON.stringify(rec))).toEqual(rec);
+          records.push(recommend({ history: history.window(T0 + 3 * DAY, windowIntervals(strategy)), state: state(), rates: RATES, strategy, nowMillis: T0 + 3 * DAY }));
         },
       ),
       { numRuns: 200 },
     );
+  });
+
+  // Every record the property above produced, encoded and decoded with the public schema as kcost.recommendations.v1 carries it.
+  const records: Recommendation[] = [];
+  it('encodes with schemas/Recommendation.avsc and reads back unchanged', async () => {
+    const codec = createCodec({ schemaRegistryUrl: '' });
+    expect(records.length).toBeGreaterThan(0);
+    for (const rec of records) expect(await codec.decodeAs('Recommendation', await codec.encode('Recommendation', rec))).toEqual(rec);
   });
 });

@@ -6,7 +6,10 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverUrl } from '../support/database.js';
-import { waitFor } from '../support/kafka.js';
+import { topicSize, waitFor } from '../support/kafka.js';
+import { createKafka } from '../../services/kafka/kafka-client.js';
+import { TOPICS } from '../../services/kafka/topics.js';
+import { silentLogger } from '../../services/log/logger.js';
 import { freePortBlock } from '../support/ports.js';
 import { REPO, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 
@@ -18,6 +21,21 @@ import { REPO, startKcost, type KcostProcess } from '../../bench/kcost-process.j
 // state directory and ports) and a database that does not exist yet.
 
 const run = promisify(execFile);
+
+/** The JSON line `kcost simulate` prints when it is done. */
+interface SimulatorSummary {
+  readonly speed: number | 'max';
+  readonly end: string;
+  readonly published: Record<string, Record<string, number> | undefined>;
+}
+
+const parseJson = (line: string): { speed?: unknown } | null => {
+  try {
+    return JSON.parse(line) as { speed?: unknown };
+  } catch {
+    return null;
+  }
+};
 const NEWCOMER_WAIT_MILLIS = 120_000;
 
 describe('kcost up --simulate, as npm start runs it', () => {
@@ -73,6 +91,35 @@ describe('kcost up --simulate, as npm start runs it', () => {
     });
     expect(namespaces.length).toBeGreaterThan(0);
     expect(podSeries).toBeGreaterThan(0);
+
+    // Every container-window of the backfill is priced and loaded: as many pod_cost rows before the backfill's
+    // end as the simulator published usage samples for it (it prints what it published), and nothing at all
+    // went to the dead-letter topic, LATE_SAMPLE above all (a backfill racing the processor's start is not late).
+    const backfill = up.output.map(parseJson).find((line): line is SimulatorSummary => line?.speed === 'max');
+    expect(backfill, 'the backfill simulator printed its summary').toBeDefined();
+    const samples = backfill?.published[TOPICS.usage.name]?.UsageSample ?? 0;
+    expect(samples).toBeGreaterThan(1000);
+    const database = new pg.Client({ connectionString: databaseUrl.toString() });
+    await database.connect();
+    let loaded = 0;
+    try {
+      await waitFor(
+        async () => {
+          const { rows } = await database.query<{ n: string }>('SELECT count(*) AS n FROM pod_cost WHERE window_start < $1', [backfill?.end]);
+          loaded = Number(rows[0]?.n);
+          return loaded >= samples;
+        },
+        90_000,
+        `${samples} backfilled container-windows in pod_cost`,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}: ${loaded} loaded`);
+      });
+    } finally {
+      await database.end();
+    }
+    expect(loaded).toBe(samples);
+    const kafka = createKafka({ brokers: brokers.split(','), clientId: 'npm-start-test', logger: silentLogger() });
+    expect(await topicSize(kafka, TOPICS.deadLetter.name)).toBe(0);
 
     up.child.kill('SIGINT');
     const code = await Promise.race([up.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000))]);

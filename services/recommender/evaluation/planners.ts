@@ -48,15 +48,16 @@ export function strategyPlanner(strategy: Strategy, workload: Workload, label = 
       };
       const rec = recommender.recommend(key, state, BENCH_RATES, REPLAY_EPOCH_MILLIS + minute * MINUTE).workloadResources;
       if (!rec) return current;
-      const cpu = rec.cpu.action === 'CHANGE' && rec.cpu.recommendedRequest !== null;
-      const memory = rec.memory.action === 'CHANGE' && rec.memory.recommendedRequest !== null;
-      if (!cpu && !memory) return current;
+      const cpuRequest = rec.cpu.action === 'CHANGE' ? rec.cpu.recommendedRequest : null;
+      const memoryRequest = rec.memory.action === 'CHANGE' ? rec.memory.recommendedRequest : null;
+      const cpu = cpuRequest !== null;
+      if (!cpu && memoryRequest === null) return current;
       const target = rec.hpa.find((h) => h.resource === 'cpu')?.recommendedTargetUtilizationPercent ?? null;
       return {
-        cpuRequestCores: cpu ? rec.cpu.recommendedRequest : current.cpuRequestCores,
+        cpuRequestCores: cpuRequest ?? current.cpuRequestCores,
         cpuLimitCores: cpu ? rec.cpu.recommendedLimit : current.cpuLimitCores,
-        memoryRequestBytes: memory ? rec.memory.recommendedRequest : current.memoryRequestBytes,
-        memoryLimitBytes: memory ? rec.memory.recommendedLimit : current.memoryLimitBytes,
+        memoryRequestBytes: memoryRequest ?? current.memoryRequestBytes,
+        memoryLimitBytes: memoryRequest !== null ? rec.memory.recommendedLimit : current.memoryLimitBytes,
         hpaTargetUtilizationPercent: cpu && target !== null ? target : current.hpaTargetUtilizationPercent,
       };
     },
