@@ -18,6 +18,8 @@ export function recommendationRecords(): Recommendation[] {
       target: { cluster: 'c1', namespace: 'web', workloadName: 'frontend', container: 'app' },
       generatedAt: T,
       savingUsd: 40,
+      // The CPU limit goes (kcost sets none): the patch deletes it.
+      cpu: { currentLimit: 2 },
       hpa: [{ resource: 'cpu', currentTargetUtilizationPercent: 60, recommendedTargetUtilizationPercent: 80, note: 'Raise the target to 80 % so the HPA keeps the same replicas for the same load.' }],
     }),
     frontendOld,
