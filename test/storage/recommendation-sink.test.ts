@@ -116,7 +116,12 @@ describe('kcost sink: kcost.recommendations.v1', () => {
     const withNul = version('e', 0, 1);
     withNul.strategy = { ...withNul.strategy, name: 'kc\u0000ost' };
     const elsewhere = version('f', 0, 1);
+    // A kind this version reads as UNKNOWN is left out (the schema asks readers to skip it), not dead-lettered.
+    const newerKind = { ...version('h', 0, 1), kind: 'UNKNOWN' as const, workloadResources: null };
+    const noDetail = { ...version('i', 0, 1), workloadResources: null };
     await publish([
+      { key: newerKind.key, value: newerKind },
+      { key: noDetail.key, value: noDetail },
       { key: a2.key, value: a2 },
       { key: b0.key, value: b0 },
       { key: a1.key, value: a1 }, // older than a2: history only
@@ -186,7 +191,7 @@ describe('kcost sink: kcost.recommendations.v1', () => {
       },
     });
     try {
-      await waitFor(() => letters.length >= 3, 30_000, 'three dead letters');
+      await waitFor(() => letters.length >= 4, 30_000, 'four dead letters');
     } finally {
       await reader.stop();
     }
@@ -197,7 +202,9 @@ describe('kcost sink: kcost.recommendations.v1', () => {
       reasonCode: 'INVALID_RECORD',
       reason: `the Kafka key "${version('g', 0, 1).key}" is not the record's key "${elsewhere.key}"`,
     });
+    expect(byKey.get(noDetail.key)).toMatchObject({ reasonCode: 'INVALID_RECORD', reason: 'workloadResources is missing for a WORKLOAD_RESOURCES recommendation' });
     // Redelivered after the rewind, yet each went out once: the second sink dropped what the database held.
-    expect(letters).toHaveLength(3);
+    expect(letters).toHaveLength(4);
+    expect(byKey.has(newerKind.key)).toBe(false);
   }, 180_000);
 });
