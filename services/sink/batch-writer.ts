@@ -138,8 +138,9 @@ export class BatchWriter {
       if (rejected.length > 0) await this.options.reject(batch, rejected);
       await storeNextOffset(client, group, batch.topic, batch.partition, batch.nextOffset);
       await client.query('COMMIT');
-      const ignored = batch.records.length - valid.length - invalid.length;
-      return { loaded: loaded.length, skipped: batch.records.length - ignored - fresh.length - rejected.length, rejected, isolated: isolate };
+      // Records neither valid nor invalid were left out before the transaction (write() counts them).
+      const leftOut = batch.records.length - valid.length - invalid.length;
+      return { loaded: loaded.length, skipped: batch.records.length - leftOut - fresh.length - rejected.length, rejected, isolated: isolate };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
