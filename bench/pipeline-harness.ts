@@ -135,10 +135,11 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 }
 
-/** The pipeline topics as the flags of `kcost process` (every topic) or `kcost sink` (its three inputs and the dead letters). */
+/** The pipeline topics as the flags of `kcost process` (every topic) or `kcost sink` (its three inputs and the dead letters, no recommendations). */
 function topicFlags(topics: PipelineTopics, role: 'process' | 'sink'): string[] {
   const outputs = ['--costs-topic', topics.costs, '--node-costs-topic', topics.nodeCosts, '--anomalies-topic', topics.anomalies, '--dead-letter-topic', topics.deadLetter];
-  return role === 'sink' ? outputs : ['--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage, ...outputs];
+  // The bench's pipeline publishes no recommendations; the shared kcost.recommendations.v1 is not the run's to load.
+  return role === 'sink' ? [...outputs, '--recommendations-topic', ''] : ['--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage, ...outputs];
 }
 
 /**

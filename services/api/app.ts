@@ -19,8 +19,9 @@ import { compilePricesQuery, groupPrices, planPrices, type SkuPrices } from './p
 import { DEFAULT_ADMISSION, QueryGate, type AdmissionLimits, type Lane } from './query-gate.js';
 import { laneOf } from './query-lane.js';
 import { RateLimiter } from './rate-limiter.js';
+import { compileRecommendationsQuery, planRecommendations, toRecommendation, toRecommendationCsvRow } from './recommendations-query.js';
 import { arrayCursor, RowReader, type RowCursor } from './row-cursor.js';
-import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA } from './schemas.js';
+import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA, RECOMMENDATIONS_SCHEMA } from './schemas.js';
 import { textOf, type SqlQuery } from './sql-params.js';
 import type { TimeWindow } from './time-window.js';
 
@@ -79,7 +80,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
       info: {
         title: 'kcost query API',
         version: '1',
-        description: 'Kubernetes cost allocation, node cost, anomalies and prices from the kcost database. Every /v1 endpoint answers JSON, or CSV with format=csv; a bad parameter gets a 400 that names it.',
+        description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database. Every /v1 endpoint answers JSON, or CSV with format=csv; a bad parameter gets a 400 that names it.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: config.token === '' ? [] : [{ bearer: [] }],
@@ -237,6 +238,16 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const cursors = await cursorsOf([{ query: planPrices(query, config.maxRows), parameter: 'window' }]);
     const skus = groupPrices(query, mapRows(cursors[0] as RowCursor, (row) => row));
     const pieces = query.format === 'csv' ? objectsCsv(priceLines(skus)) : jsonPieces({ window: windowJson(query.window) }, 'skus', skus);
+    return sendStreamed(reply, query.format, pieces, cursors);
+  });
+
+  // One row per target, from a table the size of the cluster's containers, with a row limit: light.
+  app.get<{ Querystring: Record<string, string> }>('/v1/recommendations', { schema: RECOMMENDATIONS_SCHEMA }, async (request, reply) => {
+    const query = compileRecommendationsQuery(request.query, config.maxRows);
+    await admit(request, reply, 'light');
+    const cursors = await cursorsOf([{ query: planRecommendations(query), parameter: 'limit' }]);
+    const cursor = cursors[0] as RowCursor;
+    const pieces = query.format === 'csv' ? objectsCsv(mapRows(cursor, toRecommendationCsvRow)) : jsonPieces({}, 'recommendations', mapRows(cursor, toRecommendation));
     return sendStreamed(reply, query.format, pieces, cursors);
   });
 

@@ -5,6 +5,9 @@
 
 import { AGGREGATES, ALLOCATION_DEFAULTS, FORMATS, IDLE_MODES, STEPS } from './allocation-params.js';
 import { SCOPES, SEVERITIES } from './anomalies-query.js';
+import { avroToJsonSchema } from './avro-json-schema.js';
+import { currentSchemas } from '../codec/records.generated.js';
+import { RECOMMENDATION_KINDS, RECOMMENDATION_SORTS, RISKS } from './recommendations-query.js';
 import { FILTER_GRAMMAR } from './filter.js';
 import { CAPACITY_TYPES, PRICE_KINDS } from './prices-query.js';
 import { WINDOW_FORMS } from './time-window.js';
@@ -297,3 +300,38 @@ const STATUS = {
 
 export const HEALTH_SCHEMA = { summary: 'Liveness: answers while the process runs.', response: { 200: STATUS } } as const;
 export const READY_SCHEMA = { summary: 'Readiness: 200 when the database answers, 503 when not.', response: { 200: STATUS, 503: STATUS } } as const;
+
+export const RECOMMENDATIONS_SCHEMA = {
+  summary: 'The latest recommendation per target.',
+  description:
+    'The latest recommendation per key (the recommendation table, loaded from kcost.recommendations.v1), filtered, largest monthly saving first by default. JSON lists the records exactly as the topic carries them (schemas/Recommendation.avsc: same fields and nesting, timestamps in epoch milliseconds); CSV has one flat line per recommendation.',
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      cluster: str('Only this cluster.', { maxLength: 253 }),
+      namespace: str('Only this namespace.', { maxLength: 253 }),
+      kind: str(`Only this kind of advice: ${RECOMMENDATION_KINDS.join(', ')} (any case).`, { maxLength: 40 }),
+      workloadKind: str('Only workloads of this kind (Deployment, StatefulSet, DaemonSet, CronJob, ...).', { maxLength: 253 }),
+      workloadName: str('Only the workload of this name.', { maxLength: 253 }),
+      container: str('Only this container.', { maxLength: 253 }),
+      minSavingUsd: str('Only recommendations saving at least this many USD a month (a decimal number; negative values include advice that costs more).', { maxLength: 40 }),
+      risk: str(`Only these risks, comma-separated: ${RISKS.join(', ')} (any case).`, { maxLength: 40 }),
+      sort: str(
+        'Order: saving (largest monthly saving first, the default), confidence (most confident first), generatedAt (newest first) or key (ascending); ties by key.',
+        { enum: Object.keys(RECOMMENDATION_SORTS) },
+      ),
+      limit: str('Most recommendations returned (default 1000).', { pattern: '^[0-9]{1,9}$' }),
+      format: formatParam,
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      description: 'The recommendations.',
+      properties: { recommendations: { type: 'array', items: avroToJsonSchema(currentSchemas.Recommendation as never) } },
+      required: ['recommendations'],
+    },
+    ...errors,
+  },
+} as const;

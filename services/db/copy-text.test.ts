@@ -17,6 +17,7 @@ describe('COPY text encoding', () => {
     ['float8', 0.1 + 0.2, '0.30000000000000004'],
     ['float8', 1e-7, '1e-7'],
     ['int4', 60, '60'],
+    ['int8', 9_007_199_254_740_991, '9007199254740991'],
     ['timestamptz', Date.UTC(2026, 10, 22, 13, 5), '2026-11-22T13:05:00.000Z'],
     ['jsonb', { app: 'a\tb', team: 'x"y' }, '{"app":"a\\\\tb","team":"x\\\\"y"}'],
     ['text[]', ['SCALED', 'GAP'], '{"SCALED","GAP"}'],

@@ -1,5 +1,5 @@
 /** PostgreSQL column types the COPY encoder writes. */
-export type ColumnKind = 'text' | 'float8' | 'int4' | 'timestamptz' | 'jsonb' | 'text[]';
+export type ColumnKind = 'text' | 'float8' | 'int4' | 'int8' | 'timestamptz' | 'jsonb' | 'text[]';
 
 /** Marks SQL NULL in COPY text format. */
 export const COPY_NULL = '\\N';
@@ -42,6 +42,7 @@ export function fieldEncoder(kind: ColumnKind): (value: unknown) => string {
         return (value: string) => escapeCopyText(value);
       case 'float8':
       case 'int4':
+      case 'int8':
         return (value: number) => value.toString();
       case 'timestamptz':
         return isoTimestamp;

@@ -22,6 +22,8 @@ export interface ConsumedBatch {
   readonly topic: string;
   readonly partition: number;
   readonly records: readonly ConsumedRecord[];
+  /** The batch's tombstones (null values), in offset order: a compacted topic's way of retiring a key. */
+  readonly tombstones: ReadonlyArray<{ readonly offset: string; readonly key: string | null }>;
   /** Offset after the last record of the batch: what is committed once the handler succeeds. */
   readonly nextOffset: string;
   /** Offset lag of the partition after this batch. */
@@ -112,8 +114,12 @@ export class BatchConsumer {
     const schema = this.schemaByTopic.get(batch.topic);
     const records: ConsumedRecord[] = [];
     const rejected: Array<{ message: KafkaMessage; error: unknown }> = [];
+    const tombstones: Array<{ offset: string; key: string | null }> = [];
     for (const message of batch.messages) {
-      if (message.value === null) continue; // a compaction tombstone carries no state
+      if (message.value === null) {
+        tombstones.push({ offset: message.offset, key: message.key?.toString('utf8') ?? null });
+        continue;
+      }
       const decoded = await this.decode(batch.topic, batch.partition, message, schema);
       if ('error' in decoded) rejected.push({ message, error: decoded.error });
       else records.push(decoded);
@@ -125,6 +131,7 @@ export class BatchConsumer {
         topic: batch.topic,
         partition: batch.partition,
         records,
+        tombstones,
         nextOffset,
         lag: Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(nextOffset))),
       });

@@ -3,15 +3,17 @@ import { allocationCommand, aggregateOf } from './allocation-command.js';
 import { createCostApi } from './api-client.js';
 import { costSettings } from './cost-settings.js';
 import { estimateCommand } from './estimate-command.js';
+import { recommendationsCommand, rejectYamlOutput } from './recommendations-command.js';
 
 /** `kcost cost …`, also shipped as the `kubectl-cost` plugin (`kubectl cost …`). */
 export const costRole = defineRole({
   name: 'cost',
-  usage: 'cost <namespace|workload|pod|node|label <key>|estimate> [flags]',
-  summary: 'Show cost per namespace, workload, pod, node or label, or estimate a manifest (kubectl cost).',
+  usage: 'cost <namespace|workload|pod|node|label <key>|estimate|recommendations> [flags]',
+  summary: 'Show cost per namespace, workload, pod, node or label, estimate a manifest, or list right-sizing recommendations (kubectl cost).',
   description: [
     'Reads the kcost query API (--api-url) and prints cost over --window as a table, JSON or CSV: kubectl cost namespace, kubectl cost workload -n web, kubectl cost pod --cluster prod --window 7d, kubectl cost label team.',
     'kubectl cost estimate -f manifest.yaml prices the requests of its Deployments, StatefulSets (with their volume claims) and DaemonSets (× --node-count) for 730 hours at the current price of --instance-type from the API, or at the built-in default prices, and exits with status 3 when the total exceeds --max-monthly-usd.',
+    'kubectl cost recommendations [-n ns] [--kind Deployment] [--min-saving-usd 10] [--risk LOW,MEDIUM] lists the latest right-sizing advice per container, largest saving first: current → recommended CPU and memory requests and limits, the saving in USD a month, confidence, risk and reasons. With -o yaml it prints, per workload, a strategic merge patch of its containers\' resources (only those the advice changes; CronJobs under spec.jobTemplate), each headed by the kubectl patch command that applies it, and where an HPA target should move a second patch for the HorizontalPodAutoscaler (autoscaling/v2); documents are separated by ---.',
     'Installed as kubectl-cost on the PATH, it is a kubectl plugin; -n, -o and -f stand for --namespace, --output and --filename, as in kubectl.',
   ].join('\n\n'),
   settings: costSettings,
@@ -19,13 +21,20 @@ export const costRole = defineRole({
   shortFlags: { '-n': '--namespace', '-o': '--output', '-f': '--filename' },
   async run(config, { positionals, stdout, stderr }) {
     const api = createCostApi({ baseUrl: config.apiUrl, token: config.token });
+    if (positionals[0] === 'recommendations') {
+      const result = await recommendationsCommand(api, config);
+      stdout(result.text);
+      for (const note of result.notes) stderr(`${note}\n`);
+      return 0;
+    }
+    if (config.output === 'yaml') rejectYamlOutput(positionals[0] ?? 'this command');
     if (positionals[0] === 'estimate') {
-      const result = await estimateCommand(api, config);
+      const result = await estimateCommand(api, { ...config, output: config.output });
       stdout(result.text);
       for (const note of result.notes) stderr(`${note}\n`);
       return result.exitCode;
     }
-    stdout(await allocationCommand(api, { ...config, aggregate: aggregateOf(positionals) }));
+    stdout(await allocationCommand(api, { ...config, output: config.output, aggregate: aggregateOf(positionals) }));
     return 0;
   },
 });

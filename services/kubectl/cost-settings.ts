@@ -42,10 +42,28 @@ export const costSettings = {
     default: 'hide',
     parse: parseEnum(['hide', 'include', 'share'] as const),
   }),
-  output: setting<'table' | 'json' | 'csv'>('output', {
-    description: 'table (aligned columns), json (the API answer) or csv (-o).',
+  output: setting<'table' | 'json' | 'csv' | 'yaml'>('output', {
+    description: 'table (aligned columns), json (the API answer) or csv (-o); recommendations also yaml: one strategic merge patch per workload (and its HPA) for kubectl patch --patch-file.',
     default: 'table',
-    parse: parseEnum(['table', 'json', 'csv'] as const),
+    parse: parseEnum(['table', 'json', 'csv', 'yaml'] as const),
+  }),
+  kind: setting('kind', {
+    description: 'recommendations: only workloads of this kind (Deployment, StatefulSet, DaemonSet, CronJob, ...).',
+    default: '',
+    defaultLabel: '(all)',
+    parse: parseString,
+  }),
+  minSavingUsd: setting<number | null>('minSavingUsd', {
+    description: 'recommendations: only those saving at least this many USD a month.',
+    default: null,
+    defaultLabel: '(any)',
+    parse: (raw) => (raw.trim() === '' ? null : parseNumber(-1e9, 1e9)(raw)),
+  }),
+  risk: setting('risk', {
+    description: 'recommendations: only these risks, comma-separated (LOW, MEDIUM, HIGH).',
+    default: '',
+    defaultLabel: '(any)',
+    parse: parseString,
   }),
   filename: setting('filename', {
     description: 'estimate: manifest file (YAML, several documents allowed) with Deployments, StatefulSets and DaemonSets (-f).',

@@ -1,16 +1,18 @@
 import type pg from 'pg';
-import type { NodeCost, PodCost } from '../codec/records.generated.js';
+import type { NodeCost, PodCost, Recommendation } from '../codec/records.generated.js';
 import { copyRows } from '../db/copy-rows.js';
 import type { StorageVariant } from '../db/migration-plan.js';
 import { classifyDbError } from '../db/pg-errors.js';
 import { messageOf } from '../errors/kcost-error.js';
 import type { Logger } from '../log/logger.js';
 import { NODE_ROLLUPS, POD_ROLLUPS, RollupAccumulator, upsertParameters, upsertStatement, type RollupSpec } from './rollups.js';
+import { keyMismatch } from './recommendation-plan.js';
+import { applyRecommendations } from './recommendation-writer.js';
 import { lockNextOffset, storeNextOffset } from './sink-offsets.js';
 import { columnNames, encodeRow, TABLES_BY_SCHEMA, type LoadedSchema, type TableSpec } from './tables.js';
 import { rejectionReason } from './validate.js';
 
-/** A decoded record with its Kafka position. */
+/** A decoded record with its Kafka position; value null is a tombstone (loaded only from kcost.recommendations.v1). */
 export interface SinkRecord {
   readonly offset: string;
   readonly key: string | null;
@@ -40,6 +42,8 @@ export interface LoadResult {
   /** Records at offsets the database already holds (a redelivery), dropped. */
   readonly skipped: number;
   readonly rejected: readonly Rejection[];
+  /** Recommendations of a kind this version does not know (UNKNOWN), left out as the schema asks readers to. */
+  readonly ignored: number;
   /** Whether a rejected row forced a row-by-row pass. */
   readonly isolated: boolean;
 }
@@ -73,8 +77,19 @@ export class BatchWriter {
     const spec = TABLES_BY_SCHEMA[batch.schema] as TableSpec;
     const valid: SinkRecord[] = [];
     const invalid: Rejection[] = [];
+    const keyed = batch.schema === 'Recommendation';
+    let ignored = 0;
     for (const record of batch.records) {
-      const reason = rejectionReason(spec, record.value as never);
+      if (record.value === null) {
+        // A tombstone retires a key of the latest-per-key table; the other tables have no keys to retire.
+        if (keyed) valid.push(record);
+        continue;
+      }
+      if (keyed && (record.value as Recommendation).kind === 'UNKNOWN') {
+        ignored++;
+        continue;
+      }
+      const reason = rejectionReason(spec, record.value as never) ?? (keyed ? keyMismatch(record.key, record.value as Recommendation) : undefined);
       if (reason === undefined) valid.push(record);
       else invalid.push({ record, code: 'INVALID_RECORD', reason });
     }
@@ -83,11 +98,11 @@ export class BatchWriter {
     let discard: Error | undefined;
     try {
       try {
-        return await this.transact(client, batch, spec, valid, invalid, false);
+        return { ...(await this.transact(client, batch, spec, valid, invalid, false)), ignored };
       } catch (error) {
         if (classifyDbError(error) !== 'data') throw error;
         this.options.logger.warn({ topic: batch.topic, partition: batch.partition, err: error }, 'the database rejected a row; loading the batch row by row');
-        return await this.transact(client, batch, spec, valid, invalid, true);
+        return { ...(await this.transact(client, batch, spec, valid, invalid, true)), ignored };
       }
     } catch (error) {
       if (classifyDbError(error) === 'transient') discard = error instanceof Error ? error : new Error(messageOf(error));
@@ -104,7 +119,7 @@ export class BatchWriter {
     valid: readonly SinkRecord[],
     invalid: readonly Rejection[],
     isolate: boolean,
-  ): Promise<LoadResult> {
+  ): Promise<Omit<LoadResult, 'ignored'>> {
     const { group } = this.options;
     await client.query('BEGIN');
     try {
@@ -113,12 +128,19 @@ export class BatchWriter {
       const fresh = valid.filter(isNew);
       const rejected = invalid.filter((r) => isNew(r.record));
       const rollups = this.options.variant === 'postgres' ? rollupsOf(batch.schema) : [];
-      const loaded = isolate ? await this.copyEach(client, spec, fresh, rejected, rollups) : await this.copyAll(client, spec, fresh, rollups);
+      const loaded =
+        batch.schema === 'Recommendation'
+          ? await this.applyLatest(client, fresh, rejected, isolate)
+          : isolate
+            ? await this.copyEach(client, spec, fresh, rejected, rollups)
+            : await this.copyAll(client, spec, fresh, rollups);
       for (const rollup of rollups) await upsert(client, rollup.spec, rollup.result());
       if (rejected.length > 0) await this.options.reject(batch, rejected);
       await storeNextOffset(client, group, batch.topic, batch.partition, batch.nextOffset);
       await client.query('COMMIT');
-      return { loaded: loaded.length, skipped: batch.records.length - fresh.length - rejected.length, rejected, isolated: isolate };
+      // Records neither valid nor invalid were left out before the transaction (write() counts them).
+      const leftOut = batch.records.length - valid.length - invalid.length;
+      return { loaded: loaded.length, skipped: batch.records.length - leftOut - fresh.length - rejected.length, rejected, isolated: isolate };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -165,6 +187,33 @@ export class BatchWriter {
   }
 
   /**
+   * Recommendations: history rows and the latest-per-key table, for the whole
+   * batch at once, or one record at a time under a savepoint when the database
+   * refused a row (the refused ones become rejections).
+   */
+  private async applyLatest(client: pg.PoolClient, records: readonly SinkRecord[], rejected: Rejection[], isolate: boolean): Promise<SinkRecord[]> {
+    const event = (r: SinkRecord) => ({ key: r.key, value: r.value as Recommendation | null });
+    if (!isolate) {
+      await applyRecommendations(client, records.map(event));
+      return [...records];
+    }
+    const loaded: SinkRecord[] = [];
+    for (const record of records) {
+      await client.query('SAVEPOINT kcost_row');
+      try {
+        await applyRecommendations(client, [event(record)]);
+        await client.query('RELEASE SAVEPOINT kcost_row');
+        loaded.push(record);
+      } catch (error) {
+        if (classifyDbError(error) !== 'data') throw error;
+        await client.query('ROLLBACK TO SAVEPOINT kcost_row');
+        rejected.push({ record, code: 'DB_REJECTED', reason: messageOf(error) });
+      }
+    }
+    return loaded;
+  }
+
+  /**
    * Creates the daily partitions of the days a batch writes, and the day
    * after (so the next day's first batch finds its partition), in its own
    * short transaction before the load. Days already seen are skipped.
@@ -172,6 +221,7 @@ export class BatchWriter {
   private async ensurePartitions(spec: TableSpec, records: readonly SinkRecord[]): Promise<void> {
     const days = new Set<number>();
     for (const record of records) {
+      if (record.value === null) continue;
       const day = Math.floor(spec.partitionTime(record.value as never) / DAY_MILLIS);
       if (!this.partitionedDays.has(day)) days.add(day);
     }

@@ -14,7 +14,7 @@ export function createSinkMetrics(registry: Registry): SinkMetrics {
     rowsLoaded: new Counter({ name: 'kcost_sink_rows_loaded_total', help: 'Rows committed to the raw tables, by table.', labelNames: ['table'], registers: [registry] }),
     recordsSkipped: new Counter({
       name: 'kcost_sink_records_skipped_total',
-      help: 'Redelivered records dropped because the database already held their offsets, by topic.',
+      help: 'Records not loaded, by topic: redeliveries whose offsets the database already held, and recommendations of a kind this version does not know.',
       labelNames: ['topic'],
       registers: [registry],
     }),

@@ -35,6 +35,11 @@ export const sinkSettings = {
     defaultLabel: '(empty: not loaded)',
     parse: parseString,
   }),
+  recommendationsTopic: setting('recommendationsTopic', {
+    description: 'Topic of Recommendation records: each version is appended to recommendation_history, the latest per key kept in recommendation (a tombstone deletes the key); empty to skip.',
+    default: TOPICS.recommendations.name,
+    parse: parseString,
+  }),
   deadLetterTopic: setting('deadLetterTopic', {
     description: 'Topic that receives the records the sink cannot load (DeadLetter records naming topic, partition, offset and reason).',
     default: TOPICS.deadLetter.name,

@@ -9,7 +9,7 @@ import { BatchConsumer, type ConsumedBatch } from '../kafka/batch-consumer.js';
 import type { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import type { ConsumerMetrics } from '../kafka/kafka-metrics.js';
 import type { Logger } from '../log/logger.js';
-import { BatchWriter, type LoadBatch, type Rejection } from './batch-writer.js';
+import { BatchWriter, type LoadBatch, type Rejection, type SinkRecord } from './batch-writer.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { SinkMetrics } from './sink-metrics.js';
 import { readOffsets } from './sink-offsets.js';
@@ -69,7 +69,12 @@ export function buildSink(deps: SinkDeps, config: SinkConfig): Sink {
   const handle = async (batch: ConsumedBatch): Promise<void> => {
     const schema = schemaByTopic.get(batch.topic);
     if (!schema) throw new KcostError('UNEXPECTED_TOPIC', `the sink does not load topic ${batch.topic}`);
-    const records = batch.records.map((r) => ({ offset: r.offset, key: r.key, value: r.record.value }));
+    const records: SinkRecord[] = batch.records.map((r) => ({ offset: r.offset, key: r.key, value: r.record.value }));
+    if (schema === 'Recommendation' && batch.tombstones.length > 0) {
+      // Tombstones retire keys of the recommendation table, so they load in offset order with the versions.
+      records.push(...batch.tombstones.map((t) => ({ offset: t.offset, key: t.key, value: null })));
+      records.sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
+    }
     // An empty fetch (tombstones or only undecodable records) still moves the stored offset.
     const chunks = records.length === 0 ? [[]] : chunk(records, config.maxBatchRows);
     for (let i = 0; i < chunks.length; i++) {
@@ -96,6 +101,10 @@ export function buildSink(deps: SinkDeps, config: SinkConfig): Sink {
     dbHealthy = true;
     timer();
     deps.metrics.rowsLoaded.inc({ table }, result.loaded);
+    if (result.ignored > 0) {
+      deps.metrics.recordsSkipped.inc({ topic: batch.topic }, result.ignored);
+      logger.info({ topic: batch.topic, partition: batch.partition, ignored: result.ignored }, 'left out recommendations of a kind this version does not know');
+    }
     if (result.skipped > 0) {
       deps.metrics.recordsSkipped.inc({ topic: batch.topic }, result.skipped);
       logger.info({ topic: batch.topic, partition: batch.partition, skipped: result.skipped }, 'dropped records the database already holds');

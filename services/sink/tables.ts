@@ -1,25 +1,9 @@
 import type { CostAnomaly, NodeCost, PodCost, PriceUpdate, RecordTypes, SchemaName } from '../codec/records.generated.js';
-import { fieldEncoder, type ColumnKind } from '../db/copy-text.js';
+import { fieldEncoder } from '../db/copy-text.js';
+import { RECOMMENDATION_HISTORY_TABLE } from './recommendation-table.js';
+import { col, type TableSpec } from './table-spec.js';
 
-/** One column of a raw table and how it is read from the record. */
-export interface ColumnSpec<T> {
-  readonly name: string;
-  readonly kind: ColumnKind;
-  readonly nullable?: boolean;
-  readonly get: (record: T) => unknown;
-}
-
-/** A raw table the sink loads, fed by one record schema. */
-export interface TableSpec<N extends SchemaName = SchemaName> {
-  readonly table: string;
-  readonly schema: N;
-  readonly columns: ReadonlyArray<ColumnSpec<RecordTypes[N]>>;
-  /** The time the table is partitioned (chunked) by, in epoch milliseconds. */
-  readonly partitionTime: (record: RecordTypes[N]) => number;
-}
-
-const col = <T>(name: string, kind: ColumnKind, get: (record: T) => unknown, nullable = false): ColumnSpec<T> =>
-  nullable ? { name, kind, get, nullable } : { name, kind, get };
+export type { ColumnSpec, TableSpec } from './table-spec.js';
 
 export const POD_COST_TABLE: TableSpec<'PodCost'> = {
   table: 'pod_cost',
@@ -152,6 +136,7 @@ export const TABLES_BY_SCHEMA = {
   NodeCost: NODE_COST_TABLE,
   CostAnomaly: COST_ANOMALY_TABLE,
   PriceUpdate: PRICE_HISTORY_TABLE,
+  Recommendation: RECOMMENDATION_HISTORY_TABLE,
 } as const;
 
 export type LoadedSchema = keyof typeof TABLES_BY_SCHEMA;

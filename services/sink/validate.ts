@@ -9,7 +9,8 @@ const INT4_MAX = 2_147_483_647;
 /**
  * Checks a decoded record against what its table accepts, before any COPY:
  * numbers finite, integers in int4 range, timestamps in range, a non-empty
- * cluster (or provider), positive window lengths. Returns the reason it is
+ * cluster (or provider, or key), positive window lengths, and the table's
+ * own check. Returns the reason it is
  * rejected, or undefined when it can be loaded. Errors the database alone
  * can find (a NUL byte in a string) are isolated by the writer instead.
  */
@@ -27,6 +28,9 @@ export function rejectionReason<N extends SchemaName>(spec: TableSpec<N>, record
       case 'int4':
         if (!Number.isInteger(value) || Math.abs(value as number) > INT4_MAX) return `${column.name} is not a 32-bit integer: ${show(value)}`;
         break;
+      case 'int8':
+        if (!Number.isSafeInteger(value)) return `${column.name} is not a whole number: ${show(value)}`;
+        break;
       case 'timestamptz':
         if (!Number.isInteger(value) || (value as number) < MIN_TIME_MILLIS || (value as number) > MAX_TIME_MILLIS) {
           return `${column.name} is not a timestamp between years 1 and 9999: ${show(value)}`;
@@ -40,7 +44,7 @@ export function rejectionReason<N extends SchemaName>(spec: TableSpec<N>, record
   if (key.get(record) === '') return `${key.name} is empty`;
   const windowSeconds = spec.columns.find((c) => c.name === 'window_seconds')?.get(record);
   if (typeof windowSeconds === 'number' && windowSeconds <= 0) return `window_seconds must be positive, got ${windowSeconds}`;
-  return undefined;
+  return spec.check?.(record);
 }
 
 function show(value: unknown): string {

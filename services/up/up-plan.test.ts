@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/settings.js';
+import { sinkSettings } from '../sink/sink-settings.js';
 import { planUp } from './up-plan.js';
 import { upSettings } from './up-settings.js';
 
@@ -31,6 +32,12 @@ describe('planUp', () => {
 
   it('has the sink load the prices topic, so estimates and /v1/prices see the prices', () => {
     expect(flag(planUp(configOf(['--simulate']), NOW).services.find((a) => a[0] === 'sink')!, '--prices-topic')).toBe('kcost.prices.v1');
+  });
+
+  it('has the sink load the recommendations topic, so /v1/recommendations and kubectl cost recommendations see the advice', () => {
+    const sink = planUp(configOf(['--simulate', '--database-url', 'postgres://127.0.0.1:5432/kcost']), NOW).services.find((a) => a[0] === 'sink')!;
+    const { config } = resolveConfig(sinkSettings, { argv: sink.slice(1), env: {} });
+    expect(config.recommendationsTopic).toBe('kcost.recommendations.v1');
   });
 
   it('with --simulate backfills up to the current minute at full speed, then goes on in real time from there', () => {

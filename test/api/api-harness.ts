@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { Registry } from 'prom-client';
-import type { CostAnomaly, NodeCost, PodCost, PriceUpdate } from '../../services/codec/records.generated.js';
+import type { CostAnomaly, NodeCost, PodCost, PriceUpdate, Recommendation } from '../../services/codec/records.generated.js';
 import { migrate } from '../../services/db/migrations.js';
 import { pgSqlClient } from '../../services/db/sql-client.js';
 import { build, type ApiApp, type ApiConfig } from '../../services/api/app.js';
@@ -16,12 +16,15 @@ import { createTestDatabase } from '../support/database.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { testProducer } from '../support/pipeline.js';
 import { anomalyRecords, costRecords, NOW, priceRecords } from './cost-records.js';
+import { recommendationRecords } from './recommendation-records.js';
 
 export interface Records {
   readonly pods: readonly PodCost[];
   readonly nodes: readonly NodeCost[];
   readonly anomalies: readonly CostAnomaly[];
   readonly prices: readonly PriceUpdate[];
+  /** Published in this order (so an older version may follow a newer one), to kcost.recommendations.v1. */
+  readonly recommendations?: readonly Recommendation[];
 }
 
 /** A fresh, migrated database filled through the real sink from real Kafka topics. */
@@ -45,8 +48,15 @@ export async function loadThroughSink(records: Records): Promise<LoadedDatabase>
 
   const kafka = testKafka('kcost-api-test');
   const codec = testCodec();
-  const [costs, nodeCosts, anomalies, prices, deadLetter] = await createTestTopics(kafka, [TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.prices, TOPICS.deadLetter]);
-  if (!costs || !nodeCosts || !anomalies || !prices || !deadLetter) throw new Error('topics were not created');
+  const [costs, nodeCosts, anomalies, prices, deadLetter, recommendations] = await createTestTopics(kafka, [
+    TOPICS.costs,
+    TOPICS.nodeCosts,
+    TOPICS.anomalies,
+    TOPICS.prices,
+    TOPICS.deadLetter,
+    TOPICS.recommendations,
+  ]);
+  if (!costs || !nodeCosts || !anomalies || !prices || !deadLetter || !recommendations) throw new Error('topics were not created');
   const { producer, disconnect } = await testProducer(kafka, codec);
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
   try {
@@ -55,6 +65,7 @@ export async function loadThroughSink(records: Records): Promise<LoadedDatabase>
       ...records.nodes.map((value) => ({ topic: nodeCosts.name, key: nodeKey(value), schema: 'NodeCost' as const, value })),
       ...records.anomalies.map((value) => ({ topic: anomalies.name, key: anomalyKey(value), schema: 'CostAnomaly' as const, value })),
       ...records.prices.map((value) => ({ topic: prices.name, key: priceKey(value), schema: 'PriceUpdate' as const, value })),
+      ...(records.recommendations ?? []).map((value) => ({ topic: recommendations.name, key: value.key, schema: 'Recommendation' as const, value })),
     ]);
     const registry = new Registry();
     const consumerMetrics = createConsumerMetrics(registry);
@@ -76,6 +87,7 @@ export async function loadThroughSink(records: Records): Promise<LoadedDatabase>
           { topic: nodeCosts.name, schema: 'NodeCost' },
           { topic: anomalies.name, schema: 'CostAnomaly' },
           { topic: prices.name, schema: 'PriceUpdate' },
+          { topic: recommendations.name, schema: 'Recommendation' },
         ],
         maxBatchRows: 20_000,
         maxBatchWaitMillis: 200,
@@ -86,17 +98,17 @@ export async function loadThroughSink(records: Records): Promise<LoadedDatabase>
       },
     );
     await sink.start();
-    const expected = [records.pods.length, records.nodes.length, records.anomalies.length, records.prices.length];
+    const expected = [records.pods.length, records.nodes.length, records.anomalies.length, records.prices.length, records.recommendations?.length ?? 0];
     try {
       await waitFor(
         async () => {
           const { rows } = await pool.query<{ counts: string[] }>(
-            `SELECT ARRAY[(SELECT count(*) FROM pod_cost), (SELECT count(*) FROM node_cost), (SELECT count(*) FROM cost_anomaly), (SELECT count(*) FROM price_history)]::text[] AS counts`,
+            `SELECT ARRAY[(SELECT count(*) FROM pod_cost), (SELECT count(*) FROM node_cost), (SELECT count(*) FROM cost_anomaly), (SELECT count(*) FROM price_history), (SELECT count(*) FROM recommendation_history)]::text[] AS counts`,
           );
           return JSON.stringify(rows[0]?.counts.map(Number)) === JSON.stringify(expected);
         },
         60_000,
-        `the sink to load ${expected.join('/')} pod/node/anomaly/price rows`,
+        `the sink to load ${expected.join('/')} pod/node/anomaly/price/recommendation rows`,
       );
     } finally {
       await sink.stop();
@@ -143,7 +155,7 @@ export function useLoadedApi(): { readonly db: LoadedDatabase; readonly api: Api
   const loaded = {} as { db: LoadedDatabase; api: ApiApp };
   beforeAll(async () => {
     const { pods, nodes } = costRecords();
-    loaded.db = await loadThroughSink({ pods, nodes, anomalies: anomalyRecords(), prices: priceRecords() });
+    loaded.db = await loadThroughSink({ pods, nodes, anomalies: anomalyRecords(), prices: priceRecords(), recommendations: recommendationRecords() });
     loaded.api = await buildApi(loaded.db.pool, NOW);
   });
   afterAll(async () => {

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
 import { parseCsv } from '../../services/api/csv.js';
 import { NOW } from './cost-records.js';
+import type { Recommendation } from '../../services/codec/records.generated.js';
 import { buildApi, useLoadedApi } from './api-harness.js';
+import { latestRecommendations } from './recommendation-records.js';
 
 const loaded = useLoadedApi();
 
@@ -15,10 +17,13 @@ describe('the OpenAPI document', () => {
     const document = response.json<{ openapi: string; paths: Record<string, { get: { parameters: Array<{ name: string; description: string }> } }> }>();
     await SwaggerParser.validate(structuredClone(document) as never);
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).filter((p) => p.startsWith('/v1/')).sort()).toEqual(['/v1/allocation', '/v1/anomalies', '/v1/nodes', '/v1/prices']);
+    expect(Object.keys(document.paths).filter((p) => p.startsWith('/v1/')).sort()).toEqual(['/v1/allocation', '/v1/anomalies', '/v1/nodes', '/v1/prices', '/v1/recommendations']);
     const parameters = document.paths['/v1/allocation']?.get.parameters ?? [];
     expect(parameters.map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
     expect(parameters.find((p) => p.name === 'filter')?.description).toContain('label[<key>]');
+    expect((document.paths['/v1/recommendations']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual([
+      'cluster', 'container', 'format', 'kind', 'limit', 'minSavingUsd', 'namespace', 'risk', 'sort', 'workloadKind', 'workloadName',
+    ]);
   });
 });
 
@@ -40,6 +45,13 @@ describe('bad parameters get a 400 that names them', () => {
     ['/v1/anomalies?limit=ten', 'limit'],
     ['/v1/prices?kind=CPU', 'kind'],
     ['/v1/prices?capacityType=preemptible', 'capacityType'],
+    ['/v1/recommendations?kind=pod', 'kind'],
+    ['/v1/recommendations?risk=low,severe', 'risk'],
+    ['/v1/recommendations?minSavingUsd=ten', 'minSavingUsd'],
+    ['/v1/recommendations?minSavingUsd=1e3', 'minSavingUsd'],
+    ['/v1/recommendations?sort=cost', 'sort'],
+    ['/v1/recommendations?limit=0', 'limit'],
+    ['/v1/recommendations?window=24h', 'window'],
   ])('%s → %s', async (url, parameter) => {
     const response = await loaded.api.inject({ method: 'GET', url });
     expect(response.statusCode, response.body).toBe(400);
@@ -186,6 +198,58 @@ describe('anomalies and prices as CSV', () => {
     const columns = priceCsv[0] ?? [];
     expect(priceCsv.slice(1).map((line) => [line[columns.indexOf('sku')], line[columns.indexOf('effectiveFrom')]])).toEqual(skus.flatMap((s) => s.history.map((h) => [s.sku, h.effectiveFrom])));
     expect(skus.length).toBeGreaterThan(1);
+  });
+});
+
+describe('GET /v1/recommendations', () => {
+  const key = (name: string) => latestRecommendations().find((r) => r.key.endsWith(name))?.key;
+  const [db, app, sidecar, envoy, nightly] = ['db/postgres', 'frontend/app', 'frontend/sidecar', 'gateway/envoy', 'nightly/job'].map(key);
+
+  it('lists the latest record per key, as the topic carries it, largest saving first', async () => {
+    const response = await loaded.api.inject({ method: 'GET', url: '/v1/recommendations' });
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ recommendations: Recommendation[] }>();
+    const expected = latestRecommendations().sort((a, b) => b.saving.monthlySavingsUsd - a.saving.monthlySavingsUsd);
+    expect(body.recommendations).toEqual(expected);
+    // The frontend's older version (saving 99) came later on the topic and lost to the newer one.
+    expect(body.recommendations.map((r) => r.key)).toEqual([db, app, nightly, sidecar, envoy]);
+  });
+
+  it.each([
+    ['namespace=web', () => [app, sidecar]],
+    ['cluster=c2', () => [nightly]],
+    ['workloadKind=StatefulSet', () => [db]],
+    ['workloadName=frontend&container=sidecar', () => [sidecar]],
+    ['minSavingUsd=10', () => [db, app, nightly]],
+    ['minSavingUsd=-10.5', () => [db, app, nightly, sidecar, envoy]],
+    ['risk=medium,HIGH', () => [db, nightly, envoy]],
+    ['kind=workload_resources&risk=low', () => [app, sidecar]],
+    ['sort=generatedAt', () => [app, sidecar, db, envoy, nightly]],
+    ['sort=key', () => [envoy, db, app, sidecar, nightly]],
+    ['sort=confidence&limit=2', () => [envoy, db]],
+    ['limit=2', () => [db, app]],
+    ['namespace=none', () => []],
+  ])('?%s', async (query, keys) => {
+    const response = await loaded.api.inject({ method: 'GET', url: `/v1/recommendations?${query}` });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json<{ recommendations: Recommendation[] }>().recommendations.map((r) => r.key)).toEqual(keys());
+  });
+
+  it('as CSV: one flat line per recommendation with the same figures', async () => {
+    const json = (await loaded.api.inject({ method: 'GET', url: '/v1/recommendations' })).json<{ recommendations: Recommendation[] }>().recommendations;
+    const response = await loaded.api.inject({ method: 'GET', url: '/v1/recommendations?format=csv' });
+    expect(response.headers['content-type']).toContain('text/csv');
+    const [header = [], ...lines] = parseCsv(response.body);
+    const column = (line: string[], name: string) => line[header.indexOf(name)];
+    expect(header).toEqual(expect.arrayContaining(['key', 'workloadKind', 'generatedAt', 'monthlySavingsUsd', 'cpuRecommendedRequestCores', 'memoryRecommendedLimitBytes', 'reasons', 'hpa']));
+    expect(lines.map((l) => [column(l, 'key'), Number(column(l, 'monthlySavingsUsd')), Number(column(l, 'cpuRecommendedRequestCores'))])).toEqual(
+      json.map((r) => [r.key, r.saving.monthlySavingsUsd, r.workloadResources?.cpu.recommendedRequest]),
+    );
+    const envoyLine = lines.find((l) => column(l, 'key') === envoy) ?? [];
+    expect(column(envoyLine, 'memoryAction')).toBe('NONE');
+    expect(column(envoyLine, 'memoryRecommendedRequestBytes')).toBe('');
+    expect(column(envoyLine, 'generatedAt')).toBe('2026-11-01T01:00:00.000Z');
+    expect(JSON.parse(column(lines.find((l) => column(l, 'key') === app) ?? [], 'hpa') ?? '')).toEqual([expect.objectContaining({ recommendedTargetUtilizationPercent: 80 })]);
   });
 });
 

@@ -163,7 +163,7 @@ describe(`kcost under chaos (seed ${SEED}: KCOST_CHAOS_SEED=${SEED} repeats it)`
   async function pipeline(group: string, suffix: string, databaseUrl: string): Promise<{ processor: Supervised; sink: Supervised }> {
     const outputs = ['--costs-topic', `kcost.costs.v1${suffix}`, '--node-costs-topic', `kcost.node-costs.v1${suffix}`, '--anomalies-topic', `kcost.anomalies.v1${suffix}`, '--dead-letter-topic', `kcost.deadletter.v1${suffix}`];
     const processor = new Supervised(`process ${group}`, ['process', '--brokers', brokers, '--group-id', group, '--transactional-id', `${group}-0`, ...PIPELINE, ...outputs], await freePort());
-    const sink = new Supervised(`sink ${group}`, ['sink', '--brokers', brokers, '--group-id', `${group}-sink`, '--database-url', databaseUrl, ...outputs, '--session-timeout', '6s', '--db-retry-max-delay', '2s'], await freePort());
+    const sink = new Supervised(`sink ${group}`, ['sink', '--brokers', brokers, '--group-id', `${group}-sink`, '--database-url', databaseUrl, ...outputs, '--recommendations-topic', '', '--session-timeout', '6s', '--db-retry-max-delay', '2s'], await freePort());
     roles.push(processor, sink);
     return { processor, sink };
   }

@@ -16,6 +16,8 @@ const READER_RELATIONS = [
   'pod_cost_daily',
   'pod_cost_hourly',
   'price_history',
+  'recommendation',
+  'recommendation_history',
   'schema_migrations',
   'sink_offset',
 ];
@@ -43,28 +45,48 @@ describe('migrations on both storage paths', () => {
   it('apply on plain PostgreSQL, then a second run applies nothing and a forced re-run of every file succeeds', async () => {
     const first = await migrate(postgres.sql, { logger });
     expect(first.variant).toBe('postgres');
-    expect(first.applied).toEqual(['0001_raw_tables', '0002_raw_storage', '0003_rollups', '0004_rollup_comments', '0005_pod_cost_volumes']);
+    expect(first.applied).toEqual(['0001_raw_tables', '0002_raw_storage', '0003_rollups', '0004_rollup_comments', '0005_pod_cost_volumes', '0006_recommendations']);
     const second = await migrate(postgres.sql, { logger });
     expect(second).toEqual({ variant: 'postgres', applied: [] });
     const again = await migrate(postgres.sql, { logger, reapply: true });
-    expect(again.applied).toHaveLength(5);
+    expect(again.applied).toHaveLength(6);
     const recorded = await postgres.client.query<{ version: number; variant: string }>('SELECT version, variant FROM schema_migrations ORDER BY version');
-    expect(recorded.rows).toEqual([1, 2, 3, 4, 5].map((version) => ({ version, variant: 'postgres' })));
+    expect(recorded.rows).toEqual([1, 2, 3, 4, 5, 6].map((version) => ({ version, variant: 'postgres' })));
+  });
+
+  it('plain PostgreSQL: recommendation_history gets daily partitions ahead and loses them to retention like the event tables', async () => {
+    const partitions = async () =>
+      (
+        await postgres.client.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+           WHERE p.relname = 'recommendation_history' ORDER BY 1`,
+        )
+      ).rows.map((r) => r.name);
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    expect(await partitions()).toContain(`recommendation_history_${today}`);
+    await postgres.client.query(`SELECT kcost_ensure_partitions('2020-01-01', '2020-01-01')`);
+    expect(await partitions()).toContain('recommendation_history_20200101');
+    // Kept while event_keep covers it, dropped once it does not.
+    await postgres.client.query(`SELECT kcost_drop_expired(INTERVAL '90 days', INTERVAL '100 years')`);
+    expect(await partitions()).toContain('recommendation_history_20200101');
+    await postgres.client.query(`SELECT kcost_drop_expired(INTERVAL '90 days', INTERVAL '400 days')`);
+    expect(await partitions()).not.toContain('recommendation_history_20200101');
+    expect(await partitions()).toContain(`recommendation_history_${today}`);
   });
 
   it('apply on TimescaleDB as hypertables, policies and real-time continuous aggregates, twice', async () => {
     const first = await migrate(timescale.client, { logger });
     expect(first.variant).toBe('timescaledb');
-    expect(first.applied).toHaveLength(5);
+    expect(first.applied).toHaveLength(6);
     expect(await migrate(timescale.client, { logger })).toEqual({ variant: 'timescaledb', applied: [] });
-    expect((await migrate(timescale.client, { logger, reapply: true })).applied).toHaveLength(5);
+    expect((await migrate(timescale.client, { logger, reapply: true })).applied).toHaveLength(6);
 
     const hypertables = await timescale.client.query<{ hypertable_name: string; compression_enabled: boolean }>(
       `SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables
        WHERE hypertable_schema = current_schema() ORDER BY 1`,
     );
     expect(hypertables.rows).toEqual(
-      ['cost_anomaly', 'node_cost', 'pod_cost', 'price_history'].map((hypertable_name) => ({ hypertable_name, compression_enabled: true })),
+      ['cost_anomaly', 'node_cost', 'pod_cost', 'price_history', 'recommendation_history'].map((hypertable_name) => ({ hypertable_name, compression_enabled: true })),
     );
     const caggs = await timescale.client.query<{ view_name: string; materialized_only: boolean }>(
       'SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates ORDER BY 1',
@@ -77,9 +99,9 @@ describe('migrations on both storage paths', () => {
        WHERE proc_name IN ('policy_compression', 'policy_retention', 'policy_refresh_continuous_aggregate') GROUP BY 1 ORDER BY 1`,
     );
     expect(jobs.rows).toEqual([
-      { proc_name: 'policy_compression', n: 4 },
+      { proc_name: 'policy_compression', n: 5 },
       { proc_name: 'policy_refresh_continuous_aggregate', n: 4 },
-      { proc_name: 'policy_retention', n: 4 },
+      { proc_name: 'policy_retention', n: 5 },
     ]);
   });
 

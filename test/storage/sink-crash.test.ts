@@ -107,6 +107,8 @@ describe('kcost sink under SIGKILL', () => {
     const sinkArgs = [
       'sink', '--database-url', database.url, '--brokers', testBrokers().join(','), '--group-id', group,
       '--costs-topic', costs.name, '--node-costs-topic', nodes.name, '--anomalies-topic', anomalies.name,
+      // The shared broker's kcost.recommendations.v1 is not this test's; test/storage/recommendation-sink.test.ts covers it.
+      '--recommendations-topic', '',
       '--dead-letter-topic', deadLetter.name, '--health-port', '0', '--max-batch-rows', '400',
       '--session-timeout', '6s', '--max-batch-wait', '200ms', '--log-level', 'info',
     ];

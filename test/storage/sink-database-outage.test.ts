@@ -79,7 +79,7 @@ describe('kcost sink when its database goes away', () => {
     await publish(0, 200);
     const group = uniqueName('sink-outage');
     sink = startKcost(
-      ['sink', '--brokers', testBrokers().join(','), '--database-url', database.url, '--group-id', group, '--costs-topic', costs.name, '--node-costs-topic', '', '--anomalies-topic', '', '--health-port', String(healthPort), '--db-retry-max-delay', '1s'],
+      ['sink', '--brokers', testBrokers().join(','), '--database-url', database.url, '--group-id', group, '--costs-topic', costs.name, '--node-costs-topic', '', '--anomalies-topic', '', '--recommendations-topic', '', '--health-port', String(healthPort), '--db-retry-max-delay', '1s'],
     );
     await waitFor(() => sink?.output.some((line) => line.includes('waiting for it')) ?? false, 30_000, 'the sink to say it waits for the database');
     expect(await readyStatus()).toBe(503);

@@ -1,0 +1,81 @@
+import { KcostError } from '../errors/kcost-error.js';
+import type { Recommendation, ResourceAdvice } from '../recommender/recommendation.js';
+import type { CostApi } from './api-client.js';
+import { cpuQuantity, memoryQuantity } from './quantity-format.js';
+import { renderPatches, resourcePatches } from './resource-patch.js';
+import { renderTable, type Column } from './table.js';
+
+export interface RecommendationsOptions {
+  readonly cluster: string;
+  readonly namespace: string;
+  /** Workload kind (Deployment, StatefulSet, ...); empty: all. */
+  readonly kind: string;
+  readonly minSavingUsd: number | null;
+  readonly risk: string;
+  readonly output: 'table' | 'json' | 'csv' | 'yaml';
+}
+
+/** What the command prints, and notes for stderr (recommendations no patch can apply). */
+export interface RecommendationsResult {
+  readonly text: string;
+  readonly notes: readonly string[];
+}
+
+const show = (a: ResourceAdvice, figure: 'Request' | 'Limit'): string => {
+  const format = a.resource === 'cpu' ? cpuQuantity : memoryQuantity;
+  const current = a[`current${figure}`];
+  const recommended = a[`recommended${figure}`];
+  const now = current === null ? 'none' : format(current);
+  if (a.action === 'KEEP') return now;
+  if (a.action === 'NONE') return `${now} (no advice)`;
+  const next = recommended === null ? 'none' : format(recommended);
+  return next === now ? now : `${now} → ${next}`;
+};
+
+type Row = Recommendation & { workloadResources: NonNullable<Recommendation['workloadResources']> };
+
+const COLUMNS: ReadonlyArray<Column<Row>> = [
+  { header: 'WORKLOAD', value: (r) => `${r.workloadResources.target.namespace}/${r.workloadResources.target.workloadKind}/${r.workloadResources.target.workloadName}` },
+  { header: 'CONTAINER', value: (r) => r.workloadResources.target.container },
+  { header: 'CPU REQUEST', value: (r) => show(r.workloadResources.cpu, 'Request') },
+  { header: 'CPU LIMIT', value: (r) => show(r.workloadResources.cpu, 'Limit') },
+  { header: 'MEMORY REQUEST', value: (r) => show(r.workloadResources.memory, 'Request') },
+  { header: 'MEMORY LIMIT', value: (r) => show(r.workloadResources.memory, 'Limit') },
+  { header: 'SAVING USD/MO', value: (r) => r.saving.monthlySavingsUsd.toFixed(2), align: 'right' },
+  { header: 'CONFIDENCE', value: (r) => `${Math.round(r.confidence * 100)}%`, align: 'right' },
+  { header: 'RISK', value: (r) => r.risk },
+  { header: 'REASONS', value: (r) => r.reasons.join(',') },
+];
+
+/**
+ * Asks GET /v1/recommendations (largest saving first) and renders it: a
+ * table of current → recommended requests and limits, the API's JSON or CSV,
+ * or with -o yaml the patches that apply the advice (resource-patch.ts).
+ */
+export async function recommendationsCommand(api: CostApi, options: RecommendationsOptions): Promise<RecommendationsResult> {
+  const query = {
+    cluster: options.cluster,
+    namespace: options.namespace,
+    workloadKind: options.kind,
+    // Plain decimals: the API takes no exponent form (1e-7), and a millionth of a dollar is below any saving worth a filter.
+    minSavingUsd: options.minSavingUsd === null ? '' : options.minSavingUsd.toFixed(6),
+    risk: options.risk,
+    kind: 'WORKLOAD_RESOURCES',
+    sort: 'saving',
+  };
+  if (options.output === 'csv') return { text: await api.getText('v1/recommendations', { ...query, format: 'csv' }), notes: [] };
+  const answer = await api.get<{ recommendations: Recommendation[] }>('v1/recommendations', query);
+  if (options.output === 'json') return { text: `${JSON.stringify(answer, null, 2)}\n`, notes: [] };
+  if (options.output === 'yaml') {
+    const { documents, skipped } = resourcePatches(answer.recommendations);
+    return { text: documents.length === 0 ? '' : renderPatches(documents), notes: [...skipped, ...(documents.length === 0 ? ['no recommendation changes a request, a limit or an HPA target'] : [])] };
+  }
+  const rows = answer.recommendations.filter((r): r is Row => r.workloadResources !== null);
+  if (rows.length === 0) return { text: 'No recommendations.\n', notes: [] };
+  return { text: renderTable(COLUMNS, rows), notes: [] };
+}
+
+/** -o yaml prints patches, which only recommendations have. */
+export function rejectYamlOutput(command: string): never {
+  throw new KcostError('INVALID_CONFIG', `-o yaml is for kubectl cost recommendations (patches); ${command} prints table, json or csv`);
+}

@@ -1,0 +1,66 @@
+import type { Recommendation } from '../../services/codec/records.generated.js';
+import { recommendation } from '../fixtures/storage/recommendations.js';
+
+const HOUR = 3_600_000;
+const T = Date.parse('2026-11-01T03:00:00Z');
+const MIB = 1_048_576;
+
+/**
+ * The recommendations the API and kubectl tests load through the sink:
+ * workloads of both clusters, every risk, a negative saving (an
+ * under-provisioned container), a CronJob, an HPA to retarget, and one key
+ * published twice with its older version last (the API must show the newer).
+ */
+export function recommendationRecords(): Recommendation[] {
+  const frontendOld = recommendation({ target: { cluster: 'c1', namespace: 'web', workloadName: 'frontend', container: 'app' }, generatedAt: T - 5 * HOUR, savingUsd: 99 });
+  return [
+    recommendation({
+      target: { cluster: 'c1', namespace: 'web', workloadName: 'frontend', container: 'app' },
+      generatedAt: T,
+      savingUsd: 40,
+      // The CPU limit goes (kcost sets none): the patch deletes it.
+      cpu: { currentLimit: 2 },
+      hpa: [{ resource: 'cpu', currentTargetUtilizationPercent: 60, recommendedTargetUtilizationPercent: 80, note: 'Raise the target to 80 % so the HPA keeps the same replicas for the same load.' }],
+    }),
+    frontendOld,
+    recommendation({
+      target: { cluster: 'c1', namespace: 'web', workloadName: 'frontend', container: 'sidecar' },
+      generatedAt: T,
+      savingUsd: 2.5,
+      memory: { action: 'KEEP', recommendedRequest: 1_073_741_824, recommendedLimit: 1_073_741_824 },
+    }),
+    recommendation({
+      target: { cluster: 'c1', namespace: 'api', workloadKind: 'StatefulSet', workloadName: 'db', container: 'postgres' },
+      generatedAt: T - HOUR,
+      savingUsd: 120,
+      risk: 'MEDIUM',
+      cpu: { currentRequest: 4, currentLimit: 4, recommendedRequest: 1.5, recommendedLimit: 1.5 },
+    }),
+    recommendation({
+      target: { cluster: 'c1', namespace: 'api', workloadName: 'gateway', container: 'envoy' },
+      generatedAt: T - 2 * HOUR,
+      savingUsd: -8,
+      risk: 'MEDIUM',
+      cpu: { currentRequest: 0.1, recommendedRequest: 0.25, reasons: ['UNDER_PROVISIONED'] },
+      memory: { action: 'NONE', recommendedRequest: null, recommendedLimit: null, reasons: ['INSUFFICIENT_HISTORY'] },
+    }),
+    recommendation({
+      target: { cluster: 'c2', namespace: 'batch', workloadKind: 'CronJob', workloadName: 'nightly', container: 'job' },
+      generatedAt: T - 3 * HOUR,
+      savingUsd: 15,
+      risk: 'HIGH',
+      cpu: { action: 'KEEP', currentRequest: 2, recommendedRequest: 2 },
+      memory: { currentRequest: 4096 * MIB, currentLimit: 4096 * MIB, recommendedRequest: 1400 * MIB, recommendedLimit: 1536 * MIB },
+    }),
+  ];
+}
+
+/** The latest version per key of recommendationRecords(): what the recommendation table ends with. */
+export function latestRecommendations(): Recommendation[] {
+  const latest = new Map<string, Recommendation>();
+  for (const r of recommendationRecords()) {
+    const stored = latest.get(r.key);
+    if (!stored || stored.generatedAt <= r.generatedAt) latest.set(r.key, r);
+  }
+  return [...latest.values()];
+}

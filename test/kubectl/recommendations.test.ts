@@ -1,0 +1,196 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiApp } from '../../services/api/app.js';
+import { main } from '../../services/cli/main.js';
+import type { Recommendation } from '../../services/codec/records.generated.js';
+import { parseBytes, parseCores } from '../../services/collector/kube/quantity.js';
+import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
+import { anomalyRecords, costRecords, NOW, priceRecords } from '../api/cost-records.js';
+import { latestRecommendations, recommendationRecords } from '../api/recommendation-records.js';
+
+// kubectl cost recommendations against a listening API over a database the
+// real sink loaded, and its -o yaml patches applied by the real kubectl
+// (`kubectl patch --local`, no cluster needed) to the workloads' manifests.
+
+const run = promisify(execFile);
+const WORKLOADS = fileURLToPath(new URL('../fixtures/kubectl/workloads/', import.meta.url));
+
+let db: LoadedDatabase;
+let api: ApiApp;
+let apiUrl: string;
+let scratch: string;
+
+beforeAll(async () => {
+  const { pods, nodes } = costRecords();
+  db = await loadThroughSink({ pods, nodes, anomalies: anomalyRecords(), prices: priceRecords(), recommendations: recommendationRecords() });
+  api = await buildApi(db.pool, NOW);
+  apiUrl = await api.listen({ port: 0, host: '127.0.0.1' });
+  scratch = mkdtempSync(join(tmpdir(), 'kcost-patches-'));
+});
+
+afterAll(async () => {
+  await api?.close();
+  await db?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+async function kubectlCost(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['cost', ...args, '--api-url', apiUrl], { env: {}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+function parseTable(text: string): Array<Record<string, string>> {
+  const [header, ...lines] = text.trimEnd().split('\n');
+  const names = (header ?? '').trim().split(/ {3,}/);
+  return lines.map((line) => Object.fromEntries(line.trim().split(/ {3,}/).map((cell, i) => [names[i] ?? `${i}`, cell])));
+}
+
+const byName = (suffix: string) => latestRecommendations().find((r) => r.key.endsWith(suffix)) as Recommendation;
+
+describe('kubectl cost recommendations', () => {
+  it('prints a table sorted by saving: current → recommended requests and limits, saving, confidence, risk, reasons', async () => {
+    const { code, stdout, stderr } = await kubectlCost(['recommendations']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const rows = parseTable(stdout);
+    expect(rows.map((r) => [r.WORKLOAD, r.CONTAINER, r['SAVING USD/MO']])).toEqual([
+      ['api/StatefulSet/db', 'postgres', '120.00'],
+      ['web/Deployment/frontend', 'app', '40.00'],
+      ['batch/CronJob/nightly', 'job', '15.00'],
+      ['web/Deployment/frontend', 'sidecar', '2.50'],
+      ['api/Deployment/gateway', 'envoy', '-8.00'],
+    ]);
+    expect(rows[0]).toMatchObject({ 'CPU REQUEST': '4 → 1500m', 'CPU LIMIT': '4 → 1500m', 'MEMORY REQUEST': '1Gi → 700Mi', 'MEMORY LIMIT': '1Gi → 840Mi', CONFIDENCE: '100%', RISK: 'MEDIUM', REASONS: 'OVER_PROVISIONED' });
+    // The CPU limit goes; the sidecar's memory stays (KEEP); the gateway has no memory advice yet.
+    expect(rows[1]).toMatchObject({ 'CPU REQUEST': '1 → 450m', 'CPU LIMIT': '2 → none' });
+    expect(rows[3]).toMatchObject({ 'MEMORY REQUEST': '1Gi', 'MEMORY LIMIT': '1Gi' });
+    expect(rows[4]).toMatchObject({ 'CPU REQUEST': '100m → 250m', 'MEMORY REQUEST': '1Gi (no advice)', RISK: 'MEDIUM' });
+  });
+
+  it.each([
+    [['-n', 'web'], ['app', 'sidecar']],
+    [['--kind', 'CronJob'], ['job']],
+    [['--min-saving-usd', '10', '--risk', 'medium,high'], ['postgres', 'job']],
+    [['--cluster', 'c2', '--namespace', 'web'], []],
+  ])('%j filters through the API', async (flags, containers) => {
+    const { code, stdout } = await kubectlCost(['recommendations', ...flags]);
+    expect(code).toBe(0);
+    if (containers.length === 0) expect(stdout).toBe('No recommendations.\n');
+    else expect(parseTable(stdout).map((r) => r.CONTAINER)).toEqual(containers);
+  });
+
+  it('is reached as `kubectl cost recommendations` through the plugin on the PATH (bin/kubectl-cost.js, built)', async () => {
+    const bin = join(scratch, 'bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(fileURLToPath(new URL('../../bin/kubectl-cost.js', import.meta.url)), join(bin, 'kubectl-cost'));
+    const { stdout } = await run('kubectl', ['cost', 'recommendations', '-n', 'web', '--api-url', apiUrl], { env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    expect(stdout).toBe((await kubectlCost(['recommendations', '-n', 'web'])).stdout);
+    expect(parseTable(stdout).map((r) => r.CONTAINER)).toEqual(['app', 'sidecar']);
+  });
+
+  it('prints the API answer with -o json, and refuses -o yaml for the cost tables', async () => {
+    const json = await kubectlCost(['recommendations', '-n', 'api', '-o', 'json']);
+    const answer = await (await fetch(`${apiUrl}/v1/recommendations?namespace=api&kind=WORKLOAD_RESOURCES`)).json();
+    expect(JSON.parse(json.stdout)).toEqual(answer);
+    const yamlCosts = await kubectlCost(['namespace', '-o', 'yaml']);
+    expect(yamlCosts.code).toBe(2);
+    expect(yamlCosts.stderr).toContain('-o yaml is for kubectl cost recommendations');
+  });
+});
+
+/** A manifest as kubectl prints it (an empty patch), so original and patched compare in one form. */
+async function kubectlPatch(manifest: string, patchFile?: string): Promise<Record<string, unknown>> {
+  const patch = patchFile ? ['--patch-file', patchFile] : ['-p', '{}'];
+  const { stdout } = await run('kubectl', ['patch', '--local', '-f', manifest, '--type', 'strategic', ...patch, '-o', 'json']);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+type Container = { name: string; resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> } };
+
+/** The containers of a manifest's pod template, wherever its kind keeps them. */
+type PodTemplate = { template: { spec: { containers: Container[] } } };
+type WorkloadSpec = PodTemplate & { jobTemplate: { spec: PodTemplate } };
+
+function containersOf(manifest: Record<string, unknown>): Container[] {
+  const spec = manifest.spec as WorkloadSpec;
+  return (manifest.kind === 'CronJob' ? spec.jobTemplate.spec : spec).template.spec.containers;
+}
+
+type HpaManifest = { spec: { metrics: Array<{ resource: { target: { averageUtilization: number } } }> } };
+
+/** Quantities as numbers (cores, bytes), so "1500m" and "1.5" compare equal. */
+function normalized(manifest: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(manifest);
+  if (copy.kind === 'HorizontalPodAutoscaler') return copy;
+  for (const container of containersOf(copy)) {
+    for (const figures of [container.resources?.requests, container.resources?.limits]) {
+      for (const [resource, value] of Object.entries(figures ?? {})) figures![resource] = resource === 'cpu' ? parseCores(String(value)) : parseBytes(String(value));
+    }
+  }
+  return copy;
+}
+
+describe('kubectl cost recommendations -o yaml', () => {
+  it('prints per workload a patch that kubectl applies: the recommended resources and nothing else change; an HPA patch moves its target', async () => {
+    const { code, stdout, stderr } = await kubectlCost(['recommendations', '-o', 'yaml']);
+    expect(code, stderr).toBe(0);
+    const documents = stdout.split(/^---\n/m);
+    const commands = documents.map((d) => /^# kubectl patch (\S+) (\S+) -n (\S+) --type strategic --patch-file <this document>$/m.exec(d)?.slice(1, 4));
+    expect(commands).toEqual([
+      ['statefulset', 'db', 'api'],
+      ['deployment', 'frontend', 'web'],
+      ['horizontalpodautoscalers.v2.autoscaling', 'frontend', 'web'],
+      ['cronjob', 'nightly', 'batch'],
+      ['deployment', 'gateway', 'api'],
+    ]);
+    const manifests = new Map(
+      readdirSync(WORKLOADS).map((file) => {
+        const object = parse(readFileSync(join(WORKLOADS, file), 'utf8')) as { kind: string; metadata: { name: string } };
+        const resource = object.kind === 'HorizontalPodAutoscaler' ? 'horizontalpodautoscalers.v2.autoscaling' : object.kind.toLowerCase();
+        return [`${resource}/${object.metadata.name}`, join(WORKLOADS, file)];
+      }),
+    );
+
+    for (const [i, document] of documents.entries()) {
+      const [resource, name] = commands[i] as string[];
+      const manifest = manifests.get(`${resource}/${name}`) as string;
+      const patchFile = join(scratch, `patch-${i}.yaml`);
+      writeFileSync(patchFile, document);
+      const original = await kubectlPatch(manifest);
+      const patched = await kubectlPatch(manifest, patchFile);
+
+      const expected = structuredClone(original);
+      if (resource === 'horizontalpodautoscalers.v2.autoscaling') {
+        const [cpu] = (expected as HpaManifest).spec.metrics;
+        if (cpu) cpu.resource.target.averageUtilization = 80;
+      } else {
+        for (const container of containersOf(expected)) {
+          const advice = latestRecommendations().find((r) => r.workloadResources?.target.workloadName === name && r.workloadResources?.target.container === container.name)?.workloadResources;
+          for (const a of advice ? [advice.cpu, advice.memory] : []) {
+            if (a.action !== 'CHANGE') continue;
+            const resources = (container.resources ??= {});
+            (resources.requests ??= {})[a.resource] = a.recommendedRequest as number;
+            if (a.recommendedLimit !== null) (resources.limits ??= {})[a.resource] = a.recommendedLimit;
+            else if (resources.limits) delete resources.limits[a.resource];
+          }
+        }
+      }
+      expect(normalized(patched), `${resource}/${name}`).toEqual(normalized(expected));
+      expect(patched, `${resource}/${name} changed`).not.toEqual(original);
+    }
+
+    // Spot checks against the records, in the units kubectl prints.
+    const frontend = containersOf(await kubectlPatch(manifests.get('deployment/frontend') as string, join(scratch, 'patch-1.yaml')));
+    expect(frontend.find((c) => c.name === 'app')?.resources).toEqual({ requests: { cpu: '450m', memory: '700Mi' }, limits: { memory: '840Mi' } });
+    expect(frontend.find((c) => c.name === 'sidecar')?.resources).toEqual({ requests: { cpu: '450m', memory: '1Gi' }, limits: { memory: '1Gi' } });
+    expect(byName('frontend/app').workloadResources?.cpu.recommendedRequest).toBe(0.45);
+  });
+});
