@@ -137,7 +137,7 @@ describe('kcost collect kube against a replayed API server', () => {
     expect(received.find((r) => r.kind === 'NODE')).toEqual({
       cluster: 'prod', kind: 'NODE', uid: 'd06a4e91-b2e9-4907-a60a-66fd3932aaea', name: 'ip-10-0-10-170.ec2.internal', namespace: null,
       labels: (kubeFixture<{ metadata: { labels: Record<string, string> } }>('k8s-node-eks.json')).metadata.labels,
-      resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: NOW, pod: null, volume: null, claim: null,
+      resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: NOW, pod: null, volume: null, claim: null, hpa: null, workload: null,
       node: {
         provider: 'aws', providerId: 'aws:///us-east-1a/i-08736224042c4ee75', instanceType: 't3.small', region: 'us-east-1', zone: 'us-east-1a',
         capacityType: 'ON_DEMAND', cpuCapacityCores: 2, memoryCapacityBytes: 2_006_286_336, gpuCapacity: 0, cpuAllocatableCores: 1.93,

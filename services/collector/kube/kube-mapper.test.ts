@@ -31,7 +31,7 @@ describe('nodes', () => {
     expect(record).toMatchObject({
       cluster: 'prod', kind: 'NODE', uid: 'd06a4e91-b2e9-4907-a60a-66fd3932aaea', name: 'ip-10-0-10-170.ec2.internal',
       namespace: null, resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: OBSERVED,
-      pod: null, volume: null, claim: null,
+      pod: null, volume: null, claim: null, hpa: null, workload: null,
     });
     expect(record.node).toEqual({
       provider: 'aws', providerId: 'aws:///us-east-1a/i-08736224042c4ee75', instanceType: 't3.small', region: 'us-east-1', zone: 'us-east-1a',
@@ -203,7 +203,7 @@ describe('volumes, claims and namespaces', () => {
     const ns = { metadata: { uid: 'ns-1', name: 'team-a', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z', labels: { team: 'a' } } };
     expect(toKubeObject('NAMESPACE', ns, context())).toEqual({
       cluster: 'prod', kind: 'NAMESPACE', uid: 'ns-1', name: 'team-a', namespace: null, labels: { team: 'a' }, resourceVersion: '7',
-      createdAt: Date.parse('2026-01-01T00:00:00Z'), deletedAt: null, observedAt: OBSERVED, pod: null, node: null, volume: null, claim: null,
+      createdAt: Date.parse('2026-01-01T00:00:00Z'), deletedAt: null, observedAt: OBSERVED, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null,
     });
   });
 

@@ -21,6 +21,8 @@ const KIND_LABEL: Record<ObjectKind, string> = {
   PERSISTENT_VOLUME: 'PersistentVolume',
   PERSISTENT_VOLUME_CLAIM: 'PersistentVolumeClaim',
   NAMESPACE: 'Namespace',
+  HORIZONTAL_POD_AUTOSCALER: 'HorizontalPodAutoscaler',
+  WORKLOAD: 'Workload',
 };
 
 /**
@@ -51,5 +53,8 @@ export function toKubeObject(kind: ObjectKind, object: KubeResource, context: Ma
     node: kind === 'NODE' ? mapNodeState(object, meta.labels, label) : null,
     volume: kind === 'PERSISTENT_VOLUME' ? mapVolumeState(object, meta.labels, label) : null,
     claim: kind === 'PERSISTENT_VOLUME_CLAIM' ? mapClaimState(object, label) : null,
+    // The collector does not watch autoscalers and workloads yet.
+    hpa: null,
+    workload: null,
   };
 }
