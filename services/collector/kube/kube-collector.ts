@@ -114,9 +114,9 @@ function resourceSpecs(config: KubeConfig): ResourceSpec[] {
 /**
  * The kube collector: informers for nodes, pods, volumes, claims,
  * namespaces, HorizontalPodAutoscalers, Deployments and StatefulSets publish
- * each observed state (and each deletion, as the last
- * state with deletedAt) to the kube topic; ReplicaSet and Job informers only
- * feed owner resolution. A malformed object is logged, counted and skipped.
+ * each observed state (and each deletion, as the last state with deletedAt)
+ * to the kube topic; ReplicaSet and Job informers only feed owner
+ * resolution. A malformed object is logged, counted and skipped.
  */
 export function buildKubeCollector(deps: KubeCollectorDeps, config: KubeCollectorConfig): KubeCollector {
   const clock = deps.clock ?? Date.now;
