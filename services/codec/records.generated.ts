@@ -62,7 +62,7 @@ export interface DeadLetter {
   failedAt: number;
 }
 
-/** The observed state of one Kubernetes object that costing needs, published to kcost.kube.v1 (compacted, key cluster/kind/uid). A deletion is published as the last known state with deletedAt set. */
+/** The observed state of one Kubernetes object that costing and right-sizing need, published to kcost.kube.v1 (compacted, key cluster/kind/uid). A deletion is published as the last known state with deletedAt set. */
 export interface KubeObject {
   /** Name of the cluster the object lives in, as configured on the collector. */
   cluster: string;
@@ -72,7 +72,7 @@ export interface KubeObject {
   uid: string;
   /** metadata.name. */
   name: string;
-  /** metadata.namespace; null for cluster-scoped kinds (nodes, persistent volumes, namespaces). */
+  /** metadata.namespace; null for cluster-scoped kinds (nodes, persistent volumes, namespaces). Set for the namespaced kinds: pods, claims, autoscalers and workloads. */
   namespace: null | string;
   /** metadata.labels. */
   labels: Record<string, string>;
@@ -92,10 +92,14 @@ export interface KubeObject {
   volume: null | VolumeState;
   /** Set when kind is PERSISTENT_VOLUME_CLAIM. */
   claim: null | ClaimState;
+  /** Set when kind is HORIZONTAL_POD_AUTOSCALER. */
+  hpa: null | AutoscalerState;
+  /** Set when kind is WORKLOAD. */
+  workload: null | WorkloadState;
 }
 
-/** Which Kubernetes kind this object is; exactly the matching state field below is set. */
-export type ObjectKind = 'POD' | 'NODE' | 'PERSISTENT_VOLUME' | 'PERSISTENT_VOLUME_CLAIM' | 'NAMESPACE';
+/** Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3: a reader on v2 or older reads them as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does. */
+export type ObjectKind = 'POD' | 'NODE' | 'PERSISTENT_VOLUME' | 'PERSISTENT_VOLUME_CLAIM' | 'NAMESPACE' | 'HORIZONTAL_POD_AUTOSCALER' | 'WORKLOAD';
 
 /** Pod state that costing needs. */
 export interface PodState {
@@ -208,6 +212,52 @@ export interface ClaimState {
   capacityBytes: number;
   /** status.phase: Pending, Bound or Lost. */
   phase: string;
+}
+
+/** autoscaling/v2 HorizontalPodAutoscaler state that right-sizing needs: what it scales, within which bounds, and on which metrics. */
+export interface AutoscalerState {
+  /** spec.scaleTargetRef.kind: Deployment, StatefulSet or another scalable kind. With targetName it names the workload as PodState.workload and WorkloadState do. */
+  targetKind: string;
+  /** spec.scaleTargetRef.name, in the autoscaler's namespace. */
+  targetName: string;
+  /** spec.minReplicas (1, the API server's default, when unset). */
+  minReplicas: number;
+  /** spec.maxReplicas. */
+  maxReplicas: number;
+  /** status.currentReplicas: replicas of the target when the autoscaler last looked (0 before it first looked). */
+  currentReplicas: number;
+  /** status.desiredReplicas: replicas the autoscaler last asked for (0 before its first decision). */
+  desiredReplicas: number;
+  /** status.lastScaleTime: when it last changed the replica count; null if it never did. */
+  lastScaleTime: null | number;
+  /** spec.metrics in order. An autoscaler with none scales on 80 % CPU utilization (the API server's default), and is published with that metric. */
+  metrics: Array<AutoscalerMetric>;
+}
+
+/** One entry of spec.metrics. Every metric is listed, whatever its type, so a consumer sees when an autoscaler scales on more than CPU and memory. */
+export interface AutoscalerMetric {
+  /** spec.metrics[].type: Resource, ContainerResource, Pods, Object or External. */
+  type: string;
+  /** The resource (cpu, memory) for Resource and ContainerResource; metric.name for Pods, Object and External. */
+  name: string;
+  /** The container a ContainerResource metric reads; null for the other types. */
+  container: null | string;
+  /** target.type: Utilization, AverageValue or Value. */
+  targetType: string;
+  /** target.averageUtilization (percent of the pods' request) when targetType is Utilization; null otherwise. */
+  targetAverageUtilizationPercent: null | number;
+}
+
+/** Replica counts of a Deployment or StatefulSet: what it asks for and what runs. */
+export interface WorkloadState {
+  /** Deployment or StatefulSet (a later collector may add other controllers without a new ObjectKind). The same string as PodState.workload.kind, so pods join their workload on namespace, kind and name. */
+  controllerKind: string;
+  /** spec.replicas (1, the API server's default, when unset): what the owner or an autoscaler asks for. */
+  desiredReplicas: number;
+  /** status.replicas: the controller's pods that are not terminating. */
+  replicas: number;
+  /** status.readyReplicas: those of them that are Ready. */
+  readyReplicas: number;
 }
 
 /** The cost of one node over one window and how much of it was allocated to containers or left idle, published to kcost.node-costs.v1 (key cluster/node). costUsd = allocated + idle, per resource. */
@@ -809,7 +859,7 @@ export const currentSchemas: Record<SchemaName, object> = {
     "type": "record",
     "name": "KubeObject",
     "namespace": "io.kcost",
-    "doc": "The observed state of one Kubernetes object that costing needs, published to kcost.kube.v1 (compacted, key cluster/kind/uid). A deletion is published as the last known state with deletedAt set.",
+    "doc": "The observed state of one Kubernetes object that costing and right-sizing need, published to kcost.kube.v1 (compacted, key cluster/kind/uid). A deletion is published as the last known state with deletedAt set.",
     "fields": [
       {
         "name": "cluster",
@@ -826,10 +876,12 @@ export const currentSchemas: Record<SchemaName, object> = {
             "NODE",
             "PERSISTENT_VOLUME",
             "PERSISTENT_VOLUME_CLAIM",
-            "NAMESPACE"
+            "NAMESPACE",
+            "HORIZONTAL_POD_AUTOSCALER",
+            "WORKLOAD"
           ],
           "default": "POD",
-          "doc": "Which Kubernetes kind this object is; exactly the matching state field below is set."
+          "doc": "Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3: a reader on v2 or older reads them as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does."
         },
         "doc": "Kubernetes kind of the object."
       },
@@ -850,7 +902,7 @@ export const currentSchemas: Record<SchemaName, object> = {
           "string"
         ],
         "default": null,
-        "doc": "metadata.namespace; null for cluster-scoped kinds (nodes, persistent volumes, namespaces)."
+        "doc": "metadata.namespace; null for cluster-scoped kinds (nodes, persistent volumes, namespaces). Set for the namespaced kinds: pods, claims, autoscalers and workloads."
       },
       {
         "name": "labels",
@@ -1283,6 +1335,152 @@ export const currentSchemas: Record<SchemaName, object> = {
         ],
         "default": null,
         "doc": "Set when kind is PERSISTENT_VOLUME_CLAIM."
+      },
+      {
+        "name": "hpa",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "AutoscalerState",
+            "doc": "autoscaling/v2 HorizontalPodAutoscaler state that right-sizing needs: what it scales, within which bounds, and on which metrics.",
+            "fields": [
+              {
+                "name": "targetKind",
+                "type": "string",
+                "doc": "spec.scaleTargetRef.kind: Deployment, StatefulSet or another scalable kind. With targetName it names the workload as PodState.workload and WorkloadState do."
+              },
+              {
+                "name": "targetName",
+                "type": "string",
+                "doc": "spec.scaleTargetRef.name, in the autoscaler's namespace."
+              },
+              {
+                "name": "minReplicas",
+                "type": "int",
+                "default": 1,
+                "doc": "spec.minReplicas (1, the API server's default, when unset)."
+              },
+              {
+                "name": "maxReplicas",
+                "type": "int",
+                "doc": "spec.maxReplicas."
+              },
+              {
+                "name": "currentReplicas",
+                "type": "int",
+                "default": 0,
+                "doc": "status.currentReplicas: replicas of the target when the autoscaler last looked (0 before it first looked)."
+              },
+              {
+                "name": "desiredReplicas",
+                "type": "int",
+                "default": 0,
+                "doc": "status.desiredReplicas: replicas the autoscaler last asked for (0 before its first decision)."
+              },
+              {
+                "name": "lastScaleTime",
+                "type": [
+                  "null",
+                  {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  }
+                ],
+                "default": null,
+                "doc": "status.lastScaleTime: when it last changed the replica count; null if it never did."
+              },
+              {
+                "name": "metrics",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "AutoscalerMetric",
+                    "doc": "One entry of spec.metrics. Every metric is listed, whatever its type, so a consumer sees when an autoscaler scales on more than CPU and memory.",
+                    "fields": [
+                      {
+                        "name": "type",
+                        "type": "string",
+                        "doc": "spec.metrics[].type: Resource, ContainerResource, Pods, Object or External."
+                      },
+                      {
+                        "name": "name",
+                        "type": "string",
+                        "doc": "The resource (cpu, memory) for Resource and ContainerResource; metric.name for Pods, Object and External."
+                      },
+                      {
+                        "name": "container",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "The container a ContainerResource metric reads; null for the other types."
+                      },
+                      {
+                        "name": "targetType",
+                        "type": "string",
+                        "default": "",
+                        "doc": "target.type: Utilization, AverageValue or Value."
+                      },
+                      {
+                        "name": "targetAverageUtilizationPercent",
+                        "type": [
+                          "null",
+                          "int"
+                        ],
+                        "default": null,
+                        "doc": "target.averageUtilization (percent of the pods' request) when targetType is Utilization; null otherwise."
+                      }
+                    ]
+                  }
+                },
+                "default": [],
+                "doc": "spec.metrics in order. An autoscaler with none scales on 80 % CPU utilization (the API server's default), and is published with that metric."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is HORIZONTAL_POD_AUTOSCALER."
+      },
+      {
+        "name": "workload",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "WorkloadState",
+            "doc": "Replica counts of a Deployment or StatefulSet: what it asks for and what runs.",
+            "fields": [
+              {
+                "name": "controllerKind",
+                "type": "string",
+                "doc": "Deployment or StatefulSet (a later collector may add other controllers without a new ObjectKind). The same string as PodState.workload.kind, so pods join their workload on namespace, kind and name."
+              },
+              {
+                "name": "desiredReplicas",
+                "type": "int",
+                "doc": "spec.replicas (1, the API server's default, when unset): what the owner or an autoscaler asks for."
+              },
+              {
+                "name": "replicas",
+                "type": "int",
+                "default": 0,
+                "doc": "status.replicas: the controller's pods that are not terminating."
+              },
+              {
+                "name": "readyReplicas",
+                "type": "int",
+                "default": 0,
+                "doc": "status.readyReplicas: those of them that are Ready."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is WORKLOAD."
       }
     ]
   },
@@ -3616,6 +3814,635 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           ],
           "default": null,
           "doc": "Set when kind is PERSISTENT_VOLUME_CLAIM."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "KubeObject",
+      "namespace": "io.kcost",
+      "doc": "The observed state of one Kubernetes object that costing and right-sizing need, published to kcost.kube.v1 (compacted, key cluster/kind/uid). A deletion is published as the last known state with deletedAt set.",
+      "fields": [
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Name of the cluster the object lives in, as configured on the collector."
+        },
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "ObjectKind",
+            "symbols": [
+              "POD",
+              "NODE",
+              "PERSISTENT_VOLUME",
+              "PERSISTENT_VOLUME_CLAIM",
+              "NAMESPACE",
+              "HORIZONTAL_POD_AUTOSCALER",
+              "WORKLOAD"
+            ],
+            "default": "POD",
+            "doc": "Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3: a reader on v2 or older reads them as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does."
+          },
+          "doc": "Kubernetes kind of the object."
+        },
+        {
+          "name": "uid",
+          "type": "string",
+          "doc": "metadata.uid: unique over the cluster's lifetime."
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "doc": "metadata.name."
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "metadata.namespace; null for cluster-scoped kinds (nodes, persistent volumes, namespaces). Set for the namespaced kinds: pods, claims, autoscalers and workloads."
+        },
+        {
+          "name": "labels",
+          "type": {
+            "type": "map",
+            "values": "string"
+          },
+          "default": {},
+          "doc": "metadata.labels."
+        },
+        {
+          "name": "resourceVersion",
+          "type": "string",
+          "default": "",
+          "doc": "metadata.resourceVersion of the observed state; opaque, only equality is meaningful."
+        },
+        {
+          "name": "createdAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "metadata.creationTimestamp."
+        },
+        {
+          "name": "deletedAt",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "When the object was deleted (watch DELETED event, or metadata.deletionTimestamp); null while it exists."
+        },
+        {
+          "name": "observedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the collector observed this state."
+        },
+        {
+          "name": "pod",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "PodState",
+              "doc": "Pod state that costing needs.",
+              "fields": [
+                {
+                  "name": "nodeName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.nodeName; null until the pod is scheduled."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "doc": "status.phase: Pending, Running, Succeeded, Failed or Unknown."
+                },
+                {
+                  "name": "startedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "status.startTime: when the kubelet accepted the pod."
+                },
+                {
+                  "name": "endedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the pod stopped costing: its last container finished, or it was deleted."
+                },
+                {
+                  "name": "workload",
+                  "type": [
+                    "null",
+                    {
+                      "type": "record",
+                      "name": "WorkloadRef",
+                      "doc": "The top controller that owns a pod (Pod → ReplicaSet → Deployment, Job → CronJob, StatefulSet, DaemonSet).",
+                      "fields": [
+                        {
+                          "name": "kind",
+                          "type": "string",
+                          "doc": "Kind of the top controller: Deployment, StatefulSet, DaemonSet, CronJob, Job, ReplicaSet, ReplicationController, or another owner kind."
+                        },
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "Name of the top controller, in the pod's namespace."
+                        }
+                      ]
+                    }
+                  ],
+                  "default": null,
+                  "doc": "Owning workload resolved to its top controller; null for a bare pod."
+                },
+                {
+                  "name": "containers",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "ContainerResources",
+                      "doc": "Requests, limits and restart history of one container.",
+                      "fields": [
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "Container name."
+                        },
+                        {
+                          "name": "cpuRequestCores",
+                          "type": "double",
+                          "default": 0,
+                          "doc": "resources.requests.cpu in cores (0 when unset)."
+                        },
+                        {
+                          "name": "cpuLimitCores",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "resources.limits.cpu in cores; null when unset."
+                        },
+                        {
+                          "name": "memoryRequestBytes",
+                          "type": "long",
+                          "default": 0,
+                          "doc": "resources.requests.memory in bytes (0 when unset)."
+                        },
+                        {
+                          "name": "memoryLimitBytes",
+                          "type": [
+                            "null",
+                            "long"
+                          ],
+                          "default": null,
+                          "doc": "resources.limits.memory in bytes; null when unset."
+                        },
+                        {
+                          "name": "gpuRequest",
+                          "type": "double",
+                          "default": 0,
+                          "doc": "GPUs requested (nvidia.com/gpu, amd.com/gpu); 0 when none."
+                        },
+                        {
+                          "name": "gpuLimit",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "GPU limit; null when unset."
+                        },
+                        {
+                          "name": "restartCount",
+                          "type": "int",
+                          "default": 0,
+                          "doc": "status.containerStatuses[].restartCount: how often the kubelet has restarted this container."
+                        },
+                        {
+                          "name": "lastTerminationReason",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "Reason of the container's last termination (lastState.terminated.reason, or state.terminated.reason while it is terminated): OOMKilled, Error, Completed, ...; null when it never terminated."
+                        },
+                        {
+                          "name": "lastTerminatedAt",
+                          "type": [
+                            "null",
+                            {
+                              "type": "long",
+                              "logicalType": "timestamp-millis"
+                            }
+                          ],
+                          "default": null,
+                          "doc": "When that last termination happened (its finishedAt); null when it never terminated."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "App containers (init containers do not run for the pod's life and are not listed)."
+                },
+                {
+                  "name": "claimNames",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "default": [],
+                  "doc": "Names of the PersistentVolumeClaims the pod mounts, in its namespace."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is POD."
+        },
+        {
+          "name": "node",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "NodeState",
+              "doc": "Node state that costing needs.",
+              "fields": [
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "default": "unknown",
+                  "doc": "Cloud provider from spec.providerID: aws, gcp, azure, or unknown (on-premises)."
+                },
+                {
+                  "name": "providerId",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.providerID."
+                },
+                {
+                  "name": "instanceType",
+                  "type": "string",
+                  "default": "",
+                  "doc": "node.kubernetes.io/instance-type (or beta.kubernetes.io/instance-type)."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "default": "",
+                  "doc": "topology.kubernetes.io/region (or failure-domain.beta.kubernetes.io/region)."
+                },
+                {
+                  "name": "zone",
+                  "type": "string",
+                  "default": "",
+                  "doc": "topology.kubernetes.io/zone (or failure-domain.beta.kubernetes.io/zone)."
+                },
+                {
+                  "name": "capacityType",
+                  "type": {
+                    "type": "enum",
+                    "name": "CapacityType",
+                    "symbols": [
+                      "ON_DEMAND",
+                      "SPOT",
+                      "RESERVED",
+                      "UNKNOWN"
+                    ],
+                    "default": "UNKNOWN",
+                    "doc": "How the capacity is bought."
+                  },
+                  "default": "UNKNOWN",
+                  "doc": "From eks.amazonaws.com/capacityType, karpenter.sh/capacity-type, cloud.google.com/gke-spot or gke-preemptible, kubernetes.azure.com/scalesetpriority."
+                },
+                {
+                  "name": "cpuCapacityCores",
+                  "type": "double",
+                  "doc": "status.capacity.cpu in cores."
+                },
+                {
+                  "name": "memoryCapacityBytes",
+                  "type": "long",
+                  "doc": "status.capacity.memory in bytes."
+                },
+                {
+                  "name": "gpuCapacity",
+                  "type": "double",
+                  "default": 0,
+                  "doc": "status.capacity GPUs (nvidia.com/gpu, amd.com/gpu)."
+                },
+                {
+                  "name": "cpuAllocatableCores",
+                  "type": "double",
+                  "doc": "status.allocatable.cpu in cores."
+                },
+                {
+                  "name": "memoryAllocatableBytes",
+                  "type": "long",
+                  "doc": "status.allocatable.memory in bytes."
+                },
+                {
+                  "name": "gpuAllocatable",
+                  "type": "double",
+                  "default": 0,
+                  "doc": "status.allocatable GPUs."
+                },
+                {
+                  "name": "gpuModel",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "GPU model where a label names it (nvidia.com/gpu.product, cloud.google.com/gke-accelerator)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is NODE."
+        },
+        {
+          "name": "volume",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "VolumeState",
+              "doc": "PersistentVolume state that costing needs.",
+              "fields": [
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "spec.capacity.storage in bytes."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "default": "",
+                  "doc": "spec.storageClassName."
+                },
+                {
+                  "name": "claimNamespace",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.claimRef.namespace of the claim bound to it."
+                },
+                {
+                  "name": "claimName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.claimRef.name of the claim bound to it."
+                },
+                {
+                  "name": "driver",
+                  "type": "string",
+                  "default": "",
+                  "doc": "CSI driver or in-tree plugin that backs it (e.g. ebs.csi.aws.com, gcePersistentDisk)."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "default": "",
+                  "doc": "Region from the volume's topology labels or node affinity, when known."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is PERSISTENT_VOLUME."
+        },
+        {
+          "name": "claim",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "ClaimState",
+              "doc": "PersistentVolumeClaim state that costing needs.",
+              "fields": [
+                {
+                  "name": "volumeName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.volumeName of the bound volume."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "default": "",
+                  "doc": "spec.storageClassName."
+                },
+                {
+                  "name": "requestBytes",
+                  "type": "long",
+                  "default": 0,
+                  "doc": "spec.resources.requests.storage in bytes."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "default": 0,
+                  "doc": "status.capacity.storage in bytes (0 until bound)."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "default": "",
+                  "doc": "status.phase: Pending, Bound or Lost."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is PERSISTENT_VOLUME_CLAIM."
+        },
+        {
+          "name": "hpa",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "AutoscalerState",
+              "doc": "autoscaling/v2 HorizontalPodAutoscaler state that right-sizing needs: what it scales, within which bounds, and on which metrics.",
+              "fields": [
+                {
+                  "name": "targetKind",
+                  "type": "string",
+                  "doc": "spec.scaleTargetRef.kind: Deployment, StatefulSet or another scalable kind. With targetName it names the workload as PodState.workload and WorkloadState do."
+                },
+                {
+                  "name": "targetName",
+                  "type": "string",
+                  "doc": "spec.scaleTargetRef.name, in the autoscaler's namespace."
+                },
+                {
+                  "name": "minReplicas",
+                  "type": "int",
+                  "default": 1,
+                  "doc": "spec.minReplicas (1, the API server's default, when unset)."
+                },
+                {
+                  "name": "maxReplicas",
+                  "type": "int",
+                  "doc": "spec.maxReplicas."
+                },
+                {
+                  "name": "currentReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.currentReplicas: replicas of the target when the autoscaler last looked (0 before it first looked)."
+                },
+                {
+                  "name": "desiredReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.desiredReplicas: replicas the autoscaler last asked for (0 before its first decision)."
+                },
+                {
+                  "name": "lastScaleTime",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "status.lastScaleTime: when it last changed the replica count; null if it never did."
+                },
+                {
+                  "name": "metrics",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "AutoscalerMetric",
+                      "doc": "One entry of spec.metrics. Every metric is listed, whatever its type, so a consumer sees when an autoscaler scales on more than CPU and memory.",
+                      "fields": [
+                        {
+                          "name": "type",
+                          "type": "string",
+                          "doc": "spec.metrics[].type: Resource, ContainerResource, Pods, Object or External."
+                        },
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "The resource (cpu, memory) for Resource and ContainerResource; metric.name for Pods, Object and External."
+                        },
+                        {
+                          "name": "container",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "The container a ContainerResource metric reads; null for the other types."
+                        },
+                        {
+                          "name": "targetType",
+                          "type": "string",
+                          "default": "",
+                          "doc": "target.type: Utilization, AverageValue or Value."
+                        },
+                        {
+                          "name": "targetAverageUtilizationPercent",
+                          "type": [
+                            "null",
+                            "int"
+                          ],
+                          "default": null,
+                          "doc": "target.averageUtilization (percent of the pods' request) when targetType is Utilization; null otherwise."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "spec.metrics in order. An autoscaler with none scales on 80 % CPU utilization (the API server's default), and is published with that metric."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is HORIZONTAL_POD_AUTOSCALER."
+        },
+        {
+          "name": "workload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "WorkloadState",
+              "doc": "Replica counts of a Deployment or StatefulSet: what it asks for and what runs.",
+              "fields": [
+                {
+                  "name": "controllerKind",
+                  "type": "string",
+                  "doc": "Deployment or StatefulSet (a later collector may add other controllers without a new ObjectKind). The same string as PodState.workload.kind, so pods join their workload on namespace, kind and name."
+                },
+                {
+                  "name": "desiredReplicas",
+                  "type": "int",
+                  "doc": "spec.replicas (1, the API server's default, when unset): what the owner or an autoscaler asks for."
+                },
+                {
+                  "name": "replicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.replicas: the controller's pods that are not terminating."
+                },
+                {
+                  "name": "readyReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.readyReplicas: those of them that are Ready."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is WORKLOAD."
         }
       ]
     }

@@ -84,3 +84,21 @@ describe('PodCost v2', () => {
     expect(read.volumes).toEqual([]);
   });
 });
+
+describe('KubeObject v3', () => {
+  const [v1, v2] = (releasedSchemas.KubeObject ?? []).map((s) => parseSchema(s));
+  const current = parseSchema(currentSchemas.KubeObject);
+
+  it('reads v1 and v2 records with no autoscaler and no workload state', () => {
+    for (const old of [v1, v2]) {
+      const read = readAcross(old!, current, old!.random()) as { hpa: unknown; workload: unknown };
+      expect([read.hpa, read.workload]).toEqual([null, null]);
+    }
+  });
+
+  it.each(['HORIZONTAL_POD_AUTOSCALER', 'WORKLOAD'])('is read by a v2 reader as a POD without pod state when kind is %s', (kind) => {
+    const newer: Record<string, unknown> = { ...(current.random() as unknown as Record<string, unknown>), kind, pod: null };
+    const read = readAcross(current, v2!, newer) as { kind: string; pod: unknown; uid: string };
+    expect([read.kind, read.pod, read.uid]).toEqual(['POD', null, newer.uid]);
+  });
+});

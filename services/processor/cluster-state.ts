@@ -41,7 +41,10 @@ export class ClusterState {
       case 'PERSISTENT_VOLUME_CLAIM':
         if (object.claim) replaceIfNewer(this.claims, `${object.cluster}/${object.namespace ?? ''}/${object.name}`, object as ClaimObject);
         break;
+      // Namespaces, autoscalers and workloads cost nothing themselves: their pods do.
       case 'NAMESPACE':
+      case 'HORIZONTAL_POD_AUTOSCALER':
+      case 'WORKLOAD':
         break;
     }
   }

@@ -52,6 +52,8 @@ export function nodeObject(o: {
     },
     volume: null,
     claim: null,
+    hpa: null,
+    workload: null,
   };
 }
 
@@ -110,12 +112,14 @@ export function podObject(o: {
     node: null,
     volume: null,
     claim: null,
+    hpa: null,
+    workload: null,
   };
 }
 
 /** A bound claim and its volume; size in GiB. */
 export function claimAndVolume(o: { cluster?: string; namespace?: string; claim: string; volume: string; sizeGib: number; storageClass?: string; region?: string }): KubeObject[] {
-  const base = { cluster: o.cluster ?? 'prod', labels: {}, resourceVersion: '1', createdAt: 0, deletedAt: null, observedAt: 0, pod: null, node: null };
+  const base = { cluster: o.cluster ?? 'prod', labels: {}, resourceVersion: '1', createdAt: 0, deletedAt: null, observedAt: 0, pod: null, node: null, hpa: null, workload: null };
   const bytes = o.sizeGib * GIB;
   return [
     {
@@ -137,6 +141,85 @@ export function claimAndVolume(o: { cluster?: string; namespace?: string; claim:
       volume: { capacityBytes: bytes, storageClass: o.storageClass ?? 'gp3', claimNamespace: o.namespace ?? 'default', claimName: o.claim, driver: 'ebs.csi.aws.com', region: o.region ?? 'us-east-1' },
     },
   ];
+}
+
+/** A HorizontalPodAutoscaler KubeObject scaling a Deployment on CPU utilization. */
+export function autoscalerObject(o: {
+  cluster?: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
+  target?: { kind: string; name: string };
+  minReplicas?: number;
+  maxReplicas?: number;
+  replicas?: number;
+  cpuTargetPercent?: number;
+  labels?: Record<string, string>;
+  deletedAt?: number | null;
+  observedAt?: number;
+}): KubeObject {
+  const replicas = o.replicas ?? 2;
+  return {
+    cluster: o.cluster ?? 'prod',
+    kind: 'HORIZONTAL_POD_AUTOSCALER',
+    uid: o.uid ?? `uid-hpa-${o.name}`,
+    name: o.name,
+    namespace: o.namespace ?? 'default',
+    labels: o.labels ?? {},
+    resourceVersion: '1',
+    createdAt: 0,
+    deletedAt: o.deletedAt ?? null,
+    observedAt: o.observedAt ?? 0,
+    pod: null,
+    node: null,
+    volume: null,
+    claim: null,
+    hpa: {
+      targetKind: o.target?.kind ?? 'Deployment',
+      targetName: o.target?.name ?? o.name,
+      minReplicas: o.minReplicas ?? 1,
+      maxReplicas: o.maxReplicas ?? 10,
+      currentReplicas: replicas,
+      desiredReplicas: replicas,
+      lastScaleTime: null,
+      metrics: [{ type: 'Resource', name: 'cpu', container: null, targetType: 'Utilization', targetAverageUtilizationPercent: o.cpuTargetPercent ?? 60 }],
+    },
+    workload: null,
+  };
+}
+
+/** A Deployment or StatefulSet KubeObject with its replica counts. */
+export function workloadObject(o: {
+  cluster?: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
+  controllerKind?: 'Deployment' | 'StatefulSet';
+  desiredReplicas?: number;
+  readyReplicas?: number;
+  labels?: Record<string, string>;
+  deletedAt?: number | null;
+  observedAt?: number;
+}): KubeObject {
+  const desired = o.desiredReplicas ?? 1;
+  return {
+    cluster: o.cluster ?? 'prod',
+    kind: 'WORKLOAD',
+    uid: o.uid ?? `uid-workload-${o.name}`,
+    name: o.name,
+    namespace: o.namespace ?? 'default',
+    labels: o.labels ?? {},
+    resourceVersion: '1',
+    createdAt: 0,
+    deletedAt: o.deletedAt ?? null,
+    observedAt: o.observedAt ?? 0,
+    pod: null,
+    node: null,
+    volume: null,
+    claim: null,
+    hpa: null,
+    workload: { controllerKind: o.controllerKind ?? 'Deployment', desiredReplicas: desired, replicas: desired, readyReplicas: o.readyReplicas ?? desired },
+  };
 }
 
 /** A price update with unset prices null; override what the case needs. */

@@ -179,7 +179,7 @@ function planWorkloads(options: PlanOptions, positions: readonly NodePosition[],
 }
 
 /** Free room on a node position while slots are placed. */
-interface Room {
+export interface Room {
   cpu: number;
   memory: number;
   gpu: number;
@@ -233,14 +233,7 @@ function placeSlots(workloads: readonly Workload[], positions: readonly NodePosi
  * never compete); null when not all of them fit.
  */
 export function placeExtraReplicas(plan: ClusterPlan, workload: Workload, count: number, during: { startMillis: number; endMillis: number }, firstId: number): PodSlot[] | null {
-  const rooms: Room[] = plan.positions.map((p) => ({ cpu: p.cpuAllocatableCores, memory: p.memoryAllocatableBytes, gpu: p.type.gpus }));
-  for (const slot of plan.slots) {
-    if (slot.position === null) continue;
-    const room = rooms[slot.position] as Room;
-    room.cpu -= slot.workload.containers.reduce((s, c) => s + c.cpuRequestCores, 0);
-    room.memory -= slot.workload.containers.reduce((s, c) => s + c.memoryRequestBytes, 0);
-    room.gpu -= slot.workload.containers.reduce((s, c) => s + c.gpuRequest, 0);
-  }
+  const rooms = roomLeft(plan.positions, plan.slots);
   const extra: PodSlot[] = [];
   for (let i = 0; i < count; i++) {
     const position = placeOne(workload, plan.positions, rooms);
@@ -248,4 +241,17 @@ export function placeExtraReplicas(plan: ClusterPlan, workload: Workload, count:
     extra.push({ id: firstId + i, workload, ordinal: workload.replicas + i, position, onlyDuring: during });
   }
   return extra;
+}
+
+/** Room each position has left once the given slots' requests are reserved on it, whether or not they run at the same time. */
+export function roomLeft(positions: readonly NodePosition[], slots: readonly PodSlot[]): Room[] {
+  const rooms: Room[] = positions.map((p) => ({ cpu: p.cpuAllocatableCores, memory: p.memoryAllocatableBytes, gpu: p.type.gpus }));
+  for (const slot of slots) {
+    if (slot.position === null) continue;
+    const room = rooms[slot.position] as Room;
+    room.cpu -= slot.workload.containers.reduce((s, c) => s + c.cpuRequestCores, 0);
+    room.memory -= slot.workload.containers.reduce((s, c) => s + c.memoryRequestBytes, 0);
+    room.gpu -= slot.workload.containers.reduce((s, c) => s + c.gpuRequest, 0);
+  }
+  return rooms;
 }

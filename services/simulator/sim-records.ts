@@ -1,5 +1,8 @@
 import type { KubeObject, PriceUpdate, UsageSample } from '../codec/records.generated.js';
 import type { InstanceType } from './instance-catalog.js';
+import type { Workload } from './cluster-plan.js';
+import type { AutoscalerPlan } from './extra-workloads.js';
+import { NO_RESTARTS, type RestartHistory } from './oom-model.js';
 import type { ContainerUsage } from './usage-model.js';
 import type { NodeIncarnation, PodIncarnation, VolumePair } from './timeline.js';
 
@@ -13,7 +16,7 @@ export interface Meta {
 }
 
 function base(meta: Meta, kind: KubeObject['kind'], uid: string, name: string, namespace: string | null, labels: Record<string, string>, createdAt: number): KubeObject {
-  return { cluster: meta.cluster, kind, uid, name, namespace, labels, resourceVersion: meta.resourceVersion, createdAt, deletedAt: null, observedAt: meta.observedAt, pod: null, node: null, volume: null, claim: null };
+  return { cluster: meta.cluster, kind, uid, name, namespace, labels, resourceVersion: meta.resourceVersion, createdAt, deletedAt: null, observedAt: meta.observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null };
 }
 
 export function namespaceObject(meta: Meta, uid: string, name: string, createdAt: number): KubeObject {
@@ -53,8 +56,13 @@ export function nodeObject(meta: Meta, node: NodeIncarnation, region: string, de
   };
 }
 
-/** A pod at its start (ended false) or at its end (deleted, or its job finished). */
-export function podObject(meta: Meta, pod: PodIncarnation, ended: boolean): KubeObject {
+/** When the kubelet started a pod: at once when it was created in the run, two seconds after its creation for one that predates it. */
+export function startedAtOf(pod: PodIncarnation): number {
+  return pod.createdAt === pod.startMillis ? pod.startMillis : pod.createdAt + 2000;
+}
+
+/** A pod at its start (ended false), after an OOM kill, or at its end (deleted, or its job finished); restarts by container name. */
+export function podObject(meta: Meta, pod: PodIncarnation, ended: boolean, restarts?: ReadonlyMap<string, RestartHistory>): KubeObject {
   const w = pod.slot.workload;
   const labels: Record<string, string> = { app: w.name };
   if (w.kind === 'StatefulSet') labels['statefulset.kubernetes.io/pod-name'] = pod.name;
@@ -68,11 +76,37 @@ export function podObject(meta: Meta, pod: PodIncarnation, ended: boolean): Kube
     pod: {
       nodeName: pod.node?.name ?? null,
       phase: pending ? 'Pending' : finished ? pod.endPhase : 'Running',
-      startedAt: pending ? null : pod.createdAt === pod.startMillis ? pod.startMillis : pod.createdAt + 2000,
+      startedAt: pending ? null : startedAtOf(pod),
       endedAt: ended ? pod.endMillis : null,
       workload: { kind: w.kind, name: w.name },
-      containers: w.containers.map((c) => ({ ...c, gpuLimit: c.gpuRequest > 0 ? c.gpuRequest : null, restartCount: 0, lastTerminationReason: null, lastTerminatedAt: null })),
+      containers: w.containers.map((c) => ({ ...c, gpuLimit: c.gpuRequest > 0 ? c.gpuRequest : null, ...(restarts?.get(c.name) ?? NO_RESTARTS) })),
       claimNames: pod.claimName ? [pod.claimName] : [],
+    },
+  };
+}
+
+/** A Deployment or StatefulSet with its desired replicas and the pods it has (`replicas`) and that run on a node (`ready`). */
+export function workloadObject(meta: Meta, w: Workload, uid: string, createdAt: number, counts: { desired: number; replicas: number; ready: number }): KubeObject {
+  return {
+    ...base(meta, 'WORKLOAD', uid, w.name, w.namespace, { app: w.name }, createdAt),
+    workload: { controllerKind: w.kind, desiredReplicas: counts.desired, replicas: counts.replicas, readyReplicas: counts.ready },
+  };
+}
+
+/** The HPA of an autoscaled workload, scaled to `replicas` (at `lastScaleTime`, null before its first change). */
+export function autoscalerObject(meta: Meta, a: AutoscalerPlan, uid: string, createdAt: number, replicas: number, lastScaleTime: number | null): KubeObject {
+  const w = a.workload;
+  return {
+    ...base(meta, 'HORIZONTAL_POD_AUTOSCALER', uid, w.name, w.namespace, { app: w.name }, createdAt),
+    hpa: {
+      targetKind: w.kind,
+      targetName: w.name,
+      minReplicas: a.spec.minReplicas,
+      maxReplicas: a.spec.maxReplicas,
+      currentReplicas: replicas,
+      desiredReplicas: replicas,
+      lastScaleTime,
+      metrics: [{ type: 'Resource', name: 'cpu', container: null, targetType: 'Utilization', targetAverageUtilizationPercent: a.spec.targetUtilizationPercent }],
     },
   };
 }

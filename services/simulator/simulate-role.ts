@@ -26,7 +26,7 @@ export const simulateRole = defineRole({
   usage: 'simulate [flags]',
   summary: 'Publish a synthetic cluster for demos, tests and benchmarks.',
   description:
-    'Publishes a deterministic synthetic cluster (same seed and flags, same records) on the collectors\' topics and schemas: nodes of mixed AWS instance types, on-demand and spot, with spot interruptions and node replacement; pods of Deployments, StatefulSets (with volumes), DaemonSets and CronJobs with requests, diurnal usage, restarts and rollouts; on-demand and changing spot prices; and injected cost anomalies whose ground truth --ground-truth writes to a file. Creates the three topics if they are missing. Prints a JSON summary of what it published when done.',
+    'Publishes a deterministic synthetic cluster (same seed and flags, same records) on the collectors\' topics and schemas: nodes of mixed AWS instance types, on-demand and spot, with spot interruptions and node replacement; pods of Deployments, StatefulSets (with volumes), DaemonSets and CronJobs with requests, diurnal usage, restarts and rollouts; the replica counts of each Deployment and StatefulSet; a storefront Deployment under an HPA that scales it with the day; OOM kills (restart count, OOMKilled) of containers whose memory passes their limit, among them a leaking session-cache; on-demand and changing spot prices; and injected cost anomalies whose ground truth --ground-truth writes to a file. Creates the three topics if they are missing. Prints a JSON summary of what it published when done.',
   settings: simulateSettings,
   async run(config, { stdout }) {
     const logger = createLogger({ service: 'simulate', level: config.logLevel });

@@ -42,7 +42,7 @@ describe('createSimulation', () => {
     });
     expect(wrong).toEqual([]);
     const kinds = new Set(kube(events).map((o) => o.kind));
-    expect([...kinds].sort()).toEqual(['NAMESPACE', 'NODE', 'PERSISTENT_VOLUME', 'PERSISTENT_VOLUME_CLAIM', 'POD']);
+    expect([...kinds].sort()).toEqual(['HORIZONTAL_POD_AUTOSCALER', 'NAMESPACE', 'NODE', 'PERSISTENT_VOLUME', 'PERSISTENT_VOLUME_CLAIM', 'POD', 'WORKLOAD']);
     const workloadKinds = new Set(kube(events).flatMap((o) => (o.pod?.workload ? [o.pod.workload.kind] : [])));
     expect([...workloadKinds].sort()).toEqual(['CronJob', 'DaemonSet', 'Deployment', 'StatefulSet']);
   });

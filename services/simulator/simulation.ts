@@ -2,12 +2,15 @@ import type { KubeObject, PriceUpdate } from '../codec/records.generated.js';
 import type { OutgoingRecord } from '../kafka/batching-producer.js';
 import { TOPICS, kubeObjectKey, podKey, priceKey } from '../kafka/topics.js';
 import { groundTruthOf, planAnomalies, type GroundTruthEntry, type InjectedAnomaly } from './anomalies.js';
-import { planCluster, type ClusterPlan } from './cluster-plan.js';
+import { planCluster, type ClusterPlan, type Workload } from './cluster-plan.js';
+import { planExtraWorkloads, type ExtraWorkloads } from './extra-workloads.js';
 import type { InstanceType } from './instance-catalog.js';
+import { ContainerRestarts } from './container-restarts.js';
 import { Prng } from './prng.js';
-import { namespaceObject, nodeObject, type Meta, nodePrice, podObject, storagePrice, usageSample, volumeObjects } from './sim-records.js';
+import { autoscalerObject, namespaceObject, nodeObject, type Meta, nodePrice, podObject, startedAtOf, storagePrice, usageSample, volumeObjects, workloadObject } from './sim-records.js';
 import { buildTimeline, type PodIncarnation, type Timeline } from './timeline.js';
 import { containerUsage } from './usage-model.js';
+import { WorkloadStatus } from './workload-status.js';
 
 /** What to simulate. Only the first block is required; the rest have defaults. */
 export interface SimulationOptions {
@@ -58,7 +61,9 @@ export function createSimulation(options: SimulationOptions): Simulation {
   // Separate streams, so adding churn does not reshuffle the cluster's layout.
   const planPrng = new Prng(options.seed);
   const plan = planCluster({ nodes: options.nodes, pods: options.pods, zones }, planPrng);
-  const anomalies = planAnomalies(plan, { count: options.anomalies ?? Math.max(1, Math.round(options.durationMillis / (8 * HOUR))), startMillis: range.startMillis, durationMillis: options.durationMillis, windowMillis }, new Prng(options.seed ^ 0x9e3779b9));
+  // Added before the anomalies, whose extra replicas must find room beside them; but not as anomaly candidates, and with streams of their own.
+  const extras = planExtraWorkloads(plan, range);
+  const anomalies = planAnomalies({ ...plan, slots: [...plan.slots, ...extras.replicaSlots] }, { count: options.anomalies ?? Math.max(1, Math.round(options.durationMillis / (8 * HOUR))), startMillis: range.startMillis, durationMillis: options.durationMillis, windowMillis }, new Prng(options.seed ^ 0x9e3779b9));
   const timeline = buildTimeline(
     plan,
     anomalies,
@@ -69,13 +74,15 @@ export function createSimulation(options: SimulationOptions): Simulation {
     },
     range,
     new Prng(options.seed ^ 0x85ebca6b),
+    { workloads: extras.workloads, slots: extras.slots, prng: new Prng(options.seed ^ 0x1b873593) },
   );
+  const cluster: ClusterPlan = { ...plan, workloads: [...plan.workloads, ...extras.workloads], slots: [...plan.slots, ...extras.slots] };
   const prices = priceSchedule(plan, region, range, options.spotPriceChangesPerDay ?? 6, new Prng(options.seed ^ 0xc2b2ae35));
   const topics = { kube: options.topics?.kube ?? TOPICS.kube.name, usage: options.topics?.usage ?? TOPICS.usage.name, prices: options.topics?.prices ?? TOPICS.prices.name };
   return {
-    plan,
+    plan: cluster,
     timeline,
-    events: () => streamEvents({ options, region, range, plan, timeline, anomalies, prices, topics }),
+    events: () => streamEvents({ options, region, range, plan: cluster, timeline, anomalies, extras, prices, topics }),
     groundTruth: () => groundTruthOf(options.cluster, anomalies),
   };
 }
@@ -140,6 +147,7 @@ interface StreamInput {
   readonly plan: ClusterPlan;
   readonly timeline: Timeline;
   readonly anomalies: readonly InjectedAnomaly[];
+  readonly extras: ExtraWorkloads;
   readonly prices: Map<number, PriceUpdate[]>;
   readonly topics: { kube: string; usage: string; prices: string };
 }
@@ -168,28 +176,52 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
     add(Math.max(node.upFrom, range.startMillis), { order: 2, make: (m) => nodeObject(m, node, region, null) });
     if (node.deletedAt !== null) add(node.deletedAt, { order: 5, make: (m) => nodeObject(m, node, region, node.deletedAt) });
   }
+  const restarts = new ContainerRestarts(input.extras.leaks);
   for (const pod of timeline.pods) {
     add(pod.startMillis, { order: 4, make: (m) => podObject(m, pod, false), pod, starts: true });
-    if (pod.endMillis !== null) add(pod.endMillis, { order: 3, make: (m) => podObject(m, pod, true), pod, starts: false });
+    if (pod.endMillis !== null) add(pod.endMillis, { order: 3, make: (m) => podObject(m, pod, true, restarts.of(pod)), pod, starts: false });
   }
+  // Workload and autoscaler uids from a stream of their own, so the objects above keep theirs.
+  const scaling = new Prng(seed ^ 0x5bd1e995);
+  const status = new WorkloadStatus(input.plan.workloads, [...input.plan.slots, ...input.anomalies.flatMap((a) => a.extraSlots)]);
+  const workloadUids = new Map<Workload, string>(status.workloads.map((w) => [w, scaling.uuid()]));
+  const autoscalers = input.extras.autoscalers.map((a) => ({ plan: a, uid: scaling.uuid(), lastScaleTime: null as number | null }));
+  const createdAt = range.startMillis - 7 * DAY;
 
   let resourceVersion = 1000;
+  const kube = (make: (meta: Meta) => KubeObject, t: number): SimulationEvent => {
+    resourceVersion += 1;
+    const value = make({ cluster, resourceVersion: String(resourceVersion), observedAt: t });
+    return { topic: topics.kube, key: kubeObjectKey(value), schema: 'KubeObject', value, atMillis: t };
+  };
   const active = new Set<PodIncarnation>();
   for (let k = 0; k <= windows; k++) {
     const t = range.startMillis + k * windowMillis;
     if (k > 0) yield* usageOf(k - 1, t - windowMillis, active);
     if (k === windows) break;
     for (const price of input.prices.get(t) ?? []) yield { topic: topics.prices, key: priceKey(price), schema: 'PriceUpdate', value: price, atMillis: t };
+    // An autoscaler decides first; its target's pods follow at the same instant, and the target's status after them.
+    for (const a of autoscalers) {
+      const replicas = a.plan.replicas[k] ?? 0;
+      if (k > 0 && replicas === a.plan.replicas[k - 1]) continue;
+      if (k > 0) a.lastScaleTime = t;
+      yield kube((m) => autoscalerObject(m, a.plan, a.uid, createdAt, replicas, a.lastScaleTime), t);
+    }
     const now = (changes.get(k) ?? []).sort((a, b) => a.order - b.order);
     for (const change of now) {
-      resourceVersion += 1;
-      const value = change.make({ cluster, resourceVersion: String(resourceVersion), observedAt: t });
-      yield { topic: topics.kube, key: kubeObjectKey(value), schema: 'KubeObject', value, atMillis: t };
-      if (change.pod && change.pod.node) {
+      yield kube(change.make, t);
+      if (!change.pod) continue;
+      if (change.starts) status.started(change.pod);
+      else {
+        status.ended(change.pod);
+        restarts.forget(change.pod);
+      }
+      if (change.pod.node) {
         if (change.starts) active.add(change.pod);
         else active.delete(change.pod);
       }
     }
+    for (const { workload, counts } of status.changes(t)) yield kube((m) => workloadObject(m, workload, workloadUids.get(workload) ?? '', createdAt, counts), t);
   }
 
   function* usageOf(k: number, windowStart: number, pods: ReadonlySet<PodIncarnation>): Generator<SimulationEvent> {
@@ -198,13 +230,21 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
       if (a.kind === 'REPLICAS' || windowStart < a.startMillis || windowStart >= a.endMillis) continue;
       for (const w of a.workloads) factors.set(w.id, a.factor);
     }
+    // An autoscaled workload's demand is shared by the replicas that run in the window.
+    const cpuShares = new Map<Workload, number>();
+    for (const a of input.extras.autoscalers) {
+      let running = 0;
+      for (const pod of pods) if (pod.slot.workload === a.workload) running++;
+      cpuShares.set(a.workload, a.nominalReplicas / Math.max(1, running));
+    }
     for (const pod of pods) {
       const w = pod.slot.workload;
       const node = pod.node;
       if (!node) continue;
       let podCores = 0;
+      let killed = false;
       const samples = w.containers.map((container, ci) => {
-        const usage = containerUsage({
+        const demand = containerUsage({
           seed,
           profile: w.usage,
           container,
@@ -215,9 +255,12 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
           factor: factors.get(w.id) ?? 1,
           nodeCpuCores: node.position.cpuAllocatableCores,
           nodeMemoryBytes: node.position.memoryAllocatableBytes,
+          cpuShare: cpuShares.get(w) ?? 1,
         });
-        podCores += usage.cpuCores;
-        return { container, usage };
+        const observed = restarts.observe(pod, container, demand, startedAtOf(pod), windowStart, windowMillis);
+        killed ||= observed.killed;
+        podCores += observed.usage.cpuCores;
+        return { container, usage: observed.usage };
       });
       for (const [ci, { container, usage }] of samples.entries()) {
         // Network is measured per pod; like the kubelet summary, it rides on the first container.
@@ -225,6 +268,8 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
         const value = usageSample(cluster, pod, container.name, windowStart, windowSeconds, usage, network);
         yield { topic: topics.usage, key: podKey(value), schema: 'UsageSample', value, atMillis: windowStart + windowMillis };
       }
+      // The kill shows as the pod's next status: restart count and last termination OOMKilled.
+      if (killed) yield kube((m) => podObject(m, pod, false, restarts.of(pod)), windowStart + windowMillis);
     }
   }
 }

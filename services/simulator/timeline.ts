@@ -115,22 +115,24 @@ function wantedRanges(slot: PodSlot, r: Range): Array<{ from: number; to: number
   return runs;
 }
 
+/** Workloads added after planning (extra-workloads.ts), expanded with their own random stream so the planned cluster's pods stay as they were. */
+export interface ExtraSlots {
+  readonly workloads: readonly Workload[];
+  readonly slots: readonly PodSlot[];
+  readonly prng: Prng;
+}
+
 /**
  * Expands the plan into what happens over the run: node machines (spot
  * positions are interrupted and replaced), and every pod each slot runs,
  * cut by node replacements, rollouts (all of a workload's pods get a new
  * ReplicaSet hash and new uids), restarts and CronJob schedules. Every
  * change falls on a window start, so windows never straddle two pods.
+ * Extra workloads run on the same machines, after the planned ones.
  */
-export function buildTimeline(plan: ClusterPlan, anomalies: readonly InjectedAnomaly[], rates: ChurnRates, r: Range, prng: Prng): Timeline {
+export function buildTimeline(plan: ClusterPlan, anomalies: readonly InjectedAnomaly[], rates: ChurnRates, r: Range, prng: Prng, extra?: ExtraSlots): Timeline {
   const nodesByPosition = nodeIncarnations(plan, rates, r, prng);
-  const rollouts = new Map<Workload, number[]>();
-  const hashes = new Map<Workload, string[]>();
-  for (const w of plan.workloads) {
-    const times = w.kind === 'Deployment' || w.kind === 'StatefulSet' ? poissonTimes(rates.rolloutsPerWorkloadDay, r, prng) : [];
-    rollouts.set(w, times);
-    hashes.set(w, Array.from({ length: times.length + 1 }, () => prng.suffix(10)));
-  }
+  const churn = workloadChurn(plan.workloads, rates, r, prng);
   const volumes: VolumePair[] = [];
   const claims = new Map<string, string>();
   for (const slot of plan.slots) {
@@ -142,9 +144,46 @@ export function buildTimeline(plan: ClusterPlan, anomalies: readonly InjectedAno
   }
   const boundVolumes = volumes.map((v) => ({ ...v, volumeName: `pvc-${v.claimUid}`, volumeUid: prng.uuid() }));
 
-  const allSlots = [...plan.slots, ...anomalies.flatMap((a) => a.extraSlots)];
   const pods: PodIncarnation[] = [];
-  for (const slot of allSlots) {
+  const planned = { nodesByPosition, churn, claims, rates, r, prng };
+  expandSlots(plan.slots, planned, pods);
+  // Before the anomalies' replicas, so the extra workloads' pods (and their noise) are the same with or without anomalies.
+  if (extra) expandSlots(extra.slots, { ...planned, churn: workloadChurn(extra.workloads, rates, r, extra.prng), prng: extra.prng }, pods);
+  expandSlots(anomalies.flatMap((a) => a.extraSlots), planned, pods);
+  return { nodes: nodesByPosition.flat(), pods, volumes: boundVolumes };
+}
+
+/** Rollout times of each Deployment and StatefulSet, and the ReplicaSet hash of each generation. */
+interface WorkloadChurn {
+  readonly rollouts: Map<Workload, number[]>;
+  readonly hashes: Map<Workload, string[]>;
+}
+
+function workloadChurn(workloads: readonly Workload[], rates: ChurnRates, r: Range, prng: Prng): WorkloadChurn {
+  const rollouts = new Map<Workload, number[]>();
+  const hashes = new Map<Workload, string[]>();
+  for (const w of workloads) {
+    const times = w.kind === 'Deployment' || w.kind === 'StatefulSet' ? poissonTimes(rates.rolloutsPerWorkloadDay, r, prng) : [];
+    rollouts.set(w, times);
+    hashes.set(w, Array.from({ length: times.length + 1 }, () => prng.suffix(10)));
+  }
+  return { rollouts, hashes };
+}
+
+interface ExpandContext {
+  readonly nodesByPosition: readonly NodeIncarnation[][];
+  readonly churn: WorkloadChurn;
+  readonly claims: ReadonlyMap<string, string>;
+  readonly rates: ChurnRates;
+  readonly r: Range;
+  readonly prng: Prng;
+}
+
+/** Appends the pods each slot runs to `pods`, numbering them on. */
+function expandSlots(slots: readonly PodSlot[], context: ExpandContext, pods: PodIncarnation[]): void {
+  const { nodesByPosition, churn, claims, rates, r, prng } = context;
+  const { rollouts, hashes } = churn;
+  for (const slot of slots) {
     const w = slot.workload;
     const claimName = claims.get(`${w.id}/${slot.ordinal}`) ?? null;
     if (slot.position === null) {
@@ -182,7 +221,6 @@ export function buildTimeline(plan: ClusterPlan, anomalies: readonly InjectedAno
       }
     }
   }
-  return { nodes: nodesByPosition.flat(), pods, volumes: boundVolumes };
 }
 
 function podName(w: Workload, slot: PodSlot, at: number, hashes: Map<Workload, string[]>, rollouts: Map<Workload, number[]>, prng: Prng): string {

@@ -27,6 +27,8 @@ export interface UsageInput {
   readonly windowMillis: number;
   /** Anomaly multiplier in effect (1 when none). */
   readonly factor: number;
+  /** Multiplies CPU only: an autoscaled workload's share of its load per replica, relative to its nominal replica count (1 when not autoscaled). */
+  readonly cpuShare?: number;
   /** The node's allocatable CPU and memory: a container never uses more than its machine has. */
   readonly nodeCpuCores: number;
   readonly nodeMemoryBytes: number;
@@ -44,7 +46,7 @@ export function containerUsage(input: UsageInput): ContainerUsage {
   const swing = diurnalFactor(profile, mid) - 1;
   const cpuNoise = 1 + profile.noise * hashNormal(input.seed, input.noiseKey, input.windowIndex);
   const memNoise = 1 + 0.3 * profile.noise * hashNormal(input.seed ^ 0x27d4eb2f, input.noiseKey, input.windowIndex);
-  const cpuCores = clamp(container.cpuRequestCores * profile.cpuUtilisation * (1 + swing) * cpuNoise * input.factor, 0.0005, input.nodeCpuCores);
+  const cpuCores = clamp(container.cpuRequestCores * profile.cpuUtilisation * (1 + swing) * cpuNoise * input.factor * (input.cpuShare ?? 1), 0.0005, input.nodeCpuCores);
   const memoryAvgBytes = clamp(container.memoryRequestBytes * profile.memoryUtilisation * (1 + swing / 4) * memNoise * input.factor, 1_048_576, input.nodeMemoryBytes);
   const peak = 1.02 + 0.08 * hashUnit(input.seed ^ 0x165667b1, input.noiseKey, input.windowIndex);
   return { cpuCores, memoryAvgBytes, memoryMaxBytes: Math.round(Math.min(memoryAvgBytes * peak, input.nodeMemoryBytes)) };

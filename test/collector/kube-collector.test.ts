@@ -34,6 +34,16 @@ const later = corednsPod('coredns-789f8477df-later', 'uid-later', '2580');
 const malformed = corednsPod('coredns-789f8477df-broken', 'uid-broken', '2578', (pod) => {
   ((pod.spec.containers as Array<{ resources: { requests: Record<string, string> } }>)[0]!.resources.requests).cpu = 'lots';
 });
+type Scaling = { metadata: Record<string, unknown>; spec: Record<string, unknown>; status: Record<string, unknown> };
+const [phpApache, frontend] = kubeFixture<{ items: Scaling[] }>('k8s-hpa-list.json').items;
+const coredns = kubeFixture<{ items: Scaling[] }>('k8s-deployment-list.json').items[0]!;
+const nginxSts = kubeFixture<{ items: Scaling[] }>('k8s-statefulset-list.json').items[0]!;
+const SCALED_AT = '2026-01-02T20:40:03Z';
+/** The HPA's scale-up as its watch reports it: a new status and resourceVersion. */
+const phpApacheScaled = { type: 'MODIFIED', object: { ...structuredClone(phpApache!), metadata: { ...phpApache!.metadata, resourceVersion: '2610' }, status: { ...phpApache!.status, currentReplicas: 7, desiredReplicas: 9, lastScaleTime: SCALED_AT } } };
+const corednsScaled = { type: 'MODIFIED', object: { ...structuredClone(coredns), metadata: { ...coredns.metadata, resourceVersion: '2611' }, spec: { ...coredns.spec, replicas: 9 }, status: { ...coredns.status, replicas: 9, readyReplicas: 7 } } };
+const nginxStsDeleted = { type: 'DELETED', object: { ...structuredClone(nginxSts), metadata: { ...nginxSts.metadata, resourceVersion: '2612' } } };
+
 const psws6Finished = corednsPod('coredns-789f8477df-psws6', psws6.metadata.uid as string, '2690', (pod) => {
   pod.status.phase = 'Succeeded';
   pod.status.containerStatuses = [{ name: 'coredns', state: { terminated: { exitCode: 0, finishedAt: '2026-01-02T22:00:00Z' } } }];
@@ -56,6 +66,9 @@ describe('kcost collect kube against a replayed API server', () => {
       '/api/v1/nodes': { lists: [list('NodeList', '2500', [kubeFixture('k8s-node-eks.json')])] },
       '/api/v1/persistentvolumes': { lists: [list('PersistentVolumeList', '2500', [kubeFixture('k8s-pv.json')])] },
       '/api/v1/persistentvolumeclaims': { lists: [list('PersistentVolumeClaimList', '2500', [kubeFixture('k8s-pvc.json')])] },
+      '/apis/autoscaling/v2/horizontalpodautoscalers': { lists: [kubeFixture('k8s-hpa-list.json')], watches: [{ events: [phpApacheScaled], end: 'hold' }] },
+      '/apis/apps/v1/deployments': { lists: [kubeFixture('k8s-deployment-list.json')], watches: [{ events: [corednsScaled], end: 'hold' }] },
+      '/apis/apps/v1/statefulsets': { lists: [kubeFixture('k8s-statefulset-list.json')], watches: [{ events: [nginxStsDeleted], end: 'hold' }] },
       '/api/v1/pods': {
         lists: [list('PodList', '2575', [knmwr]), list('PodList', '2700', [knmwrDeleting, psws6Finished, malformed])],
         watches: [
@@ -137,7 +150,7 @@ describe('kcost collect kube against a replayed API server', () => {
     expect(received.find((r) => r.kind === 'NODE')).toEqual({
       cluster: 'prod', kind: 'NODE', uid: 'd06a4e91-b2e9-4907-a60a-66fd3932aaea', name: 'ip-10-0-10-170.ec2.internal', namespace: null,
       labels: (kubeFixture<{ metadata: { labels: Record<string, string> } }>('k8s-node-eks.json')).metadata.labels,
-      resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: NOW, pod: null, volume: null, claim: null,
+      resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: NOW, pod: null, volume: null, claim: null, hpa: null, workload: null,
       node: {
         provider: 'aws', providerId: 'aws:///us-east-1a/i-08736224042c4ee75', instanceType: 't3.small', region: 'us-east-1', zone: 'us-east-1a',
         capacityType: 'ON_DEMAND', cpuCapacityCores: 2, memoryCapacityBytes: 2_006_286_336, gpuCapacity: 0, cpuAllocatableCores: 1.93,
@@ -151,6 +164,35 @@ describe('kcost collect kube against a replayed API server', () => {
       volumeName: 'pvc-fbabd470-8725-11e9-a8e8-42010a80015b', storageClass: 'standard', requestBytes: 1_048_576, capacityBytes: 1_073_741_824, phase: 'Bound',
     });
     expect(received.filter((r) => r.kind === 'NAMESPACE').map((r) => r.name)).toEqual(['kube-system']);
+  });
+
+  it('publishes autoscalers and workloads as listed, then each watched change and deletion, keyed cluster/kind/uid', async () => {
+    const states = (uid: unknown) => received.filter((r) => r.uid === uid);
+    await waitFor(() => states(phpApache!.metadata.uid).length >= 2 && states(coredns.metadata.uid).length >= 2 && states(nginxSts.metadata.uid).length >= 2, 30_000, 'the scaling watch events');
+
+    expect(states(phpApache!.metadata.uid).map((r) => [r.kind, r.namespace, r.resourceVersion, r.hpa?.currentReplicas, r.hpa?.desiredReplicas, r.hpa?.lastScaleTime])).toEqual([
+      ['HORIZONTAL_POD_AUTOSCALER', 'default', '2461', 7, 7, Date.parse('2026-01-02T20:21:48Z')],
+      ['HORIZONTAL_POD_AUTOSCALER', 'default', '2610', 7, 9, Date.parse(SCALED_AT)],
+    ]);
+    expect(states(phpApache!.metadata.uid)[0]?.hpa).toMatchObject({ targetKind: 'Deployment', targetName: 'php-apache', minReplicas: 1, maxReplicas: 10 });
+    expect(states(frontend!.metadata.uid)[0]?.hpa?.metrics.map((m) => [m.type, m.name, m.targetAverageUtilizationPercent])).toEqual([
+      ['Resource', 'cpu', 50], ['ContainerResource', 'memory', 70], ['Pods', 'packets-per-second', null], ['Object', 'requests-per-second', null], ['External', 'queue_messages_ready', null],
+    ]);
+    expect(states(coredns.metadata.uid).map((r) => [r.kind, r.name, r.resourceVersion, r.workload])).toEqual([
+      ['WORKLOAD', 'coredns', '1290', { controllerKind: 'Deployment', desiredReplicas: 2, replicas: 2, readyReplicas: 2 }],
+      ['WORKLOAD', 'coredns', '2611', { controllerKind: 'Deployment', desiredReplicas: 9, replicas: 9, readyReplicas: 7 }],
+    ]);
+    expect(states(nginxSts.metadata.uid).map((r) => [r.kind, r.resourceVersion, r.deletedAt, r.workload?.controllerKind, r.workload?.desiredReplicas])).toEqual([
+      ['WORKLOAD', '26769901', null, 'StatefulSet', 3],
+      ['WORKLOAD', '2612', NOW, 'StatefulSet', 3],
+    ]);
+    // The pods of the coredns Deployment name the workload the WORKLOAD record describes.
+    expect(received.filter((r) => r.kind === 'POD').every((r) => r.pod?.workload?.kind === 'Deployment' && r.pod.workload.name === 'coredns')).toBe(true);
+    for (const uid of [phpApache!.metadata.uid, frontend!.metadata.uid]) expect(keys).toContain(`prod/HORIZONTAL_POD_AUTOSCALER/${uid as string}`);
+    for (const uid of [coredns.metadata.uid, nginxSts.metadata.uid]) expect(keys).toContain(`prod/WORKLOAD/${uid as string}`);
+    for (const path of ['/apis/autoscaling/v2/horizontalpodautoscalers', '/apis/apps/v1/deployments', '/apis/apps/v1/statefulsets']) {
+      expect(api.requests.filter((r) => r.startsWith(`${path}?`))).toEqual([`${path}?limit=500`, `${path}?watch=true&resourceVersion=2500`]);
+    }
   });
 
   it('skips the malformed pod, counts it and keeps publishing the pods after it', async () => {

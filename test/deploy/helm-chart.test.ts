@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { WATCHED_RESOURCES } from '../../services/collector/kube/kube-collector.js';
 import { aggregateOf } from '../../services/kubectl/allocation-command.js';
 import { renderChart, type RenderedManifest } from './helm-chart.js';
 import { validateManifest } from './k8s-schemas.js';
@@ -43,7 +44,7 @@ interface Manifest {
     groups: Array<{ name: string; rules: unknown[] }>;
   };
   data: Record<string, string>;
-  rules: Array<{ verbs: string[] }>;
+  rules: Array<{ verbs: string[]; apiGroups?: string[]; resources?: string[] }>;
   roleRef: unknown;
   subjects: Array<{ name: string }>;
 }
@@ -151,6 +152,15 @@ describe('Helm chart: rendered with default values', () => {
     const binding = named(defaults, 'ClusterRoleBinding', 'kcost-collector');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kcost-collector' });
     expect(binding.subjects.map((s) => s.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-usage']);
+  });
+
+  it('lets the kube collector list and watch every resource it watches, autoscalers and workloads included', () => {
+    const role = named(defaults, 'ClusterRole', 'kcost-collector');
+    const grants = (group: string, resource: string, verb: string): boolean =>
+      role.rules.some((rule) => (rule.apiGroups ?? []).includes(group) && (rule.resources ?? []).includes(resource) && rule.verbs.includes(verb));
+    const missing = WATCHED_RESOURCES.flatMap(({ group, resource }) => ['list', 'watch'].filter((verb) => !grants(group, resource, verb)).map((verb) => `${verb} ${group}/${resource}`));
+    expect(missing).toEqual([]);
+    expect(WATCHED_RESOURCES).toContainEqual({ group: 'autoscaling', resource: 'horizontalpodautoscalers' });
   });
 
   it('points Services and the ServiceMonitor at ports the pods name', () => {

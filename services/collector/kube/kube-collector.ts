@@ -1,11 +1,11 @@
-import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, BatchV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { ObjectKind } from '../../codec/records.generated.js';
 import type { OutgoingRecord } from '../../kafka/batching-producer.js';
 import { kubeObjectKey } from '../../kafka/topics.js';
 import type { Logger } from '../../log/logger.js';
 import { messageOf } from '../../errors/kcost-error.js';
-import { toKubeObject } from './kube-mapper.js';
+import { PUBLISHED_KINDS, toKubeObject, type PublishedKind } from './kube-mapper.js';
 import { createKubeCollectorMetrics } from './kube-metrics.js';
 import type { OwnerLookup } from './owner-resolver.js';
 import { ResourceInformer, type ListPage } from './resource-informer.js';
@@ -52,32 +52,71 @@ type AnyList = ListPage<KubernetesObject>;
 interface ResourceSpec {
   readonly resource: string;
   readonly path: string;
-  /** The kind published for it; absent for resources watched only to resolve owners. */
-  readonly kind?: ObjectKind;
+  /** The Kubernetes kind published for it; absent for resources watched only to resolve owners. */
+  readonly kind?: PublishedKind;
   readonly list: AnyList;
 }
 
+interface Clients {
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
+  readonly autoscaling: AutoscalingV2Api;
+}
+
+type Page = { limit: number; _continue?: string };
+
+interface Watched {
+  /** API group ('' for the core group) and plural resource, as RBAC rules name them. */
+  readonly group: string;
+  readonly resource: string;
+  readonly path: string;
+  readonly kind?: PublishedKind;
+  readonly list: (clients: Clients, page: Page) => Promise<unknown>;
+}
+
+// Owners (ReplicaSets, Jobs) are watched only to resolve pods to their top controller.
+const WATCHED: readonly Watched[] = [
+  { group: 'apps', resource: 'replicasets', path: '/apis/apps/v1/replicasets', list: (c, p) => c.apps.listReplicaSetForAllNamespaces(p) },
+  { group: 'batch', resource: 'jobs', path: '/apis/batch/v1/jobs', list: (c, p) => c.batch.listJobForAllNamespaces(p) },
+  { group: '', resource: 'namespaces', path: '/api/v1/namespaces', kind: 'Namespace', list: (c, p) => c.core.listNamespace(p) },
+  { group: '', resource: 'nodes', path: '/api/v1/nodes', kind: 'Node', list: (c, p) => c.core.listNode(p) },
+  { group: '', resource: 'persistentvolumes', path: '/api/v1/persistentvolumes', kind: 'PersistentVolume', list: (c, p) => c.core.listPersistentVolume(p) },
+  { group: '', resource: 'persistentvolumeclaims', path: '/api/v1/persistentvolumeclaims', kind: 'PersistentVolumeClaim', list: (c, p) => c.core.listPersistentVolumeClaimForAllNamespaces(p) },
+  { group: 'apps', resource: 'deployments', path: '/apis/apps/v1/deployments', kind: 'Deployment', list: (c, p) => c.apps.listDeploymentForAllNamespaces(p) },
+  { group: 'apps', resource: 'statefulsets', path: '/apis/apps/v1/statefulsets', kind: 'StatefulSet', list: (c, p) => c.apps.listStatefulSetForAllNamespaces(p) },
+  { group: 'autoscaling', resource: 'horizontalpodautoscalers', path: '/apis/autoscaling/v2/horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', list: (c, p) => c.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(p) },
+  { group: '', resource: 'pods', path: '/api/v1/pods', kind: 'Pod', list: (c, p) => c.core.listPodForAllNamespaces(p) },
+];
+
+/**
+ * Every resource the kube collector lists and watches, as RBAC names it: the
+ * collectors' ClusterRole (deploy/rbac/clusterrole.yaml and the Helm chart)
+ * must grant list and watch on each, which a test checks.
+ */
+export const WATCHED_RESOURCES: ReadonlyArray<{ readonly group: string; readonly resource: string }> = WATCHED.map(({ group, resource }) => ({ group, resource }));
+
 function resourceSpecs(config: KubeConfig): ResourceSpec[] {
-  const core = config.makeApiClient(CoreV1Api);
-  const apps = config.makeApiClient(AppsV1Api);
-  const batch = config.makeApiClient(BatchV1Api);
-  const as = (list: (page: { limit: number; _continue?: string }) => Promise<unknown>): AnyList => list as AnyList;
-  return [
-    { resource: 'replicasets', path: '/apis/apps/v1/replicasets', list: as((p) => apps.listReplicaSetForAllNamespaces(p)) },
-    { resource: 'jobs', path: '/apis/batch/v1/jobs', list: as((p) => batch.listJobForAllNamespaces(p)) },
-    { resource: 'namespaces', path: '/api/v1/namespaces', kind: 'NAMESPACE', list: as((p) => core.listNamespace(p)) },
-    { resource: 'nodes', path: '/api/v1/nodes', kind: 'NODE', list: as((p) => core.listNode(p)) },
-    { resource: 'persistentvolumes', path: '/api/v1/persistentvolumes', kind: 'PERSISTENT_VOLUME', list: as((p) => core.listPersistentVolume(p)) },
-    { resource: 'persistentvolumeclaims', path: '/api/v1/persistentvolumeclaims', kind: 'PERSISTENT_VOLUME_CLAIM', list: as((p) => core.listPersistentVolumeClaimForAllNamespaces(p)) },
-    { resource: 'pods', path: '/api/v1/pods', kind: 'POD', list: as((p) => core.listPodForAllNamespaces(p)) },
-  ];
+  const clients: Clients = {
+    core: config.makeApiClient(CoreV1Api),
+    apps: config.makeApiClient(AppsV1Api),
+    batch: config.makeApiClient(BatchV1Api),
+    autoscaling: config.makeApiClient(AutoscalingV2Api),
+  };
+  return WATCHED.map((w) => ({
+    resource: w.resource,
+    path: w.path,
+    ...(w.kind === undefined ? {} : { kind: w.kind }),
+    list: ((page: Page) => w.list(clients, page)) as AnyList,
+  }));
 }
 
 /**
- * The kube collector: informers for nodes, pods, volumes, claims and
- * namespaces publish each observed state (and each deletion, as the last
- * state with deletedAt) to the kube topic; ReplicaSet and Job informers only
- * feed owner resolution. A malformed object is logged, counted and skipped.
+ * The kube collector: informers for nodes, pods, volumes, claims,
+ * namespaces, HorizontalPodAutoscalers, Deployments and StatefulSets publish
+ * each observed state (and each deletion, as the last state with deletedAt)
+ * to the kube topic; ReplicaSet and Job informers only feed owner
+ * resolution. A malformed object is logged, counted and skipped.
  */
 export function buildKubeCollector(deps: KubeCollectorDeps, config: KubeCollectorConfig): KubeCollector {
   const clock = deps.clock ?? Date.now;
@@ -93,11 +132,12 @@ export function buildKubeCollector(deps: KubeCollectorDeps, config: KubeCollecto
     },
   };
 
-  const handle = (kind: ObjectKind, object: KubernetesObject, event: 'add' | 'update' | 'delete' | 'resync'): void => {
+  const handle = (kubeKind: PublishedKind, object: KubernetesObject, event: 'add' | 'update' | 'delete' | 'resync'): void => {
     // Runs inside the client's callbacks: it must never throw.
+    const kind: ObjectKind = PUBLISHED_KINDS[kubeKind];
     let record;
     try {
-      record = toKubeObject(kind, object, { cluster: config.cluster, observedAt: clock(), deleted: event === 'delete', owners });
+      record = toKubeObject(kubeKind, object, { cluster: config.cluster, observedAt: clock(), deleted: event === 'delete', owners });
     } catch (error) {
       metrics.malformed.inc({ kind });
       log.warn({ kind, name: object.metadata?.name, namespace: object.metadata?.namespace, err: messageOf(error) }, 'skipping malformed object');

@@ -27,11 +27,11 @@ const pods = fixture<{ items: KubeResource[] }>('k8s-pod-list.json').items;
 
 describe('nodes', () => {
   it('maps the EKS node from its labels, providerID and resources', () => {
-    const record = toKubeObject('NODE', fixture('k8s-node-eks.json'), context());
+    const record = toKubeObject('Node', fixture('k8s-node-eks.json'), context());
     expect(record).toMatchObject({
       cluster: 'prod', kind: 'NODE', uid: 'd06a4e91-b2e9-4907-a60a-66fd3932aaea', name: 'ip-10-0-10-170.ec2.internal',
       namespace: null, resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: OBSERVED,
-      pod: null, volume: null, claim: null,
+      pod: null, volume: null, claim: null, hpa: null, workload: null,
     });
     expect(record.node).toEqual({
       provider: 'aws', providerId: 'aws:///us-east-1a/i-08736224042c4ee75', instanceType: 't3.small', region: 'us-east-1', zone: 'us-east-1a',
@@ -41,7 +41,7 @@ describe('nodes', () => {
   });
 
   it('maps the 2018 GKE preemptible node from the beta and failure-domain labels', () => {
-    expect(toKubeObject('NODE', fixture('k8s-node-gke.json'), context()).node).toEqual({
+    expect(toKubeObject('Node', fixture('k8s-node-gke.json'), context()).node).toEqual({
       provider: 'gcp', providerId: 'gce://managedkube/us-central1-c/gke-gar-1-pool-1-dce25db1-2mm5', instanceType: 'n1-standard-1',
       region: 'us-central1', zone: 'us-central1-c', capacityType: 'SPOT', cpuCapacityCores: 1, memoryCapacityBytes: 3_878_518_784,
       gpuCapacity: 0, cpuAllocatableCores: 0.94, memoryAllocatableBytes: 2_767_028_224, gpuAllocatable: 0, gpuModel: null,
@@ -53,7 +53,7 @@ describe('nodes', () => {
     node.metadata.labels['nvidia.com/gpu.product'] = 'NVIDIA-A10G';
     node.status.capacity['nvidia.com/gpu'] = '4';
     node.status.allocatable['nvidia.com/gpu'] = '3';
-    expect(toKubeObject('NODE', node, context()).node).toMatchObject({ gpuCapacity: 4, gpuAllocatable: 3, gpuModel: 'NVIDIA-A10G' });
+    expect(toKubeObject('Node', node, context()).node).toMatchObject({ gpuCapacity: 4, gpuAllocatable: 3, gpuModel: 'NVIDIA-A10G' });
   });
 
   it.each<[Record<string, string>, CapacityType]>([
@@ -86,13 +86,13 @@ describe('nodes', () => {
   it('rejects a node without allocatable memory, naming the node', () => {
     const node = fixture<KubeResource & { status: { allocatable: Record<string, string> } }>('k8s-node-eks.json');
     delete node.status.allocatable.memory;
-    expect(() => toKubeObject('NODE', node, context())).toThrow(/Node ip-10-0-10-170.ec2.internal status.allocatable: no memory/);
+    expect(() => toKubeObject('Node', node, context())).toThrow(/Node ip-10-0-10-170.ec2.internal status.allocatable: no memory/);
   });
 });
 
 describe('pods', () => {
   it('maps the EKS coredns pod, resolving its ReplicaSet to the Deployment through the cache', () => {
-    const record = toKubeObject('POD', pods[0]!, context({ owners: replicaSets }));
+    const record = toKubeObject('Pod', pods[0]!, context({ owners: replicaSets }));
     expect(record).toMatchObject({ kind: 'POD', namespace: 'kube-system', uid: '3032ab28-3ae1-44a6-9fb6-28f57a24e176', resourceVersion: '1285', node: null });
     expect(record.pod).toEqual({
       nodeName: 'ip-10-0-10-170.ec2.internal', phase: 'Running', startedAt: Date.parse('2026-01-02T20:02:30Z'), endedAt: null,
@@ -103,7 +103,7 @@ describe('pods', () => {
   });
 
   it('maps the GKE prometheus pod: app containers only, its claim, and the Deployment from the pod-template-hash', () => {
-    expect(toKubeObject('POD', pods[1]!, context()).pod).toEqual({
+    expect(toKubeObject('Pod', pods[1]!, context()).pod).toEqual({
       nodeName: 'gke-gar-1-pool-1-acc63c03-7zvd', phase: 'Running', startedAt: Date.parse('2018-11-06T19:22:08Z'), endedAt: null,
       workload: { kind: 'Deployment', name: 'cost-attribution-prometheus' },
       containers: [{ name: 'prometheus', cpuRequestCores: 0.25, cpuLimitCores: 4, memoryRequestBytes: 262_144_000, memoryLimitBytes: 4_194_304_000, gpuRequest: 0, gpuLimit: null, restartCount: 0, lastTerminationReason: null, lastTerminatedAt: null }],
@@ -116,10 +116,10 @@ describe('pods', () => {
     pod.status.containerStatuses = [
       { name: 'coredns', restartCount: 3, state: { running: { startedAt: '2026-01-03T10:00:05Z' } }, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-01-03T10:00:00Z' } } },
     ];
-    expect(toKubeObject('POD', pod, context()).pod?.containers[0]).toMatchObject({ restartCount: 3, lastTerminationReason: 'OOMKilled', lastTerminatedAt: Date.parse('2026-01-03T10:00:00Z') });
+    expect(toKubeObject('Pod', pod, context()).pod?.containers[0]).toMatchObject({ restartCount: 3, lastTerminationReason: 'OOMKilled', lastTerminatedAt: Date.parse('2026-01-03T10:00:00Z') });
     // Terminated now and not restarted yet: the termination is in state, not lastState.
     pod.status.containerStatuses = [{ name: 'coredns', restartCount: 0, state: { terminated: { reason: 'Error', exitCode: 1, finishedAt: '2026-01-03T11:00:00Z' } }, lastState: {} }];
-    expect(toKubeObject('POD', pod, context()).pod?.containers[0]).toMatchObject({ restartCount: 0, lastTerminationReason: 'Error', lastTerminatedAt: Date.parse('2026-01-03T11:00:00Z') });
+    expect(toKubeObject('Pod', pod, context()).pod?.containers[0]).toMatchObject({ restartCount: 0, lastTerminationReason: 'Error', lastTerminatedAt: Date.parse('2026-01-03T11:00:00Z') });
   });
 
   it.each([
@@ -130,12 +130,12 @@ describe('pods', () => {
   ])('resolves a pod owned by %s', (_, owner, parents, expected) => {
     const pod = { ...pods[0]!, metadata: { ...pods[0]!.metadata, labels: {}, ownerReferences: [{ ...owner, controller: true }] } };
     const owners: OwnerLookup = { ownersOf: (kind, _ns, name) => (kind === owner.kind && name === owner.name ? parents : undefined) };
-    expect(toKubeObject('POD', pod, context({ owners })).pod?.workload).toEqual(expected);
+    expect(toKubeObject('Pod', pod, context({ owners })).pod?.workload).toEqual(expected);
   });
 
   it('has no workload for a bare pod', () => {
     const pod = { ...pods[0]!, metadata: { ...pods[0]!.metadata, ownerReferences: [] } };
-    expect(toKubeObject('POD', pod, context()).pod?.workload).toBeNull();
+    expect(toKubeObject('Pod', pod, context()).pod?.workload).toBeNull();
   });
 
   it('ends a finished pod when its last container terminated', () => {
@@ -145,12 +145,12 @@ describe('pods', () => {
       { name: 'a', state: { terminated: { finishedAt: '2026-01-02T21:00:00Z' } } },
       { name: 'b', state: { terminated: { finishedAt: '2026-01-02T21:05:00Z' } } },
     ];
-    expect(toKubeObject('POD', pod, context()).pod).toMatchObject({ phase: 'Succeeded', endedAt: Date.parse('2026-01-02T21:05:00Z') });
+    expect(toKubeObject('Pod', pod, context()).pod).toMatchObject({ phase: 'Succeeded', endedAt: Date.parse('2026-01-02T21:05:00Z') });
   });
 
   it('publishes a deletion as the last state, ended at its deletionTimestamp', () => {
     const deleted = JSON.parse(readFileSync(new URL('../../../test/fixtures/kube/k8s-watch-pods.jsonl', import.meta.url), 'utf8').trim().split('\n')[4]!) as { object: KubeResource };
-    const record = toKubeObject('POD', deleted.object, context({ deleted: true }));
+    const record = toKubeObject('Pod', deleted.object, context({ deleted: true }));
     expect(record).toMatchObject({ resourceVersion: '2651', deletedAt: Date.parse('2026-01-02T20:45:12Z') });
     expect(record.pod?.endedAt).toBe(Date.parse('2026-01-02T20:45:12Z'));
   });
@@ -158,7 +158,7 @@ describe('pods', () => {
   it('reads GPU requests, defaulting the request to the limit', () => {
     const pod = structuredClone(pods[0]!) as KubeResource & { spec: { containers: Array<{ resources: unknown }> } };
     pod.spec.containers[0]!.resources = { limits: { 'nvidia.com/gpu': '2', cpu: '1' } };
-    expect(toKubeObject('POD', pod, context()).pod?.containers[0]).toMatchObject({ gpuRequest: 2, gpuLimit: 2, cpuRequestCores: 0, cpuLimitCores: 1 });
+    expect(toKubeObject('Pod', pod, context()).pod?.containers[0]).toMatchObject({ gpuRequest: 2, gpuLimit: 2, cpuRequestCores: 0, cpuLimitCores: 1 });
   });
 
   it.each([
@@ -168,13 +168,13 @@ describe('pods', () => {
   ])('rejects a pod with %s', (_, breakIt, message) => {
     const pod = structuredClone(pods[0]!) as BreakablePod;
     breakIt(pod);
-    expect(() => toKubeObject('POD', pod, context())).toThrow(message);
+    expect(() => toKubeObject('Pod', pod, context())).toThrow(message);
   });
 });
 
 describe('volumes, claims and namespaces', () => {
   it('maps the GKE persistent volume with its claim, plugin and region', () => {
-    const record = toKubeObject('PERSISTENT_VOLUME', fixture('k8s-pv.json'), context());
+    const record = toKubeObject('PersistentVolume', fixture('k8s-pv.json'), context());
     expect(record).toMatchObject({ kind: 'PERSISTENT_VOLUME', namespace: null, name: 'pvc-fd986382-eddb-11e8-910e-42010a800036' });
     expect(record.volume).toEqual({
       capacityBytes: 53_687_091_200, storageClass: 'standard', claimNamespace: 'test-ns', claimName: 'cost-attribution-data',
@@ -190,25 +190,89 @@ describe('volumes, claims and namespaces', () => {
         nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/region', values: ['eu-west-1'] }] }] } },
       },
     };
-    expect(toKubeObject('PERSISTENT_VOLUME', volume, context()).volume).toMatchObject({ driver: 'ebs.csi.aws.com', region: 'eu-west-1', capacityBytes: 107_374_182_400 });
+    expect(toKubeObject('PersistentVolume', volume, context()).volume).toMatchObject({ driver: 'ebs.csi.aws.com', region: 'eu-west-1', capacityBytes: 107_374_182_400 });
   });
 
   it('maps the claim', () => {
-    const record = toKubeObject('PERSISTENT_VOLUME_CLAIM', fixture('k8s-pvc.json'), context());
+    const record = toKubeObject('PersistentVolumeClaim', fixture('k8s-pvc.json'), context());
     expect(record).toMatchObject({ namespace: 'default', name: 'www-nginx-sts-0', labels: { app: 'nginx-sts' } });
     expect(record.claim).toEqual({ volumeName: 'pvc-fbabd470-8725-11e9-a8e8-42010a80015b', storageClass: 'standard', requestBytes: 1_048_576, capacityBytes: 1_073_741_824, phase: 'Bound' });
   });
 
   it('maps a namespace with its labels and no state', () => {
     const ns = { metadata: { uid: 'ns-1', name: 'team-a', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z', labels: { team: 'a' } } };
-    expect(toKubeObject('NAMESPACE', ns, context())).toEqual({
+    expect(toKubeObject('Namespace', ns, context())).toEqual({
       cluster: 'prod', kind: 'NAMESPACE', uid: 'ns-1', name: 'team-a', namespace: null, labels: { team: 'a' }, resourceVersion: '7',
-      createdAt: Date.parse('2026-01-01T00:00:00Z'), deletedAt: null, observedAt: OBSERVED, pod: null, node: null, volume: null, claim: null,
+      createdAt: Date.parse('2026-01-01T00:00:00Z'), deletedAt: null, observedAt: OBSERVED, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null,
     });
   });
 
   it('accepts Date timestamps as the client deserialises list items', () => {
     const ns = { metadata: { uid: 'ns-1', name: 'team-a', creationTimestamp: new Date('2026-01-01T00:00:00Z') } };
-    expect(toKubeObject('NAMESPACE', ns, context()).createdAt).toBe(Date.parse('2026-01-01T00:00:00Z'));
+    expect(toKubeObject('Namespace', ns, context()).createdAt).toBe(Date.parse('2026-01-01T00:00:00Z'));
+  });
+});
+
+describe('autoscalers and workloads', () => {
+  const hpas = fixture<{ items: KubeResource[] }>('k8s-hpa-list.json').items;
+
+  it('maps the php-apache autoscaler: its target, bounds, replicas, last scale and CPU target', () => {
+    const record = toKubeObject('HorizontalPodAutoscaler', hpas[0]!, context());
+    expect(record).toMatchObject({
+      kind: 'HORIZONTAL_POD_AUTOSCALER', uid: '3d6f6cb2-1f29-4a8e-9d5e-6c1e2b0c7a41', name: 'php-apache', namespace: 'default', resourceVersion: '2461',
+      pod: null, node: null, volume: null, claim: null, workload: null,
+    });
+    expect(record.hpa).toEqual({
+      targetKind: 'Deployment', targetName: 'php-apache', minReplicas: 1, maxReplicas: 10, currentReplicas: 7, desiredReplicas: 7,
+      lastScaleTime: Date.parse('2026-01-02T20:21:48Z'),
+      metrics: [{ type: 'Resource', name: 'cpu', container: null, targetType: 'Utilization', targetAverageUtilizationPercent: 50 }],
+    });
+  });
+
+  it('lists every metric of the frontend autoscaler by name, with a utilization only where the target is one', () => {
+    expect(toKubeObject('HorizontalPodAutoscaler', hpas[1]!, context()).hpa).toEqual({
+      targetKind: 'Deployment', targetName: 'frontend', minReplicas: 2, maxReplicas: 20, currentReplicas: 2, desiredReplicas: 3, lastScaleTime: null,
+      metrics: [
+        { type: 'Resource', name: 'cpu', container: null, targetType: 'Utilization', targetAverageUtilizationPercent: 50 },
+        { type: 'ContainerResource', name: 'memory', container: 'application', targetType: 'Utilization', targetAverageUtilizationPercent: 70 },
+        { type: 'Pods', name: 'packets-per-second', container: null, targetType: 'AverageValue', targetAverageUtilizationPercent: null },
+        { type: 'Object', name: 'requests-per-second', container: null, targetType: 'Value', targetAverageUtilizationPercent: null },
+        { type: 'External', name: 'queue_messages_ready', container: null, targetType: 'AverageValue', targetAverageUtilizationPercent: null },
+      ],
+    });
+  });
+
+  it("fills in the API server's defaults: 1 min replica and 80 % CPU when no metric is given", () => {
+    const bare = { metadata: { uid: 'h', name: 'web', namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { scaleTargetRef: { kind: 'StatefulSet', name: 'web' }, maxReplicas: 4 } };
+    expect(toKubeObject('HorizontalPodAutoscaler', bare, context()).hpa).toEqual({
+      targetKind: 'StatefulSet', targetName: 'web', minReplicas: 1, maxReplicas: 4, currentReplicas: 0, desiredReplicas: 0, lastScaleTime: null,
+      metrics: [{ type: 'Resource', name: 'cpu', container: null, targetType: 'Utilization', targetAverageUtilizationPercent: 80 }],
+    });
+  });
+
+  it.each([
+    ['no scale target', (h: { spec: Record<string, unknown> }) => delete h.spec.scaleTargetRef, /HorizontalPodAutoscaler default\/php-apache: no spec.scaleTargetRef/],
+    ['no maxReplicas', (h: { spec: Record<string, unknown> }) => delete h.spec.maxReplicas, /no spec.maxReplicas/],
+    ['a fractional replica count', (h: { spec: Record<string, unknown> }) => (h.spec.minReplicas = 1.5), /spec.minReplicas: 1.5 is not a replica count/],
+  ])('rejects an autoscaler with %s', (_, breakIt, message) => {
+    const hpa = structuredClone(hpas[0]!) as KubeResource & { spec: Record<string, unknown> };
+    breakIt(hpa);
+    expect(() => toKubeObject('HorizontalPodAutoscaler', hpa, context())).toThrow(message);
+  });
+
+  it('maps a Deployment and a StatefulSet to WORKLOAD with their replica counts, named as pods name their workload', () => {
+    const deployment = toKubeObject('Deployment', fixture<{ items: KubeResource[] }>('k8s-deployment-list.json').items[0]!, context());
+    expect(deployment).toMatchObject({ kind: 'WORKLOAD', name: 'coredns', namespace: 'kube-system', uid: '9a889c5f-9da2-4168-84fc-56f462f726e3', hpa: null, pod: null });
+    expect(deployment.workload).toEqual({ controllerKind: 'Deployment', desiredReplicas: 2, replicas: 2, readyReplicas: 2 });
+    // The coredns pod resolves to the same kind and name, so the two join.
+    expect(toKubeObject('Pod', pods[0]!, context({ owners: replicaSets })).pod?.workload).toEqual({ kind: deployment.workload?.controllerKind, name: deployment.name });
+    const statefulSet = toKubeObject('StatefulSet', fixture<{ items: KubeResource[] }>('k8s-statefulset-list.json').items[0]!, context());
+    expect(statefulSet).toMatchObject({ kind: 'WORKLOAD', name: 'nginx-sts', namespace: 'default' });
+    expect(statefulSet.workload).toEqual({ controllerKind: 'StatefulSet', desiredReplicas: 3, replicas: 2, readyReplicas: 1 });
+  });
+
+  it('reads a workload without spec.replicas or status as the API server defaults it: 1 desired, none running', () => {
+    const fresh = { metadata: { uid: 'd', name: 'api', namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: {} };
+    expect(toKubeObject('Deployment', fresh, context()).workload).toEqual({ controllerKind: 'Deployment', desiredReplicas: 1, replicas: 0, readyReplicas: 0 });
   });
 });

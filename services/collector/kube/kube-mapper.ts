@@ -4,6 +4,7 @@ import { checkMeta } from './kube-json.js';
 import { mapNodeState } from './node-mapper.js';
 import type { OwnerLookup } from './owner-resolver.js';
 import { mapPodState } from './pod-mapper.js';
+import { mapAutoscalerState, mapWorkloadState } from './scaling-mapper.js';
 import { mapClaimState, mapVolumeState } from './storage-mapper.js';
 
 /** What a mapping needs besides the object: where and when it was seen, and whether it is gone. */
@@ -15,22 +16,38 @@ export interface MapContext {
   readonly owners: OwnerLookup;
 }
 
-const KIND_LABEL: Record<ObjectKind, string> = {
-  POD: 'Pod',
-  NODE: 'Node',
-  PERSISTENT_VOLUME: 'PersistentVolume',
-  PERSISTENT_VOLUME_CLAIM: 'PersistentVolumeClaim',
-  NAMESPACE: 'Namespace',
-};
+/**
+ * The Kubernetes kinds the collector publishes, and the ObjectKind each is
+ * published as. Deployments and StatefulSets share WORKLOAD: one enum symbol
+ * for every controller, so a controller added later needs no new symbol
+ * (which older readers would read as POD).
+ */
+export const PUBLISHED_KINDS = {
+  Pod: 'POD',
+  Node: 'NODE',
+  PersistentVolume: 'PERSISTENT_VOLUME',
+  PersistentVolumeClaim: 'PERSISTENT_VOLUME_CLAIM',
+  Namespace: 'NAMESPACE',
+  HorizontalPodAutoscaler: 'HORIZONTAL_POD_AUTOSCALER',
+  Deployment: 'WORKLOAD',
+  StatefulSet: 'WORKLOAD',
+} as const satisfies Record<string, ObjectKind>;
+
+/** A Kubernetes kind the collector publishes: Pod, Node, ..., Deployment, StatefulSet. */
+export type PublishedKind = keyof typeof PUBLISHED_KINDS;
+
+const NAMESPACED: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['POD', 'PERSISTENT_VOLUME_CLAIM', 'HORIZONTAL_POD_AUTOSCALER', 'WORKLOAD']);
 
 /**
- * Maps one Kubernetes object to the KubeObject record published for it.
- * Throws MalformedObjectError (or a MALFORMED_QUANTITY KcostError) when the
- * object lacks what costing needs; the collector counts and skips those.
+ * Maps one Kubernetes object of the given kind to the KubeObject record
+ * published for it. Throws MalformedObjectError (or a MALFORMED_QUANTITY
+ * KcostError) when the object lacks what the record needs; the collector
+ * counts and skips those.
  */
-export function toKubeObject(kind: ObjectKind, object: KubeResource, context: MapContext): KubeObject {
-  const meta = checkMeta(object, KIND_LABEL[kind]);
-  const label = `${KIND_LABEL[kind]} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
+export function toKubeObject(kubeKind: PublishedKind, object: KubeResource, context: MapContext): KubeObject {
+  const kind: ObjectKind = PUBLISHED_KINDS[kubeKind];
+  const meta = checkMeta(object, kubeKind);
+  const label = `${kubeKind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}`;
   // A deletion seen on the watch happened no later than we saw it; a pending
   // graceful deletion ends the object at its deletionTimestamp.
   const deletedAt = context.deleted
@@ -41,7 +58,7 @@ export function toKubeObject(kind: ObjectKind, object: KubeResource, context: Ma
     kind,
     uid: meta.uid,
     name: meta.name,
-    namespace: kind === 'POD' || kind === 'PERSISTENT_VOLUME_CLAIM' ? meta.namespace : null,
+    namespace: NAMESPACED.has(kind) ? meta.namespace : null,
     labels: meta.labels,
     resourceVersion: meta.resourceVersion,
     createdAt: meta.createdAt,
@@ -51,5 +68,7 @@ export function toKubeObject(kind: ObjectKind, object: KubeResource, context: Ma
     node: kind === 'NODE' ? mapNodeState(object, meta.labels, label) : null,
     volume: kind === 'PERSISTENT_VOLUME' ? mapVolumeState(object, meta.labels, label) : null,
     claim: kind === 'PERSISTENT_VOLUME_CLAIM' ? mapClaimState(object, label) : null,
+    hpa: kind === 'HORIZONTAL_POD_AUTOSCALER' ? mapAutoscalerState(object, label) : null,
+    workload: kubeKind === 'Deployment' || kubeKind === 'StatefulSet' ? mapWorkloadState(object, kubeKind, label) : null,
   };
 }

@@ -14,9 +14,9 @@ import { kubeSettings } from './kube-settings.js';
 export const kubeRole = defineRole({
   name: 'kube',
   usage: 'kube [flags]',
-  summary: 'Publish nodes, pods, volumes, claims and namespaces to kcost.kube.v1.',
+  summary: 'Publish nodes, pods, volumes, claims, namespaces, autoscalers and workloads to kcost.kube.v1.',
   description:
-    'Lists and watches nodes, pods, persistent volumes, claims and namespaces (plus ReplicaSets and Jobs to resolve each pod to its Deployment, CronJob, StatefulSet or DaemonSet) and publishes one KubeObject per observed state, keyed cluster/kind/uid on the compacted topic. A deletion is published as the last state with deletedAt. Broken watches reconnect with backoff from the last resourceVersion; a 410 Gone relists. A malformed object is logged, counted in kcost_kube_objects_malformed_total and skipped. Needs only get/list/watch: see deploy/rbac/clusterrole.yaml. Works in a pod (service account) or with a kubeconfig.',
+    'Lists and watches nodes, pods, persistent volumes, claims, namespaces, HorizontalPodAutoscalers (autoscaling/v2), Deployments and StatefulSets (plus ReplicaSets and Jobs to resolve each pod to its Deployment, CronJob, StatefulSet or DaemonSet) and publishes one KubeObject per observed state, keyed cluster/kind/uid on the compacted topic. A deletion is published as the last state with deletedAt. Broken watches reconnect with backoff from the last resourceVersion; a 410 Gone relists. A malformed object is logged, counted in kcost_kube_objects_malformed_total and skipped. Needs only get/list/watch: see deploy/rbac/clusterrole.yaml. Works in a pod (service account) or with a kubeconfig.',
   settings: kubeSettings,
   async run(config) {
     const logger = createLogger({ service: 'collect-kube', level: config.logLevel });
