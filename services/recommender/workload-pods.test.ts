@@ -27,6 +27,14 @@ describe('WorkloadPods', () => {
     expect(pods.containerStateAt(target, T0 + 3 * HOUR)).toMatchObject({ replicas: 2 });
   });
 
+  it('does not count a pod still waiting to be scheduled as a replica', () => {
+    const waiting = new WorkloadPods();
+    waiting.apply(pod('web-1', T0));
+    const pending = pod('web-2', T0);
+    waiting.apply({ ...pending, pod: { ...(pending.pod as NonNullable<KubeObject['pod']>), phase: 'Pending', startedAt: null, nodeName: null } });
+    expect(waiting.containerStateAt(target, T0 + HOUR)?.replicas).toBe(1);
+  });
+
   it('knows nothing of a time no pod ran, or of a container the pods do not have', () => {
     expect(pods.containerStateAt(target, T0 - 1)).toBeNull();
     expect(pods.containerStateAt({ ...target, container: 'other' }, T0 + HOUR)).toBeNull();

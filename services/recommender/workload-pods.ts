@@ -7,7 +7,8 @@ import type { WorkloadContainerRef } from './recommendation.js';
 interface PodEntry {
   readonly uid: string;
   readonly workload: string;
-  readonly from: number;
+  /** When a kubelet accepted it (status.startTime); null while it waits to be scheduled, when it is no replica yet. */
+  readonly from: number | null;
   readonly until: number | null;
   readonly deletedAt: number | null;
   readonly observedAt: number;
@@ -52,7 +53,7 @@ export class WorkloadPods {
     this.pods.set(id, {
       uid: object.uid,
       workload,
-      from: object.pod.startedAt ?? object.createdAt,
+      from: object.pod.startedAt,
       until: object.pod.endedAt ?? object.deletedAt,
       deletedAt: object.deletedAt,
       observedAt: object.observedAt,
@@ -72,10 +73,10 @@ export class WorkloadPods {
     const running: PodEntry[] = [];
     for (const id of this.byWorkload.get(workloadOf(target)) ?? []) {
       const pod = this.pods.get(id);
-      if (pod && pod.from <= atMillis && (pod.until === null || pod.until > atMillis) && pod.containers.some((c) => c.name === target.container)) running.push(pod);
+      if (pod && pod.from !== null && pod.from <= atMillis && (pod.until === null || pod.until > atMillis) && pod.containers.some((c) => c.name === target.container)) running.push(pod);
     }
     if (running.length === 0) return null;
-    running.sort((a, b) => b.from - a.from || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+    running.sort((a, b) => (b.from ?? 0) - (a.from ?? 0) || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
     const newest = running[0] as PodEntry;
     const spec = newest.containers.find((c) => c.name === target.container) as ContainerResources;
     const restartCount = running.reduce((sum, pod) => sum + (pod.containers.find((c) => c.name === target.container)?.restartCount ?? 0), 0);
