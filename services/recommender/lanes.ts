@@ -14,7 +14,10 @@ export interface LaneState {
  * replay or a backfill in which one costs partition is read hours ahead of
  * another publishes nothing before the slower one has caught up; once every
  * lane is idle it is the fastest lane's, so a feed that stops still gets its
- * hours published up to where it stopped. Every costs partition is a lane
+ * hours published up to where it stopped; once one of them delivers again,
+ * every idle lane counts again until it ticks or is reported idle anew, so a
+ * feed that resumes (or a restart over new records) publishes nothing before
+ * every lane has caught up. Every costs partition is a lane
  * from the start: one not heard of yet holds the event time back until it
  * ticks or is reported idle (a partition with nothing to read is, at once).
  */
@@ -29,7 +32,10 @@ export class Lanes {
   tick(source: number, windowStart: number): void {
     const lane = this.laneOf(source);
     lane.newestWindowStart = lane.newestWindowStart === null ? windowStart : Math.max(lane.newestWindowStart, windowStart);
-    lane.idle = false;
+    if (!lane.idle) return;
+    // A feed resuming: the other idle lanes may have new records too, read later than this one. Until each ticks
+    // or is reported idle again (the router repeats its idle marks), it holds the event time where it stopped.
+    for (const other of this.lanes.values()) other.idle = false;
   }
 
   idle(source: number): void {
