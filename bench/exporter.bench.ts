@@ -49,7 +49,7 @@ export function syntheticCluster(podCount: number): Cluster {
       cluster: 'bench', namespace: `team-${p % NAMESPACES}`, podUid: `00000000-0000-4000-8000-${String(p).padStart(12, '0')}`,
       podName: `service-${p % 500}-7d9f8c6b5-${p.toString(36).padStart(5, 'x')}`, container: 'app', nodeName: node.nodeName,
       workloadKind: 'Deployment', workloadName: `service-${p % 500}`, labels: {}, windowStart: WINDOW_START, windowSeconds: 60,
-      cpuRequestCores: 0.25, cpuUsageCoresAvg: 0.1, cpuAllocatedCores: 0.25, memoryRequestBytes: 2 ** 29, memoryUsageBytesAvg: 2 ** 28,
+      cpuRequestCores: 0.25, cpuUsageCoresAvg: 0.1, cpuAllocatedCores: 0.25, memoryRequestBytes: 2 ** 29, memoryUsageBytesAvg: 2 ** 28, memoryWorkingSetMaxBytes: 2 ** 28,
       memoryAllocatedBytes: 2 ** 29, gpuRequest: 0, gpuAllocated: 0, cpuCostUsd: total * 0.7, memoryCostUsd: total * 0.3, gpuCostUsd: 0,
       storageCostUsd: 0, networkCostUsd: 0, totalCostUsd: total, onDemandCostUsd: spot ? total * 3 : total, spotSavingsUsd: spot ? total * 2 : 0,
       capacityType: node.capacityType, instanceType: node.instanceType, region: 'eu-west-1', priceSource: 'aws-pricing', priceEffectiveFrom: null, flags: [], volumes: [],

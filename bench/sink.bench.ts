@@ -55,6 +55,7 @@ function records(start: number): PodCost[] {
     cpuAllocatedCores: 0.27,
     memoryRequestBytes: 268_435_456,
     memoryUsageBytesAvg: 201_326_592 + i,
+    memoryWorkingSetMaxBytes: 201_326_592 + i,
     memoryAllocatedBytes: 268_435_456,
     gpuRequest: 0,
     gpuAllocated: 0,

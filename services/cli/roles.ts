@@ -6,6 +6,7 @@ import { costRole } from '../kubectl/cost-role.js';
 import { installPluginRole } from '../kubectl/install-plugin-role.js';
 import { migrateRole } from '../db/migrate-role.js';
 import { processRole } from '../processor/process-role.js';
+import { recommendRole } from '../recommender/recommend-role.js';
 import { exportRole } from '../exporter/export-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
 import { simulateRole } from '../simulator/simulate-role.js';
@@ -33,6 +34,7 @@ export const ROLES: readonly Role[] = [
     ],
   },
   processRole,
+  recommendRole,
   sinkRole,
   apiRole,
   costRole,

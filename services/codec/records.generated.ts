@@ -356,6 +356,8 @@ export interface PodCost {
   memoryRequestBytes: number;
   /** Average memory working set over the window, in bytes. */
   memoryUsageBytesAvg: number;
+  /** Largest memory working set seen in the window, in bytes (UsageSample.memoryWorkingSetMaxBytes): the per-window peak that memory right-sizing reads. null for a gap window, and in records written before this field existed (read memoryUsageBytesAvg then). */
+  memoryWorkingSetMaxBytes: null | number;
   /** Memory the container is charged for, in bytes. */
   memoryAllocatedBytes: number;
   /** GPUs requested. */
@@ -1785,6 +1787,15 @@ export const currentSchemas: Record<SchemaName, object> = {
         "type": "double",
         "default": 0,
         "doc": "Average memory working set over the window, in bytes."
+      },
+      {
+        "name": "memoryWorkingSetMaxBytes",
+        "type": [
+          "null",
+          "double"
+        ],
+        "default": null,
+        "doc": "Largest memory working set seen in the window, in bytes (UsageSample.memoryWorkingSetMaxBytes): the per-window peak that memory right-sizing reads. null for a gap window, and in records written before this field existed (read memoryUsageBytesAvg then)."
       },
       {
         "name": "memoryAllocatedBytes",
@@ -4975,6 +4986,279 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           "type": "double",
           "default": 0,
           "doc": "Average memory working set over the window, in bytes."
+        },
+        {
+          "name": "memoryAllocatedBytes",
+          "type": "double",
+          "default": 0,
+          "doc": "Memory the container is charged for, in bytes."
+        },
+        {
+          "name": "gpuRequest",
+          "type": "double",
+          "default": 0,
+          "doc": "GPUs requested."
+        },
+        {
+          "name": "gpuAllocated",
+          "type": "double",
+          "default": 0,
+          "doc": "GPUs the container is charged for."
+        },
+        {
+          "name": "cpuCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "CPU cost of the window in USD."
+        },
+        {
+          "name": "memoryCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Memory cost of the window in USD."
+        },
+        {
+          "name": "gpuCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "GPU cost of the window in USD."
+        },
+        {
+          "name": "storageCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Persistent volume cost of the window in USD (the container's share of the pod's claims)."
+        },
+        {
+          "name": "networkCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Network transfer cost of the window in USD, where measured."
+        },
+        {
+          "name": "totalCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Sum of the per-resource costs in USD."
+        },
+        {
+          "name": "onDemandCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "What the same allocation would have cost at the on-demand price of the same instance type."
+        },
+        {
+          "name": "spotSavingsUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "onDemandCostUsd - totalCostUsd for spot (and reserved) capacity; 0 on on-demand."
+        },
+        {
+          "name": "capacityType",
+          "type": {
+            "type": "enum",
+            "name": "CapacityType",
+            "symbols": [
+              "ON_DEMAND",
+              "SPOT",
+              "RESERVED",
+              "UNKNOWN"
+            ],
+            "default": "UNKNOWN",
+            "doc": "How the capacity is bought."
+          },
+          "default": "UNKNOWN",
+          "doc": "Capacity type of the node."
+        },
+        {
+          "name": "instanceType",
+          "type": "string",
+          "default": "",
+          "doc": "Instance type of the node."
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "default": "",
+          "doc": "Region of the node."
+        },
+        {
+          "name": "priceSource",
+          "type": "string",
+          "doc": "Which price source priced the node: aws-pricing, aws-spot, azure-retail, gcp-catalog, pricebook or default."
+        },
+        {
+          "name": "priceEffectiveFrom",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "effectiveFrom of the price used; null for built-in defaults."
+        },
+        {
+          "name": "flags",
+          "type": {
+            "type": "array",
+            "items": "string"
+          },
+          "default": [],
+          "doc": "Caveats on the figure: UNKNOWN_POD (priced without pod state), UNKNOWN_NODE (priced without node state, at default prices), SCALED (allocation scaled down to node capacity), GAP (no usage measured; priced on requests)."
+        },
+        {
+          "name": "volumes",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "record",
+              "name": "VolumeCost",
+              "doc": "This container's share of one persistent volume's cost for the window.",
+              "fields": [
+                {
+                  "name": "persistentVolume",
+                  "type": "string",
+                  "doc": "PersistentVolume name; empty when the claim is not bound yet."
+                },
+                {
+                  "name": "claim",
+                  "type": "string",
+                  "doc": "PersistentVolumeClaim name (in the pod's namespace)."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "doc": "Storage class of the volume (or of the claim when unbound)."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "Size priced, in bytes: the volume's capacity, else the claim's capacity or request."
+                },
+                {
+                  "name": "costUsd",
+                  "type": "double",
+                  "doc": "This container's share of the volume's cost for the window in USD; the shares of one record sum to storageCostUsd."
+                }
+              ]
+            }
+          },
+          "default": [],
+          "doc": "Per-volume breakdown of storageCostUsd: one entry per claim the pod mounts that was priced; empty when the pod mounts none (and in records written before this field existed)."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "PodCost",
+      "namespace": "io.kcost",
+      "doc": "The priced cost of one container over one window, published to kcost.costs.v1 (key cluster/podUid). For every node and window, the sum of its containers' cpuCostUsd + memoryCostUsd + gpuCostUsd plus the node's idle cost equals the node's cost (storage and network are billed apart from nodes, so totalCostUsd adds them on top).",
+      "fields": [
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Cluster name."
+        },
+        {
+          "name": "namespace",
+          "type": "string",
+          "doc": "Pod namespace."
+        },
+        {
+          "name": "podUid",
+          "type": "string",
+          "doc": "Pod metadata.uid."
+        },
+        {
+          "name": "podName",
+          "type": "string",
+          "doc": "Pod name."
+        },
+        {
+          "name": "container",
+          "type": "string",
+          "doc": "Container name."
+        },
+        {
+          "name": "nodeName",
+          "type": "string",
+          "doc": "Node the container ran on; empty when unknown (see flags)."
+        },
+        {
+          "name": "workloadKind",
+          "type": "string",
+          "default": "",
+          "doc": "Kind of the pod's top controller (Deployment, StatefulSet, ...); empty for a bare pod."
+        },
+        {
+          "name": "workloadName",
+          "type": "string",
+          "default": "",
+          "doc": "Name of the pod's top controller; empty for a bare pod."
+        },
+        {
+          "name": "labels",
+          "type": {
+            "type": "map",
+            "values": "string"
+          },
+          "default": {},
+          "doc": "Pod labels at the time of the window."
+        },
+        {
+          "name": "windowStart",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Start of the window (inclusive)."
+        },
+        {
+          "name": "windowSeconds",
+          "type": "int",
+          "default": 60,
+          "doc": "Length of the window in seconds."
+        },
+        {
+          "name": "cpuRequestCores",
+          "type": "double",
+          "default": 0,
+          "doc": "CPU request in cores."
+        },
+        {
+          "name": "cpuUsageCoresAvg",
+          "type": "double",
+          "default": 0,
+          "doc": "Average CPU used over the window, in cores."
+        },
+        {
+          "name": "cpuAllocatedCores",
+          "type": "double",
+          "default": 0,
+          "doc": "CPU the container is charged for, in cores (by the allocation basis, after any scaling to the node's capacity)."
+        },
+        {
+          "name": "memoryRequestBytes",
+          "type": "double",
+          "default": 0,
+          "doc": "Memory request in bytes."
+        },
+        {
+          "name": "memoryUsageBytesAvg",
+          "type": "double",
+          "default": 0,
+          "doc": "Average memory working set over the window, in bytes."
+        },
+        {
+          "name": "memoryWorkingSetMaxBytes",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "Largest memory working set seen in the window, in bytes (UsageSample.memoryWorkingSetMaxBytes): the per-window peak that memory right-sizing reads. null for a gap window, and in records written before this field existed (read memoryUsageBytesAvg then)."
         },
         {
           "name": "memoryAllocatedBytes",

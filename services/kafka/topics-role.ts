@@ -6,6 +6,7 @@ import { createLogger } from '../log/logger.js';
 import { createKafka } from './kafka-client.js';
 import { provisionTopics } from './provision-topics.js';
 import { internalTopicLayouts, partitionsOf } from '../processor/internal-topics.js';
+import { recommenderTopicLayouts } from '../recommender/internal-topics.js';
 import { TOPICS, type TopicLayout } from './topics.js';
 
 const settings = {
@@ -23,6 +24,12 @@ const settings = {
     default: 'kcost-process',
     parse: (raw) => raw.trim(),
   }),
+  recommenderGroupId: setting('recommenderGroupId', {
+    description:
+      'Also creates the internal topics of the kcost recommend group with this --group-id (<id>.by-container, <id>.history), partitioned and replicated like kcost.costs.v1, so the recommender needs no right to create topics. Empty: none.',
+    default: 'kcost-recommend',
+    parse: (raw) => raw.trim(),
+  }),
 };
 
 /** `kcost topics`: creates the kcost topics that are missing, with their partitions and cleanup policies. */
@@ -31,7 +38,7 @@ export const topicsRole = defineRole({
   usage: 'topics [flags]',
   summary: 'Create the kcost topics on the brokers (safe to repeat).',
   description:
-    'Creates every kcost topic that does not exist yet: kcost.kube.v1 and kcost.prices.v1 compacted, the others deleted after their retention, and the internal topics of the processor group --processor-group-id. Existing topics are left unchanged. Prints one JSON line per topic.',
+    'Creates every kcost topic that does not exist yet: kcost.kube.v1 and kcost.prices.v1 compacted, the others deleted after their retention, the internal topics of the processor group --processor-group-id and of the recommender group --recommender-group-id. Existing topics are left unchanged. Prints one JSON line per topic.',
   settings,
   async run(config, { stdout }) {
     const logger = createLogger({ service: 'topics', level: config.logLevel });
@@ -45,6 +52,12 @@ export const topicsRole = defineRole({
         const usage = await partitionsOf(admin, TOPICS.usage.name);
         const internal = internalTopicLayouts(config.processorGroupId, usage.partitions);
         for (const name of await provisionTopics(admin, internal, usage.replicas)) created.add(name);
+        layouts.push(...internal);
+      }
+      if (config.recommenderGroupId !== '') {
+        const costs = await partitionsOf(admin, TOPICS.costs.name);
+        const internal = recommenderTopicLayouts(config.recommenderGroupId, costs.partitions);
+        for (const name of await provisionTopics(admin, internal, costs.replicas)) created.add(name);
         layouts.push(...internal);
       }
       for (const spec of layouts) {

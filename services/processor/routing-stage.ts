@@ -146,7 +146,7 @@ export class RoutingStage implements StageHandler {
  * at its end, or one short of it (a transaction's commit marker, which no
  * batch delivers).
  */
-function neverReadIsAtEnd(committed: bigint, end: { low: bigint; high: bigint } | undefined): boolean {
+export function neverReadIsAtEnd(committed: bigint, end: { low: bigint; high: bigint } | undefined): boolean {
   if (!end) return false;
   const position = committed < 0n ? end.low : committed;
   return position >= end.high - 1n;

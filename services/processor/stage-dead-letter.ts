@@ -7,9 +7,11 @@ import type { ProcessorMetrics } from './processor-metrics.js';
 export interface StageDeadLetterOptions {
   readonly codec: Codec;
   readonly logger: Logger;
-  readonly metrics: ProcessorMetrics;
+  readonly metrics: Pick<ProcessorMetrics, 'deadLetters'>;
   readonly deadLetterTopic: string;
   readonly now?: () => number;
+  /** The role named in the dead letter (default process). */
+  readonly service?: string;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface StageDeadLetterOptions {
  * written exactly once (unlike DeadLetterPublisher's).
  */
 export async function stageDeadLetter(options: StageDeadLetterOptions, rejected: RejectedRecord, error: unknown): Promise<StageRecord> {
-  const letter = toDeadLetter(rejected, error, 'process', (options.now ?? Date.now)());
+  const letter = toDeadLetter(rejected, error, options.service ?? 'process', (options.now ?? Date.now)());
   options.logger.warn({ topic: rejected.topic, partition: rejected.partition, offset: rejected.offset, reasonCode: letter.reasonCode }, `dead-lettered a record: ${letter.reason}`);
   options.metrics.deadLetters.inc({ reason: letter.reasonCode });
   return { topic: options.deadLetterTopic, key: deadLetterKey(rejected), value: await options.codec.encode('DeadLetter', letter) };

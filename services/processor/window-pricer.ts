@@ -200,6 +200,7 @@ function podCost(line: Line, share: ContainerShare, onDemandShare: ContainerShar
     cpuAllocatedCores: share.cpuCores,
     memoryRequestBytes: container?.memoryRequestBytes ?? 0,
     memoryUsageBytesAvg: sample.gap ? 0 : sample.memoryWorkingSetAvgBytes,
+    memoryWorkingSetMaxBytes: sample.gap ? null : sample.memoryWorkingSetMaxBytes,
     memoryAllocatedBytes: share.memoryBytes,
     gpuRequest: container?.gpuRequest ?? 0,
     gpuAllocated: share.gpus,

@@ -117,16 +117,7 @@ export class ContainerHistory {
 
   /** Adds one usage window; duplicates, windows older than the kept history and impossible values are refused. */
   addUsage(sample: UsageObservation): Admission {
-    const valid =
-      Number.isFinite(sample.windowStart) &&
-      sample.windowSeconds > 0 &&
-      sample.cpuCores >= 0 &&
-      sample.cpuCores <= MAX_CPU_CORES &&
-      sample.memoryPeakBytes >= 0 &&
-      sample.memoryPeakBytes <= MAX_MEMORY_BYTES &&
-      Number.isFinite(sample.windowSeconds) &&
-      Number.isFinite(sample.cpuRequestCores);
-    if (!valid) return 'invalid';
+    if (!isValidObservation(sample)) return 'invalid';
     const last = this.lastSampleByPod.get(sample.podUid);
     if (last !== undefined && sample.windowStart <= last) return 'duplicate';
     const interval = this.intervalFor(sample.windowStart);
@@ -296,6 +287,25 @@ export class ContainerHistory {
   private decay(ageMillis: number): number {
     return this.options.halfLifeHours === null ? 1 : 2 ** (ageMillis / (this.options.halfLifeHours * HOUR));
   }
+}
+
+/**
+ * Whether a usage window is a measurement at all: finite times, and usage
+ * neither negative nor past the histograms' range (NaN fails every test).
+ * addUsage refuses the others as 'invalid'; a stage that holds samples back
+ * before adding them asks first, so it can refuse them at once.
+ */
+export function isValidObservation(sample: UsageObservation): boolean {
+  return (
+    Number.isFinite(sample.windowStart) &&
+    sample.windowSeconds > 0 &&
+    sample.cpuCores >= 0 &&
+    sample.cpuCores <= MAX_CPU_CORES &&
+    sample.memoryPeakBytes >= 0 &&
+    sample.memoryPeakBytes <= MAX_MEMORY_BYTES &&
+    Number.isFinite(sample.windowSeconds) &&
+    Number.isFinite(sample.cpuRequestCores)
+  );
 }
 
 function finiteOrZero(value: number | null): number {

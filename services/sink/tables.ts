@@ -26,6 +26,7 @@ export const POD_COST_TABLE: TableSpec<'PodCost'> = {
     col<PodCost>('cpu_allocated_cores', 'float8', (r) => r.cpuAllocatedCores),
     col<PodCost>('memory_request_bytes', 'float8', (r) => r.memoryRequestBytes),
     col<PodCost>('memory_usage_bytes_avg', 'float8', (r) => r.memoryUsageBytesAvg),
+    col<PodCost>('memory_working_set_max_bytes', 'float8', (r) => r.memoryWorkingSetMaxBytes, true),
     col<PodCost>('memory_allocated_bytes', 'float8', (r) => r.memoryAllocatedBytes),
     col<PodCost>('gpu_request', 'float8', (r) => r.gpuRequest),
     col<PodCost>('gpu_allocated', 'float8', (r) => r.gpuAllocated),

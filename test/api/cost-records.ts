@@ -91,6 +91,7 @@ export function costRecords(): { pods: PodCost[]; nodes: NodeCost[] } {
           cpuAllocatedCores: c.cpuCores,
           memoryRequestBytes: c.memoryGib * GIB,
           memoryUsageBytesAvg: Math.round(c.memoryGib * GIB * usage),
+          memoryWorkingSetMaxBytes: Math.round(c.memoryGib * GIB * usage),
           memoryAllocatedBytes: c.memoryGib * GIB,
           gpuRequest: 0,
           gpuAllocated: 0,

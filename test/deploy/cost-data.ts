@@ -132,6 +132,7 @@ export function costHistory(start: number, days: number): CostHistory {
           cpuAllocatedCores: cpuAllocated,
           memoryRequestBytes: pod.memoryRequestBytes,
           memoryUsageBytesAvg: memoryUsage,
+          memoryWorkingSetMaxBytes: memoryUsage,
           memoryAllocatedBytes: memoryAllocated,
           gpuRequest: 0,
           gpuAllocated: 0,

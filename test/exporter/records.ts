@@ -28,6 +28,7 @@ export function podCost(fields: Partial<PodCost> & Pick<PodCost, 'podUid' | 'pod
     cpuAllocatedCores: 0.5,
     memoryRequestBytes: 2 ** 30,
     memoryUsageBytesAvg: 2 ** 29,
+    memoryWorkingSetMaxBytes: 2 ** 29,
     memoryAllocatedBytes: 2 ** 30,
     gpuRequest: 0,
     gpuAllocated: 0,

@@ -1,0 +1,51 @@
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { defineRole } from '../cli/role.js';
+import { createCodec } from '../codec/create-codec.js';
+import { messageOf } from '../errors/kcost-error.js';
+import { createKafka } from '../kafka/kafka-client.js';
+import { startHealthServer } from '../lifecycle/health-server.js';
+import { SHUTDOWN_TIMEOUT_MILLIS, stopOnSignals, stopWithin } from '../lifecycle/shutdown.js';
+import { createLogger } from '../log/logger.js';
+import { recommendSettings, recommenderConfigOf } from './recommend-settings.js';
+import { buildRecommender } from './recommender-service.js';
+
+/** `kcost recommend`: the streaming right-sizing recommender. */
+export const recommendRole = defineRole({
+  name: 'recommend',
+  usage: 'recommend [flags]',
+  summary: 'Turn priced container windows and pod state into right-sizing recommendations.',
+  description: [
+    'The recommender reads kcost.costs.v1 (PodCost) and kcost.kube.v1 (pod specs, replicas and OOM kills, read in full by every',
+    'instance) and publishes a Recommendation per workload container (cluster/namespace/Kind/name/container) to the compacted',
+    'kcost.recommendations.v1: each time the container\'s history crosses a --publish-interval boundary of event time, at once after',
+    'a new OOM kill, and a tombstone once it has had no sample for the strategy\'s window. It routes costs by workload container',
+    'to <group-id>.by-container, so run as many instances as you like with one --group-id, and keeps each container\'s model in the',
+    'compacted <group-id>.history, written in the same Kafka transaction as its output, so restarts and rebalances keep it. Read',
+    'the recommendations with isolation read_committed. Refused windows go to kcost.deadletter.v1. See docs/processor.md and',
+    'docs/rightsizing.md.',
+  ].join('\n'),
+  settings: recommendSettings,
+  async run(config) {
+    const logger = createLogger({ service: 'recommend', level: config.logLevel });
+    const recommenderConfig = recommenderConfigOf(config);
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const recommender = buildRecommender({ kafka, codec: createCodec({ schemaRegistryUrl: config.schemaRegistryUrl }), logger, registry }, recommenderConfig);
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => recommender.ready, registry });
+    logger.info({ port: health.port }, 'health server listening');
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= recommender.stop().finally(() => health.close()));
+    const stopped = stopOnSignals(stop, logger);
+    try {
+      await recommender.start();
+      await Promise.race([stopped, recommender.failure]);
+      return 0;
+    } catch (error) {
+      // Exit rather than linger: a supervisor restarts the process, which resumes from the committed offsets and the changelog.
+      logger.error({ err: error }, `recommender failed, exiting for a restart: ${messageOf(error)}`);
+      await stopWithin(stop, SHUTDOWN_TIMEOUT_MILLIS, logger).catch((stopError: unknown) => logger.warn({ err: stopError }, 'stopping after the failure failed too'));
+      return 1;
+    }
+  },
+});
