@@ -455,13 +455,13 @@ export type PriceKind = 'NODE' | 'STORAGE' | 'GPU' | 'NETWORK';
 export interface Recommendation {
   /** Kind of advice; exactly the matching detail field is set. */
   kind: RecommendationKind;
-  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES. */
+  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME. */
   key: string;
   /** Cluster name. */
   cluster: string;
   /** Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record. */
   generatedAt: number;
-  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). */
+  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME: 0.5 at the threshold, rising linearly to 1 at twice the threshold unmounted. */
   confidence: number;
   /** How likely applying the advice harms the workload. */
   risk: Risk;
@@ -473,16 +473,18 @@ export interface Recommendation {
   saving: MonthlySaving;
   /** Set when kind is WORKLOAD_RESOURCES, else null. */
   workloadResources: null | WorkloadResources;
+  /** Set when kind is ORPHANED_VOLUME, else null (since v2). */
+  orphanedVolume: null | OrphanedVolume;
 }
 
-/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
-export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN';
+/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
+export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME';
 
 /** LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window. */
 export type Risk = 'LOW' | 'MEDIUM' | 'HIGH';
 
-/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). */
-export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN';
+/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted). A reader that does not know a newer code reads UNKNOWN. */
+export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED';
 
 /** The named strategy that produced the advice, with every parameter, as evidence. */
 export interface RecommendationStrategy {
@@ -629,6 +631,38 @@ export interface RequestPricing {
   cpuCoreHourUsd: number;
   /** USD per requested GiB-hour on the nodes the workload ran on. */
   memoryGibHourUsd: number;
+}
+
+/** ORPHANED_VOLUME detail (since v2): a claim no running pod mounted for the threshold, priced as the processor prices volumes (price per GiB-month x size). Deleting the claim (and, with the Retain reclaim policy, its volume) saves its whole cost. */
+export interface OrphanedVolume {
+  /** What the advice is for. */
+  target: VolumeClaimRef;
+  /** Storage class of the volume (else of the claim). */
+  storageClass: string;
+  /** The claim's status.phase: Pending, Bound or Lost. */
+  phase: string;
+  /** Size priced: the volume's capacity, else the claim's capacity, else its request. */
+  capacityBytes: number;
+  /** USD per GiB-month the size is priced at (its source in saving.priceSources). */
+  storageGibMonthUsd: number;
+  /** Since when no running pod mounts the claim: when the last pod that mounted it stopped, or the claim's creation when none ever ran with it. */
+  unmountedSince: number;
+  /** When the last pod that mounted the claim stopped running; null when no pod kcost saw ever ran with it mounted (NEVER_MOUNTED). */
+  lastMountedAt: null | number;
+  /** Name of that pod; null with lastMountedAt. */
+  lastMountedBy: null | string;
+}
+
+/** The claim and the volume bound to it. */
+export interface VolumeClaimRef {
+  /** Cluster name. */
+  cluster: string;
+  /** Namespace of the claim. */
+  namespace: string;
+  /** PersistentVolumeClaim name. */
+  claimName: string;
+  /** Name of the bound PersistentVolume; null while the claim is unbound. */
+  persistentVolume: null | string;
 }
 
 /** Measured resource usage of one container over one window, published to kcost.usage.v1 (key cluster/podUid). */
@@ -2128,17 +2162,18 @@ export const currentSchemas: Record<SchemaName, object> = {
           "name": "RecommendationKind",
           "symbols": [
             "WORKLOAD_RESOURCES",
-            "UNKNOWN"
+            "UNKNOWN",
+            "ORPHANED_VOLUME"
           ],
           "default": "UNKNOWN",
-          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
         },
         "doc": "Kind of advice; exactly the matching detail field is set."
       },
       {
         "name": "key",
         "type": "string",
-        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES."
+        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME."
       },
       {
         "name": "cluster",
@@ -2156,7 +2191,7 @@ export const currentSchemas: Record<SchemaName, object> = {
       {
         "name": "confidence",
         "type": "double",
-        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled)."
+        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME: 0.5 at the threshold, rising linearly to 1 at twice the threshold unmounted."
       },
       {
         "name": "risk",
@@ -2186,10 +2221,12 @@ export const currentSchemas: Record<SchemaName, object> = {
               "NO_REQUESTS",
               "HPA_MANAGED",
               "INSUFFICIENT_HISTORY",
-              "UNKNOWN"
+              "UNKNOWN",
+              "UNMOUNTED",
+              "NEVER_MOUNTED"
             ],
             "default": "UNKNOWN",
-            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice)."
+            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted). A reader that does not know a newer code reads UNKNOWN."
           }
         },
         "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
@@ -2605,6 +2642,105 @@ export const currentSchemas: Record<SchemaName, object> = {
         ],
         "default": null,
         "doc": "Set when kind is WORKLOAD_RESOURCES, else null."
+      },
+      {
+        "name": "orphanedVolume",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "OrphanedVolume",
+            "doc": "ORPHANED_VOLUME detail (since v2): a claim no running pod mounted for the threshold, priced as the processor prices volumes (price per GiB-month x size). Deleting the claim (and, with the Retain reclaim policy, its volume) saves its whole cost.",
+            "fields": [
+              {
+                "name": "target",
+                "type": {
+                  "type": "record",
+                  "name": "VolumeClaimRef",
+                  "doc": "The claim and the volume bound to it.",
+                  "fields": [
+                    {
+                      "name": "cluster",
+                      "type": "string",
+                      "doc": "Cluster name."
+                    },
+                    {
+                      "name": "namespace",
+                      "type": "string",
+                      "doc": "Namespace of the claim."
+                    },
+                    {
+                      "name": "claimName",
+                      "type": "string",
+                      "doc": "PersistentVolumeClaim name."
+                    },
+                    {
+                      "name": "persistentVolume",
+                      "type": [
+                        "null",
+                        "string"
+                      ],
+                      "default": null,
+                      "doc": "Name of the bound PersistentVolume; null while the claim is unbound."
+                    }
+                  ]
+                },
+                "doc": "What the advice is for."
+              },
+              {
+                "name": "storageClass",
+                "type": "string",
+                "doc": "Storage class of the volume (else of the claim)."
+              },
+              {
+                "name": "phase",
+                "type": "string",
+                "doc": "The claim's status.phase: Pending, Bound or Lost."
+              },
+              {
+                "name": "capacityBytes",
+                "type": "long",
+                "doc": "Size priced: the volume's capacity, else the claim's capacity, else its request."
+              },
+              {
+                "name": "storageGibMonthUsd",
+                "type": "double",
+                "doc": "USD per GiB-month the size is priced at (its source in saving.priceSources)."
+              },
+              {
+                "name": "unmountedSince",
+                "type": {
+                  "type": "long",
+                  "logicalType": "timestamp-millis"
+                },
+                "doc": "Since when no running pod mounts the claim: when the last pod that mounted it stopped, or the claim's creation when none ever ran with it."
+              },
+              {
+                "name": "lastMountedAt",
+                "type": [
+                  "null",
+                  {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  }
+                ],
+                "default": null,
+                "doc": "When the last pod that mounted the claim stopped running; null when no pod kcost saw ever ran with it mounted (NEVER_MOUNTED)."
+              },
+              {
+                "name": "lastMountedBy",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "doc": "Name of that pod; null with lastMountedAt."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is ORPHANED_VOLUME, else null (since v2)."
       }
     ]
   },
@@ -6072,6 +6208,601 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           ],
           "default": null,
           "doc": "Set when kind is WORKLOAD_RESOURCES, else null."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "Recommendation",
+      "namespace": "io.kcost",
+      "doc": "One piece of advice, the latest per target, published to the compacted kcost.recommendations.v1 (key: the field key; a null value is a tombstone: the target is gone). Every kind shares this envelope; kind-specific detail is a nullable field named after the kind, null for the other kinds. Savings of different records are never meant to be added where one builds on another: see saving.",
+      "fields": [
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "RecommendationKind",
+            "symbols": [
+              "WORKLOAD_RESOURCES",
+              "UNKNOWN",
+              "ORPHANED_VOLUME"
+            ],
+            "default": "UNKNOWN",
+            "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+          },
+          "doc": "Kind of advice; exactly the matching detail field is set."
+        },
+        {
+          "name": "key",
+          "type": "string",
+          "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME."
+        },
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Cluster name."
+        },
+        {
+          "name": "generatedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record."
+        },
+        {
+          "name": "confidence",
+          "type": "double",
+          "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME: 0.5 at the threshold, rising linearly to 1 at twice the threshold unmounted."
+        },
+        {
+          "name": "risk",
+          "type": {
+            "type": "enum",
+            "name": "Risk",
+            "symbols": [
+              "LOW",
+              "MEDIUM",
+              "HIGH"
+            ],
+            "doc": "LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window."
+          },
+          "doc": "How likely applying the advice harms the workload."
+        },
+        {
+          "name": "reasons",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "enum",
+              "name": "ReasonCode",
+              "symbols": [
+                "OVER_PROVISIONED",
+                "UNDER_PROVISIONED",
+                "OOM_KILLED",
+                "NO_REQUESTS",
+                "HPA_MANAGED",
+                "INSUFFICIENT_HISTORY",
+                "UNKNOWN",
+                "UNMOUNTED",
+                "NEVER_MOUNTED"
+              ],
+              "default": "UNKNOWN",
+              "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted). A reader that does not know a newer code reads UNKNOWN."
+            }
+          },
+          "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
+        },
+        {
+          "name": "strategy",
+          "type": {
+            "type": "record",
+            "name": "RecommendationStrategy",
+            "doc": "The named strategy that produced the advice, with every parameter, as evidence.",
+            "fields": [
+              {
+                "name": "name",
+                "type": "string",
+                "doc": "kcost, vpa, krr-simple, or a custom name."
+              },
+              {
+                "name": "parameters",
+                "type": {
+                  "type": "map",
+                  "values": [
+                    "null",
+                    "boolean",
+                    "double",
+                    "string"
+                  ]
+                },
+                "doc": "Every parameter of the strategy, flat (percentiles 0..1, fractions 0.15 for 15 %, hours, bytes, cores)."
+              }
+            ]
+          },
+          "doc": "Strategy and parameters."
+        },
+        {
+          "name": "saving",
+          "type": {
+            "type": "record",
+            "name": "MonthlySaving",
+            "doc": "Monthly cost today and once the advice is applied, USD per 730-hour month, with where the prices came from.",
+            "fields": [
+              {
+                "name": "currentMonthlyUsd",
+                "type": "double",
+                "doc": "What the target costs a month today."
+              },
+              {
+                "name": "recommendedMonthlyUsd",
+                "type": "double",
+                "doc": "What it would cost a month with the advice applied."
+              },
+              {
+                "name": "monthlySavingsUsd",
+                "type": "double",
+                "doc": "currentMonthlyUsd - recommendedMonthlyUsd; negative when the advice costs more (an under-provisioned container)."
+              },
+              {
+                "name": "priceSources",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "The price sources of the rates used (as PodCost.priceSource), or default."
+              }
+            ]
+          },
+          "doc": "The saving, priced with the rates kcost joins."
+        },
+        {
+          "name": "workloadResources",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "WorkloadResources",
+              "doc": "WORKLOAD_RESOURCES detail: one container of a workload (all its replicas share one recommendation).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "WorkloadContainerRef",
+                    "doc": "The workload container.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace."
+                      },
+                      {
+                        "name": "workloadKind",
+                        "type": "string",
+                        "doc": "Kind of the top controller (Deployment, StatefulSet, DaemonSet, CronJob, ...), as PodCost.workloadKind."
+                      },
+                      {
+                        "name": "workloadName",
+                        "type": "string",
+                        "doc": "Name of the top controller."
+                      },
+                      {
+                        "name": "container",
+                        "type": "string",
+                        "doc": "Container name."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "cpu",
+                  "type": {
+                    "type": "record",
+                    "name": "ResourceAdvice",
+                    "doc": "Advice for one resource of the container. Null values mean unset (bounds: unbounded).",
+                    "fields": [
+                      {
+                        "name": "resource",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceName",
+                          "symbols": [
+                            "cpu",
+                            "memory"
+                          ],
+                          "doc": "Kubernetes resource name."
+                        },
+                        "doc": "cpu or memory."
+                      },
+                      {
+                        "name": "unit",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceUnit",
+                          "symbols": [
+                            "cores",
+                            "bytes"
+                          ],
+                          "doc": "Unit of the values."
+                        },
+                        "doc": "cores for cpu, bytes for memory."
+                      },
+                      {
+                        "name": "action",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceAction",
+                          "symbols": [
+                            "CHANGE",
+                            "KEEP",
+                            "NONE"
+                          ],
+                          "doc": "CHANGE: set the recommended values. KEEP: today's values are within the strategy's minimum change (recommended = current). NONE: no advice (too little history, or an HPA the strategy leaves alone)."
+                        },
+                        "doc": "What to do."
+                      },
+                      {
+                        "name": "currentRequest",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's request."
+                      },
+                      {
+                        "name": "currentLimit",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's limit."
+                      },
+                      {
+                        "name": "recommendedRequest",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Recommended request (null with action NONE)."
+                      },
+                      {
+                        "name": "recommendedLimit",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Recommended limit; null means no limit (with action CHANGE or KEEP) or no advice (NONE)."
+                      },
+                      {
+                        "name": "lowerBound",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Below this a request is too small for the history seen (VPA's lower bound)."
+                      },
+                      {
+                        "name": "upperBound",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Above this a request is too large for the history seen (VPA's upper bound)."
+                      },
+                      {
+                        "name": "reasons",
+                        "type": {
+                          "type": "array",
+                          "items": "ReasonCode"
+                        },
+                        "doc": "Reasons for this resource."
+                      },
+                      {
+                        "name": "percentiles",
+                        "type": {
+                          "type": "record",
+                          "name": "UsagePercentiles",
+                          "doc": "Usage percentiles the advice rests on, in the resource's unit (CPU: per-window samples; memory: per-pod interval peaks).",
+                          "fields": [
+                            {
+                              "name": "p50",
+                              "type": "double",
+                              "doc": "50th percentile."
+                            },
+                            {
+                              "name": "p90",
+                              "type": "double",
+                              "doc": "90th percentile."
+                            },
+                            {
+                              "name": "p95",
+                              "type": "double",
+                              "doc": "95th percentile."
+                            },
+                            {
+                              "name": "p99",
+                              "type": "double",
+                              "doc": "99th percentile."
+                            },
+                            {
+                              "name": "max",
+                              "type": "double",
+                              "doc": "Maximum."
+                            }
+                          ]
+                        },
+                        "doc": "What the advice rests on."
+                      }
+                    ]
+                  },
+                  "doc": "CPU advice (cores)."
+                },
+                {
+                  "name": "memory",
+                  "type": "ResourceAdvice",
+                  "doc": "Memory advice (bytes)."
+                },
+                {
+                  "name": "hpa",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "HpaAdvice",
+                      "doc": "How the advice meets an HPA that scales the workload on a resource's utilization.",
+                      "fields": [
+                        {
+                          "name": "resource",
+                          "type": "ResourceName",
+                          "doc": "The resource the HPA scales on."
+                        },
+                        {
+                          "name": "currentTargetUtilizationPercent",
+                          "type": "double",
+                          "doc": "Today's target utilization, percent of the request."
+                        },
+                        {
+                          "name": "recommendedTargetUtilizationPercent",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "The target that keeps the replica count for the same load with the recommended request; null when the target stays."
+                        },
+                        {
+                          "name": "note",
+                          "type": "string",
+                          "doc": "What applying the advice does to scaling, in a sentence."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "One entry per resource an HPA scales the workload on; empty without an HPA."
+                },
+                {
+                  "name": "evidence",
+                  "type": {
+                    "type": "record",
+                    "name": "RecommendationEvidence",
+                    "doc": "What the advice rests on.",
+                    "fields": [
+                      {
+                        "name": "historyHours",
+                        "type": "double",
+                        "doc": "First to last sample within the strategy's window, hours."
+                      },
+                      {
+                        "name": "observedHours",
+                        "type": "double",
+                        "doc": "Sum of the sampled windows' lengths, hours (less than historyHours when pods come and go, as for a CronJob)."
+                      },
+                      {
+                        "name": "sampleCount",
+                        "type": "long",
+                        "doc": "Usage samples in the window, over all replicas."
+                      },
+                      {
+                        "name": "firstSampleAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "First sample in the window."
+                      },
+                      {
+                        "name": "lastSampleAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "Last sample in the window."
+                      },
+                      {
+                        "name": "oomKills",
+                        "type": "int",
+                        "doc": "OOM kills seen in the window."
+                      },
+                      {
+                        "name": "restartCount",
+                        "type": "int",
+                        "doc": "Restarts of the container over its current pods."
+                      },
+                      {
+                        "name": "requiredHistoryHours",
+                        "type": "double",
+                        "doc": "History the strategy needs before it advises."
+                      },
+                      {
+                        "name": "requiredSamples",
+                        "type": "long",
+                        "doc": "Samples the strategy needs before it advises."
+                      }
+                    ]
+                  },
+                  "doc": "Evidence."
+                },
+                {
+                  "name": "pricing",
+                  "type": {
+                    "type": "record",
+                    "name": "RequestPricing",
+                    "doc": "How the requests were priced: replicas x request x rate x hoursPerMonth.",
+                    "fields": [
+                      {
+                        "name": "replicas",
+                        "type": "double",
+                        "doc": "Replicas priced today."
+                      },
+                      {
+                        "name": "replicasAfter",
+                        "type": "double",
+                        "doc": "Replicas once the advice is applied (an HPA that keeps its target scales when the request moves)."
+                      },
+                      {
+                        "name": "hoursPerMonth",
+                        "type": "double",
+                        "doc": "Hours in a month: 730."
+                      },
+                      {
+                        "name": "cpuCoreHourUsd",
+                        "type": "double",
+                        "doc": "USD per requested core-hour on the nodes the workload ran on."
+                      },
+                      {
+                        "name": "memoryGibHourUsd",
+                        "type": "double",
+                        "doc": "USD per requested GiB-hour on the nodes the workload ran on."
+                      }
+                    ]
+                  },
+                  "doc": "Pricing."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is WORKLOAD_RESOURCES, else null."
+        },
+        {
+          "name": "orphanedVolume",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "OrphanedVolume",
+              "doc": "ORPHANED_VOLUME detail (since v2): a claim no running pod mounted for the threshold, priced as the processor prices volumes (price per GiB-month x size). Deleting the claim (and, with the Retain reclaim policy, its volume) saves its whole cost.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "VolumeClaimRef",
+                    "doc": "The claim and the volume bound to it.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace of the claim."
+                      },
+                      {
+                        "name": "claimName",
+                        "type": "string",
+                        "doc": "PersistentVolumeClaim name."
+                      },
+                      {
+                        "name": "persistentVolume",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "Name of the bound PersistentVolume; null while the claim is unbound."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "doc": "Storage class of the volume (else of the claim)."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "doc": "The claim's status.phase: Pending, Bound or Lost."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "Size priced: the volume's capacity, else the claim's capacity, else its request."
+                },
+                {
+                  "name": "storageGibMonthUsd",
+                  "type": "double",
+                  "doc": "USD per GiB-month the size is priced at (its source in saving.priceSources)."
+                },
+                {
+                  "name": "unmountedSince",
+                  "type": {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  },
+                  "doc": "Since when no running pod mounts the claim: when the last pod that mounted it stopped, or the claim's creation when none ever ran with it."
+                },
+                {
+                  "name": "lastMountedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the last pod that mounted the claim stopped running; null when no pod kcost saw ever ran with it mounted (NEVER_MOUNTED)."
+                },
+                {
+                  "name": "lastMountedBy",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "Name of that pod; null with lastMountedAt."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is ORPHANED_VOLUME, else null (since v2)."
         }
       ]
     }

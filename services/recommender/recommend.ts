@@ -97,6 +97,7 @@ export function recommend(input: RecommendInput): Recommendation {
       },
       pricing,
     },
+    orphanedVolume: null,
   };
 }
 
