@@ -64,6 +64,8 @@ export interface StageHandler {
    * is logged, and the handler simply sends again on a later call.
    */
   onTimer?(): Promise<readonly StageRecord[]> | readonly StageRecord[];
+  /** Called when the output of onTimer could not be published: a handler that remembers what it published must forget it. */
+  onTimerFailed?(): void;
 }
 
 export interface TransactionalStageOptions {
@@ -200,6 +202,7 @@ export class TransactionalStage {
           await this.commit({ records: await onTimer(), offsets: [] });
         } catch (error) {
           this.options.logger.warn({ err: error, group: this.options.groupId }, 'publishing the stage timer output failed; it is sent again later');
+          this.handler.onTimerFailed?.();
         }
       });
     } finally {

@@ -69,7 +69,15 @@ export const recommendSettings = {
     defaultLabel: '24h',
     parse: parseDurationMillis,
   }),
+  orphanedVolumeAfter: setting('orphanedVolumeAfter', {
+    description:
+      'A PersistentVolumeClaim that no running pod mounted for this long (in its cluster\'s event time: the newest kube observation) gets an ORPHANED_VOLUME recommendation saving its whole cost; a pod mounting it again retires it.',
+    default: 7 * 24 * HOUR,
+    defaultLabel: '7d',
+    parse: parsePositiveDurationMillis,
+  }),
   kubeTopic: topic('kube', 'of Kubernetes state (read in full by every instance; OOM kills and replicas)'),
+  pricesTopic: topic('prices', 'of prices (read in full by every instance; storage prices for orphaned volumes)'),
   costsTopic: topic('costs', 'of priced container windows (shared by the consumer group)'),
   recommendationsTopic: topic('recommendations', 'the Recommendation records (and their tombstones) are published to'),
   deadLetterTopic: topic('deadLetter', 'refused priced windows are sent to'),
@@ -88,6 +96,7 @@ export function recommenderConfigOf(config: ConfigOf<typeof recommendSettings>):
     },
     idleSourceAfterMillis: config.idleSourceAfter,
     podRetentionMillis: config.podRetention,
-    topics: { kube: config.kubeTopic, costs: config.costsTopic, recommendations: config.recommendationsTopic, deadLetter: config.deadLetterTopic },
+    orphanedVolumeAfterMillis: config.orphanedVolumeAfter,
+    topics: { kube: config.kubeTopic, prices: config.pricesTopic, costs: config.costsTopic, recommendations: config.recommendationsTopic, deadLetter: config.deadLetterTopic },
   };
 }

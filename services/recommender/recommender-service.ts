@@ -14,6 +14,10 @@ import type { ModelOptions } from './partition-model.js';
 import { PodTableFollower } from './pod-table-follower.js';
 import { createRecommendMetrics } from './recommend-metrics.js';
 import { RecommendStage } from './recommend-stage.js';
+import { PriceHistory } from '../processor/price-history.js';
+import { VolumeStage } from './volume-stage.js';
+import { VolumeStateFollower } from './volume-state-follower.js';
+import { VolumeTable } from './volume-table.js';
 import { WorkloadPods } from './workload-pods.js';
 
 /** Options of `kcost recommend` (see recommend-settings.ts for their meaning and defaults). */
@@ -24,8 +28,12 @@ export interface RecommenderConfig {
   readonly model: Omit<ModelOptions, 'lanes'>;
   readonly idleSourceAfterMillis: number;
   readonly podRetentionMillis: number;
+  /** Orphaned volumes: how long no running pod may have mounted a claim before it is advice. */
+  readonly orphanedVolumeAfterMillis: number;
   readonly topics: {
     readonly kube: string;
+    /** Storage prices for orphaned volumes. */
+    readonly prices: string;
     readonly costs: string;
     readonly recommendations: string;
     readonly deadLetter: string;
@@ -60,7 +68,10 @@ export interface RecommenderService {
  * 1b. OOM routing (group `<groupId>.kube`): the OOM kills pod states report
  *    go to the same topic and key;
  * 2. recommend (group `<groupId>.recommend`): the models, the
- *    recommendations and the `<groupId>.history` changelog.
+ *    recommendations and the `<groupId>.history` changelog;
+ * 3. orphaned volumes (group `<groupId>.volumes`, over kcost.kube.v1): the
+ *    claims no running pod mounted for --orphaned-volume-after, from a volume
+ *    table and price history every instance reads in full.
  */
 export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfig): RecommenderService {
   const pods = new WorkloadPods();
@@ -86,12 +97,49 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
     pods,
     retentionMillis: config.podRetentionMillis,
   });
+  const volumes = new VolumeTable();
+  const prices = new PriceHistory();
+  const volumeFollower = new VolumeStateFollower({
+    kafka: deps.kafka,
+    codec: deps.codec,
+    logger: deps.logger,
+    metrics: consumerMetrics,
+    deadLetters: new DeadLetterPublisher({
+      producer: new BatchingProducer({ producer: plainProducer, codec: deps.codec, logger: deps.logger }),
+      service: 'recommend',
+      counter: consumerMetrics.deadLetters,
+      logger: deps.logger,
+      topic: config.topics.deadLetter,
+      ...now,
+    }),
+    kubeTopic: config.topics.kube,
+    pricesTopic: config.topics.prices,
+    groupPrefix: config.groupId,
+    volumes,
+    prices,
+    retentionMillis: config.podRetentionMillis,
+  });
   let fail: (error: unknown) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => (fail = reject));
   // A failure nobody awaits must not crash the process as an unhandled rejection.
   failure.catch(() => undefined);
   const run = (suffix: string, handler: StageHandler) =>
     new TransactionalStage({ kafka: deps.kafka, logger: deps.logger, groupId: `${config.groupId}${suffix}`, transactionalId: `${config.transactionalId}${suffix}`, onFatal: (error) => fail(error) }, handler);
+  const volumeStage = (kubePartitions: number) =>
+    run(
+      '.volumes',
+      new VolumeStage({
+        codec: deps.codec,
+        logger: deps.logger,
+        metrics,
+        kubeTopic: config.topics.kube,
+        kubePartitions,
+        recommendationsTopic: config.topics.recommendations,
+        volumes,
+        prices,
+        advisor: { unmountedForMillis: config.orphanedVolumeAfterMillis, publishIntervalMillis: config.model.publishIntervalMillis },
+      }),
+    );
   const common = { codec: deps.codec, logger: deps.logger, metrics, deadLetterTopic: config.topics.deadLetter, ...now };
   const buildStages = (topics: RecommenderTopics) => [
     // Downstream first, so each stage is consuming before its input starts to flow.
@@ -124,17 +172,19 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
   return {
     async start() {
       await plainProducer.connect();
-      await follower.start();
-      await follower.caughtUp();
+      await Promise.all([follower.start(), volumeFollower.start()]);
+      await Promise.all([follower.caughtUp(), volumeFollower.caughtUp()]);
       const admin = deps.kafka.admin();
       await admin.connect();
       let topics: RecommenderTopics;
+      let kubePartitions: number;
       try {
         topics = await provisionRecommenderTopics(admin, config.groupId, config.topics.costs);
+        kubePartitions = (await admin.fetchTopicOffsets(config.topics.kube)).length;
       } finally {
         await admin.disconnect();
       }
-      stages = buildStages(topics);
+      stages = [...buildStages(topics), volumeStage(kubePartitions)];
       for (const stage of stages) await stage.start();
       started = true;
       deps.logger.info({ groupId: config.groupId, strategy: config.model.strategy.name, topics: config.topics, internal: topics }, 'recommender started');
@@ -143,10 +193,11 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
       // Upstream first, so new work stops entering soonest; each stage commits the batch in hand.
       for (const stage of [...stages].reverse()) await stage.stop();
       await follower.stop();
+      await volumeFollower.stop();
       await plainProducer.disconnect();
     },
     get ready() {
-      return started && follower.ready && stages.every((stage) => stage.isRunning);
+      return started && follower.ready && volumeFollower.ready && stages.every((stage) => stage.isRunning);
     },
     failure,
   };

@@ -36,6 +36,7 @@ export const RECOMMENDATION_HISTORY_TABLE: TableSpec<'Recommendation'> = {
   check: (r) => {
     if (r.cluster === '') return 'cluster is empty';
     if (r.kind === 'WORKLOAD_RESOURCES' && r.workloadResources === null) return 'workloadResources is missing for a WORKLOAD_RESOURCES recommendation';
+    if (r.kind === 'ORPHANED_VOLUME' && r.orphanedVolume === null) return 'orphanedVolume is missing for an ORPHANED_VOLUME recommendation';
     const confidence = r.confidence;
     if (confidence < 0 || confidence > 1) return `confidence is not within 0..1: ${confidence}`;
     return undefined;
@@ -44,7 +45,8 @@ export const RECOMMENDATION_HISTORY_TABLE: TableSpec<'Recommendation'> = {
     col<R>('key', 'text', (r) => r.key),
     col<R>('kind', 'text', (r) => r.kind),
     col<R>('cluster', 'text', (r) => r.cluster),
-    col<R>('namespace', 'text', (r) => wr(r)?.target.namespace ?? null, true),
+    // Every kind with a namespace fills it, so ?namespace= filters claims too; the workload columns stay null for other kinds.
+    col<R>('namespace', 'text', (r) => wr(r)?.target.namespace ?? r.orphanedVolume?.target.namespace ?? null, true),
     col<R>('workload_kind', 'text', (r) => wr(r)?.target.workloadKind ?? null, true),
     col<R>('workload_name', 'text', (r) => wr(r)?.target.workloadName ?? null, true),
     col<R>('container', 'text', (r) => wr(r)?.target.container ?? null, true),

@@ -109,11 +109,17 @@ export class Pipeline {
   readonly kafka: Kafka = testKafka('recommender-test');
   readonly codec: Codec = testCodec();
   private producer: Producer | null = null;
-  topics = { kube: '', costs: '', recommendations: '', deadLetter: '' };
+  topics = { kube: '', prices: '', costs: '', recommendations: '', deadLetter: '' };
 
   async open(): Promise<void> {
-    const [kube, costs, recommendations, deadLetter] = (await createTestTopics(this.kafka, [TOPICS.kube, TOPICS.costs, TOPICS.recommendations, TOPICS.deadLetter])).map((t) => t.name) as [string, string, string, string];
-    this.topics = { kube, costs, recommendations, deadLetter };
+    const [kube, prices, costs, recommendations, deadLetter] = (await createTestTopics(this.kafka, [TOPICS.kube, TOPICS.prices, TOPICS.costs, TOPICS.recommendations, TOPICS.deadLetter])).map((t) => t.name) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    this.topics = { kube, prices, costs, recommendations, deadLetter };
     await this.leadersOf(Object.values(this.topics));
     this.producer = createProducer(this.kafka);
     await this.producer.connect();
@@ -150,14 +156,15 @@ export class Pipeline {
     await this.producer?.send({ topic, acks: -1, messages });
   }
 
-  config(overrides: { groupId: string; recommendations?: string; deadLetter?: string; strategy?: string }): RecommenderConfig {
+  config(overrides: { groupId: string; recommendations?: string; deadLetter?: string; strategy?: string; orphanedVolumeAfterMillis?: number }): RecommenderConfig {
     return {
       groupId: overrides.groupId,
       transactionalId: 'set-per-instance',
       model: { strategy: compileStrategy(overrides.strategy ?? 'vpa'), publishIntervalMillis: HOUR, graceMillis: 5 * 60_000, rateWindowMillis: 24 * HOUR },
       idleSourceAfterMillis: 1_000,
       podRetentionMillis: 24 * HOUR,
-      topics: { kube: this.topics.kube, costs: this.topics.costs, recommendations: overrides.recommendations ?? this.topics.recommendations, deadLetter: overrides.deadLetter ?? this.topics.deadLetter },
+      orphanedVolumeAfterMillis: overrides.orphanedVolumeAfterMillis ?? 7 * 24 * HOUR,
+      topics: { kube: this.topics.kube, prices: this.topics.prices, costs: this.topics.costs, recommendations: overrides.recommendations ?? this.topics.recommendations, deadLetter: overrides.deadLetter ?? this.topics.deadLetter },
     };
   }
 

@@ -44,7 +44,7 @@ describe('kcost recommend', () => {
     const { topics } = pipeline;
     const recommend = startKcost([
       'recommend', '--brokers', testBrokers().join(','), '--health-port', String(port), '--group-id', uniqueGroup('recommend-role'), '--strategy', 'krr-simple',
-      '--kube-topic', topics.kube, '--costs-topic', topics.costs, '--recommendations-topic', topics.recommendations, '--dead-letter-topic', topics.deadLetter, '--idle-source-after', '1s',
+      '--kube-topic', topics.kube, '--prices-topic', topics.prices, '--costs-topic', topics.costs, '--recommendations-topic', topics.recommendations, '--dead-letter-topic', topics.deadLetter, '--idle-source-after', '1s',
     ]);
     started.push(recommend);
     await waitFor(() => isReady(port), 90_000, 'the recommender to be ready');

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { Codec } from '../codec/codec.js';
+import type { KubeObject, PriceUpdate } from '../codec/records.generated.js';
+import { BatchConsumer, type ConsumedBatch } from '../kafka/batch-consumer.js';
+import type { DeadLetterPublisher } from '../kafka/dead-letter.js';
+import type { ConsumerMetrics } from '../kafka/kafka-metrics.js';
+import type { Logger } from '../log/logger.js';
+import type { PriceHistory } from '../processor/price-history.js';
+import type { VolumeTable } from './volume-table.js';
+
+export interface VolumeStateFollowerOptions {
+  readonly kafka: Kafka;
+  readonly codec: Codec;
+  readonly logger: Logger;
+  readonly metrics: ConsumerMetrics;
+  readonly deadLetters: DeadLetterPublisher;
+  readonly kubeTopic: string;
+  readonly pricesTopic: string;
+  /** Prefix of the private consumer group; a random suffix makes every instance read everything. */
+  readonly groupPrefix: string;
+  readonly volumes: VolumeTable;
+  readonly prices: PriceHistory;
+  /** How long (in each cluster's event time) deleted claims are kept so that their advice is retired. */
+  readonly retentionMillis: number;
+}
+
+/**
+ * Reads kcost.kube.v1 and kcost.prices.v1 in full into the volume table and
+ * the price history, and keeps following them, in a group of its own per
+ * instance: whether a claim is mounted depends on pods of any partition.
+ * caughtUp() resolves once both were read up to the ends they had at start.
+ */
+export class VolumeStateFollower {
+  private readonly consumer: BatchConsumer;
+  private readonly targets = new Map<string, bigint>();
+  private resolveCaughtUp: () => void = () => undefined;
+  private readonly caughtUpPromise = new Promise<void>((resolve) => (this.resolveCaughtUp = resolve));
+  private isCaughtUp = false;
+
+  constructor(private readonly options: VolumeStateFollowerOptions) {
+    this.consumer = new BatchConsumer({
+      kafka: options.kafka,
+      groupId: `${options.groupPrefix}.volumes-state.${randomUUID()}`,
+      service: 'recommend',
+      topics: [
+        { topic: options.kubeTopic, schema: 'KubeObject' },
+        { topic: options.pricesTopic, schema: 'PriceUpdate' },
+      ],
+      codec: options.codec,
+      deadLetters: options.deadLetters,
+      metrics: options.metrics,
+      logger: options.logger,
+      fromBeginning: true,
+      handler: (batch) => this.apply(batch),
+    });
+  }
+
+  async start(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of [this.options.kubeTopic, this.options.pricesTopic]) {
+        for (const p of await admin.fetchTopicOffsets(topic)) if (BigInt(p.high) > BigInt(p.low)) this.targets.set(`${topic}/${p.partition}`, BigInt(p.high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    this.checkCaughtUp();
+    await this.consumer.start();
+  }
+
+  caughtUp(): Promise<void> {
+    return this.caughtUpPromise;
+  }
+
+  get ready(): boolean {
+    return this.isCaughtUp;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+  }
+
+  private apply(batch: ConsumedBatch): Promise<void> {
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const { record } of batch.records) {
+      if (record.schema === 'KubeObject') {
+        const object = record.value as KubeObject;
+        this.options.volumes.apply(object);
+        if (Number.isFinite(object.observedAt)) newest = Math.max(newest, object.observedAt);
+      } else if (record.schema === 'PriceUpdate') {
+        this.options.prices.add(record.value as PriceUpdate);
+      }
+    }
+    if (Number.isFinite(newest)) this.options.volumes.prune(newest - this.options.retentionMillis);
+    const position = `${batch.topic}/${batch.partition}`;
+    const target = this.targets.get(position);
+    if (target !== undefined && (BigInt(batch.nextOffset) >= target || batch.lag === 0)) this.targets.delete(position);
+    this.checkCaughtUp();
+    return Promise.resolve();
+  }
+
+  private checkCaughtUp(): void {
+    if (this.isCaughtUp || this.targets.size > 0) return;
+    this.isCaughtUp = true;
+    this.options.logger.info({ claims: this.options.volumes.usages().length, prices: this.options.prices.size }, 'volume table rebuilt from the kube and prices topics');
+    this.resolveCaughtUp();
+  }
+}

@@ -1,0 +1,136 @@
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject, PriceUpdate } from '../../services/codec/records.generated.js';
+import { migrate } from '../../services/db/migrations.js';
+import { pgSqlClient } from '../../services/db/sql-client.js';
+import { BatchingProducer } from '../../services/kafka/batching-producer.js';
+import { DeadLetterPublisher } from '../../services/kafka/dead-letter.js';
+import { createProducer } from '../../services/kafka/kafka-client.js';
+import { createConsumerMetrics } from '../../services/kafka/kafka-metrics.js';
+import { priceKey } from '../../services/kafka/topics.js';
+import { silentLogger } from '../../services/log/logger.js';
+import { compileRecommendationsQuery, planRecommendations, toRecommendation } from '../../services/api/recommendations-query.js';
+import { claimAndVolume, container, nodeObject, podObject, priceUpdate } from '../../services/processor/record-builders.js';
+import type { Recommendation } from '../../services/recommender/recommendation.js';
+import type { RecommenderService } from '../../services/recommender/recommender-service.js';
+import { buildSink, type Sink } from '../../services/sink/sink.js';
+import { createSinkMetrics } from '../../services/sink/sink-metrics.js';
+import { createTestDatabase } from '../support/database.js';
+import { waitFor } from '../support/kafka.js';
+import { GIB, HOUR, Pipeline, Reader, uniqueGroup } from './harness.js';
+
+// Orphaned volumes end to end over the real broker and PostgreSQL: kube
+// objects and a storage price in, an ORPHANED_VOLUME record on the
+// recommendations topic once a claim has gone unmounted for the threshold,
+// stored by the sink and served by the API's query, then a tombstone (and the
+// row deleted) once a pod mounts the claim again.
+
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2026, 5, 1);
+const KEY = 'prod/shop/PersistentVolumeClaim/data';
+const logger = silentLogger();
+
+const pipeline = new Pipeline();
+let reader: Reader<Recommendation>;
+let recommender: RecommenderService | null = null;
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let pool: pg.Pool;
+let sink: Sink | null = null;
+let sinkProducer: ReturnType<typeof createProducer> | null = null;
+
+const at = (o: KubeObject, when: number): KubeObject => ({ ...o, createdAt: when, observedAt: when });
+/** Moves the cluster's event time: a node observed again, nothing else changes. */
+const clock = (when: number): KubeObject => nodeObject({ name: 'node-1', cores: 4, memoryGib: 16, provider: 'aws', region: 'us-east-1', createdAt: T0, observedAt: when });
+const mounter = (name: string, from: number, until: number | null, observedAt: number): KubeObject =>
+  podObject({ name, namespace: 'shop', nodeName: 'node-1', containers: [container('db', 1, 2)], claimNames: ['data'], createdAt: from, endedAt: until, observedAt });
+
+async function startSink(): Promise<void> {
+  const { kafka, codec } = pipeline;
+  const registry = new Registry();
+  const consumerMetrics = createConsumerMetrics(registry);
+  sinkProducer = createProducer(kafka);
+  await sinkProducer.connect();
+  const deadLetters = new DeadLetterPublisher({ producer: new BatchingProducer({ producer: sinkProducer, codec, logger }), service: 'sink', counter: consumerMetrics.deadLetters, logger, topic: pipeline.topics.deadLetter });
+  sink = buildSink(
+    { kafka, pool, codec, variant: 'postgres', deadLetters, consumerMetrics, metrics: createSinkMetrics(registry), logger },
+    {
+      groupId: uniqueGroup('orphan-sink'),
+      topics: [{ topic: pipeline.topics.recommendations, schema: 'Recommendation' }],
+      maxBatchRows: 1000,
+      maxBatchWaitMillis: 100,
+      minFetchBytes: 1,
+      maxFetchBytesPerPartition: 1024 * 1024,
+      sessionTimeoutMillis: 6000,
+      retry: { maxAttempts: 3, initialDelayMillis: 100, maxDelayMillis: 1000 },
+    },
+  );
+  await sink.start();
+}
+
+/** What GET /v1/recommendations?kind=ORPHANED_VOLUME answers, through the API's own query. */
+async function servedOrphans(): Promise<Recommendation[]> {
+  const plan = planRecommendations(compileRecommendationsQuery({ kind: 'orphaned_volume', namespace: 'shop' }, 1000));
+  return (await pool.query(plan.text, plan.values as unknown[])).rows.map(toRecommendation);
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('kcost_orphans');
+  pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  const client = await pool.connect();
+  await migrate(pgSqlClient(client), { logger });
+  client.release();
+  await pipeline.open();
+  const price: PriceUpdate = priceUpdate({ kind: 'STORAGE', sku: 'gp3', capacityType: 'UNKNOWN', effectiveFrom: T0 - DAY, storageGibMonthUsd: 0.08 });
+  await pipeline.send(pipeline.topics.prices, [{ key: priceKey(price), value: await pipeline.codec.encode('PriceUpdate', price) }]);
+  // "data" (50 GiB) was mounted by db-0 until day 2; "logs" (20 GiB) is mounted by a running pod throughout.
+  const data = claimAndVolume({ namespace: 'shop', claim: 'data', volume: 'pv-data', sizeGib: 50 }).map((o) => at(o, T0));
+  const logs = claimAndVolume({ namespace: 'shop', claim: 'logs', volume: 'pv-logs', sizeGib: 20 }).map((o) => at(o, T0));
+  const logger0 = podObject({ name: 'logger-0', namespace: 'shop', nodeName: 'node-1', containers: [container('app', 0.1, 0.1)], claimNames: ['logs'], createdAt: T0, observedAt: T0 });
+  await pipeline.publishKube([clock(T0), ...data, ...logs, logger0, mounter('db-0', T0, null, T0), mounter('db-0', T0, T0 + 2 * DAY, T0 + 2 * DAY), clock(T0 + 8 * DAY)]);
+  reader = await Reader.open(pipeline, pipeline.topics.recommendations, 'Recommendation');
+  await startSink();
+}, 120_000);
+
+afterAll(async () => {
+  await recommender?.stop();
+  await sink?.stop();
+  await sinkProducer?.disconnect();
+  await reader?.close();
+  await pipeline.close();
+  await pool?.end();
+  await database?.drop();
+});
+
+describe('kcost recommend: orphaned volumes', () => {
+  it('advises deleting a claim unmounted for the threshold, stores and serves it, and retires it once a pod mounts the claim again', async () => {
+    recommender = await pipeline.start(pipeline.config({ groupId: uniqueGroup('orphans'), orphanedVolumeAfterMillis: 5 * DAY }));
+    await waitFor(() => reader.records.some((r) => r.key === KEY && r.value !== null), 60_000, 'an orphaned-volume recommendation');
+    const advice = reader.records.find((r) => r.key === KEY && r.value !== null)?.value as Recommendation;
+    expect(advice).toMatchObject({
+      kind: 'ORPHANED_VOLUME',
+      key: KEY,
+      generatedAt: T0 + 8 * DAY,
+      reasons: ['UNMOUNTED'],
+      risk: 'MEDIUM',
+      workloadResources: null,
+      orphanedVolume: { target: { namespace: 'shop', claimName: 'data', persistentVolume: 'pv-data' }, storageClass: 'gp3', capacityBytes: 50 * GIB, unmountedSince: T0 + 2 * DAY, lastMountedAt: T0 + 2 * DAY, lastMountedBy: 'db-0' },
+    });
+    // 50 GiB at the published 0.08 $/GiB-month; 6 of 5 days unmounted: confidence 0.6.
+    expect(advice.saving).toEqual({ currentMonthlyUsd: 4, recommendedMonthlyUsd: 0, monthlySavingsUsd: 4, priceSources: ['aws-pricing'] });
+    expect(advice.confidence).toBeCloseTo(0.6, 12);
+    // The claim a running pod mounts gets no advice (at most the tombstone of a fresh owner's sweep).
+    expect(reader.records.filter((r) => r.key.endsWith('/logs')).every((r) => r.value === null)).toBe(true);
+
+    await waitFor(async () => (await servedOrphans()).length === 1, 60_000, 'the sink to store the advice');
+    expect(await servedOrphans()).toEqual([advice]);
+    const row = (await pool.query<Record<string, unknown>>('SELECT namespace, workload_kind, cpu_action, monthly_savings_usd FROM recommendation WHERE key = $1', [KEY])).rows[0];
+    expect(row).toEqual({ namespace: 'shop', workload_kind: null, cpu_action: null, monthly_savings_usd: 4 });
+
+    const before = reader.records.length;
+    await pipeline.publishKube([mounter('db-1', T0 + 8 * DAY + HOUR, null, T0 + 8 * DAY + HOUR)]);
+    await waitFor(() => reader.records.slice(before).some((r) => r.key === KEY && r.value === null), 60_000, 'the tombstone');
+    await waitFor(async () => (await servedOrphans()).length === 0, 60_000, 'the sink to delete the row');
+    expect(reader.records.slice(before).filter((r) => r.key === KEY && r.value !== null)).toEqual([]);
+  }, 240_000);
+});
