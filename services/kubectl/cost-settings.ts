@@ -1,5 +1,6 @@
 import { parseEnum, parseInteger, parseNumber, parseString, parseUrl } from '../config/parsers.js';
 import { setting } from '../config/settings.js';
+import { RECOMMENDATION_TYPES, type RecommendationType } from './recommendations-command.js';
 
 /** An optional non-negative number: empty means "not given". */
 function parseOptionalUsd(raw: string): number | null {
@@ -52,6 +53,11 @@ export const costSettings = {
     default: '',
     defaultLabel: '(all)',
     parse: parseString,
+  }),
+  type: setting<RecommendationType>('type', {
+    description: 'recommendations: which advice, resources (right-sizing of workload containers) or orphaned-volumes (claims no running pod mounted for the recommender\'s --orphaned-volume-after). --kind and -o yaml are for resources only.',
+    default: 'resources',
+    parse: parseEnum(Object.keys(RECOMMENDATION_TYPES) as RecommendationType[]),
   }),
   minSavingUsd: setting<number | null>('minSavingUsd', {
     description: 'recommendations: only those saving at least this many USD a month.',

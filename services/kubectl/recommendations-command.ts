@@ -8,8 +8,10 @@ import { renderTable, type Column } from './table.js';
 export interface RecommendationsOptions {
   readonly cluster: string;
   readonly namespace: string;
-  /** Workload kind (Deployment, StatefulSet, ...); empty: all. */
+  /** Workload kind (Deployment, StatefulSet, ...); empty: all. Only for --type resources. */
   readonly kind: string;
+  /** Which advice: resources (right-sizing, the default) or orphaned-volumes (claims no pod mounts). */
+  readonly type: RecommendationType;
   readonly minSavingUsd: number | null;
   readonly risk: string;
   readonly output: 'table' | 'json' | 'csv' | 'yaml';
@@ -32,6 +34,25 @@ const show = (a: ResourceAdvice, figure: 'Request' | 'Limit'): string => {
   return next === now ? now : `${now} → ${next}`;
 };
 
+/** `--type`, and the recommendation kind each lists. */
+export const RECOMMENDATION_TYPES = { resources: 'WORKLOAD_RESOURCES', 'orphaned-volumes': 'ORPHANED_VOLUME' } as const;
+export type RecommendationType = keyof typeof RECOMMENDATION_TYPES;
+
+type VolumeRow = Recommendation & { orphanedVolume: NonNullable<Recommendation['orphanedVolume']> };
+
+const VOLUME_COLUMNS: ReadonlyArray<Column<VolumeRow>> = [
+  { header: 'CLAIM', value: (r) => `${r.orphanedVolume.target.namespace}/${r.orphanedVolume.target.claimName}` },
+  { header: 'VOLUME', value: (r) => r.orphanedVolume.target.persistentVolume ?? '(unbound)' },
+  { header: 'CLASS', value: (r) => r.orphanedVolume.storageClass },
+  { header: 'SIZE', value: (r) => memoryQuantity(r.orphanedVolume.capacityBytes), align: 'right' },
+  { header: 'UNMOUNTED SINCE', value: (r) => new Date(r.orphanedVolume.unmountedSince).toISOString().slice(0, 16).replace('T', ' ') },
+  { header: 'LAST POD', value: (r) => r.orphanedVolume.lastMountedBy ?? '(never mounted)' },
+  { header: 'SAVING USD/MO', value: (r) => r.saving.monthlySavingsUsd.toFixed(2), align: 'right' },
+  { header: 'CONFIDENCE', value: (r) => `${Math.round(r.confidence * 100)}%`, align: 'right' },
+  { header: 'RISK', value: (r) => r.risk },
+  { header: 'REASONS', value: (r) => r.reasons.join(',') },
+];
+
 type Row = Recommendation & { workloadResources: NonNullable<Recommendation['workloadResources']> };
 
 const COLUMNS: ReadonlyArray<Column<Row>> = [
@@ -53,6 +74,9 @@ const COLUMNS: ReadonlyArray<Column<Row>> = [
  * or with -o yaml the patches that apply the advice (resource-patch.ts).
  */
 export async function recommendationsCommand(api: CostApi, options: RecommendationsOptions): Promise<RecommendationsResult> {
+  const volumes = options.type === 'orphaned-volumes';
+  if (volumes && options.kind !== '') throw new KcostError('INVALID_CONFIG', `--kind ${options.kind} names a workload kind; --type orphaned-volumes lists claims, which have none`);
+  if (volumes && options.output === 'yaml') throw new KcostError('INVALID_CONFIG', '-o yaml prints resource patches, for --type resources; --type orphaned-volumes prints table, json or csv');
   const query = {
     cluster: options.cluster,
     namespace: options.namespace,
@@ -60,7 +84,7 @@ export async function recommendationsCommand(api: CostApi, options: Recommendati
     // Plain decimals: the API takes no exponent form (1e-7), and a millionth of a dollar is below any saving worth a filter.
     minSavingUsd: options.minSavingUsd === null ? '' : options.minSavingUsd.toFixed(6),
     risk: options.risk,
-    kind: 'WORKLOAD_RESOURCES',
+    kind: RECOMMENDATION_TYPES[options.type],
     sort: 'saving',
   };
   if (options.output === 'csv') return { text: await api.getText('v1/recommendations', { ...query, format: 'csv' }), notes: [] };
@@ -69,6 +93,10 @@ export async function recommendationsCommand(api: CostApi, options: Recommendati
   if (options.output === 'yaml') {
     const { documents, skipped } = resourcePatches(answer.recommendations);
     return { text: documents.length === 0 ? '' : renderPatches(documents), notes: [...skipped, ...(documents.length === 0 ? ['no recommendation changes a request, a limit or an HPA target'] : [])] };
+  }
+  if (volumes) {
+    const claims = answer.recommendations.filter((r): r is VolumeRow => r.orphanedVolume !== null);
+    return { text: claims.length === 0 ? 'No orphaned volumes.\n' : renderTable(VOLUME_COLUMNS, claims), notes: [] };
   }
   const rows = answer.recommendations.filter((r): r is Row => r.workloadResources !== null);
   if (rows.length === 0) return { text: 'No recommendations.\n', notes: [] };

@@ -203,7 +203,7 @@ describe('anomalies and prices as CSV', () => {
 
 describe('GET /v1/recommendations', () => {
   const key = (name: string) => latestRecommendations().find((r) => r.key.endsWith(name))?.key;
-  const [db, app, sidecar, envoy, nightly] = ['db/postgres', 'frontend/app', 'frontend/sidecar', 'gateway/envoy', 'nightly/job'].map(key);
+  const [db, app, sidecar, envoy, nightly, scratch] = ['db/postgres', 'frontend/app', 'frontend/sidecar', 'gateway/envoy', 'nightly/job', 'PersistentVolumeClaim/scratch'].map(key);
 
   it('lists the latest record per key, as the topic carries it, largest saving first', async () => {
     const response = await loaded.api.inject({ method: 'GET', url: '/v1/recommendations' });
@@ -212,20 +212,23 @@ describe('GET /v1/recommendations', () => {
     const expected = latestRecommendations().sort((a, b) => b.saving.monthlySavingsUsd - a.saving.monthlySavingsUsd);
     expect(body.recommendations).toEqual(expected);
     // The frontend's older version (saving 99) came later on the topic and lost to the newer one.
-    expect(body.recommendations.map((r) => r.key)).toEqual([db, app, nightly, sidecar, envoy]);
+    expect(body.recommendations.map((r) => r.key)).toEqual([db, app, nightly, scratch, sidecar, envoy]);
   });
 
   it.each([
-    ['namespace=web', () => [app, sidecar]],
+    ['namespace=web', () => [app, scratch, sidecar]],
     ['cluster=c2', () => [nightly]],
     ['workloadKind=StatefulSet', () => [db]],
     ['workloadName=frontend&container=sidecar', () => [sidecar]],
     ['minSavingUsd=10', () => [db, app, nightly]],
-    ['minSavingUsd=-10.5', () => [db, app, nightly, sidecar, envoy]],
+    ['minSavingUsd=-10.5', () => [db, app, nightly, scratch, sidecar, envoy]],
     ['risk=medium,HIGH', () => [db, nightly, envoy]],
     ['kind=workload_resources&risk=low', () => [app, sidecar]],
-    ['sort=generatedAt', () => [app, sidecar, db, envoy, nightly]],
-    ['sort=key', () => [envoy, db, app, sidecar, nightly]],
+    ['risk=low', () => [app, scratch, sidecar]],
+    ['kind=ORPHANED_VOLUME', () => [scratch]],
+    ['kind=orphaned_volume&workloadKind=Deployment', () => []],
+    ['sort=generatedAt', () => [app, sidecar, db, envoy, nightly, scratch]],
+    ['sort=key', () => [envoy, db, app, sidecar, scratch, nightly]],
     ['sort=confidence&limit=2', () => [envoy, db]],
     ['limit=2', () => [db, app]],
     ['namespace=none', () => []],
@@ -243,7 +246,8 @@ describe('GET /v1/recommendations', () => {
     const column = (line: string[], name: string) => line[header.indexOf(name)];
     expect(header).toEqual(expect.arrayContaining(['key', 'workloadKind', 'generatedAt', 'monthlySavingsUsd', 'cpuRecommendedRequestCores', 'memoryRecommendedLimitBytes', 'reasons', 'hpa']));
     expect(lines.map((l) => [column(l, 'key'), Number(column(l, 'monthlySavingsUsd')), Number(column(l, 'cpuRecommendedRequestCores'))])).toEqual(
-      json.map((r) => [r.key, r.saving.monthlySavingsUsd, r.workloadResources?.cpu.recommendedRequest]),
+      // A kind without a workload (the orphaned volume) leaves the workload columns empty.
+      json.map((r) => [r.key, r.saving.monthlySavingsUsd, r.workloadResources?.cpu.recommendedRequest ?? 0]),
     );
     const envoyLine = lines.find((l) => column(l, 'key') === envoy) ?? [];
     expect(column(envoyLine, 'memoryAction')).toBe('NONE');

@@ -9,7 +9,8 @@ const MIB = 1_048_576;
  * The recommendations the API and kubectl tests load through the sink:
  * workloads of both clusters, every risk, a negative saving (an
  * under-provisioned container), a CronJob, an HPA to retarget, and one key
- * published twice with its older version last (the API must show the newer).
+ * published twice with its older version last (the API must show the newer),
+ * and an orphaned volume (no workload columns at all).
  */
 export function recommendationRecords(): Recommendation[] {
   const frontendOld = recommendation({ target: { cluster: 'c1', namespace: 'web', workloadName: 'frontend', container: 'app' }, generatedAt: T - 5 * HOUR, savingUsd: 99 });
@@ -52,7 +53,34 @@ export function recommendationRecords(): Recommendation[] {
       cpu: { action: 'KEEP', currentRequest: 2, recommendedRequest: 2 },
       memory: { currentRequest: 4096 * MIB, currentLimit: 4096 * MIB, recommendedRequest: 1400 * MIB, recommendedLimit: 1536 * MIB },
     }),
+    orphanedVolume(),
   ];
+}
+
+/** A never-mounted 100 GiB claim in c1/web, unmounted since 10 days before T: 4 USD a month at 0.04 $/GiB-month. */
+export function orphanedVolume(): Recommendation {
+  return {
+    kind: 'ORPHANED_VOLUME',
+    key: 'c1/web/PersistentVolumeClaim/scratch',
+    cluster: 'c1',
+    generatedAt: T - 4 * HOUR,
+    confidence: 1,
+    risk: 'LOW',
+    reasons: ['UNMOUNTED', 'NEVER_MOUNTED'],
+    strategy: { name: 'orphaned-volume', parameters: { unmountedForHours: 168, hoursPerMonth: 730 } },
+    saving: { currentMonthlyUsd: 4, recommendedMonthlyUsd: 0, monthlySavingsUsd: 4, priceSources: ['default'] },
+    workloadResources: null,
+    orphanedVolume: {
+      target: { cluster: 'c1', namespace: 'web', claimName: 'scratch', persistentVolume: 'pvc-0a1b' },
+      storageClass: 'gp3',
+      phase: 'Bound',
+      capacityBytes: 100 * 1024 * MIB,
+      storageGibMonthUsd: 0.04,
+      unmountedSince: T - 240 * HOUR,
+      lastMountedAt: null,
+      lastMountedBy: null,
+    },
+  };
 }
 
 /** The latest version per key of recommendationRecords(): what the recommendation table ends with. */

@@ -87,6 +87,37 @@ describe('kubectl cost recommendations', () => {
     else expect(parseTable(stdout).map((r) => r.CONTAINER)).toEqual(containers);
   });
 
+  it('lists orphaned volumes with --type orphaned-volumes: claim, volume, size, since when, saving; --kind and -o yaml are refused there', async () => {
+    const { code, stdout, stderr } = await kubectlCost(['recommendations', '--type', 'orphaned-volumes']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(parseTable(stdout)).toEqual([
+      {
+        CLAIM: 'web/scratch',
+        VOLUME: 'pvc-0a1b',
+        CLASS: 'gp3',
+        SIZE: '100Gi',
+        'UNMOUNTED SINCE': '2026-10-22 03:00',
+        'LAST POD': '(never mounted)',
+        'SAVING USD/MO': '4.00',
+        CONFIDENCE: '100%',
+        RISK: 'LOW',
+        REASONS: 'UNMOUNTED,NEVER_MOUNTED',
+      },
+    ]);
+    expect((await kubectlCost(['recommendations', '--type', 'orphaned-volumes', '-n', 'api'])).stdout).toBe('No orphaned volumes.\n');
+    const json = await kubectlCost(['recommendations', '--type', 'orphaned-volumes', '-o', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual(await (await fetch(`${apiUrl}/v1/recommendations?kind=ORPHANED_VOLUME`)).json());
+    for (const flags of [['--kind', 'Deployment'], ['-o', 'yaml']]) {
+      const refused = await kubectlCost(['recommendations', '--type', 'orphaned-volumes', ...flags]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('orphaned-volumes');
+    }
+    const bad = await kubectlCost(['recommendations', '--type', 'volumes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/type/);
+  });
+
   it('is reached as `kubectl cost recommendations` through the plugin on the PATH (bin/kubectl-cost.js, built)', async () => {
     const bin = join(scratch, 'bin');
     mkdirSync(bin, { recursive: true });
