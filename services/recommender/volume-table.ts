@@ -52,7 +52,7 @@ export class VolumeTable {
 
   apply(object: KubeObject): void {
     if (Number.isFinite(object.observedAt)) this.eventTimes.set(object.cluster, Math.max(this.eventTimes.get(object.cluster) ?? Number.NEGATIVE_INFINITY, object.observedAt));
-    if (object.kind === 'POD' && object.pod) this.applyPod(object);
+    if (object.kind === 'POD' && object.pod) this.applyPod(object as KubeObject & { pod: NonNullable<KubeObject['pod']> });
     else if (object.kind === 'PERSISTENT_VOLUME_CLAIM' && object.claim) replaceIfNewer(this.claims, claimKey(object.cluster, object.namespace ?? '', object.name), object as ClaimObject);
     else if (object.kind === 'PERSISTENT_VOLUME' && object.volume) replaceIfNewer(this.volumes, `${object.cluster}/${object.name}`, object as VolumeObject);
     else if (object.kind === 'NODE' && object.node) {
