@@ -455,13 +455,13 @@ export type PriceKind = 'NODE' | 'STORAGE' | 'GPU' | 'NETWORK';
 export interface Recommendation {
   /** Kind of advice; exactly the matching detail field is set. */
   kind: RecommendationKind;
-  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME. */
+  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE. */
   key: string;
   /** Cluster name. */
   cluster: string;
   /** Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record. */
   generatedAt: number;
-  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME: 0.5 at the threshold, rising linearly to 1 at twice the threshold unmounted. */
+  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. */
   confidence: number;
   /** How likely applying the advice harms the workload. */
   risk: Risk;
@@ -475,16 +475,18 @@ export interface Recommendation {
   workloadResources: null | WorkloadResources;
   /** Set when kind is ORPHANED_VOLUME, else null (since v2). */
   orphanedVolume: null | OrphanedVolume;
+  /** Set when kind is DAEMONSET_ONLY_NODE, else null (since v2). */
+  daemonSetOnlyNode: null | DaemonSetOnlyNode;
 }
 
-/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
-export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME';
+/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
+export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME' | 'DAEMONSET_ONLY_NODE';
 
 /** LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window. */
 export type Risk = 'LOW' | 'MEDIUM' | 'HIGH';
 
-/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted). A reader that does not know a newer code reads UNKNOWN. */
-export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED';
+/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold). A reader that does not know a newer code reads UNKNOWN. */
+export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED' | 'ONLY_DAEMONSETS';
 
 /** The named strategy that produced the advice, with every parameter, as evidence. */
 export interface RecommendationStrategy {
@@ -663,6 +665,36 @@ export interface VolumeClaimRef {
   claimName: string;
   /** Name of the bound PersistentVolume; null while the claim is unbound. */
   persistentVolume: null | string;
+}
+
+/** DAEMONSET_ONLY_NODE detail (since v2): a node whose only pods were DaemonSet and static pods for the threshold. Draining and removing it saves its whole cost (its DaemonSet pods go with it). */
+export interface DaemonSetOnlyNode {
+  /** What the advice is for. */
+  target: NodeRef;
+  /** Cloud provider, as NodeState.provider. */
+  provider: string;
+  /** Instance type, as NodeState.instanceType. */
+  instanceType: string;
+  /** Capacity type the node is priced as (ON_DEMAND, SPOT, RESERVED). */
+  capacityType: string;
+  /** The node's cost per hour: its rates times its allocatable CPU, memory and GPUs, as the processor prices a node (node-rates.ts). */
+  hourlyUsd: number;
+  /** Since when no other pod ran on the node: when the last one stopped, or the node's creation when none ever did. */
+  daemonSetsOnlySince: number;
+  /** When the last pod that was neither a DaemonSet's nor static stopped running on it; null when none kcost saw ever did. */
+  lastWorkloadPodAt: null | number;
+  /** That pod, as namespace/name; null with lastWorkloadPodAt. */
+  lastWorkloadPod: null | string;
+  /** The DaemonSets with a pod running on the node now, as namespace/name, sorted: their WORKLOAD_RESOURCES records price one replica here too (see the README on adding savings up). */
+  daemonSets: Array<string>;
+}
+
+/** The node. */
+export interface NodeRef {
+  /** Cluster name. */
+  cluster: string;
+  /** Node name. */
+  node: string;
 }
 
 /** Measured resource usage of one container over one window, published to kcost.usage.v1 (key cluster/podUid). */
@@ -2163,17 +2195,18 @@ export const currentSchemas: Record<SchemaName, object> = {
           "symbols": [
             "WORKLOAD_RESOURCES",
             "UNKNOWN",
-            "ORPHANED_VOLUME"
+            "ORPHANED_VOLUME",
+            "DAEMONSET_ONLY_NODE"
           ],
           "default": "UNKNOWN",
-          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
         },
         "doc": "Kind of advice; exactly the matching detail field is set."
       },
       {
         "name": "key",
         "type": "string",
-        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME."
+        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE."
       },
       {
         "name": "cluster",
@@ -2191,7 +2224,7 @@ export const currentSchemas: Record<SchemaName, object> = {
       {
         "name": "confidence",
         "type": "double",
-        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME: 0.5 at the threshold, rising linearly to 1 at twice the threshold unmounted."
+        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold."
       },
       {
         "name": "risk",
@@ -2223,10 +2256,11 @@ export const currentSchemas: Record<SchemaName, object> = {
               "INSUFFICIENT_HISTORY",
               "UNKNOWN",
               "UNMOUNTED",
-              "NEVER_MOUNTED"
+              "NEVER_MOUNTED",
+              "ONLY_DAEMONSETS"
             ],
             "default": "UNKNOWN",
-            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted). A reader that does not know a newer code reads UNKNOWN."
+            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold). A reader that does not know a newer code reads UNKNOWN."
           }
         },
         "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
@@ -2741,6 +2775,99 @@ export const currentSchemas: Record<SchemaName, object> = {
         ],
         "default": null,
         "doc": "Set when kind is ORPHANED_VOLUME, else null (since v2)."
+      },
+      {
+        "name": "daemonSetOnlyNode",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "DaemonSetOnlyNode",
+            "doc": "DAEMONSET_ONLY_NODE detail (since v2): a node whose only pods were DaemonSet and static pods for the threshold. Draining and removing it saves its whole cost (its DaemonSet pods go with it).",
+            "fields": [
+              {
+                "name": "target",
+                "type": {
+                  "type": "record",
+                  "name": "NodeRef",
+                  "doc": "The node.",
+                  "fields": [
+                    {
+                      "name": "cluster",
+                      "type": "string",
+                      "doc": "Cluster name."
+                    },
+                    {
+                      "name": "node",
+                      "type": "string",
+                      "doc": "Node name."
+                    }
+                  ]
+                },
+                "doc": "What the advice is for."
+              },
+              {
+                "name": "provider",
+                "type": "string",
+                "doc": "Cloud provider, as NodeState.provider."
+              },
+              {
+                "name": "instanceType",
+                "type": "string",
+                "doc": "Instance type, as NodeState.instanceType."
+              },
+              {
+                "name": "capacityType",
+                "type": "string",
+                "doc": "Capacity type the node is priced as (ON_DEMAND, SPOT, RESERVED)."
+              },
+              {
+                "name": "hourlyUsd",
+                "type": "double",
+                "doc": "The node's cost per hour: its rates times its allocatable CPU, memory and GPUs, as the processor prices a node (node-rates.ts)."
+              },
+              {
+                "name": "daemonSetsOnlySince",
+                "type": {
+                  "type": "long",
+                  "logicalType": "timestamp-millis"
+                },
+                "doc": "Since when no other pod ran on the node: when the last one stopped, or the node's creation when none ever did."
+              },
+              {
+                "name": "lastWorkloadPodAt",
+                "type": [
+                  "null",
+                  {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  }
+                ],
+                "default": null,
+                "doc": "When the last pod that was neither a DaemonSet's nor static stopped running on it; null when none kcost saw ever did."
+              },
+              {
+                "name": "lastWorkloadPod",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "doc": "That pod, as namespace/name; null with lastWorkloadPodAt."
+              },
+              {
+                "name": "daemonSets",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "The DaemonSets with a pod running on the node now, as namespace/name, sorted: their WORKLOAD_RESOURCES records price one replica here too (see the README on adding savings up)."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is DAEMONSET_ONLY_NODE, else null (since v2)."
       }
     ]
   },
@@ -6225,17 +6352,18 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
             "symbols": [
               "WORKLOAD_RESOURCES",
               "UNKNOWN",
-              "ORPHANED_VOLUME"
+              "ORPHANED_VOLUME",
+              "DAEMONSET_ONLY_NODE"
             ],
             "default": "UNKNOWN",
-            "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+            "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
           },
           "doc": "Kind of advice; exactly the matching detail field is set."
         },
         {
           "name": "key",
           "type": "string",
-          "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME."
+          "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE."
         },
         {
           "name": "cluster",
@@ -6253,7 +6381,7 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
         {
           "name": "confidence",
           "type": "double",
-          "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME: 0.5 at the threshold, rising linearly to 1 at twice the threshold unmounted."
+          "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold."
         },
         {
           "name": "risk",
@@ -6285,10 +6413,11 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
                 "INSUFFICIENT_HISTORY",
                 "UNKNOWN",
                 "UNMOUNTED",
-                "NEVER_MOUNTED"
+                "NEVER_MOUNTED",
+                "ONLY_DAEMONSETS"
               ],
               "default": "UNKNOWN",
-              "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted). A reader that does not know a newer code reads UNKNOWN."
+              "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold). A reader that does not know a newer code reads UNKNOWN."
             }
           },
           "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
@@ -6803,6 +6932,99 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           ],
           "default": null,
           "doc": "Set when kind is ORPHANED_VOLUME, else null (since v2)."
+        },
+        {
+          "name": "daemonSetOnlyNode",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "DaemonSetOnlyNode",
+              "doc": "DAEMONSET_ONLY_NODE detail (since v2): a node whose only pods were DaemonSet and static pods for the threshold. Draining and removing it saves its whole cost (its DaemonSet pods go with it).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "NodeRef",
+                    "doc": "The node.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "node",
+                        "type": "string",
+                        "doc": "Node name."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "doc": "Cloud provider, as NodeState.provider."
+                },
+                {
+                  "name": "instanceType",
+                  "type": "string",
+                  "doc": "Instance type, as NodeState.instanceType."
+                },
+                {
+                  "name": "capacityType",
+                  "type": "string",
+                  "doc": "Capacity type the node is priced as (ON_DEMAND, SPOT, RESERVED)."
+                },
+                {
+                  "name": "hourlyUsd",
+                  "type": "double",
+                  "doc": "The node's cost per hour: its rates times its allocatable CPU, memory and GPUs, as the processor prices a node (node-rates.ts)."
+                },
+                {
+                  "name": "daemonSetsOnlySince",
+                  "type": {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  },
+                  "doc": "Since when no other pod ran on the node: when the last one stopped, or the node's creation when none ever did."
+                },
+                {
+                  "name": "lastWorkloadPodAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the last pod that was neither a DaemonSet's nor static stopped running on it; null when none kcost saw ever did."
+                },
+                {
+                  "name": "lastWorkloadPod",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "That pod, as namespace/name; null with lastWorkloadPodAt."
+                },
+                {
+                  "name": "daemonSets",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "The DaemonSets with a pod running on the node now, as namespace/name, sorted: their WORKLOAD_RESOURCES records price one replica here too (see the README on adding savings up)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is DAEMONSET_ONLY_NODE, else null (since v2)."
         }
       ]
     }

@@ -55,7 +55,8 @@ export const costSettings = {
     parse: parseString,
   }),
   type: setting<RecommendationType>('type', {
-    description: 'recommendations: which advice, resources (right-sizing of workload containers) or orphaned-volumes (claims no running pod mounted for the recommender\'s --orphaned-volume-after). --kind and -o yaml are for resources only.',
+    description:
+      'recommendations: which advice, resources (right-sizing of workload containers), orphaned-volumes (claims no running pod mounted for the recommender\'s --orphaned-volume-after) or daemonset-only-nodes (nodes that ran only DaemonSet and static pods for its --daemonset-only-node-after). --kind and -o yaml are for resources only.',
     default: 'resources',
     parse: parseEnum(Object.keys(RECOMMENDATION_TYPES) as RecommendationType[]),
   }),

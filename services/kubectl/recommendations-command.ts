@@ -10,7 +10,7 @@ export interface RecommendationsOptions {
   readonly namespace: string;
   /** Workload kind (Deployment, StatefulSet, ...); empty: all. Only for --type resources. */
   readonly kind: string;
-  /** Which advice: resources (right-sizing, the default) or orphaned-volumes (claims no pod mounts). */
+  /** Which advice: resources (right-sizing, the default), orphaned-volumes (claims no pod mounts) or daemonset-only-nodes. */
   readonly type: RecommendationType;
   readonly minSavingUsd: number | null;
   readonly risk: string;
@@ -34,8 +34,11 @@ const show = (a: ResourceAdvice, figure: 'Request' | 'Limit'): string => {
   return next === now ? now : `${now} → ${next}`;
 };
 
+/** A time to the minute, UTC. */
+const minute = (millis: number): string => new Date(millis).toISOString().slice(0, 16).replace('T', ' ');
+
 /** `--type`, and the recommendation kind each lists. */
-export const RECOMMENDATION_TYPES = { resources: 'WORKLOAD_RESOURCES', 'orphaned-volumes': 'ORPHANED_VOLUME' } as const;
+export const RECOMMENDATION_TYPES = { resources: 'WORKLOAD_RESOURCES', 'orphaned-volumes': 'ORPHANED_VOLUME', 'daemonset-only-nodes': 'DAEMONSET_ONLY_NODE' } as const;
 export type RecommendationType = keyof typeof RECOMMENDATION_TYPES;
 
 type VolumeRow = Recommendation & { orphanedVolume: NonNullable<Recommendation['orphanedVolume']> };
@@ -45,12 +48,26 @@ const VOLUME_COLUMNS: ReadonlyArray<Column<VolumeRow>> = [
   { header: 'VOLUME', value: (r) => r.orphanedVolume.target.persistentVolume ?? '(unbound)' },
   { header: 'CLASS', value: (r) => r.orphanedVolume.storageClass },
   { header: 'SIZE', value: (r) => memoryQuantity(r.orphanedVolume.capacityBytes), align: 'right' },
-  { header: 'UNMOUNTED SINCE', value: (r) => new Date(r.orphanedVolume.unmountedSince).toISOString().slice(0, 16).replace('T', ' ') },
+  { header: 'UNMOUNTED SINCE', value: (r) => minute(r.orphanedVolume.unmountedSince) },
   { header: 'LAST POD', value: (r) => r.orphanedVolume.lastMountedBy ?? '(never mounted)' },
   { header: 'SAVING USD/MO', value: (r) => r.saving.monthlySavingsUsd.toFixed(2), align: 'right' },
   { header: 'CONFIDENCE', value: (r) => `${Math.round(r.confidence * 100)}%`, align: 'right' },
   { header: 'RISK', value: (r) => r.risk },
   { header: 'REASONS', value: (r) => r.reasons.join(',') },
+];
+
+type NodeRow = Recommendation & { daemonSetOnlyNode: NonNullable<Recommendation['daemonSetOnlyNode']> };
+
+const NODE_COLUMNS: ReadonlyArray<Column<NodeRow>> = [
+  { header: 'NODE', value: (r) => r.daemonSetOnlyNode.target.node },
+  { header: 'INSTANCE TYPE', value: (r) => r.daemonSetOnlyNode.instanceType },
+  { header: 'CAPACITY', value: (r) => r.daemonSetOnlyNode.capacityType },
+  { header: 'DAEMONSETS ONLY SINCE', value: (r) => minute(r.daemonSetOnlyNode.daemonSetsOnlySince) },
+  { header: 'LAST OTHER POD', value: (r) => r.daemonSetOnlyNode.lastWorkloadPod ?? '(none seen)' },
+  { header: 'DAEMONSETS', value: (r) => String(r.daemonSetOnlyNode.daemonSets.length), align: 'right' },
+  { header: 'SAVING USD/MO', value: (r) => r.saving.monthlySavingsUsd.toFixed(2), align: 'right' },
+  { header: 'CONFIDENCE', value: (r) => `${Math.round(r.confidence * 100)}%`, align: 'right' },
+  { header: 'RISK', value: (r) => r.risk },
 ];
 
 type Row = Recommendation & { workloadResources: NonNullable<Recommendation['workloadResources']> };
@@ -74,9 +91,9 @@ const COLUMNS: ReadonlyArray<Column<Row>> = [
  * or with -o yaml the patches that apply the advice (resource-patch.ts).
  */
 export async function recommendationsCommand(api: CostApi, options: RecommendationsOptions): Promise<RecommendationsResult> {
-  const volumes = options.type === 'orphaned-volumes';
-  if (volumes && options.kind !== '') throw new KcostError('INVALID_CONFIG', `--kind ${options.kind} names a workload kind; --type orphaned-volumes lists claims, which have none`);
-  if (volumes && options.output === 'yaml') throw new KcostError('INVALID_CONFIG', '-o yaml prints resource patches, for --type resources; --type orphaned-volumes prints table, json or csv');
+  const resources = options.type === 'resources';
+  if (!resources && options.kind !== '') throw new KcostError('INVALID_CONFIG', `--kind ${options.kind} names a workload kind; --type ${options.type} lists no workloads`);
+  if (!resources && options.output === 'yaml') throw new KcostError('INVALID_CONFIG', `-o yaml prints resource patches, for --type resources; --type ${options.type} prints table, json or csv`);
   const query = {
     cluster: options.cluster,
     namespace: options.namespace,
@@ -94,7 +111,11 @@ export async function recommendationsCommand(api: CostApi, options: Recommendati
     const { documents, skipped } = resourcePatches(answer.recommendations);
     return { text: documents.length === 0 ? '' : renderPatches(documents), notes: [...skipped, ...(documents.length === 0 ? ['no recommendation changes a request, a limit or an HPA target'] : [])] };
   }
-  if (volumes) {
+  if (options.type === 'daemonset-only-nodes') {
+    const nodes = answer.recommendations.filter((r): r is NodeRow => r.daemonSetOnlyNode !== null);
+    return { text: nodes.length === 0 ? 'No DaemonSet-only nodes.\n' : renderTable(NODE_COLUMNS, nodes), notes: [] };
+  }
+  if (options.type === 'orphaned-volumes') {
     const claims = answer.recommendations.filter((r): r is VolumeRow => r.orphanedVolume !== null);
     return { text: claims.length === 0 ? 'No orphaned volumes.\n' : renderTable(VOLUME_COLUMNS, claims), notes: [] };
   }

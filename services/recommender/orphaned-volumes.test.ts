@@ -4,7 +4,7 @@ import { GIB } from '../processor/default-prices.js';
 import { PriceHistory } from '../processor/price-history.js';
 import { claimAndVolume, container, nodeObject, podObject, priceUpdate } from '../processor/record-builders.js';
 import { orphanedVolumeOf, storagePriceOf } from './orphaned-volumes.js';
-import { VolumeAdvisor, type VolumeView } from './volume-advisor.js';
+import { AdviceLedger, type Candidate } from './advice-ledger.js';
 import { VolumeTable, type ClaimUsage } from './volume-table.js';
 
 const HOUR = 3_600_000;
@@ -132,45 +132,48 @@ describe('VolumeTable', () => {
   });
 });
 
-describe('VolumeAdvisor', () => {
-  function viewOf(table: VolumeTable, owned = true): VolumeView {
-    return { usages: table.usages(), owns: () => owned, eventTimeOf: (c) => table.eventTimeOf(c), priceOf: () => price };
-  }
+describe('AdviceLedger over orphaned volumes', () => {
+  const KEY = 'prod/shop/PersistentVolumeClaim/data';
+  /** What the stage hands the ledger: each owned claim and the rule's verdict at its cluster's event time. */
+  const candidatesOf = (table: VolumeTable, owned = true): Candidate[] =>
+    owned ? table.usages().map(({ usage }) => ({ key: KEY, advice: orphanedVolumeOf(usage, table.eventTimeOf('prod') ?? 0, options, price) })) : [];
   /** Advances the cluster's event time with an object that changes nothing else. */
   const clock = (at: number): KubeObject => nodeObject({ name: 'node-1', cores: 2, memoryGib: 8, observedAt: at, createdAt: T0 });
 
   it('publishes an orphaned claim once per interval, retires it when a pod mounts it again, and sweeps after a reset', () => {
-    const advisor = new VolumeAdvisor({ ...options, publishIntervalMillis: HOUR });
+    const ledger = new AdviceLedger(HOUR);
     const table = new VolumeTable();
     for (const o of claimObjects()) table.apply(o);
-    // Before the threshold, only the sweep of a fresh advisor: it cannot know what an earlier owner published.
+    // Before the threshold, only the sweep of a fresh ledger: it cannot know what an earlier owner published.
     table.apply(clock(T0 + DAY));
-    expect(advisor.evaluate(viewOf(table))).toEqual([{ key: 'prod/shop/PersistentVolumeClaim/data', recommendation: null }]);
-    expect(advisor.evaluate(viewOf(table))).toEqual([]);
+    expect(ledger.evaluate(candidatesOf(table))).toEqual([{ key: KEY, recommendation: null }]);
+    expect(ledger.evaluate(candidatesOf(table))).toEqual([]);
     table.apply(clock(T0 + WEEK));
-    const first = advisor.evaluate(viewOf(table));
-    expect(first.map((p) => p.recommendation?.generatedAt)).toEqual([T0 + WEEK]);
+    expect(ledger.evaluate(candidatesOf(table)).map((p) => p.recommendation?.generatedAt)).toEqual([T0 + WEEK]);
     // Same interval, same figures: nothing new, although confidence has moved.
     table.apply(clock(T0 + WEEK + 30 * 60_000));
-    expect(advisor.evaluate(viewOf(table))).toEqual([]);
+    expect(ledger.evaluate(candidatesOf(table))).toEqual([]);
     table.apply(clock(T0 + WEEK + HOUR));
-    expect(advisor.evaluate(viewOf(table)).map((p) => p.recommendation?.generatedAt)).toEqual([T0 + WEEK + HOUR]);
+    expect(ledger.evaluate(candidatesOf(table)).map((p) => p.recommendation?.generatedAt)).toEqual([T0 + WEEK + HOUR]);
     table.apply(mounter('db-0', T0 + WEEK + 2 * HOUR, null));
-    expect(advisor.evaluate(viewOf(table))).toEqual([{ key: 'prod/shop/PersistentVolumeClaim/data', recommendation: null }]);
-    expect(advisor.evaluate(viewOf(table))).toEqual([]);
-    advisor.reset();
-    expect(advisor.evaluate(viewOf(table))).toEqual([{ key: 'prod/shop/PersistentVolumeClaim/data', recommendation: null }]);
+    expect(ledger.evaluate(candidatesOf(table))).toEqual([{ key: KEY, recommendation: null }]);
+    expect(ledger.evaluate(candidatesOf(table))).toEqual([]);
+    ledger.reset();
+    expect(ledger.evaluate(candidatesOf(table))).toEqual([{ key: KEY, recommendation: null }]);
   });
 
-  it('says nothing about claims another instance owns, and retires a published claim once it is deleted and pruned', () => {
-    const advisor = new VolumeAdvisor({ ...options, publishIntervalMillis: HOUR });
+  it('republishes when the figures change within an interval, and retires a published claim once it is no longer a candidate', () => {
+    const ledger = new AdviceLedger(HOUR);
     const table = new VolumeTable();
     for (const o of claimObjects()) table.apply(o);
     table.apply(clock(T0 + WEEK));
-    expect(advisor.evaluate(viewOf(table, false))).toEqual([]);
-    expect(advisor.evaluate(viewOf(table))).toHaveLength(1);
-    for (const o of claimObjects({ deletedAt: T0 + WEEK + 1, observedAt: T0 + WEEK + 1 })) table.apply(o);
+    expect(ledger.evaluate(candidatesOf(table, false))).toEqual([]);
+    expect(ledger.evaluate(candidatesOf(table))).toHaveLength(1);
+    const [claim, volume] = claimObjects() as [KubeObject, KubeObject];
+    table.apply({ ...volume, observedAt: T0 + WEEK, volume: { ...(volume.volume as NonNullable<KubeObject['volume']>), capacityBytes: 200 * GIB } });
+    expect(ledger.evaluate(candidatesOf(table)).map((p) => p.recommendation?.orphanedVolume?.capacityBytes)).toEqual([200 * GIB]);
+    table.apply({ ...claim, deletedAt: T0 + WEEK + 1, observedAt: T0 + WEEK + 1 });
     table.prune(T0 + WEEK + 2);
-    expect(advisor.evaluate(viewOf(table))).toEqual([{ key: 'prod/shop/PersistentVolumeClaim/data', recommendation: null }]);
+    expect(ledger.evaluate(candidatesOf(table))).toEqual([{ key: KEY, recommendation: null }]);
   });
 });

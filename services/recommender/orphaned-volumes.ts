@@ -94,5 +94,6 @@ export function orphanedVolumeOf(usage: ClaimUsage, nowMillis: number, options: 
       lastMountedAt: usage.lastMount?.at ?? null,
       lastMountedBy: usage.lastMount?.pod ?? null,
     },
+    daemonSetOnlyNode: null,
   };
 }

@@ -76,6 +76,13 @@ export const recommendSettings = {
     defaultLabel: '7d',
     parse: parsePositiveDurationMillis,
   }),
+  daemonsetOnlyNodeAfter: setting('daemonsetOnlyNodeAfter', {
+    description:
+      'A node that ran nothing but DaemonSet and static pods for this long (in its cluster\'s event time) gets a DAEMONSET_ONLY_NODE recommendation saving its whole cost; any other pod running on it retires it.',
+    default: 24 * HOUR,
+    defaultLabel: '24h',
+    parse: parsePositiveDurationMillis,
+  }),
   kubeTopic: topic('kube', 'of Kubernetes state (read in full by every instance; OOM kills and replicas)'),
   pricesTopic: topic('prices', 'of prices (read in full by every instance; storage prices for orphaned volumes)'),
   costsTopic: topic('costs', 'of priced container windows (shared by the consumer group)'),
@@ -97,6 +104,7 @@ export function recommenderConfigOf(config: ConfigOf<typeof recommendSettings>):
     idleSourceAfterMillis: config.idleSourceAfter,
     podRetentionMillis: config.podRetention,
     orphanedVolumeAfterMillis: config.orphanedVolumeAfter,
+    daemonSetOnlyNodeAfterMillis: config.daemonsetOnlyNodeAfter,
     topics: { kube: config.kubeTopic, prices: config.pricesTopic, costs: config.costsTopic, recommendations: config.recommendationsTopic, deadLetter: config.deadLetterTopic },
   };
 }

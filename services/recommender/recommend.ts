@@ -98,6 +98,7 @@ export function recommend(input: RecommendInput): Recommendation {
       pricing,
     },
     orphanedVolume: null,
+    daemonSetOnlyNode: null,
   };
 }
 

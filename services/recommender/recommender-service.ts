@@ -15,8 +15,9 @@ import { PodTableFollower } from './pod-table-follower.js';
 import { createRecommendMetrics } from './recommend-metrics.js';
 import { RecommendStage } from './recommend-stage.js';
 import { PriceHistory } from '../processor/price-history.js';
-import { VolumeStage } from './volume-stage.js';
-import { VolumeStateFollower } from './volume-state-follower.js';
+import { AbandonedResourcesStage } from './abandoned-resources-stage.js';
+import { AbandonedStateFollower } from './abandoned-state-follower.js';
+import { NodeOccupancy } from './node-occupancy.js';
 import { VolumeTable } from './volume-table.js';
 import { WorkloadPods } from './workload-pods.js';
 
@@ -30,9 +31,11 @@ export interface RecommenderConfig {
   readonly podRetentionMillis: number;
   /** Orphaned volumes: how long no running pod may have mounted a claim before it is advice. */
   readonly orphanedVolumeAfterMillis: number;
+  /** DaemonSet-only nodes: how long a node may run only DaemonSet and static pods before it is advice. */
+  readonly daemonSetOnlyNodeAfterMillis: number;
   readonly topics: {
     readonly kube: string;
-    /** Storage prices for orphaned volumes. */
+    /** Storage and node prices for orphaned volumes and DaemonSet-only nodes. */
     readonly prices: string;
     readonly costs: string;
     readonly recommendations: string;
@@ -69,9 +72,10 @@ export interface RecommenderService {
  *    go to the same topic and key;
  * 2. recommend (group `<groupId>.recommend`): the models, the
  *    recommendations and the `<groupId>.history` changelog;
- * 3. orphaned volumes (group `<groupId>.volumes`, over kcost.kube.v1): the
- *    claims no running pod mounted for --orphaned-volume-after, from a volume
- *    table and price history every instance reads in full.
+ * 3. abandoned resources (group `<groupId>.abandoned`, over kcost.kube.v1):
+ *    claims no running pod mounted for --orphaned-volume-after and nodes that
+ *    ran only DaemonSet pods for --daemonset-only-node-after, from tables and
+ *    a price history every instance reads in full.
  */
 export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfig): RecommenderService {
   const pods = new WorkloadPods();
@@ -98,8 +102,9 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
     retentionMillis: config.podRetentionMillis,
   });
   const volumes = new VolumeTable();
+  const nodes = new NodeOccupancy();
   const prices = new PriceHistory();
-  const volumeFollower = new VolumeStateFollower({
+  const volumeFollower = new AbandonedStateFollower({
     kafka: deps.kafka,
     codec: deps.codec,
     logger: deps.logger,
@@ -116,6 +121,7 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
     pricesTopic: config.topics.prices,
     groupPrefix: config.groupId,
     volumes,
+    nodes,
     prices,
     retentionMillis: config.podRetentionMillis,
   });
@@ -125,10 +131,10 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
   failure.catch(() => undefined);
   const run = (suffix: string, handler: StageHandler) =>
     new TransactionalStage({ kafka: deps.kafka, logger: deps.logger, groupId: `${config.groupId}${suffix}`, transactionalId: `${config.transactionalId}${suffix}`, onFatal: (error) => fail(error) }, handler);
-  const volumeStage = (kubePartitions: number) =>
+  const abandonedStage = (kubePartitions: number) =>
     run(
-      '.volumes',
-      new VolumeStage({
+      '.abandoned',
+      new AbandonedResourcesStage({
         codec: deps.codec,
         logger: deps.logger,
         metrics,
@@ -136,8 +142,10 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
         kubePartitions,
         recommendationsTopic: config.topics.recommendations,
         volumes,
+        nodes,
         prices,
-        advisor: { unmountedForMillis: config.orphanedVolumeAfterMillis, publishIntervalMillis: config.model.publishIntervalMillis },
+        rules: { unmountedForMillis: config.orphanedVolumeAfterMillis, daemonSetsOnlyForMillis: config.daemonSetOnlyNodeAfterMillis },
+        publishIntervalMillis: config.model.publishIntervalMillis,
       }),
     );
   const common = { codec: deps.codec, logger: deps.logger, metrics, deadLetterTopic: config.topics.deadLetter, ...now };
@@ -184,7 +192,7 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
       } finally {
         await admin.disconnect();
       }
-      stages = [...buildStages(topics), volumeStage(kubePartitions)];
+      stages = [...buildStages(topics), abandonedStage(kubePartitions)];
       for (const stage of stages) await stage.start();
       started = true;
       deps.logger.info({ groupId: config.groupId, strategy: config.model.strategy.name, topics: config.topics, internal: topics }, 'recommender started');

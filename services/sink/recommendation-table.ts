@@ -37,6 +37,7 @@ export const RECOMMENDATION_HISTORY_TABLE: TableSpec<'Recommendation'> = {
     if (r.cluster === '') return 'cluster is empty';
     if (r.kind === 'WORKLOAD_RESOURCES' && r.workloadResources === null) return 'workloadResources is missing for a WORKLOAD_RESOURCES recommendation';
     if (r.kind === 'ORPHANED_VOLUME' && r.orphanedVolume === null) return 'orphanedVolume is missing for an ORPHANED_VOLUME recommendation';
+    if (r.kind === 'DAEMONSET_ONLY_NODE' && r.daemonSetOnlyNode === null) return 'daemonSetOnlyNode is missing for a DAEMONSET_ONLY_NODE recommendation';
     const confidence = r.confidence;
     if (confidence < 0 || confidence > 1) return `confidence is not within 0..1: ${confidence}`;
     return undefined;

@@ -203,7 +203,7 @@ describe('anomalies and prices as CSV', () => {
 
 describe('GET /v1/recommendations', () => {
   const key = (name: string) => latestRecommendations().find((r) => r.key.endsWith(name))?.key;
-  const [db, app, sidecar, envoy, nightly, scratch] = ['db/postgres', 'frontend/app', 'frontend/sidecar', 'gateway/envoy', 'nightly/job', 'PersistentVolumeClaim/scratch'].map(key);
+  const [db, app, sidecar, envoy, nightly, scratch, node] = ['db/postgres', 'frontend/app', 'frontend/sidecar', 'gateway/envoy', 'nightly/job', 'PersistentVolumeClaim/scratch', 'Node/ip-10-0-0-1'].map(key);
 
   it('lists the latest record per key, as the topic carries it, largest saving first', async () => {
     const response = await loaded.api.inject({ method: 'GET', url: '/v1/recommendations' });
@@ -212,25 +212,26 @@ describe('GET /v1/recommendations', () => {
     const expected = latestRecommendations().sort((a, b) => b.saving.monthlySavingsUsd - a.saving.monthlySavingsUsd);
     expect(body.recommendations).toEqual(expected);
     // The frontend's older version (saving 99) came later on the topic and lost to the newer one.
-    expect(body.recommendations.map((r) => r.key)).toEqual([db, app, nightly, scratch, sidecar, envoy]);
+    expect(body.recommendations.map((r) => r.key)).toEqual([db, node, app, nightly, scratch, sidecar, envoy]);
   });
 
   it.each([
     ['namespace=web', () => [app, scratch, sidecar]],
-    ['cluster=c2', () => [nightly]],
+    ['cluster=c2', () => [node, nightly]],
     ['workloadKind=StatefulSet', () => [db]],
     ['workloadName=frontend&container=sidecar', () => [sidecar]],
-    ['minSavingUsd=10', () => [db, app, nightly]],
-    ['minSavingUsd=-10.5', () => [db, app, nightly, scratch, sidecar, envoy]],
+    ['minSavingUsd=10', () => [db, node, app, nightly]],
+    ['minSavingUsd=-10.5', () => [db, node, app, nightly, scratch, sidecar, envoy]],
     ['risk=medium,HIGH', () => [db, nightly, envoy]],
     ['kind=workload_resources&risk=low', () => [app, sidecar]],
-    ['risk=low', () => [app, scratch, sidecar]],
+    ['risk=low', () => [node, app, scratch, sidecar]],
     ['kind=ORPHANED_VOLUME', () => [scratch]],
+    ['kind=daemonset_only_node', () => [node]],
     ['kind=orphaned_volume&workloadKind=Deployment', () => []],
-    ['sort=generatedAt', () => [app, sidecar, db, envoy, nightly, scratch]],
-    ['sort=key', () => [envoy, db, app, sidecar, scratch, nightly]],
+    ['sort=generatedAt', () => [app, sidecar, db, envoy, nightly, scratch, node]],
+    ['sort=key', () => [envoy, db, app, sidecar, scratch, node, nightly]],
     ['sort=confidence&limit=2', () => [envoy, db]],
-    ['limit=2', () => [db, app]],
+    ['limit=2', () => [db, node]],
     ['namespace=none', () => []],
   ])('?%s', async (query, keys) => {
     const response = await loaded.api.inject({ method: 'GET', url: `/v1/recommendations?${query}` });

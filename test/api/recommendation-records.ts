@@ -10,7 +10,7 @@ const MIB = 1_048_576;
  * workloads of both clusters, every risk, a negative saving (an
  * under-provisioned container), a CronJob, an HPA to retarget, and one key
  * published twice with its older version last (the API must show the newer),
- * and an orphaned volume (no workload columns at all).
+ * an orphaned volume and a DaemonSet-only node (no workload columns at all).
  */
 export function recommendationRecords(): Recommendation[] {
   const frontendOld = recommendation({ target: { cluster: 'c1', namespace: 'web', workloadName: 'frontend', container: 'app' }, generatedAt: T - 5 * HOUR, savingUsd: 99 });
@@ -54,7 +54,36 @@ export function recommendationRecords(): Recommendation[] {
       memory: { currentRequest: 4096 * MIB, currentLimit: 4096 * MIB, recommendedRequest: 1400 * MIB, recommendedLimit: 1536 * MIB },
     }),
     orphanedVolume(),
+    daemonSetOnlyNode(),
   ];
+}
+
+/** A c2 node that ran only kube-proxy for two days: 100 USD a month. */
+export function daemonSetOnlyNode(): Recommendation {
+  return {
+    kind: 'DAEMONSET_ONLY_NODE',
+    key: 'c2/Node/ip-10-0-0-1',
+    cluster: 'c2',
+    generatedAt: T - 5 * HOUR,
+    confidence: 1,
+    risk: 'LOW',
+    reasons: ['ONLY_DAEMONSETS'],
+    strategy: { name: 'daemonset-only-node', parameters: { daemonSetsOnlyForHours: 24, hoursPerMonth: 730 } },
+    saving: { currentMonthlyUsd: 100, recommendedMonthlyUsd: 0, monthlySavingsUsd: 100, priceSources: ['aws-pricing'] },
+    workloadResources: null,
+    orphanedVolume: null,
+    daemonSetOnlyNode: {
+      target: { cluster: 'c2', node: 'ip-10-0-0-1' },
+      provider: 'aws',
+      instanceType: 'm5.xlarge',
+      capacityType: 'ON_DEMAND',
+      hourlyUsd: 100 / 730,
+      daemonSetsOnlySince: T - 53 * HOUR,
+      lastWorkloadPodAt: T - 53 * HOUR,
+      lastWorkloadPod: 'batch/nightly-29361',
+      daemonSets: ['kube-system/kube-proxy'],
+    },
+  };
 }
 
 /** A never-mounted 100 GiB claim in c1/web, unmounted since 10 days before T: 4 USD a month at 0.04 $/GiB-month. */
@@ -80,6 +109,7 @@ export function orphanedVolume(): Recommendation {
       lastMountedAt: null,
       lastMountedBy: null,
     },
+    daemonSetOnlyNode: null,
   };
 }
 

@@ -118,6 +118,25 @@ describe('kubectl cost recommendations', () => {
     expect(bad.stderr).toMatch(/type/);
   });
 
+  it('lists DaemonSet-only nodes with --type daemonset-only-nodes', async () => {
+    const { code, stdout } = await kubectlCost(['recommendations', '--type', 'daemonset-only-nodes']);
+    expect(code).toBe(0);
+    expect(parseTable(stdout)).toEqual([
+      {
+        NODE: 'ip-10-0-0-1',
+        'INSTANCE TYPE': 'm5.xlarge',
+        CAPACITY: 'ON_DEMAND',
+        'DAEMONSETS ONLY SINCE': '2026-10-29 22:00',
+        'LAST OTHER POD': 'batch/nightly-29361',
+        DAEMONSETS: '1',
+        'SAVING USD/MO': '100.00',
+        CONFIDENCE: '100%',
+        RISK: 'LOW',
+      },
+    ]);
+    expect((await kubectlCost(['recommendations', '--type', 'daemonset-only-nodes', '--cluster', 'c1'])).stdout).toBe('No DaemonSet-only nodes.\n');
+  });
+
   it('is reached as `kubectl cost recommendations` through the plugin on the PATH (bin/kubectl-cost.js, built)', async () => {
     const bin = join(scratch, 'bin');
     mkdirSync(bin, { recursive: true });

@@ -156,7 +156,7 @@ export class Pipeline {
     await this.producer?.send({ topic, acks: -1, messages });
   }
 
-  config(overrides: { groupId: string; recommendations?: string; deadLetter?: string; strategy?: string; orphanedVolumeAfterMillis?: number }): RecommenderConfig {
+  config(overrides: { groupId: string; recommendations?: string; deadLetter?: string; strategy?: string; orphanedVolumeAfterMillis?: number; daemonSetOnlyNodeAfterMillis?: number }): RecommenderConfig {
     return {
       groupId: overrides.groupId,
       transactionalId: 'set-per-instance',
@@ -164,6 +164,7 @@ export class Pipeline {
       idleSourceAfterMillis: 1_000,
       podRetentionMillis: 24 * HOUR,
       orphanedVolumeAfterMillis: overrides.orphanedVolumeAfterMillis ?? 7 * 24 * HOUR,
+      daemonSetOnlyNodeAfterMillis: overrides.daemonSetOnlyNodeAfterMillis ?? 24 * HOUR,
       topics: { kube: this.topics.kube, prices: this.topics.prices, costs: this.topics.costs, recommendations: overrides.recommendations ?? this.topics.recommendations, deadLetter: overrides.deadLetter ?? this.topics.deadLetter },
     };
   }

@@ -7,9 +7,10 @@ import type { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import type { ConsumerMetrics } from '../kafka/kafka-metrics.js';
 import type { Logger } from '../log/logger.js';
 import type { PriceHistory } from '../processor/price-history.js';
+import type { NodeOccupancy } from './node-occupancy.js';
 import type { VolumeTable } from './volume-table.js';
 
-export interface VolumeStateFollowerOptions {
+export interface AbandonedStateFollowerOptions {
   readonly kafka: Kafka;
   readonly codec: Codec;
   readonly logger: Logger;
@@ -20,28 +21,30 @@ export interface VolumeStateFollowerOptions {
   /** Prefix of the private consumer group; a random suffix makes every instance read everything. */
   readonly groupPrefix: string;
   readonly volumes: VolumeTable;
+  readonly nodes: NodeOccupancy;
   readonly prices: PriceHistory;
-  /** How long (in each cluster's event time) deleted claims are kept so that their advice is retired. */
+  /** How long (in observation time) deleted claims and nodes are kept so that their advice is retired. */
   readonly retentionMillis: number;
 }
 
 /**
- * Reads kcost.kube.v1 and kcost.prices.v1 in full into the volume table and
- * the price history, and keeps following them, in a group of its own per
- * instance: whether a claim is mounted depends on pods of any partition.
+ * Reads kcost.kube.v1 and kcost.prices.v1 in full into the volume table, the
+ * node occupancy and the price history, and keeps following them, in a group
+ * of its own per instance: whether a claim is mounted, or a node busy,
+ * depends on pods of any partition.
  * caughtUp() resolves once both were read up to the ends they had at start.
  */
-export class VolumeStateFollower {
+export class AbandonedStateFollower {
   private readonly consumer: BatchConsumer;
   private readonly targets = new Map<string, bigint>();
   private resolveCaughtUp: () => void = () => undefined;
   private readonly caughtUpPromise = new Promise<void>((resolve) => (this.resolveCaughtUp = resolve));
   private isCaughtUp = false;
 
-  constructor(private readonly options: VolumeStateFollowerOptions) {
+  constructor(private readonly options: AbandonedStateFollowerOptions) {
     this.consumer = new BatchConsumer({
       kafka: options.kafka,
-      groupId: `${options.groupPrefix}.volumes-state.${randomUUID()}`,
+      groupId: `${options.groupPrefix}.abandoned-state.${randomUUID()}`,
       service: 'recommend',
       topics: [
         { topic: options.kubeTopic, schema: 'KubeObject' },
@@ -88,12 +91,16 @@ export class VolumeStateFollower {
       if (record.schema === 'KubeObject') {
         const object = record.value as KubeObject;
         this.options.volumes.apply(object);
+        this.options.nodes.apply(object);
         if (Number.isFinite(object.observedAt)) newest = Math.max(newest, object.observedAt);
       } else if (record.schema === 'PriceUpdate') {
         this.options.prices.add(record.value as PriceUpdate);
       }
     }
-    if (Number.isFinite(newest)) this.options.volumes.prune(newest - this.options.retentionMillis);
+    if (Number.isFinite(newest)) {
+      this.options.volumes.prune(newest - this.options.retentionMillis);
+      this.options.nodes.prune(newest - this.options.retentionMillis);
+    }
     const position = `${batch.topic}/${batch.partition}`;
     const target = this.targets.get(position);
     if (target !== undefined && (BigInt(batch.nextOffset) >= target || batch.lag === 0)) this.targets.delete(position);
@@ -104,7 +111,7 @@ export class VolumeStateFollower {
   private checkCaughtUp(): void {
     if (this.isCaughtUp || this.targets.size > 0) return;
     this.isCaughtUp = true;
-    this.options.logger.info({ claims: this.options.volumes.usages().length, prices: this.options.prices.size }, 'volume table rebuilt from the kube and prices topics');
+    this.options.logger.info({ claims: this.options.volumes.usages().length, prices: this.options.prices.size }, 'volume and node tables rebuilt from the kube and prices topics');
     this.resolveCaughtUp();
   }
 }
