@@ -20,7 +20,7 @@ import { createTestDatabase } from '../support/database.js';
 import { waitFor } from '../support/kafka.js';
 import { GIB, HOUR, Pipeline, Reader, uniqueGroup } from './harness.js';
 
-// Orphaned volumes end to end over the real broker and PostgreSQL: kube
+// Orphaned volumes (and DaemonSet-only nodes) end to end over the real broker and PostgreSQL: kube
 // objects and a storage price in, an ORPHANED_VOLUME record on the
 // recommendations topic once a claim has gone unmounted for the threshold,
 // stored by the sink and served by the API's query, then a tombstone (and the
@@ -82,12 +82,16 @@ beforeAll(async () => {
   client.release();
   await pipeline.open();
   const price: PriceUpdate = priceUpdate({ kind: 'STORAGE', sku: 'gp3', capacityType: 'UNKNOWN', effectiveFrom: T0 - DAY, storageGibMonthUsd: 0.08 });
-  await pipeline.send(pipeline.topics.prices, [{ key: priceKey(price), value: await pipeline.codec.encode('PriceUpdate', price) }]);
+  const nodePrice: PriceUpdate = priceUpdate({ kind: 'NODE', sku: 'm5.large', effectiveFrom: T0 - DAY, hourlyUsd: 0.1 });
+  await pipeline.send(pipeline.topics.prices, await Promise.all([price, nodePrice].map(async (p) => ({ key: priceKey(p), value: await pipeline.codec.encode('PriceUpdate', p) }))));
   // "data" (50 GiB) was mounted by db-0 until day 2; "logs" (20 GiB) is mounted by a running pod throughout.
   const data = claimAndVolume({ namespace: 'shop', claim: 'data', volume: 'pv-data', sizeGib: 50 }).map((o) => at(o, T0));
   const logs = claimAndVolume({ namespace: 'shop', claim: 'logs', volume: 'pv-logs', sizeGib: 20 }).map((o) => at(o, T0));
   const logger0 = podObject({ name: 'logger-0', namespace: 'shop', nodeName: 'node-1', containers: [container('app', 0.1, 0.1)], claimNames: ['logs'], createdAt: T0, observedAt: T0 });
-  await pipeline.publishKube([clock(T0), ...data, ...logs, logger0, mounter('db-0', T0, null, T0), mounter('db-0', T0, T0 + 2 * DAY, T0 + 2 * DAY), clock(T0 + 8 * DAY)]);
+  // node-2 runs only kube-proxy (a DaemonSet) from its creation on.
+  const node2 = nodeObject({ name: 'node-2', cores: 2, memoryGib: 8, provider: 'aws', region: 'us-east-1', instanceType: 'm5.large', createdAt: T0, observedAt: T0 });
+  const proxy = podObject({ name: 'kube-proxy-2', namespace: 'kube-system', nodeName: 'node-2', containers: [container('proxy', 0.1, 0.1)], workload: { kind: 'DaemonSet', name: 'kube-proxy' }, createdAt: T0, observedAt: T0 });
+  await pipeline.publishKube([clock(T0), node2, proxy, ...data, ...logs, logger0, mounter('db-0', T0, null, T0), mounter('db-0', T0, T0 + 2 * DAY, T0 + 2 * DAY), clock(T0 + 8 * DAY)]);
   reader = await Reader.open(pipeline, pipeline.topics.recommendations, 'Recommendation');
   await startSink();
 }, 120_000);
@@ -132,5 +136,27 @@ describe('kcost recommend: orphaned volumes', () => {
     await waitFor(() => reader.records.slice(before).some((r) => r.key === KEY && r.value === null), 60_000, 'the tombstone');
     await waitFor(async () => (await servedOrphans()).length === 0, 60_000, 'the sink to delete the row');
     expect(reader.records.slice(before).filter((r) => r.key === KEY && r.value !== null)).toEqual([]);
+  }, 240_000);
+
+  it('advises removing a node that ran only DaemonSet pods, and retires it once a workload pod runs there', async () => {
+    const NODE_KEY = 'prod/Node/node-2';
+    await waitFor(() => reader.records.some((r) => r.key === NODE_KEY && r.value !== null), 60_000, 'a DaemonSet-only node recommendation');
+    const advice = reader.records.find((r) => r.key === NODE_KEY && r.value !== null)?.value as Recommendation;
+    expect(advice).toMatchObject({
+      kind: 'DAEMONSET_ONLY_NODE',
+      reasons: ['ONLY_DAEMONSETS'],
+      saving: { recommendedMonthlyUsd: 0, priceSources: ['aws-pricing'] },
+      daemonSetOnlyNode: { target: { cluster: 'prod', node: 'node-2' }, instanceType: 'm5.large', daemonSetsOnlySince: T0, lastWorkloadPod: null, daemonSets: ['kube-system/kube-proxy'] },
+    });
+    // 0.1 $/h for the node × 730 h.
+    expect(advice.saving.monthlySavingsUsd).toBeCloseTo(73, 9);
+    const plan = planRecommendations(compileRecommendationsQuery({ kind: 'DAEMONSET_ONLY_NODE' }, 1000));
+    await waitFor(async () => (await pool.query(plan.text, plan.values as unknown[])).rows.length === 1, 60_000, 'the sink to store the node advice');
+
+    const before = reader.records.length;
+    const web = podObject({ name: 'web-7', namespace: 'shop', nodeName: 'node-2', containers: [container('app', 0.5, 1)], workload: { kind: 'Deployment', name: 'web' }, createdAt: T0 + 9 * DAY, observedAt: T0 + 9 * DAY });
+    await pipeline.publishKube([web]);
+    await waitFor(() => reader.records.slice(before).some((r) => r.key === NODE_KEY && r.value === null), 60_000, 'the node tombstone');
+    await waitFor(async () => (await pool.query(plan.text, plan.values as unknown[])).rows.length === 0, 60_000, 'the sink to delete the node row');
   }, 240_000);
 });
