@@ -455,7 +455,7 @@ export type PriceKind = 'NODE' | 'STORAGE' | 'GPU' | 'NETWORK';
 export interface Recommendation {
   /** Kind of advice; exactly the matching detail field is set. */
   kind: RecommendationKind;
-  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE. */
+  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. */
   key: string;
   /** Cluster name. */
   cluster: string;
@@ -477,16 +477,18 @@ export interface Recommendation {
   orphanedVolume: null | OrphanedVolume;
   /** Set when kind is DAEMONSET_ONLY_NODE, else null (since v2). */
   daemonSetOnlyNode: null | DaemonSetOnlyNode;
+  /** Set when kind is IDLE_WORKLOAD, else null (since v2). */
+  idleWorkload: null | IdleWorkload;
 }
 
-/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
-export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME' | 'DAEMONSET_ONLY_NODE';
+/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
+export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME' | 'DAEMONSET_ONLY_NODE' | 'IDLE_WORKLOAD';
 
 /** LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window. */
 export type Risk = 'LOW' | 'MEDIUM' | 'HIGH';
 
-/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold). A reader that does not know a newer code reads UNKNOWN. */
-export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED' | 'ONLY_DAEMONSETS';
+/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. */
+export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED' | 'ONLY_DAEMONSETS' | 'IDLE';
 
 /** The named strategy that produced the advice, with every parameter, as evidence. */
 export interface RecommendationStrategy {
@@ -695,6 +697,46 @@ export interface NodeRef {
   cluster: string;
   /** Node name. */
   node: string;
+}
+
+/** IDLE_WORKLOAD detail (since v2): a workload whose every container used next to nothing for the strategy's history window, judged on its containers' WORKLOAD_RESOURCES records. Scaling it to zero (or deleting it) saves its whole requested cost, which includes what those records save: see supersedes. */
+export interface IdleWorkload {
+  /** What the advice is for. */
+  target: WorkloadKindRef;
+  /** Replicas priced today (as its containers' records price them). */
+  replicas: number;
+  /** Keys of the WORKLOAD_RESOURCES records of its containers, sorted: their savings are part of this one, so a total adds either this record or those, never both. */
+  supersedes: Array<string>;
+  /** Its containers, sorted by name. */
+  containers: Array<IdleContainer>;
+}
+
+/** The workload. */
+export interface WorkloadKindRef {
+  /** Cluster name. */
+  cluster: string;
+  /** Namespace. */
+  namespace: string;
+  /** Kind of the top controller, as WorkloadContainerRef.workloadKind. */
+  workloadKind: string;
+  /** Name of the top controller. */
+  workloadName: string;
+}
+
+/** What one container's usage was over the window. */
+export interface IdleContainer {
+  /** Container name. */
+  container: string;
+  /** 95th percentile of CPU usage, cores (histogram resolution: 0.01 core). */
+  cpuP95Cores: number;
+  /** Today's CPU request; null when unset. */
+  cpuRequestCores: null | number;
+  /** Median of the daily memory peaks, bytes. */
+  memoryP50Bytes: number;
+  /** Largest daily memory peak, bytes. */
+  memoryMaxBytes: number;
+  /** History the container's record rests on, hours. */
+  historyHours: number;
 }
 
 /** Measured resource usage of one container over one window, published to kcost.usage.v1 (key cluster/podUid). */
@@ -2196,17 +2238,18 @@ export const currentSchemas: Record<SchemaName, object> = {
             "WORKLOAD_RESOURCES",
             "UNKNOWN",
             "ORPHANED_VOLUME",
-            "DAEMONSET_ONLY_NODE"
+            "DAEMONSET_ONLY_NODE",
+            "IDLE_WORKLOAD"
           ],
           "default": "UNKNOWN",
-          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
         },
         "doc": "Kind of advice; exactly the matching detail field is set."
       },
       {
         "name": "key",
         "type": "string",
-        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE."
+        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD."
       },
       {
         "name": "cluster",
@@ -2257,10 +2300,11 @@ export const currentSchemas: Record<SchemaName, object> = {
               "UNKNOWN",
               "UNMOUNTED",
               "NEVER_MOUNTED",
-              "ONLY_DAEMONSETS"
+              "ONLY_DAEMONSETS",
+              "IDLE"
             ],
             "default": "UNKNOWN",
-            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold). A reader that does not know a newer code reads UNKNOWN."
+            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN."
           }
         },
         "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
@@ -2868,6 +2912,113 @@ export const currentSchemas: Record<SchemaName, object> = {
         ],
         "default": null,
         "doc": "Set when kind is DAEMONSET_ONLY_NODE, else null (since v2)."
+      },
+      {
+        "name": "idleWorkload",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "IdleWorkload",
+            "doc": "IDLE_WORKLOAD detail (since v2): a workload whose every container used next to nothing for the strategy's history window, judged on its containers' WORKLOAD_RESOURCES records. Scaling it to zero (or deleting it) saves its whole requested cost, which includes what those records save: see supersedes.",
+            "fields": [
+              {
+                "name": "target",
+                "type": {
+                  "type": "record",
+                  "name": "WorkloadKindRef",
+                  "doc": "The workload.",
+                  "fields": [
+                    {
+                      "name": "cluster",
+                      "type": "string",
+                      "doc": "Cluster name."
+                    },
+                    {
+                      "name": "namespace",
+                      "type": "string",
+                      "doc": "Namespace."
+                    },
+                    {
+                      "name": "workloadKind",
+                      "type": "string",
+                      "doc": "Kind of the top controller, as WorkloadContainerRef.workloadKind."
+                    },
+                    {
+                      "name": "workloadName",
+                      "type": "string",
+                      "doc": "Name of the top controller."
+                    }
+                  ]
+                },
+                "doc": "What the advice is for."
+              },
+              {
+                "name": "replicas",
+                "type": "double",
+                "doc": "Replicas priced today (as its containers' records price them)."
+              },
+              {
+                "name": "supersedes",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Keys of the WORKLOAD_RESOURCES records of its containers, sorted: their savings are part of this one, so a total adds either this record or those, never both."
+              },
+              {
+                "name": "containers",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "IdleContainer",
+                    "doc": "What one container's usage was over the window.",
+                    "fields": [
+                      {
+                        "name": "container",
+                        "type": "string",
+                        "doc": "Container name."
+                      },
+                      {
+                        "name": "cpuP95Cores",
+                        "type": "double",
+                        "doc": "95th percentile of CPU usage, cores (histogram resolution: 0.01 core)."
+                      },
+                      {
+                        "name": "cpuRequestCores",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's CPU request; null when unset."
+                      },
+                      {
+                        "name": "memoryP50Bytes",
+                        "type": "double",
+                        "doc": "Median of the daily memory peaks, bytes."
+                      },
+                      {
+                        "name": "memoryMaxBytes",
+                        "type": "double",
+                        "doc": "Largest daily memory peak, bytes."
+                      },
+                      {
+                        "name": "historyHours",
+                        "type": "double",
+                        "doc": "History the container's record rests on, hours."
+                      }
+                    ]
+                  }
+                },
+                "doc": "Its containers, sorted by name."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is IDLE_WORKLOAD, else null (since v2)."
       }
     ]
   },
@@ -6353,17 +6504,18 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
               "WORKLOAD_RESOURCES",
               "UNKNOWN",
               "ORPHANED_VOLUME",
-              "DAEMONSET_ONLY_NODE"
+              "DAEMONSET_ONLY_NODE",
+              "IDLE_WORKLOAD"
             ],
             "default": "UNKNOWN",
-            "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+            "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
           },
           "doc": "Kind of advice; exactly the matching detail field is set."
         },
         {
           "name": "key",
           "type": "string",
-          "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE."
+          "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD."
         },
         {
           "name": "cluster",
@@ -6414,10 +6566,11 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
                 "UNKNOWN",
                 "UNMOUNTED",
                 "NEVER_MOUNTED",
-                "ONLY_DAEMONSETS"
+                "ONLY_DAEMONSETS",
+                "IDLE"
               ],
               "default": "UNKNOWN",
-              "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold). A reader that does not know a newer code reads UNKNOWN."
+              "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN."
             }
           },
           "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
@@ -7025,6 +7178,113 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           ],
           "default": null,
           "doc": "Set when kind is DAEMONSET_ONLY_NODE, else null (since v2)."
+        },
+        {
+          "name": "idleWorkload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "IdleWorkload",
+              "doc": "IDLE_WORKLOAD detail (since v2): a workload whose every container used next to nothing for the strategy's history window, judged on its containers' WORKLOAD_RESOURCES records. Scaling it to zero (or deleting it) saves its whole requested cost, which includes what those records save: see supersedes.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "WorkloadKindRef",
+                    "doc": "The workload.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace."
+                      },
+                      {
+                        "name": "workloadKind",
+                        "type": "string",
+                        "doc": "Kind of the top controller, as WorkloadContainerRef.workloadKind."
+                      },
+                      {
+                        "name": "workloadName",
+                        "type": "string",
+                        "doc": "Name of the top controller."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "replicas",
+                  "type": "double",
+                  "doc": "Replicas priced today (as its containers' records price them)."
+                },
+                {
+                  "name": "supersedes",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Keys of the WORKLOAD_RESOURCES records of its containers, sorted: their savings are part of this one, so a total adds either this record or those, never both."
+                },
+                {
+                  "name": "containers",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "IdleContainer",
+                      "doc": "What one container's usage was over the window.",
+                      "fields": [
+                        {
+                          "name": "container",
+                          "type": "string",
+                          "doc": "Container name."
+                        },
+                        {
+                          "name": "cpuP95Cores",
+                          "type": "double",
+                          "doc": "95th percentile of CPU usage, cores (histogram resolution: 0.01 core)."
+                        },
+                        {
+                          "name": "cpuRequestCores",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "Today's CPU request; null when unset."
+                        },
+                        {
+                          "name": "memoryP50Bytes",
+                          "type": "double",
+                          "doc": "Median of the daily memory peaks, bytes."
+                        },
+                        {
+                          "name": "memoryMaxBytes",
+                          "type": "double",
+                          "doc": "Largest daily memory peak, bytes."
+                        },
+                        {
+                          "name": "historyHours",
+                          "type": "double",
+                          "doc": "History the container's record rests on, hours."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Its containers, sorted by name."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is IDLE_WORKLOAD, else null (since v2)."
         }
       ]
     }

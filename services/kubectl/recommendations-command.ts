@@ -10,7 +10,7 @@ export interface RecommendationsOptions {
   readonly namespace: string;
   /** Workload kind (Deployment, StatefulSet, ...); empty: all. Only for --type resources. */
   readonly kind: string;
-  /** Which advice: resources (right-sizing, the default), orphaned-volumes (claims no pod mounts) or daemonset-only-nodes. */
+  /** Which advice: resources (right-sizing, the default), idle-workloads, orphaned-volumes (claims no pod mounts) or daemonset-only-nodes. */
   readonly type: RecommendationType;
   readonly minSavingUsd: number | null;
   readonly risk: string;
@@ -38,7 +38,12 @@ const show = (a: ResourceAdvice, figure: 'Request' | 'Limit'): string => {
 const minute = (millis: number): string => new Date(millis).toISOString().slice(0, 16).replace('T', ' ');
 
 /** `--type`, and the recommendation kind each lists. */
-export const RECOMMENDATION_TYPES = { resources: 'WORKLOAD_RESOURCES', 'orphaned-volumes': 'ORPHANED_VOLUME', 'daemonset-only-nodes': 'DAEMONSET_ONLY_NODE' } as const;
+export const RECOMMENDATION_TYPES = {
+  resources: 'WORKLOAD_RESOURCES',
+  'idle-workloads': 'IDLE_WORKLOAD',
+  'orphaned-volumes': 'ORPHANED_VOLUME',
+  'daemonset-only-nodes': 'DAEMONSET_ONLY_NODE',
+} as const;
 export type RecommendationType = keyof typeof RECOMMENDATION_TYPES;
 
 type VolumeRow = Recommendation & { orphanedVolume: NonNullable<Recommendation['orphanedVolume']> };
@@ -54,6 +59,18 @@ const VOLUME_COLUMNS: ReadonlyArray<Column<VolumeRow>> = [
   { header: 'CONFIDENCE', value: (r) => `${Math.round(r.confidence * 100)}%`, align: 'right' },
   { header: 'RISK', value: (r) => r.risk },
   { header: 'REASONS', value: (r) => r.reasons.join(',') },
+];
+
+type IdleRow = Recommendation & { idleWorkload: NonNullable<Recommendation['idleWorkload']> };
+
+const IDLE_COLUMNS: ReadonlyArray<Column<IdleRow>> = [
+  { header: 'WORKLOAD', value: (r) => `${r.idleWorkload.target.namespace}/${r.idleWorkload.target.workloadKind}/${r.idleWorkload.target.workloadName}` },
+  { header: 'REPLICAS', value: (r) => String(r.idleWorkload.replicas), align: 'right' },
+  { header: 'CONTAINERS', value: (r) => r.idleWorkload.containers.map((c) => c.container).join(',') },
+  { header: 'CPU P95', value: (r) => r.idleWorkload.containers.map((c) => cpuQuantity(c.cpuP95Cores)).join(',') },
+  { header: 'SAVING USD/MO', value: (r) => r.saving.monthlySavingsUsd.toFixed(2), align: 'right' },
+  { header: 'CONFIDENCE', value: (r) => `${Math.round(r.confidence * 100)}%`, align: 'right' },
+  { header: 'RISK', value: (r) => r.risk },
 ];
 
 type NodeRow = Recommendation & { daemonSetOnlyNode: NonNullable<Recommendation['daemonSetOnlyNode']> };
@@ -92,7 +109,7 @@ const COLUMNS: ReadonlyArray<Column<Row>> = [
  */
 export async function recommendationsCommand(api: CostApi, options: RecommendationsOptions): Promise<RecommendationsResult> {
   const resources = options.type === 'resources';
-  if (!resources && options.kind !== '') throw new KcostError('INVALID_CONFIG', `--kind ${options.kind} names a workload kind; --type ${options.type} lists no workloads`);
+  if (!resources && options.type !== 'idle-workloads' && options.kind !== '') throw new KcostError('INVALID_CONFIG', `--kind ${options.kind} names a workload kind; --type ${options.type} lists no workloads`);
   if (!resources && options.output === 'yaml') throw new KcostError('INVALID_CONFIG', `-o yaml prints resource patches, for --type resources; --type ${options.type} prints table, json or csv`);
   const query = {
     cluster: options.cluster,
@@ -110,6 +127,10 @@ export async function recommendationsCommand(api: CostApi, options: Recommendati
   if (options.output === 'yaml') {
     const { documents, skipped } = resourcePatches(answer.recommendations);
     return { text: documents.length === 0 ? '' : renderPatches(documents), notes: [...skipped, ...(documents.length === 0 ? ['no recommendation changes a request, a limit or an HPA target'] : [])] };
+  }
+  if (options.type === 'idle-workloads') {
+    const idle = answer.recommendations.filter((r): r is IdleRow => r.idleWorkload !== null);
+    return { text: idle.length === 0 ? 'No idle workloads.\n' : renderTable(IDLE_COLUMNS, idle), notes: [] };
   }
   if (options.type === 'daemonset-only-nodes') {
     const nodes = answer.recommendations.filter((r): r is NodeRow => r.daemonSetOnlyNode !== null);

@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { PriceHistory } from '../processor/price-history.js';
 import { AdviceLedger, type Candidate } from './advice-ledger.js';
 import { daemonSetOnlyNodeKey, daemonSetOnlyNodeOf, nodePriceOf, type DaemonSetOnlyOptions } from './daemonset-only-nodes.js';
+import { idleWorkloadOf, type ContainerAdviceTable } from './idle-workloads.js';
 import type { NodeOccupancy } from './node-occupancy.js';
 import { orphanedVolumeKey, orphanedVolumeOf, storageClassOf, storagePriceOf, type OrphanedVolumeOptions } from './orphaned-volumes.js';
 import type { RecommendMetrics } from './recommend-metrics.js';
@@ -23,6 +24,7 @@ export interface AbandonedResourcesStageOptions {
   readonly recommendationsTopic: string;
   readonly volumes: VolumeTable;
   readonly nodes: NodeOccupancy;
+  readonly containers: ContainerAdviceTable;
   readonly prices: PriceHistory;
   readonly rules: OrphanedVolumeOptions & DaemonSetOnlyOptions;
   /** Standing advice is published again each time its cluster's event time crosses a multiple of this. */
@@ -30,10 +32,11 @@ export interface AbandonedResourcesStageOptions {
 }
 
 /**
- * The abandoned-resource stage of `kcost recommend`: orphaned volumes and
- * DaemonSet-only nodes. A consumer group over kcost.kube.v1 whose only use
- * of its partitions is to say which claims and nodes this member speaks for
- * (those whose own kube record is on a partition it owns), so each has
+ * The abandoned-resource stage of `kcost recommend`: orphaned volumes,
+ * DaemonSet-only nodes and idle workloads. A consumer group over
+ * kcost.kube.v1 whose only use of its partitions is to say which targets
+ * this member speaks for (claims and nodes whose own kube record is on a
+ * partition it owns; workloads whose key hashes to one), so each has
  * exactly one publisher however many instances run. What it decides rests
  * on tables every instance reads in full (a pod mounting a claim or running
  * on a node may be on any partition). It looks after each batch and on its
@@ -46,11 +49,13 @@ export class AbandonedResourcesStage implements StageHandler {
   private owned = new Set<number>();
   private readonly volumeLedger: AdviceLedger;
   private readonly nodeLedger: AdviceLedger;
+  private readonly idleLedger: AdviceLedger;
 
   constructor(private readonly options: AbandonedResourcesStageOptions) {
     this.inputTopic = options.kubeTopic;
     this.volumeLedger = new AdviceLedger(options.publishIntervalMillis);
     this.nodeLedger = new AdviceLedger(options.publishIntervalMillis);
+    this.idleLedger = new AdviceLedger(options.publishIntervalMillis);
   }
 
   onAssigned(partitions: readonly number[]): void {
@@ -79,6 +84,7 @@ export class AbandonedResourcesStage implements StageHandler {
   private reset(): void {
     this.volumeLedger.reset();
     this.nodeLedger.reset();
+    this.idleLedger.reset();
   }
 
   private owns(object: KubeObject): boolean {
@@ -102,10 +108,15 @@ export class AbandonedResourcesStage implements StageHandler {
       if (!this.owns(node) || now === null) continue;
       nodeCandidates.push({ key: daemonSetOnlyNodeKey(node.cluster, node.name), advice: daemonSetOnlyNodeOf(usage, now, rules, nodePriceOf(node, prices, now)) });
     }
+    const workloads: Candidate[] = [];
+    for (const [key, containers] of this.options.containers.workloads()) {
+      if (this.owned.has(partitionOfKey(key, this.options.kubePartitions))) workloads.push({ key, advice: idleWorkloadOf(key, containers) });
+    }
     const records: StageRecord[] = [];
     for (const [ledger, candidates, cause] of [
       [this.volumeLedger, claims, 'orphaned-volume'],
       [this.nodeLedger, nodeCandidates, 'daemonset-only-node'],
+      [this.idleLedger, workloads, 'idle-workload'],
     ] as const) {
       for (const { key, recommendation } of ledger.evaluate(candidates)) {
         records.push({ topic: this.options.recommendationsTopic, key, value: recommendation === null ? null : await this.options.codec.encode('Recommendation', recommendation) });

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Codec } from '../codec/codec.js';
-import type { KubeObject, PriceUpdate } from '../codec/records.generated.js';
+import type { KubeObject, PriceUpdate, Recommendation } from '../codec/records.generated.js';
 import { BatchConsumer, type ConsumedBatch } from '../kafka/batch-consumer.js';
 import type { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import type { ConsumerMetrics } from '../kafka/kafka-metrics.js';
 import type { Logger } from '../log/logger.js';
 import type { PriceHistory } from '../processor/price-history.js';
+import type { ContainerAdviceTable } from './idle-workloads.js';
 import type { NodeOccupancy } from './node-occupancy.js';
 import type { VolumeTable } from './volume-table.js';
 
@@ -18,20 +19,24 @@ export interface AbandonedStateFollowerOptions {
   readonly deadLetters: DeadLetterPublisher;
   readonly kubeTopic: string;
   readonly pricesTopic: string;
+  /** The recommendations topic: its WORKLOAD_RESOURCES records are what the idle-workload rule judges. */
+  readonly recommendationsTopic: string;
   /** Prefix of the private consumer group; a random suffix makes every instance read everything. */
   readonly groupPrefix: string;
   readonly volumes: VolumeTable;
   readonly nodes: NodeOccupancy;
+  readonly containers: ContainerAdviceTable;
   readonly prices: PriceHistory;
   /** How long (in observation time) deleted claims and nodes are kept so that their advice is retired. */
   readonly retentionMillis: number;
 }
 
 /**
- * Reads kcost.kube.v1 and kcost.prices.v1 in full into the volume table, the
- * node occupancy and the price history, and keeps following them, in a group
- * of its own per instance: whether a claim is mounted, or a node busy,
- * depends on pods of any partition.
+ * Reads kcost.kube.v1, kcost.prices.v1 and kcost.recommendations.v1 in full
+ * into the volume table, the node occupancy, the price history and the
+ * container advice table, and keeps following them, in a group of its own
+ * per instance: whether a claim is mounted, or a node busy, depends on pods
+ * of any partition, and a workload's containers are advised on any.
  * caughtUp() resolves once both were read up to the ends they had at start.
  */
 export class AbandonedStateFollower {
@@ -49,6 +54,7 @@ export class AbandonedStateFollower {
       topics: [
         { topic: options.kubeTopic, schema: 'KubeObject' },
         { topic: options.pricesTopic, schema: 'PriceUpdate' },
+        { topic: options.recommendationsTopic, schema: 'Recommendation' },
       ],
       codec: options.codec,
       deadLetters: options.deadLetters,
@@ -63,7 +69,7 @@ export class AbandonedStateFollower {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
-      for (const topic of [this.options.kubeTopic, this.options.pricesTopic]) {
+      for (const topic of [this.options.kubeTopic, this.options.pricesTopic, this.options.recommendationsTopic]) {
         for (const p of await admin.fetchTopicOffsets(topic)) if (BigInt(p.high) > BigInt(p.low)) this.targets.set(`${topic}/${p.partition}`, BigInt(p.high));
       }
     } finally {
@@ -87,6 +93,7 @@ export class AbandonedStateFollower {
 
   private apply(batch: ConsumedBatch): Promise<void> {
     let newest = Number.NEGATIVE_INFINITY;
+    if (batch.topic === this.options.recommendationsTopic) this.applyAdvice(batch);
     for (const { record } of batch.records) {
       if (record.schema === 'KubeObject') {
         const object = record.value as KubeObject;
@@ -106,6 +113,15 @@ export class AbandonedStateFollower {
     if (target !== undefined && (BigInt(batch.nextOffset) >= target || batch.lag === 0)) this.targets.delete(position);
     this.checkCaughtUp();
     return Promise.resolve();
+  }
+
+  /** Versions and tombstones in offset order: a key retired and advised again in one batch ends advised. */
+  private applyAdvice(batch: ConsumedBatch): void {
+    const events = [
+      ...batch.records.map((r) => ({ offset: BigInt(r.offset), key: r.key, value: r.record.value as Recommendation })),
+      ...batch.tombstones.map((t) => ({ offset: BigInt(t.offset), key: t.key, value: null })),
+    ].sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+    for (const { key, value } of events) if (key !== null) this.options.containers.apply(key, value);
   }
 
   private checkCaughtUp(): void {

@@ -77,6 +77,6 @@ export function daemonSetOnlyNodeOf(usage: NodeUsage, nowMillis: number, options
       lastWorkloadPodAt: usage.lastWorkloadPod?.at ?? null,
       lastWorkloadPod: usage.lastWorkloadPod?.pod ?? null,
       daemonSets: [...usage.daemonSets],
-    },
+    },    idleWorkload: null,
   };
 }

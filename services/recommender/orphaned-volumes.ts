@@ -95,5 +95,6 @@ export function orphanedVolumeOf(usage: ClaimUsage, nowMillis: number, options: 
       lastMountedBy: usage.lastMount?.pod ?? null,
     },
     daemonSetOnlyNode: null,
+    idleWorkload: null,
   };
 }

@@ -99,6 +99,7 @@ export function recommend(input: RecommendInput): Recommendation {
     },
     orphanedVolume: null,
     daemonSetOnlyNode: null,
+    idleWorkload: null,
   };
 }
 

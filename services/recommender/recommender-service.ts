@@ -17,6 +17,7 @@ import { RecommendStage } from './recommend-stage.js';
 import { PriceHistory } from '../processor/price-history.js';
 import { AbandonedResourcesStage } from './abandoned-resources-stage.js';
 import { AbandonedStateFollower } from './abandoned-state-follower.js';
+import { ContainerAdviceTable } from './idle-workloads.js';
 import { NodeOccupancy } from './node-occupancy.js';
 import { VolumeTable } from './volume-table.js';
 import { WorkloadPods } from './workload-pods.js';
@@ -75,7 +76,8 @@ export interface RecommenderService {
  * 3. abandoned resources (group `<groupId>.abandoned`, over kcost.kube.v1):
  *    claims no running pod mounted for --orphaned-volume-after and nodes that
  *    ran only DaemonSet pods for --daemonset-only-node-after, from tables and
- *    a price history every instance reads in full.
+ *    a price history every instance reads in full; and workloads whose every
+ *    container's right-sizing record shows it idle.
  */
 export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfig): RecommenderService {
   const pods = new WorkloadPods();
@@ -103,6 +105,7 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
   });
   const volumes = new VolumeTable();
   const nodes = new NodeOccupancy();
+  const containers = new ContainerAdviceTable();
   const prices = new PriceHistory();
   const volumeFollower = new AbandonedStateFollower({
     kafka: deps.kafka,
@@ -119,9 +122,11 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
     }),
     kubeTopic: config.topics.kube,
     pricesTopic: config.topics.prices,
+    recommendationsTopic: config.topics.recommendations,
     groupPrefix: config.groupId,
     volumes,
     nodes,
+    containers,
     prices,
     retentionMillis: config.podRetentionMillis,
   });
@@ -143,6 +148,7 @@ export function buildRecommender(deps: RecommenderDeps, config: RecommenderConfi
         recommendationsTopic: config.topics.recommendations,
         volumes,
         nodes,
+        containers,
         prices,
         rules: { unmountedForMillis: config.orphanedVolumeAfterMillis, daemonSetsOnlyForMillis: config.daemonSetOnlyNodeAfterMillis },
         publishIntervalMillis: config.model.publishIntervalMillis,

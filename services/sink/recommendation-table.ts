@@ -38,6 +38,7 @@ export const RECOMMENDATION_HISTORY_TABLE: TableSpec<'Recommendation'> = {
     if (r.kind === 'WORKLOAD_RESOURCES' && r.workloadResources === null) return 'workloadResources is missing for a WORKLOAD_RESOURCES recommendation';
     if (r.kind === 'ORPHANED_VOLUME' && r.orphanedVolume === null) return 'orphanedVolume is missing for an ORPHANED_VOLUME recommendation';
     if (r.kind === 'DAEMONSET_ONLY_NODE' && r.daemonSetOnlyNode === null) return 'daemonSetOnlyNode is missing for a DAEMONSET_ONLY_NODE recommendation';
+    if (r.kind === 'IDLE_WORKLOAD' && r.idleWorkload === null) return 'idleWorkload is missing for an IDLE_WORKLOAD recommendation';
     const confidence = r.confidence;
     if (confidence < 0 || confidence > 1) return `confidence is not within 0..1: ${confidence}`;
     return undefined;
@@ -46,10 +47,10 @@ export const RECOMMENDATION_HISTORY_TABLE: TableSpec<'Recommendation'> = {
     col<R>('key', 'text', (r) => r.key),
     col<R>('kind', 'text', (r) => r.kind),
     col<R>('cluster', 'text', (r) => r.cluster),
-    // Every kind with a namespace fills it, so ?namespace= filters claims too; the workload columns stay null for other kinds.
-    col<R>('namespace', 'text', (r) => wr(r)?.target.namespace ?? r.orphanedVolume?.target.namespace ?? null, true),
-    col<R>('workload_kind', 'text', (r) => wr(r)?.target.workloadKind ?? null, true),
-    col<R>('workload_name', 'text', (r) => wr(r)?.target.workloadName ?? null, true),
+    // Every kind with a namespace (or workload) fills it, so ?namespace= and ?workloadName= filter them too; null for the others.
+    col<R>('namespace', 'text', (r) => wr(r)?.target.namespace ?? r.orphanedVolume?.target.namespace ?? r.idleWorkload?.target.namespace ?? null, true),
+    col<R>('workload_kind', 'text', (r) => wr(r)?.target.workloadKind ?? r.idleWorkload?.target.workloadKind ?? null, true),
+    col<R>('workload_name', 'text', (r) => wr(r)?.target.workloadName ?? r.idleWorkload?.target.workloadName ?? null, true),
     col<R>('container', 'text', (r) => wr(r)?.target.container ?? null, true),
     col<R>('generated_at', 'timestamptz', (r) => r.generatedAt),
     col<R>('confidence', 'float8', (r) => r.confidence),

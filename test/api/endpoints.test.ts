@@ -203,7 +203,16 @@ describe('anomalies and prices as CSV', () => {
 
 describe('GET /v1/recommendations', () => {
   const key = (name: string) => latestRecommendations().find((r) => r.key.endsWith(name))?.key;
-  const [db, app, sidecar, envoy, nightly, scratch, node] = ['db/postgres', 'frontend/app', 'frontend/sidecar', 'gateway/envoy', 'nightly/job', 'PersistentVolumeClaim/scratch', 'Node/ip-10-0-0-1'].map(key);
+  const [db, app, sidecar, envoy, nightly, scratch, node, idle] = [
+    'db/postgres',
+    'frontend/app',
+    'frontend/sidecar',
+    'gateway/envoy',
+    'nightly/job',
+    'PersistentVolumeClaim/scratch',
+    'Node/ip-10-0-0-1',
+    'Deployment/legacy',
+  ].map(key);
 
   it('lists the latest record per key, as the topic carries it, largest saving first', async () => {
     const response = await loaded.api.inject({ method: 'GET', url: '/v1/recommendations' });
@@ -212,7 +221,7 @@ describe('GET /v1/recommendations', () => {
     const expected = latestRecommendations().sort((a, b) => b.saving.monthlySavingsUsd - a.saving.monthlySavingsUsd);
     expect(body.recommendations).toEqual(expected);
     // The frontend's older version (saving 99) came later on the topic and lost to the newer one.
-    expect(body.recommendations.map((r) => r.key)).toEqual([db, node, app, nightly, scratch, sidecar, envoy]);
+    expect(body.recommendations.map((r) => r.key)).toEqual([db, node, idle, app, nightly, scratch, sidecar, envoy]);
   });
 
   it.each([
@@ -220,16 +229,18 @@ describe('GET /v1/recommendations', () => {
     ['cluster=c2', () => [node, nightly]],
     ['workloadKind=StatefulSet', () => [db]],
     ['workloadName=frontend&container=sidecar', () => [sidecar]],
-    ['minSavingUsd=10', () => [db, node, app, nightly]],
-    ['minSavingUsd=-10.5', () => [db, node, app, nightly, scratch, sidecar, envoy]],
-    ['risk=medium,HIGH', () => [db, nightly, envoy]],
+    ['minSavingUsd=10', () => [db, node, idle, app, nightly]],
+    ['minSavingUsd=-10.5', () => [db, node, idle, app, nightly, scratch, sidecar, envoy]],
+    ['risk=medium,HIGH', () => [db, idle, nightly, envoy]],
     ['kind=workload_resources&risk=low', () => [app, sidecar]],
     ['risk=low', () => [node, app, scratch, sidecar]],
     ['kind=ORPHANED_VOLUME', () => [scratch]],
     ['kind=daemonset_only_node', () => [node]],
+    ['kind=IDLE_WORKLOAD', () => [idle]],
+    ['workloadName=legacy', () => [idle]],
     ['kind=orphaned_volume&workloadKind=Deployment', () => []],
-    ['sort=generatedAt', () => [app, sidecar, db, envoy, nightly, scratch, node]],
-    ['sort=key', () => [envoy, db, app, sidecar, scratch, node, nightly]],
+    ['sort=generatedAt', () => [app, sidecar, db, envoy, nightly, scratch, node, idle]],
+    ['sort=key', () => [envoy, idle, db, app, sidecar, scratch, node, nightly]],
     ['sort=confidence&limit=2', () => [envoy, db]],
     ['limit=2', () => [db, node]],
     ['namespace=none', () => []],

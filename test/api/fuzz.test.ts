@@ -82,7 +82,7 @@ const VALUES: Record<string, fc.Arbitrary<string>> = {
   limit: fc.oneof(fc.integer({ min: -5, max: 2_000_000 }).map(String), fc.constantFrom('1e3', '0x10', '1.5', '999999999', '9999999999999', ''), hostileText),
   provider: fc.oneof(fc.constantFrom('aws', 'gcp', 'azure', 'unknown'), hostileText),
   region: fc.oneof(fc.constantFrom('us-east-1', 'us-central1'), hostileText),
-  kind: fc.oneof(anyCase(['NODE', 'STORAGE', 'GPU', 'NETWORK', 'CPU', 'WORKLOAD_RESOURCES', 'ORPHANED_VOLUME', 'DAEMONSET_ONLY_NODE', 'UNKNOWN']), hostileText),
+  kind: fc.oneof(anyCase(['NODE', 'STORAGE', 'GPU', 'NETWORK', 'CPU', 'WORKLOAD_RESOURCES', 'ORPHANED_VOLUME', 'DAEMONSET_ONLY_NODE', 'IDLE_WORKLOAD', 'UNKNOWN']), hostileText),
   workloadKind: fc.oneof(fc.constantFrom('Deployment', 'StatefulSet', 'CronJob', ''), hostileText),
   workloadName: fc.oneof(fc.constantFrom('frontend', 'db', 'nightly'), hostileText),
   container: fc.oneof(fc.constantFrom('app', 'sidecar', 'postgres'), hostileText),

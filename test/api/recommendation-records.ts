@@ -10,7 +10,8 @@ const MIB = 1_048_576;
  * workloads of both clusters, every risk, a negative saving (an
  * under-provisioned container), a CronJob, an HPA to retarget, and one key
  * published twice with its older version last (the API must show the newer),
- * an orphaned volume and a DaemonSet-only node (no workload columns at all).
+ * an orphaned volume and a DaemonSet-only node (no workload columns at all),
+ * and an idle workload (workload columns, no container).
  */
 export function recommendationRecords(): Recommendation[] {
   const frontendOld = recommendation({ target: { cluster: 'c1', namespace: 'web', workloadName: 'frontend', container: 'app' }, generatedAt: T - 5 * HOUR, savingUsd: 99 });
@@ -55,7 +56,32 @@ export function recommendationRecords(): Recommendation[] {
     }),
     orphanedVolume(),
     daemonSetOnlyNode(),
+    idleWorkload(),
   ];
+}
+
+/** c1/api/Deployment/legacy, one container idle for the window: 60 USD a month, superseding its right-sizing record. */
+export function idleWorkload(): Recommendation {
+  return {
+    kind: 'IDLE_WORKLOAD',
+    key: 'c1/api/Deployment/legacy',
+    cluster: 'c1',
+    generatedAt: T - 6 * HOUR,
+    confidence: 0.95,
+    risk: 'MEDIUM',
+    reasons: ['IDLE'],
+    strategy: { name: 'idle-workload', parameters: { maxCpuP95Cores: 0.01, maxMemoryPeakRatio: 1.25, minConfidence: 0.9, rightSizingStrategy: 'kcost' } },
+    saving: { currentMonthlyUsd: 60, recommendedMonthlyUsd: 0, monthlySavingsUsd: 60, priceSources: ['aws-pricing'] },
+    workloadResources: null,
+    orphanedVolume: null,
+    daemonSetOnlyNode: null,
+    idleWorkload: {
+      target: { cluster: 'c1', namespace: 'api', workloadKind: 'Deployment', workloadName: 'legacy' },
+      replicas: 2,
+      supersedes: ['c1/api/Deployment/legacy/app'],
+      containers: [{ container: 'app', cpuP95Cores: 0.01, cpuRequestCores: 0.5, memoryP50Bytes: 200 * MIB, memoryMaxBytes: 210 * MIB, historyHours: 330 }],
+    },
+  };
 }
 
 /** A c2 node that ran only kube-proxy for two days: 100 USD a month. */
@@ -82,7 +108,7 @@ export function daemonSetOnlyNode(): Recommendation {
       lastWorkloadPodAt: T - 53 * HOUR,
       lastWorkloadPod: 'batch/nightly-29361',
       daemonSets: ['kube-system/kube-proxy'],
-    },
+    },    idleWorkload: null,
   };
 }
 
@@ -110,6 +136,7 @@ export function orphanedVolume(): Recommendation {
       lastMountedBy: null,
     },
     daemonSetOnlyNode: null,
+    idleWorkload: null,
   };
 }
 

@@ -118,6 +118,13 @@ describe('kubectl cost recommendations', () => {
     expect(bad.stderr).toMatch(/type/);
   });
 
+  it('lists idle workloads with --type idle-workloads, --kind filtering them', async () => {
+    const { code, stdout } = await kubectlCost(['recommendations', '--type', 'idle-workloads']);
+    expect(code).toBe(0);
+    expect(parseTable(stdout)).toEqual([{ WORKLOAD: 'api/Deployment/legacy', REPLICAS: '2', CONTAINERS: 'app', 'CPU P95': '10m', 'SAVING USD/MO': '60.00', CONFIDENCE: '95%', RISK: 'MEDIUM' }]);
+    expect((await kubectlCost(['recommendations', '--type', 'idle-workloads', '--kind', 'StatefulSet'])).stdout).toBe('No idle workloads.\n');
+  });
+
   it('lists DaemonSet-only nodes with --type daemonset-only-nodes', async () => {
     const { code, stdout } = await kubectlCost(['recommendations', '--type', 'daemonset-only-nodes']);
     expect(code).toBe(0);

@@ -16,11 +16,12 @@ import type { Recommendation } from '../../services/recommender/recommendation.j
 import type { RecommenderService } from '../../services/recommender/recommender-service.js';
 import { buildSink, type Sink } from '../../services/sink/sink.js';
 import { createSinkMetrics } from '../../services/sink/sink-metrics.js';
+import { recommendation } from '../fixtures/storage/recommendations.js';
 import { createTestDatabase } from '../support/database.js';
 import { waitFor } from '../support/kafka.js';
 import { GIB, HOUR, Pipeline, Reader, uniqueGroup } from './harness.js';
 
-// Orphaned volumes (and DaemonSet-only nodes) end to end over the real broker and PostgreSQL: kube
+// Orphaned volumes (and DaemonSet-only nodes, and idle workloads) end to end over the real broker and PostgreSQL: kube
 // objects and a storage price in, an ORPHANED_VOLUME record on the
 // recommendations topic once a claim has gone unmounted for the threshold,
 // stored by the sink and served by the API's query, then a tombstone (and the
@@ -158,5 +159,28 @@ describe('kcost recommend: orphaned volumes', () => {
     await pipeline.publishKube([web]);
     await waitFor(() => reader.records.slice(before).some((r) => r.key === NODE_KEY && r.value === null), 60_000, 'the node tombstone');
     await waitFor(async () => (await pool.query(plan.text, plan.values as unknown[])).rows.length === 0, 60_000, 'the sink to delete the node row');
+  }, 240_000);
+
+  it('flags a workload whose every container record shows it idle, superseding those records, and retires it once one is busy', async () => {
+    const IDLE_KEY = 'prod/shop/Deployment/checkout';
+    const idle = { percentiles: { p50: 0.01, p90: 0.01, p95: 0.01, p99: 0.01, max: 0.011 } };
+    const flat = { percentiles: { p50: 100e6, p90: 101e6, p95: 102e6, p99: 102e6, max: 105e6 } };
+    const records = ['app', 'sidecar'].map((name) => recommendation({ target: { cluster: 'prod', container: name }, generatedAt: T0 + 8 * DAY, cpu: idle, memory: flat }));
+    const publish = async (list: Recommendation[]) =>
+      pipeline.send(pipeline.topics.recommendations, await Promise.all(list.map(async (r) => ({ key: r.key, value: await pipeline.codec.encode('Recommendation', r) }))));
+    await publish(records);
+    await waitFor(() => reader.records.some((r) => r.key === IDLE_KEY && r.value !== null), 60_000, 'an idle-workload recommendation');
+    const advice = reader.records.find((r) => r.key === IDLE_KEY && r.value !== null)?.value as Recommendation;
+    expect(advice).toMatchObject({
+      kind: 'IDLE_WORKLOAD',
+      generatedAt: T0 + 8 * DAY,
+      reasons: ['IDLE'],
+      saving: { currentMonthlyUsd: 241, monthlySavingsUsd: 241 },
+      idleWorkload: { target: { workloadKind: 'Deployment', workloadName: 'checkout' }, supersedes: records.map((r) => r.key) },
+    });
+    const before = reader.records.length;
+    const busy = recommendation({ target: { cluster: 'prod', container: 'sidecar' }, generatedAt: T0 + 8 * DAY + HOUR, memory: flat });
+    await publish([busy]);
+    await waitFor(() => reader.records.slice(before).some((r) => r.key === IDLE_KEY && r.value === null), 60_000, 'the idle-workload tombstone');
   }, 240_000);
 });
