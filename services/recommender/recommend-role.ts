@@ -13,7 +13,7 @@ import { buildRecommender } from './recommender-service.js';
 export const recommendRole = defineRole({
   name: 'recommend',
   usage: 'recommend [flags]',
-  summary: 'Turn priced container windows and pod state into right-sizing recommendations, and flag orphaned volumes and DaemonSet-only nodes.',
+  summary: 'Turn priced container windows and pod state into right-sizing recommendations, and flag idle workloads, orphaned volumes and DaemonSet-only nodes.',
   description: [
     'The recommender reads kcost.costs.v1 (PodCost) and kcost.kube.v1 (pod specs, replicas and OOM kills, read in full by every',
     'instance) and publishes a Recommendation per workload container (cluster/namespace/Kind/name/container) to the compacted',
@@ -23,10 +23,10 @@ export const recommendRole = defineRole({
     'compacted <group-id>.history, written in the same Kafka transaction as its output, so restarts and rebalances keep it. Read',
     'the recommendations with isolation read_committed. Refused windows go to kcost.deadletter.v1. See docs/processor.md and',
     'docs/rightsizing.md.',
-    'It also reads kcost.kube.v1 and kcost.prices.v1 in full into claim and node tables and publishes ORPHANED_VOLUME records for',
-    'claims no running pod mounted for --orphaned-volume-after and DAEMONSET_ONLY_NODE records for nodes that ran only DaemonSet',
-    'pods for --daemonset-only-node-after, each claim or node published by the member of <group-id>.abandoned that owns its kube',
-    'partition, and tombstoned once it no longer applies.',
+    'It also reads kcost.kube.v1, kcost.prices.v1 and its own recommendations in full and publishes ORPHANED_VOLUME records for',
+    'claims no running pod mounted for --orphaned-volume-after, DAEMONSET_ONLY_NODE records for nodes that ran only DaemonSet',
+    'pods for --daemonset-only-node-after and IDLE_WORKLOAD records for workloads whose every container stayed near zero, each',
+    'published by one member of <group-id>.abandoned and tombstoned once it no longer applies.',
   ].join('\n'),
   settings: recommendSettings,
   async run(config) {
