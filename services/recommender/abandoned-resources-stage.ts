@@ -109,8 +109,17 @@ export class AbandonedResourcesStage implements StageHandler {
       nodeCandidates.push({ key: daemonSetOnlyNodeKey(node.cluster, node.name), advice: daemonSetOnlyNodeOf(usage, now, rules, nodePriceOf(node, prices, now)) });
     }
     const workloads: Candidate[] = [];
-    for (const [key, containers] of this.options.containers.workloads()) {
-      if (this.owned.has(partitionOfKey(key, this.options.kubePartitions))) workloads.push({ key, advice: idleWorkloadOf(key, containers) });
+    const advised = this.options.containers.workloads();
+    for (const [key, containers] of advised) {
+      if (!this.owned.has(partitionOfKey(key, this.options.kubePartitions))) continue;
+      const advice = idleWorkloadOf(key, containers);
+      // This member reads the topic too, so it retires only idle advice that is there: no sweep of every busy workload.
+      if (advice !== null || this.options.containers.hasIdleAdvice(key) || this.idleLedger.hasPublished(key)) workloads.push({ key, advice });
+    }
+    // Idle advice on the topic for a workload whose container records are all gone: it no longer applies.
+    const known = new Set(advised.map(([key]) => key));
+    for (const key of this.options.containers.idleAdviceKeys()) {
+      if (!known.has(key) && this.owned.has(partitionOfKey(key, this.options.kubePartitions))) workloads.push({ key, advice: null });
     }
     const records: StageRecord[] = [];
     for (const [ledger, candidates, cause] of [

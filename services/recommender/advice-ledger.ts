@@ -29,6 +29,10 @@ export class AdviceLedger {
 
   constructor(private readonly publishIntervalMillis: number) {}
 
+  hasPublished(key: string): boolean {
+    return this.published.has(key);
+  }
+
   reset(): void {
     this.published.clear();
     this.sweep = true;

@@ -64,4 +64,13 @@ describe('idleWorkloadOf', () => {
     table.apply(busy.key, null);
     expect(table.workloads()).toEqual([]);
   });
+
+  it('knows which workloads have idle advice on the topic, until its tombstone', () => {
+    const table = new ContainerAdviceTable();
+    const advice = judge([container('app')]) as Recommendation;
+    table.apply(advice.key, advice);
+    expect([table.hasIdleAdvice('prod-eu/shop/Deployment/checkout'), table.idleAdviceKeys(), table.workloads()]).toEqual([true, ['prod-eu/shop/Deployment/checkout'], []]);
+    table.apply(advice.key, null);
+    expect(table.idleAdviceKeys()).toEqual([]);
+  });
 });

@@ -23,20 +23,34 @@ export function workloadKeyOf(advice: ContainerAdvice): string {
 /**
  * The latest WORKLOAD_RESOURCES record of every container, from
  * kcost.recommendations.v1 read in full, grouped by workload: what the idle
- * rule reads. A tombstone forgets its container; records of other kinds are
- * not kept.
+ * rule reads. A tombstone forgets its container. Of the other kinds only
+ * the keys of IDLE_WORKLOAD records are kept: which workloads have idle
+ * advice on the topic, to retire.
  */
 export class ContainerAdviceTable {
   private readonly byKey = new Map<string, ContainerAdvice>();
+  private readonly idleKeys = new Set<string>();
 
   apply(key: string, record: Recommendation | null): void {
     if (record === null) {
       this.byKey.delete(key);
+      this.idleKeys.delete(key);
       return;
     }
+    if (record.kind === 'IDLE_WORKLOAD') this.idleKeys.add(key);
     if (record.kind !== 'WORKLOAD_RESOURCES' || record.workloadResources === null) return;
     const previous = this.byKey.get(key);
     if (!previous || previous.generatedAt <= record.generatedAt) this.byKey.set(key, record as ContainerAdvice);
+  }
+
+  /** Whether an IDLE_WORKLOAD record for the workload is on the topic (as read so far). */
+  hasIdleAdvice(workloadKey: string): boolean {
+    return this.idleKeys.has(workloadKey);
+  }
+
+  /** Keys of the IDLE_WORKLOAD records on the topic, sorted. */
+  idleAdviceKeys(): string[] {
+    return [...this.idleKeys].sort();
   }
 
   /** Workload key → its containers' records sorted by key, workloads in key order. */
