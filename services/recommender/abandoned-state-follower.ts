@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Codec } from '../codec/codec.js';
 import type { KubeObject, PriceUpdate, Recommendation } from '../codec/records.generated.js';
 import { BatchConsumer, type ConsumedBatch } from '../kafka/batch-consumer.js';
@@ -70,7 +70,7 @@ export class AbandonedStateFollower {
     await admin.connect();
     try {
       for (const topic of [this.options.kubeTopic, this.options.pricesTopic, this.options.recommendationsTopic]) {
-        for (const p of await admin.fetchTopicOffsets(topic)) if (BigInt(p.high) > BigInt(p.low)) this.targets.set(`${topic}/${p.partition}`, BigInt(p.high));
+        for (const p of await offsetsOf(admin, topic)) if (BigInt(p.high) > BigInt(p.low)) this.targets.set(`${topic}/${p.partition}`, BigInt(p.high));
       }
     } finally {
       await admin.disconnect();
@@ -131,5 +131,17 @@ export class AbandonedStateFollower {
     this.isCaughtUp = true;
     this.options.logger.info({ claims: this.options.volumes.usages().length, prices: this.options.prices.size }, 'volume and node tables rebuilt from the kube and prices topics');
     this.resolveCaughtUp();
+  }
+}
+
+/** The topic's offsets, asked again while a partition has no leader yet (a topic just created): a start must not fail on it. */
+async function offsetsOf(admin: Admin, topic: string): Promise<Array<{ partition: number; high: string; low: string }>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (attempt >= 20 || (error as { retriable?: unknown }).retriable !== true) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
