@@ -57,20 +57,17 @@ type Apply = (consumed: ConsumedRecord) => ApplyOutcome;
 /** What a tombstone (a null value) does on a topic; absent for topics that carry none. */
 type Retire = (key: string) => ApplyOutcome;
 
-/** A record of a batch, or a tombstone (no record) with the key it retires. */
-interface BatchEvent {
-  readonly offset: bigint;
-  readonly consumed?: ConsumedRecord;
-  readonly retiredKey?: string | null;
-}
+/** A record of a batch, or a tombstone (a null value) with the key it retires. */
+type BatchEvent = { readonly consumed: ConsumedRecord } | { readonly retiredKey: string | null };
 
 /** A batch's records and tombstones merged back into offset order, as the topic holds them. */
 function inOffsetOrder(batch: ConsumedBatch): BatchEvent[] {
-  const events: BatchEvent[] = [
-    ...batch.records.map((consumed) => ({ offset: BigInt(consumed.offset), consumed })),
-    ...batch.tombstones.map((t) => ({ offset: BigInt(t.offset), retiredKey: t.key })),
+  const events: Array<{ offset: bigint; event: BatchEvent }> = [
+    ...batch.records.map((consumed) => ({ offset: BigInt(consumed.offset), event: { consumed } })),
+    ...batch.tombstones.map((t) => ({ offset: BigInt(t.offset), event: { retiredKey: t.key } })),
   ];
-  return events.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  events.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  return events.map((e) => e.event);
 }
 
 /**
@@ -171,10 +168,10 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
     if (!applier) throw new Error(`the exporter does not read topic ${batch.topic}`);
     const counts: Record<ApplyOutcome, number> = { applied: 0, duplicate: 0, invalid: 0, ignored: 0 };
     // On a compacted topic a tombstone retires what the versions before it set, and only those: offset order matters.
-    const events: BatchEvent[] = applier.retire ? inOffsetOrder(batch) : batch.records.map((consumed) => ({ offset: 0n, consumed }));
+    const events: BatchEvent[] = applier.retire ? inOffsetOrder(batch) : batch.records.map((consumed) => ({ consumed }));
     for (const event of events) {
-      if (!event.consumed) {
-        if (applier.retire && event.retiredKey) counts[applier.retire(event.retiredKey)]++;
+      if (!('consumed' in event)) {
+        if (applier.retire && event.retiredKey !== null) counts[applier.retire(event.retiredKey)]++;
         continue;
       }
       const outcome = applier.apply(event.consumed);

@@ -301,5 +301,12 @@ describe('kcost export over a real broker', () => {
     for (const name of ['kube_cost_recommendation_container_resource_requests', 'kube_cost_recommendation_container_resource_limits', 'kube_cost_recommendation_current_container_resource_requests', 'kube_cost_recommendation_current_container_resource_limits']) {
       expect((families.get(name)?.samples ?? []).filter((s) => s.labels.workload === 'checkout'), name).toEqual([]);
     }
+
+    // cart deleted and created again at once: its tombstone, then its new advice, read in one batch, in that order.
+    const recreated = recommendation({ target: { cluster: CLUSTER, workloadName: 'cart' }, generatedAt: ADVISED_AT - 60_000, savingUsd: 7 });
+    await raw.send({ topic: topics.recommendations.name, messages: [{ key: cartAdvice.key, value: null }, { key: recreated.key, value: await codec.encode('Recommendation', recreated) }] });
+    await waitFor(async () => recommendationsRead(await scrapeParsed()) === 7, 30_000, 'the tombstone and the new advice');
+    families = await scrapeParsed();
+    expect(families.get('kube_cost_recommendation_monthly_savings_usd')?.samples.map((s) => [s.labels.workload, s.value])).toEqual([['cart', 7]]);
   });
 });
