@@ -95,7 +95,12 @@ describe.skipIf(!hasPrometheus())('Prometheus scraping two exporters that serve 
       Object.keys(expected).length === Object.keys(actual).length && Object.entries(expected).every(([k, v]) => Math.abs((actual[k] ?? Number.NaN) - v) < 1e-9);
 
     const total = (records: readonly Recommendation[]) => records.reduce((sum, r) => sum + r.saving.monthlySavingsUsd, 0);
-    await waitFor(async () => (await scalar('sum(namespace:kube_cost_recommendation_monthly_savings_usd:sum)')) === total(first), 30_000, 'the recorded savings');
+    // Both targets scraped (the recording rule alone is right from one replica already), and the rule evaluated since.
+    await waitFor(
+      async () => (await scalar('count(kube_cost_recommendation_monthly_savings_usd)')) === 2 * first.length && (await scalar('sum(namespace:kube_cost_recommendation_monthly_savings_usd:sum)')) === total(first),
+      30_000,
+      'both exporters scraped and the recorded savings',
+    );
     expect(await byNamespace()).toEqual(savingsByNamespace(first));
     // Both replicas serve every container: a plain sum would count each twice.
     expect(await scalar('sum(kube_cost_recommendation_monthly_savings_usd)')).toBeCloseTo(2 * total(first), 9);
@@ -113,7 +118,12 @@ describe.skipIf(!hasPrometheus())('Prometheus scraping two exporters that serve 
     await publish(second);
     await raw.send({ topic: recommendations.name, messages: retired.map((r) => ({ key: r.key, value: null })) });
     const kept = [first[0] as Recommendation, ...second.slice(5)];
-    await waitFor(async () => close(await byNamespace(), savingsByNamespace(kept)), 30_000, 'the new versions and tombstones in the recorded savings');
+    // Until both targets are scraped again, one still serves the retired containers and the old risk labels.
+    await waitFor(
+      async () => close(await byNamespace(), savingsByNamespace(kept)) && (await scalar('count(kube_cost_recommendation_monthly_savings_usd)')) === 2 * kept.length,
+      30_000,
+      'the new versions and tombstones in the recorded savings, from both exporters',
+    );
     expect(await scalar('sum(namespace:kube_cost_recommendation_monthly_savings_usd:sum)')).toBeCloseTo(total(kept), 9);
     expect(await scalar('count(kube_cost_recommendation_monthly_savings_usd)')).toBe(2 * kept.length);
     expect(await scalar('count(kube_cost_recommendation_container_resource_requests)')).toBe(2 * 2 * kept.length);
