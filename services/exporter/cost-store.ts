@@ -1,7 +1,8 @@
-import type { CostAnomaly, KubeObject, NodeCost, PodCost } from '../codec/records.generated.js';
+import type { CostAnomaly, KubeObject, NodeCost, PodCost, Recommendation } from '../codec/records.generated.js';
 import { AnomalyScores } from './anomaly-scores.js';
 import { NamespaceBudgets } from './namespace-budgets.js';
 import { NamespaceCosts, type ApplyOutcome } from './namespace-costs.js';
+import { RecommendationSeries } from './recommendation-series.js';
 import type { SeriesFamily } from './series-family.js';
 import { WindowBook } from './window-book.js';
 import { WindowSeries } from './window-series.js';
@@ -31,6 +32,7 @@ export interface StoreSizes {
   readonly windows: number;
   readonly containers: number;
   readonly anomalies: number;
+  readonly recommendations: number;
   readonly series: Readonly<Record<string, number>>;
 }
 
@@ -51,12 +53,13 @@ export class CostStore {
   private readonly windows = new WindowSeries();
   private readonly anomalies = new AnomalyScores();
   private readonly budgets = new NamespaceBudgets();
+  private readonly recommendations = new RecommendationSeries();
   private readonly families: readonly SeriesFamily[];
   private lastSweep: number;
 
   constructor(private readonly options: CostStoreOptions) {
     this.book = new WindowBook(options.servableFromMillis);
-    this.families = [...this.windows.families, this.namespaces.daily, this.namespaces.spotSavings, this.budgets.monthly, this.anomalies.score];
+    this.families = [...this.windows.families, this.namespaces.daily, this.namespaces.spotSavings, this.budgets.monthly, this.anomalies.score, ...this.recommendations.families];
     this.lastSweep = options.now();
   }
 
@@ -80,6 +83,16 @@ export class CostStore {
   /** Namespace state from kcost.kube.v1: its budget label; other kinds are ignored. */
   applyKubeObject(record: KubeObject): ApplyOutcome {
     return this.budgets.apply(record);
+  }
+
+  /** A version from kcost.recommendations.v1, read under Kafka key `key`: the latest per key is shown. */
+  applyRecommendation(key: string | null, record: Recommendation): ApplyOutcome {
+    return this.recommendations.apply(key, record);
+  }
+
+  /** A tombstone on kcost.recommendations.v1: the key's series go. */
+  retireRecommendation(key: string): ApplyOutcome {
+    return this.recommendations.retire(key);
   }
 
   /**
@@ -151,6 +164,7 @@ export class CostStore {
       windows: this.book.size,
       containers: this.namespaces.size,
       anomalies: this.anomalies.size,
+      recommendations: this.recommendations.size,
       series: Object.fromEntries(this.families.map((f) => [f.name, f.size])),
     };
   }

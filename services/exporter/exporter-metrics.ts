@@ -33,7 +33,7 @@ export function createExporterMetrics(registry: Registry, probes: { isUp: () => 
   return {
     records: new Counter({
       name: 'kube_cost_exporter_records_consumed_total',
-      help: 'Cost records read by the exporter, by topic and outcome: applied (new window), duplicate (a window already counted: redelivery or late) or invalid (no usable window or cost; logged and skipped).',
+      help: 'Records read by the exporter, by topic and outcome: applied (a new window, budget or advice; a tombstone that removed advice), duplicate (a window already counted, redelivered or late; an older observation or advice than the one shown), invalid (no usable window, cost, budget or advice; logged and skipped) or ignored (of no interest: another kind of object, advice of a kind this version does not know, a tombstone for advice not shown).',
       labelNames: ['topic', 'outcome'],
       registers: [registry],
     }),

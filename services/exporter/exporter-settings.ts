@@ -35,6 +35,12 @@ export const exporterSettings = {
     default: TOPICS.kube.name,
     parse: parseString,
   }),
+  recommendationsTopic: setting('recommendationsTopic', {
+    description:
+      'Topic of Recommendation records (compacted), read from the beginning for the right-sizing series (kube_cost_recommendation_*): the latest advice per key, a tombstone removes its series; empty to skip.',
+    default: TOPICS.recommendations.name,
+    parse: parseString,
+  }),
   deadLetterTopic: setting('deadLetterTopic', {
     description: 'Topic that undecodable records are sent to.',
     default: TOPICS.deadLetter.name,

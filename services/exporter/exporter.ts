@@ -1,8 +1,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Codec } from '../codec/codec.js';
-import type { CostAnomaly, KubeObject, NodeCost, PodCost } from '../codec/records.generated.js';
-import { BatchConsumer, type ConsumedBatch } from '../kafka/batch-consumer.js';
+import type { CostAnomaly, KubeObject, NodeCost, PodCost, Recommendation } from '../codec/records.generated.js';
+import { BatchConsumer, type ConsumedBatch, type ConsumedRecord } from '../kafka/batch-consumer.js';
 import type { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import type { ConsumerMetrics } from '../kafka/kafka-metrics.js';
 import type { Logger } from '../log/logger.js';
@@ -20,6 +20,8 @@ export interface ExporterConfig {
   readonly anomaliesTopic: string;
   /** Topic of KubeObject records, read from its beginning for namespace budget labels; empty or absent to skip. */
   readonly kubeTopic?: string;
+  /** Topic of Recommendation records (compacted), read from its beginning for the right-sizing series; empty or absent to skip. */
+  readonly recommendationsTopic?: string;
   readonly replayFrom: ReplayFrom;
   readonly graceMillis: number;
   readonly port: number;
@@ -51,7 +53,22 @@ export interface Exporter {
   isReady(): boolean;
 }
 
-type Apply = (record: unknown, timestamp: number) => ApplyOutcome;
+type Apply = (consumed: ConsumedRecord) => ApplyOutcome;
+/** What a tombstone (a null value) does on a topic; absent for topics that carry none. */
+type Retire = (key: string) => ApplyOutcome;
+
+/** A record of a batch, or a tombstone (a null value) with the key it retires. */
+type BatchEvent = { readonly consumed: ConsumedRecord } | { readonly retiredKey: string | null };
+
+/** A batch's records and tombstones merged back into offset order, as the topic holds them. */
+function inOffsetOrder(batch: ConsumedBatch): BatchEvent[] {
+  const events: Array<{ offset: bigint; event: BatchEvent }> = [
+    ...batch.records.map((consumed) => ({ offset: BigInt(consumed.offset), event: { consumed } })),
+    ...batch.tombstones.map((t) => ({ offset: BigInt(t.offset), event: { retiredKey: t.key } })),
+  ];
+  events.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
+  return events.map((e) => e.event);
+}
 
 /**
  * Wires Kafka to the cost store and the store to HTTP. The store lives in
@@ -73,18 +90,24 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
   const logger = deps.logger;
   const replayFromMillis = replayTimestamp(config.replayFrom, now());
   const store = new CostStore({ graceMillis: config.graceMillis, now, servableFromMillis: servableFrom(replayFromMillis) });
-  const appliers = new Map<string, Apply>();
-  type Schema = 'PodCost' | 'NodeCost' | 'CostAnomaly' | 'KubeObject';
+  const appliers = new Map<string, { apply: Apply; retire?: Retire }>();
+  type Schema = 'PodCost' | 'NodeCost' | 'CostAnomaly' | 'KubeObject' | 'Recommendation';
   const topics: Array<{ topic: string; schema: Schema }> = [];
-  const add = (topic: string, schema: Schema, apply: Apply) => {
+  const add = (topic: string, schema: Schema, apply: Apply, retire?: Retire) => {
     if (topic === '') return;
     topics.push({ topic, schema });
-    appliers.set(topic, apply);
+    appliers.set(topic, retire ? { apply, retire } : { apply });
   };
-  add(config.costsTopic, 'PodCost', (r, t) => store.applyPodCost(r as PodCost, t));
-  add(config.nodeCostsTopic, 'NodeCost', (r, t) => store.applyNodeCost(r as NodeCost, t));
-  add(config.anomaliesTopic, 'CostAnomaly', (r) => store.applyAnomaly(r as CostAnomaly));
-  add(config.kubeTopic ?? '', 'KubeObject', (r) => store.applyKubeObject(r as KubeObject));
+  add(config.costsTopic, 'PodCost', (c) => store.applyPodCost(c.record.value as PodCost, c.timestamp));
+  add(config.nodeCostsTopic, 'NodeCost', (c) => store.applyNodeCost(c.record.value as NodeCost, c.timestamp));
+  add(config.anomaliesTopic, 'CostAnomaly', (c) => store.applyAnomaly(c.record.value as CostAnomaly));
+  add(config.kubeTopic ?? '', 'KubeObject', (c) => store.applyKubeObject(c.record.value as KubeObject));
+  add(
+    config.recommendationsTopic ?? '',
+    'Recommendation',
+    (c) => store.applyRecommendation(c.key, c.record.value as Recommendation),
+    (key) => store.retireRecommendation(key),
+  );
 
   let consumer: BatchConsumer | undefined;
   let server: MetricsServer | undefined;
@@ -141,13 +164,19 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
   };
 
   const handle = async (batch: ConsumedBatch): Promise<void> => {
-    const apply = appliers.get(batch.topic);
-    if (!apply) throw new Error(`the exporter does not read topic ${batch.topic}`);
+    const applier = appliers.get(batch.topic);
+    if (!applier) throw new Error(`the exporter does not read topic ${batch.topic}`);
     const counts: Record<ApplyOutcome, number> = { applied: 0, duplicate: 0, invalid: 0, ignored: 0 };
-    for (const consumed of batch.records) {
-      const outcome = apply(consumed.record.value, consumed.timestamp);
+    // On a compacted topic a tombstone retires what the versions before it set, and only those: offset order matters.
+    const events: BatchEvent[] = applier.retire ? inOffsetOrder(batch) : batch.records.map((consumed) => ({ consumed }));
+    for (const event of events) {
+      if (!('consumed' in event)) {
+        if (applier.retire && event.retiredKey !== null) counts[applier.retire(event.retiredKey)]++;
+        continue;
+      }
+      const outcome = applier.apply(event.consumed);
       counts[outcome]++;
-      if (outcome === 'invalid') logger.warn({ topic: batch.topic, partition: batch.partition, offset: consumed.offset }, 'skipped a record with no usable window, cost or budget');
+      if (outcome === 'invalid') logger.warn({ topic: batch.topic, partition: batch.partition, offset: event.consumed.offset }, 'skipped a record with no usable window, cost, budget or advice');
     }
     for (const [outcome, count] of Object.entries(counts)) if (count > 0) metrics.records.inc({ topic: batch.topic, outcome }, count);
     const dropped = store.expire();
@@ -184,10 +213,11 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
       if (topics.length === 0) throw new Error('the exporter has no topic to read');
       admin = deps.kafka.admin();
       await admin.connect();
-      const costTopics = topics.filter((t) => t.schema !== 'KubeObject').map((t) => t.topic);
-      const kubeTopics = topics.filter((t) => t.schema === 'KubeObject').map((t) => t.topic);
-      // Compacted state is read whole whatever --replay-from says: a namespace labelled last month still has its budget.
-      const starts: PartitionStart[] = [...(await findStartPositions(admin, costTopics, replayFromMillis)), ...(await findStartPositions(admin, kubeTopics, 0))];
+      const compacted = (t: { schema: Schema }) => t.schema === 'KubeObject' || t.schema === 'Recommendation';
+      const costTopics = topics.filter((t) => !compacted(t)).map((t) => t.topic);
+      const stateTopics = topics.filter(compacted).map((t) => t.topic);
+      // Compacted state is read whole whatever --replay-from says: a namespace labelled last month still has its budget, advice made last week still stands.
+      const starts: PartitionStart[] = [...(await findStartPositions(admin, costTopics, replayFromMillis)), ...(await findStartPositions(admin, stateTopics, 0))];
       const ends = new Map<string, bigint>();
       for (const start of starts) {
         const key = `${start.topic}/${start.partition}`;

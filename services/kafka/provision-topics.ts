@@ -32,7 +32,12 @@ export async function provisionTopics(admin: Admin, specs: readonly TopicLayout[
   return missing.map((spec) => spec.name);
 }
 
-async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+/**
+ * Waits until every partition of `topics` has a leader. Use it after a
+ * createTopics with `waitForLeaders: false`: kafkajs's own wait fails on the
+ * UNKNOWN_TOPIC_OR_PARTITION a KRaft broker answers for a moment after creation.
+ */
+export async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   const deadline = Date.now() + LEADER_WAIT_MILLIS;
   for (;;) {
     try {

@@ -18,14 +18,15 @@ export interface PodTableFollowerOptions {
   /** Prefix of the private consumer group; a random suffix makes every instance read everything. */
   readonly groupPrefix: string;
   readonly pods: WorkloadPods;
-  /** How long (in the topic's own observation time) deleted pods are kept for the hours still to publish. */
+  /** How long (in the topic's own observation time) deleted objects and superseded states are kept for the hours still to publish. */
   readonly retentionMillis: number;
 }
 
 /**
- * Reads kcost.kube.v1 in full into the workload pod table and keeps
- * following it, in a group of its own per instance (a global table, as the
- * processor's state follower reads it): any instance may own any workload.
+ * Reads kcost.kube.v1 in full into the workload pod table (pods, workloads
+ * and autoscalers) and keeps following it, in a group of its own per
+ * instance (a global table, as the processor's state follower reads it):
+ * any instance may own any workload.
  * caughtUp() resolves once the topic was read up to the end it had at start.
  */
 export class PodTableFollower {
@@ -92,7 +93,7 @@ export class PodTableFollower {
   private checkCaughtUp(): void {
     if (this.isCaughtUp || this.targets.size > 0) return;
     this.isCaughtUp = true;
-    this.options.logger.info({ pods: this.options.pods.size }, 'pod table rebuilt from the kube topic');
+    this.options.logger.info({ pods: this.options.pods.size, workloadsAndAutoscalers: this.options.pods.scalingSize }, 'pod table rebuilt from the kube topic');
     this.resolveCaughtUp();
   }
 }

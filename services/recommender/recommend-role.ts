@@ -15,8 +15,8 @@ export const recommendRole = defineRole({
   usage: 'recommend [flags]',
   summary: 'Turn priced container windows and pod state into right-sizing recommendations, and flag idle workloads, orphaned volumes and DaemonSet-only nodes.',
   description: [
-    'The recommender reads kcost.costs.v1 (PodCost) and kcost.kube.v1 (pod specs, replicas and OOM kills, read in full by every',
-    'instance) and publishes a Recommendation per workload container (cluster/namespace/Kind/name/container) to the compacted',
+    'The recommender reads kcost.costs.v1 (PodCost) and kcost.kube.v1 (pod specs and OOM kills, workload replicas and autoscalers,',
+    'read in full by every instance) and publishes a Recommendation per workload container (cluster/namespace/Kind/name/container) to the compacted',
     'kcost.recommendations.v1: each time the container\'s history crosses a --publish-interval boundary of event time, at once after',
     'a new OOM kill, and a tombstone once it has had no sample for the strategy\'s window. It routes costs by workload container',
     'to <group-id>.by-container, so run as many instances as you like with one --group-id, and keeps each container\'s model in the',

@@ -64,7 +64,7 @@ export const recommendSettings = {
     parse: parsePositiveDurationMillis,
   }),
   podRetention: setting('podRetention', {
-    description: 'How long deleted pods are kept (in observation time) so that the hours they ran in still count them as replicas.',
+    description: 'How long deleted pods, workloads and autoscalers, and superseded autoscaler and workload states, are kept (in observation time) so that the hours they ran in still see them.',
     default: 24 * HOUR,
     defaultLabel: '24h',
     parse: parseDurationMillis,
@@ -83,7 +83,7 @@ export const recommendSettings = {
     defaultLabel: '24h',
     parse: parsePositiveDurationMillis,
   }),
-  kubeTopic: topic('kube', 'of Kubernetes state (read in full by every instance; OOM kills and replicas)'),
+  kubeTopic: topic('kube', 'of Kubernetes state (read in full by every instance; specs, OOM kills, replicas and autoscalers)'),
   pricesTopic: topic('prices', 'of prices (read in full by every instance; storage prices for orphaned volumes)'),
   costsTopic: topic('costs', 'of priced container windows (shared by the consumer group)'),
   recommendationsTopic: topic('recommendations', 'the Recommendation records (and their tombstones) are published to'),

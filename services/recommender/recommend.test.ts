@@ -142,7 +142,7 @@ describe('recommend', () => {
 
 describe('recommend with an HPA on CPU utilization', () => {
   // Replicas run at the HPA's 50 % of a 1-core request: about 0.5 cores each.
-  const hpa = { minReplicas: 2, maxReplicas: 20, metrics: [{ resource: 'cpu' as const, targetUtilizationPercent: 50 }] };
+  const hpa = { minReplicas: 2, maxReplicas: 20, metrics: [{ resource: 'cpu' as const, targetUtilizationPercent: 50 }], loadMetrics: [] };
   const busy = (strategy: Strategy) => flatHistory(strategy, 7, 0.5, 5e8);
 
   it("'retarget' proposes request and target together so that the replica count stays", () => {
@@ -170,11 +170,30 @@ describe('recommend with an HPA on CPU utilization', () => {
     expect(rec.hpa[0]?.recommendedTargetUtilizationPercent).toBeNull();
     expect(rec.pricing.replicasAfter).toBe(Math.ceil(6 / request - 1e-9));
   });
+
+  it("treats 'retarget' as 'leave' where the HPA also scales on load metrics, and says why in the note", () => {
+    const withLoad = { ...hpa, loadMetrics: ['External queue_depth', 'Pods requests_per_second'] };
+    const rec = run(KCOST_STRATEGY, busy(KCOST_STRATEGY), state({ replicas: 6, hpa: withLoad }));
+    expect(rec.cpu.action).toBe('NONE');
+    expect(rec.cpu.recommendedRequest).toBe(1);
+    expect(rec.cpu.reasons).toEqual(['HPA_MANAGED']);
+    expect(rec.hpa).toEqual([expect.objectContaining({ resource: 'cpu', currentTargetUtilizationPercent: 50, recommendedTargetUtilizationPercent: null })]);
+    expect(rec.hpa[0]?.note).toMatch(/External queue_depth, Pods requests_per_second.*does not move/);
+    // Memory has no HPA metric: advised as without an HPA.
+    expect(rec.memory.action).toBe('CHANGE');
+    expect(rec.pricing.replicasAfter).toBe(6);
+  });
+
+  it("'ignore' still proposes the request, and its note says the load metrics share the decision", () => {
+    const rec = run(VPA_STRATEGY, busy(VPA_STRATEGY), state({ replicas: 6, hpa: { ...hpa, loadMetrics: ['Object hits'] } }));
+    expect(rec.cpu.action).toBe('CHANGE');
+    expect(rec.hpa[0]?.note).toMatch(/Object hits/);
+  });
 });
 
 describe('recommend with an HPA on memory utilization', () => {
   it("retargets memory the same way: target × request stays", () => {
-    const hpa = { minReplicas: 1, maxReplicas: 10, metrics: [{ resource: 'memory' as const, targetUtilizationPercent: 50 }] };
+    const hpa = { minReplicas: 1, maxReplicas: 10, metrics: [{ resource: 'memory' as const, targetUtilizationPercent: 50 }], loadMetrics: [] };
     const rec = run(KCOST_STRATEGY, flatHistory(KCOST_STRATEGY, 7, 0.2, GIB), state({ replicas: 4, memoryRequestBytes: 2 * GIB, memoryLimitBytes: 4 * GIB, hpa }));
     const advice = rec.hpa.find((h) => h.resource === 'memory');
     const request = rec.memory.recommendedRequest ?? 0;
@@ -209,13 +228,13 @@ describe('recommend on any input', () => {
         fc.constantFrom(KCOST_STRATEGY, VPA_STRATEGY, KRR_SIMPLE_STRATEGY),
         fc.array(fc.record({ minute: fc.integer({ min: 0, max: 3 * 24 * 60 }), cpu: anyNumber, memory: anyNumber, request: anyNumber, pod: fc.constantFrom('a', 'b') }), { maxLength: 300 }),
         fc.record({ replicas: anyNumber, containersPerPod: anyNumber, cpuRequestCores: maybe, cpuLimitCores: maybe, memoryRequestBytes: maybe, memoryLimitBytes: maybe, restartCount: anyNumber }),
-        fc.option(fc.record({ minReplicas: fc.integer({ min: 1, max: 5 }), maxReplicas: fc.integer({ min: 1, max: 50 }), target: fc.integer({ min: 1, max: 200 }), resource: fc.constantFrom('cpu' as const, 'memory' as const) }), { nil: null }),
+        fc.option(fc.record({ minReplicas: fc.integer({ min: 1, max: 5 }), maxReplicas: fc.integer({ min: 1, max: 50 }), target: fc.integer({ min: 1, max: 200 }), resource: fc.constantFrom('cpu' as const, 'memory' as const), load: fc.boolean() }), { nil: null }),
         (strategy, samples, spec, hpa) => {
           const history = new ContainerHistory(historyOptionsOf(strategy));
           for (const s of [...samples].sort((x, y) => x.minute - y.minute)) {
             history.addUsage({ podUid: s.pod, windowStart: T0 + s.minute * MIN, windowSeconds: 60, cpuCores: s.cpu, memoryPeakBytes: s.memory, cpuRequestCores: s.request });
           }
-          const rec = run(strategy, history, state({ ...spec, hpa: hpa && { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas, metrics: [{ resource: hpa.resource, targetUtilizationPercent: hpa.target }] } }), T0 + 3 * DAY);
+          const rec = run(strategy, history, state({ ...spec, hpa: hpa && { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas, metrics: [{ resource: hpa.resource, targetUtilizationPercent: hpa.target }], loadMetrics: hpa.load ? ['External queue_depth'] : [] } }), T0 + 3 * DAY);
           const numbers: number[] = [];
           const collect = (value: unknown): void => {
             if (typeof value === 'number') numbers.push(value);

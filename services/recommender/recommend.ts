@@ -14,6 +14,12 @@ export interface HpaState {
   readonly maxReplicas: number;
   /** Resource-utilization metrics only (pods and external metrics do not move with requests). */
   readonly metrics: ReadonlyArray<{ readonly resource: ResourceName; readonly targetUtilizationPercent: number }>;
+  /**
+   * The HPA's Pods, Object and External metrics, as `External queue_depth`:
+   * it scales on the largest of its metrics' proposals, so a request change
+   * alone no longer decides its replicas.
+   */
+  readonly loadMetrics: readonly string[];
 }
 
 /** Today's spec and status of a workload container, as the kube collector reports it. */
@@ -126,6 +132,10 @@ function propose(resource: ResourceName, input: RecommendInput, enough: boolean,
   const round = (value: number): number => Math.max(0, isCpu ? Math.ceil(value * 1000 - 1e-9) / 1000 : Math.ceil(value / MIB - 1e-9) * MIB);
   const sized = (p: number, extra: number, factor = 1): number => round(Math.max(floor, at(p) * (1 + extra) * factor));
   const hpaMetric = state.hpa?.metrics.find((m) => m.resource === resource && m.targetUtilizationPercent > 0) ?? null;
+  const loadMetrics = state.hpa?.loadMetrics ?? [];
+  // A new target × request keeps the replicas only where utilization alone drives them: with other metrics, leave it.
+  const hpaPolicy = strategy.hpaPolicy === 'retarget' && loadMetrics.length > 0 ? 'leave' : strategy.hpaPolicy;
+  const noted = (note: string): string => (loadMetrics.length === 0 ? note : `${note}; the HPA also scales on ${loadMetrics.join(', ')}, which a request change does not move, so the request alone does not decide its replicas`);
   const base = { resource, unit: isCpu ? ('cores' as const) : ('bytes' as const), currentRequest, currentLimit, percentiles };
   const reasons: ReasonCode[] = [];
   if (currentRequest === null) reasons.push('NO_REQUESTS');
@@ -133,15 +143,15 @@ function propose(resource: ResourceName, input: RecommendInput, enough: boolean,
   if (!isCpu && history.oomKills > 0) reasons.push('OOM_KILLED');
   const unchanged = (action: 'KEEP' | 'NONE', why: ReasonCode[], bounds = { lowerBound: null as number | null, upperBound: null as number | null }): Proposal => ({
     advice: { ...base, action, recommendedRequest: currentRequest, recommendedLimit: currentLimit, ...bounds, reasons: why },
-    hpa: hpaMetric ? { resource, currentTargetUtilizationPercent: hpaMetric.targetUtilizationPercent, recommendedTargetUtilizationPercent: null, note: 'target unchanged' } : null,
+    hpa: hpaMetric ? { resource, currentTargetUtilizationPercent: hpaMetric.targetUtilizationPercent, recommendedTargetUtilizationPercent: null, note: noted('target unchanged') } : null,
     replicasAfter: replicas,
   });
   if (!enough) return unchanged('NONE', [...reasons, 'INSUFFICIENT_HISTORY']);
-  if (hpaMetric && strategy.hpaPolicy === 'leave') return unchanged('NONE', reasons);
+  if (hpaMetric && hpaPolicy === 'leave') return unchanged('NONE', reasons);
 
   let request = sized(isCpu ? strategy.cpuRequestPercentile : strategy.memoryRequestPercentile, margin);
   let target: number | null = null;
-  if (hpaMetric && strategy.hpaPolicy === 'retarget' && currentRequest !== null) {
+  if (hpaMetric && hpaPolicy === 'retarget' && currentRequest !== null) {
     // Utilization = usage / request, so target × request fixed keeps the replica count for the same load.
     const perReplica = (hpaMetric.targetUtilizationPercent / 100) * currentRequest;
     target = Math.floor((hpaMetric.targetUtilizationPercent * currentRequest) / request);
@@ -170,7 +180,7 @@ function propose(resource: ResourceName, input: RecommendInput, enough: boolean,
           resource,
           currentTargetUtilizationPercent: hpaMetric.targetUtilizationPercent,
           recommendedTargetUtilizationPercent: target,
-          note: target === null ? 'target unchanged: the HPA will run more (or fewer) replicas for the same load' : 'set together with the request: same replicas for the same load',
+          note: noted(target === null ? 'target unchanged: the HPA will run more (or fewer) replicas for the same load' : 'set together with the request: same replicas for the same load'),
         }
       : null,
     replicasAfter,

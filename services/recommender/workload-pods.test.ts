@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../codec/records.generated.js';
-import { container, podObject } from '../processor/record-builders.js';
+import { autoscalerObject, container, podObject, workloadObject } from '../processor/record-builders.js';
 import { oomKillsOf } from './oom-routing-stage.js';
 import { WorkloadPods } from './workload-pods.js';
 
@@ -44,6 +44,22 @@ describe('WorkloadPods', () => {
     const bare = new WorkloadPods();
     bare.apply(pod('web-9', T0, { cpu: 0 }));
     expect(bare.containerStateAt(target, T0 + 1)?.cpuRequestCores).toBeNull();
+  });
+
+  it("takes replicas from the autoscaler, else the workload, else the pods that ran, and gives the autoscaler of the boundary's time", () => {
+    const scaled = new WorkloadPods();
+    scaled.apply(pod('web-1', T0));
+    scaled.apply(pod('web-2', T0));
+    const at = T0 + HOUR;
+    expect(scaled.containerStateAt(target, at)).toMatchObject({ replicas: 2, hpa: null });
+    scaled.apply({ ...workloadObject({ name: 'web', namespace: 'shop', desiredReplicas: 3, observedAt: T0 }), createdAt: T0 });
+    expect(scaled.containerStateAt(target, at)).toMatchObject({ replicas: 3, hpa: null });
+    scaled.apply({ ...autoscalerObject({ name: 'web-hpa', namespace: 'shop', target: web, replicas: 5, minReplicas: 2, maxReplicas: 8, cpuTargetPercent: 70, observedAt: T0 }), createdAt: T0 });
+    expect(scaled.containerStateAt(target, at)).toMatchObject({ replicas: 5, hpa: { minReplicas: 2, maxReplicas: 8, metrics: [{ resource: 'cpu', targetUtilizationPercent: 70 }], loadMetrics: [] } });
+    // Deleted at 01:30: the 01:00 boundary still sees it, 02:00 does not, and the workload's replicas answer again.
+    scaled.apply({ ...autoscalerObject({ name: 'web-hpa', namespace: 'shop', target: web, replicas: 5, observedAt: T0 + 90 * 60_000, deletedAt: T0 + 90 * 60_000 }), createdAt: T0 });
+    expect(scaled.containerStateAt(target, at)?.hpa).not.toBeNull();
+    expect(scaled.containerStateAt(target, T0 + 2 * HOUR)).toMatchObject({ replicas: 3, hpa: null });
   });
 
   it('forgets pods deleted before the pruning time', () => {

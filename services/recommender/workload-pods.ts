@@ -2,6 +2,7 @@ import type { ContainerResources, KubeObject, PodState } from '../codec/records.
 import { BARE_POD_KIND } from './cost-samples.js';
 import type { ContainerState } from './recommend.js';
 import type { WorkloadContainerRef } from './recommendation.js';
+import { WorkloadScaling, hpaStateOf } from './workload-scaling.js';
 
 /** What the table keeps of a pod. */
 interface PodEntry {
@@ -32,18 +33,24 @@ function workloadOf(target: Omit<WorkloadContainerRef, 'container'>): string {
 }
 
 /**
- * The pods of every workload, from kcost.kube.v1 read as a table: what a
- * workload container's spec is and how many replicas ran at an event time.
- * Deleted pods stay until prune() so that an hour being published still
- * counts the replicas that ran in it.
+ * The pods of every workload, with its Deployment or StatefulSet and its
+ * autoscaler (workload-scaling.ts), from kcost.kube.v1 read as a table:
+ * what a workload container's spec, replicas and HPA were at an event time.
+ * Deleted objects stay until prune() so that an hour being published still
+ * sees what ran in it.
  */
 export class WorkloadPods {
   private readonly pods = new Map<string, PodEntry>();
   private readonly byWorkload = new Map<string, Set<string>>();
+  private readonly scaling = new WorkloadScaling();
 
-  /** Applies a pod's observed state; other kinds and older observations change nothing. */
+  /** Applies a pod's, a workload's or an autoscaler's observed state; other kinds and older pod observations change nothing. */
   apply(object: KubeObject): void {
-    if (object.kind !== 'POD' || !object.pod) return;
+    if (object.kind !== 'POD') {
+      this.scaling.apply(object);
+      return;
+    }
+    if (!object.pod) return;
     const id = `${object.cluster}/${object.uid}`;
     const previous = this.pods.get(id);
     if (previous && previous.observedAt > object.observedAt) return;
@@ -65,9 +72,11 @@ export class WorkloadPods {
   }
 
   /**
-   * The container's spec and replicas at `atMillis`: the pods of its
-   * workload that ran then, their count as replicas, their restarts summed,
-   * and the spec of the newest of them; null when none ran then.
+   * The container's spec, replicas and HPA at `atMillis`: the spec of the
+   * newest of its workload's pods that ran then and their restarts summed;
+   * as replicas the autoscaler's current replicas, else the workload's
+   * desired replicas, else the count of those pods; the autoscaler that
+   * targeted the workload then, if any. Null when none of its pods ran then.
    */
   containerStateAt(target: WorkloadContainerRef, atMillis: number): ContainerState | null {
     const running: PodEntry[] = [];
@@ -80,22 +89,24 @@ export class WorkloadPods {
     const newest = running[0] as PodEntry;
     const spec = newest.containers.find((c) => c.name === target.container) as ContainerResources;
     const restartCount = running.reduce((sum, pod) => sum + (pod.containers.find((c) => c.name === target.container)?.restartCount ?? 0), 0);
+    const workload = workloadOf(target);
+    const autoscaler = this.scaling.autoscalerAt(workload, atMillis);
     return {
       target,
-      replicas: running.length,
+      replicas: this.scaling.replicasAt(workload, atMillis)?.replicas ?? running.length,
       containersPerPod: newest.containers.length,
       cpuRequestCores: spec.cpuRequestCores > 0 ? spec.cpuRequestCores : null,
       cpuLimitCores: spec.cpuLimitCores,
       memoryRequestBytes: spec.memoryRequestBytes > 0 ? spec.memoryRequestBytes : null,
       memoryLimitBytes: spec.memoryLimitBytes,
       restartCount,
-      // HPA state is not on KubeObject yet (issue 15's KubeObject evolution): the workload's HPA, looked up by its target, goes here.
-      hpa: null,
+      hpa: autoscaler ? hpaStateOf(autoscaler, target.container) : null,
     };
   }
 
-  /** Forgets pods deleted before `beforeMillis`. */
+  /** Forgets pods, workloads and autoscalers deleted before `beforeMillis`, and autoscaler and workload states superseded before then. */
   prune(beforeMillis: number): void {
+    this.scaling.prune(beforeMillis);
     for (const [id, pod] of this.pods) {
       if (pod.deletedAt !== null && pod.deletedAt < beforeMillis) {
         this.pods.delete(id);
@@ -106,7 +117,13 @@ export class WorkloadPods {
     }
   }
 
+  /** Pods followed. */
   get size(): number {
     return this.pods.size;
+  }
+
+  /** Workloads and autoscalers followed. */
+  get scalingSize(): number {
+    return this.scaling.size;
   }
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/settings.js';
+import { topicsRole } from '../kafka/topics-role.js';
+import { recommendSettings } from '../recommender/recommend-settings.js';
 import { sinkSettings } from '../sink/sink-settings.js';
 import { planUp } from './up-plan.js';
 import { upSettings } from './up-settings.js';
@@ -38,6 +40,15 @@ describe('planUp', () => {
     const sink = planUp(configOf(['--simulate', '--database-url', 'postgres://127.0.0.1:5432/kcost']), NOW).services.find((a) => a[0] === 'sink')!;
     const { config } = resolveConfig(sinkSettings, { argv: sink.slice(1), env: {} });
     expect(config.recommendationsTopic).toBe('kcost.recommendations.v1');
+  });
+
+  it('runs kcost recommend with a health port of its own, in the group whose internal topics kcost topics creates first', () => {
+    const plan = planUp(configOf(['--simulate', '--first-health-port', '9600']), NOW);
+    const recommend = plan.services.find((a) => a[0] === 'recommend')!;
+    expect(plan.ports).toContainEqual({ port: Number(flag(recommend, '--health-port')), what: 'recommender health', flag: '--first-health-port' });
+    const topics = plan.setup.find((a) => a[0] === 'topics')!;
+    const groupId = resolveConfig(recommendSettings, { argv: recommend.slice(1), env: {} }).config.groupId;
+    expect(resolveConfig(topicsRole.settings, { argv: topics.slice(1), env: {} }).config.recommenderGroupId).toBe(groupId);
   });
 
   it('with --simulate backfills up to the current minute at full speed, then goes on in real time from there', () => {

@@ -46,6 +46,8 @@ export function planUp(config: UpConfig, nowMillis: number, freshTopics = true):
     ['process', ...kafka, ...health('processor')],
     // The sink loads prices into price_history only when given their topic; estimates and /v1/prices read them there.
     ['sink', ...kafka, ...database, '--prices-topic', TOPICS.prices.name, ...health('sink')],
+    // Its internal topics are made by `kcost topics` above (its --recommender-group-id is recommend's default --group-id).
+    ['recommend', ...kafka, ...health('recommender')],
     ['export', ...kafka, '--health-port', String(config.exporterPort)],
     ['api', ...database, '--log-level', config.logLevel, '--port', String(config.apiPort)],
   ];

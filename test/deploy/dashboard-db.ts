@@ -5,14 +5,18 @@ import { pgSqlClient } from '../../services/db/sql-client.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { BatchWriter, type LoadBatch } from '../../services/sink/batch-writer.js';
 import { createTestDatabase } from '../support/database.js';
+import type { RecommendationEvent } from './recommendation-data.js';
 
-/** A migrated test database holding the given costs, loaded as the sink loads them; end() drops it. */
+/** A migrated test database holding the given costs and recommendations, loaded as the sink loads them; end() drops it. */
 export interface CostDatabase {
   readonly pool: pg.Pool;
   end(): Promise<void>;
 }
 
-export async function costDatabase(prefix: string, history: { pods: readonly PodCost[]; nodes: readonly NodeCost[]; anomalies: readonly CostAnomaly[] }): Promise<CostDatabase> {
+export async function costDatabase(
+  prefix: string,
+  history: { pods: readonly PodCost[]; nodes: readonly NodeCost[]; anomalies: readonly CostAnomaly[]; recommendations?: readonly RecommendationEvent[] },
+): Promise<CostDatabase> {
   const database = await createTestDatabase(prefix);
   // Grafana's PostgreSQL datasource runs its sessions in UTC; so do these, whatever the server's default.
   const pool = new pg.Pool({ connectionString: database.url, max: 2, options: '-c TimeZone=UTC' });
@@ -25,9 +29,9 @@ export async function costDatabase(prefix: string, history: { pods: readonly Pod
   }
   // COPY into the raw tables and, on plain PostgreSQL, the rollups in the same transaction.
   const writer = new BatchWriter({ pool, variant, group: 'dashboards', logger: silentLogger(), reject: async () => undefined });
-  const load = async (topic: string, schema: LoadBatch['schema'], values: readonly unknown[]) => {
+  const load = async (topic: string, schema: LoadBatch['schema'], values: readonly unknown[], keyOf: (i: number) => string | null = () => null) => {
     for (let first = 0; first < values.length; first += 5000) {
-      const records = values.slice(first, first + 5000).map((value, i) => ({ offset: String(first + i), key: null, value }));
+      const records = values.slice(first, first + 5000).map((value, i) => ({ offset: String(first + i), key: keyOf(first + i), value }));
       const result = await writer.write({ topic, partition: 0, schema, records, nextOffset: String(first + records.length) });
       if (result.rejected.length > 0) throw new Error(`${topic}: the sink rejected ${result.rejected.length} records`);
     }
@@ -35,6 +39,9 @@ export async function costDatabase(prefix: string, history: { pods: readonly Pod
   await load('costs', 'PodCost', history.pods);
   await load('node-costs', 'NodeCost', history.nodes);
   await load('anomalies', 'CostAnomaly', history.anomalies);
+  // Versions and tombstones in topic order: every version into recommendation_history, the latest per key into recommendation.
+  const recommendations = history.recommendations ?? [];
+  await load('recommendations', 'Recommendation', recommendations.map((e) => e.value), (i) => recommendations[i]?.key ?? null);
   return {
     pool,
     async end() {

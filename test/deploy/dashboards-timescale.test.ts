@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordTypes } from '../../services/codec/records.generated.js';
 import { migrate } from '../../services/db/migrations.js';
 import { silentLogger } from '../../services/log/logger.js';
+import { RECOMMENDATION_HISTORY_TABLE, RECOMMENDATION_TABLE } from '../../services/sink/recommendation-table.js';
 import { columnNames, COST_ANOMALY_TABLE, encodeRow, NODE_COST_TABLE, POD_COST_TABLE, type TableSpec } from '../../services/sink/tables.js';
 import { createTimescaleDb } from '../storage/timescale-db.js';
 import { costDatabase, type CostDatabase } from './dashboard-db.js';
 import { liveEdge, panelSql, SIMULATION, targets } from './dashboard-panels.js';
 import type { TimeRange, VariableValue } from './grafana-sql.js';
+import { latestRecommendations, simulatedRecommendations } from './recommendation-data.js';
 import { simulatedCosts, type SimulatedCosts } from './simulated-costs.js';
 
 // The same panels over the same simulated costs on both storage paths: plain
@@ -42,17 +44,21 @@ describe('every dashboard panel on the TimescaleDB path answers as on plain Post
 
   beforeAll(async () => {
     ({ now, costs } = liveEdge(simulatedCosts(SMALL)));
-    postgres = await costDatabase('kcost_dashboards_paths', costs);
+    const recommendations = simulatedRecommendations(costs.pods);
+    postgres = await costDatabase('kcost_dashboards_paths', { ...costs, recommendations });
     timescale = await createTimescaleDb();
     await timescale.db.exec("SET TimeZone = 'UTC'");
     await migrate(timescale.client, { logger: silentLogger() });
     // PGlite takes COPY from a blob; the rows are the sink's own COPY text encoding.
-    const copy = async <N extends 'PodCost' | 'NodeCost' | 'CostAnomaly'>(table: TableSpec<N>, records: ReadonlyArray<RecordTypes[N]>) => {
+    const copy = async <N extends 'PodCost' | 'NodeCost' | 'CostAnomaly' | 'Recommendation'>(table: TableSpec<N>, records: ReadonlyArray<RecordTypes[N]>) => {
       await timescale.db.query(`COPY ${table.table} (${columnNames(table).join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([records.map((r) => encodeRow(table, r)).join('')]) });
     };
     await copy(POD_COST_TABLE, costs.pods);
     await copy(NODE_COST_TABLE, costs.nodes);
     await copy(COST_ANOMALY_TABLE, costs.anomalies);
+    // What the sink leaves after the same events: every version in history, the latest per key in recommendation.
+    await copy(RECOMMENDATION_HISTORY_TABLE, recommendations.flatMap((e) => (e.value ? [e.value] : [])));
+    await copy(RECOMMENDATION_TABLE, latestRecommendations(recommendations));
     const namespaces = (await postgres.pool.query<{ namespace: string }>('SELECT DISTINCT namespace FROM pod_cost ORDER BY 1')).rows.map((r) => r.namespace);
     variables = { cluster, namespace: { values: namespaces, quoted: true }, bucket: { values: ['1h'], quoted: false } };
   }, 180_000);
@@ -63,11 +69,13 @@ describe('every dashboard panel on the TimescaleDB path answers as on plain Post
   });
 
   it('loaded the same rows into both', async () => {
-    const count = 'SELECT (SELECT count(*) FROM pod_cost) AS pods, (SELECT count(*) FROM node_cost) AS nodes, (SELECT count(*) FROM cost_anomaly) AS anomalies';
+    const count =
+      'SELECT (SELECT count(*) FROM pod_cost) AS pods, (SELECT count(*) FROM node_cost) AS nodes, (SELECT count(*) FROM cost_anomaly) AS anomalies, (SELECT count(*) FROM recommendation) AS advice, (SELECT count(*) FROM recommendation_history) AS versions';
     const [pg] = (await postgres.pool.query<Row>(count)).rows;
     const [ts] = (await timescale.db.query<Row>(count)).rows;
     expect(canonical([ts ?? {}])).toEqual(canonical([pg ?? {}]));
     expect(Number(pg?.pods)).toBe(costs.pods.length);
+    expect(Number(pg?.advice)).toBeGreaterThan(0);
   });
 
   it.each(targets)('$name', async ({ target }) => {

@@ -3,6 +3,7 @@ import { costHistory } from './cost-data.js';
 import { costDatabase, type CostDatabase } from './dashboard-db.js';
 import type { TimeRange, VariableValue } from './grafana-sql.js';
 import { dashboards, LIVE_EDGE_MINUTES_PAST_HOUR, liveEdge, panelSql, SIMULATION, sqlOf, targets } from './dashboard-panels.js';
+import { simulatedRecommendations } from './recommendation-data.js';
 import { asOf, simulatedCosts, type SimulatedCosts } from './simulated-costs.js';
 
 const DAY = 86_400_000;
@@ -30,9 +31,9 @@ async function variableValues(database: CostDatabase): Promise<{ clusters: strin
 
 
 describe('Grafana dashboards', () => {
-  it('are the five kcost dashboards, each on the PostgreSQL datasource variable with cluster, namespace and window variables', () => {
+  it('are the six kcost dashboards, each on the PostgreSQL datasource variable with cluster, namespace and window variables', () => {
     expect(dashboards.map((d) => d.dashboard.uid).sort()).toEqual(
-      ['kcost-anomalies-forecast', 'kcost-executive-summary', 'kcost-namespace-deep-dive', 'kcost-resource-efficiency', 'kcost-spot'],
+      ['kcost-anomalies-forecast', 'kcost-executive-summary', 'kcost-namespace-deep-dive', 'kcost-resource-efficiency', 'kcost-rightsizing', 'kcost-spot'],
     );
     for (const { dashboard } of dashboards) {
       const variables = new Map(dashboard.templating.list.map((v) => [v.name, v]));
@@ -65,7 +66,8 @@ describe('every dashboard query on the real schema with simulated costs', () => 
   const run = (sql: string, variables: Record<string, VariableValue>, range = RANGE) => runPanel(database, sql, variables, range);
 
   beforeAll(async () => {
-    database = await costDatabase('kcost_dashboards', costHistory(DATA_START, DATA_DAYS));
+    const history = costHistory(DATA_START, DATA_DAYS);
+    database = await costDatabase('kcost_dashboards', { ...history, recommendations: simulatedRecommendations(history.pods) });
     ({ clusters, namespaces } = await variableValues(database));
   });
 
@@ -144,7 +146,7 @@ describe("every dashboard panel over the simulator's data, at the live edge", ()
 
   beforeAll(async () => {
     ({ now, costs } = liveEdge(simulatedCosts(SIMULATION)));
-    database = await costDatabase('kcost_dashboards_sim', costs);
+    database = await costDatabase('kcost_dashboards_sim', { ...costs, recommendations: simulatedRecommendations(costs.pods) });
     const { clusters, namespaces } = await variableValues(database);
     variables = { cluster: { values: clusters, quoted: true }, namespace: { values: namespaces, quoted: true } };
   });
@@ -223,7 +225,8 @@ describe('every dashboard panel for a cluster three hours old', () => {
   const cases = RANGES.flatMap((r) => targets.map((t) => ({ ...r, ...t })));
 
   beforeAll(async () => {
-    database = await costDatabase('kcost_dashboards_young', asOf(simulatedCosts({ ...SIMULATION, durationMillis: 4 * HOUR }), now));
+    const young = asOf(simulatedCosts({ ...SIMULATION, durationMillis: 4 * HOUR }), now);
+    database = await costDatabase('kcost_dashboards_young', { ...young, recommendations: simulatedRecommendations(young.pods) });
     const { clusters, namespaces } = await variableValues(database);
     variables = { cluster: { values: clusters, quoted: true }, namespace: { values: namespaces, quoted: true }, bucket: { values: ['1h'], quoted: false } };
   });

@@ -80,7 +80,11 @@ describe('the Grafana login of docker-compose.yml', () => {
       );
       const { rows } = await client.query<{ Namespace: string }>(sql);
       expect(rows.map((r) => r.Namespace).sort()).toEqual(['ci', 'shop']);
+      // The Right-sizing dashboard's tables, created by the same migrations.
+      const advice = await client.query<{ n: string }>('SELECT (SELECT count(*) FROM recommendation) + (SELECT count(*) FROM recommendation_history) AS n');
+      expect(Number(advice.rows[0]?.n)).toBe(0);
       await expect(client.query('DELETE FROM pod_cost')).rejects.toThrow(/permission denied/);
+      await expect(client.query('DELETE FROM recommendation')).rejects.toThrow(/permission denied/);
     } finally {
       await client.end();
     }

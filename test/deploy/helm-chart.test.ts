@@ -83,7 +83,7 @@ describe('Helm chart: rendered with default values', () => {
     for (const expected of ['Job/kcost-migrate', 'Job/kcost-topics', 'ClusterRole/kcost-collector', 'ClusterRoleBinding/kcost-collector', 'Service/kcost-export', 'Service/kcost-api', 'ServiceMonitor/kcost-export', 'PrometheusRule/kcost', 'Secret/kcost-database']) {
       expect(names).toContain(expected);
     }
-    expect(byKind(defaults, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1')).toHaveLength(5);
+    expect(byKind(defaults, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1')).toHaveLength(6);
   });
 
   it.each(defaults.map((m) => ({ id: `${m.template}: ${String(m.object.kind)} ${String((m.object.metadata as Manifest['metadata'] | undefined)?.name)}`, object: m.object })))(
@@ -272,7 +272,7 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     try {
       const file = join(dir, 'rendered.rules.yml');
       writeFileSync(file, JSON.stringify(named(manifests, 'PrometheusRule', 'kcost').spec));
-      expect(execFileSync(promtool() as string, ['check', 'rules', file], { encoding: 'utf8' })).toMatch(/SUCCESS: 16 rules found/);
+      expect(execFileSync(promtool() as string, ['check', 'rules', file], { encoding: 'utf8' })).toMatch(/SUCCESS: 17 rules found/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

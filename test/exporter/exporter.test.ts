@@ -2,7 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Codec } from '../../services/codec/codec.js';
-import type { CostAnomaly, KubeObject, NodeCost, PodCost } from '../../services/codec/records.generated.js';
+import type { CostAnomaly, KubeObject, NodeCost, PodCost, Recommendation } from '../../services/codec/records.generated.js';
 import { buildExporter, type Exporter } from '../../services/exporter/exporter.js';
 import { BatchingProducer, type OutgoingRecord } from '../../services/kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../../services/kafka/dead-letter.js';
@@ -10,6 +10,7 @@ import { createProducer } from '../../services/kafka/kafka-client.js';
 import { createConsumerMetrics } from '../../services/kafka/kafka-metrics.js';
 import { anomalyKey, kubeObjectKey, nodeKey, podKey, TOPICS, type TopicSpec } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
+import { recommendation } from '../fixtures/storage/recommendations.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { parseExposition, sampleValue, type Family } from './prometheus-text.js';
 import { costAnomaly, DAY_START, MINUTE, nodeCost, podCost } from './records.js';
@@ -56,6 +57,14 @@ const namespaceObject = (name: string, labels: Record<string, string>, observedA
 });
 const asKube = (topic: string, records: KubeObject[]): OutgoingRecord[] => records.map((value) => ({ topic, key: kubeObjectKey(value), schema: 'KubeObject', value }));
 const asPods = (topic: string, records: PodCost[]): OutgoingRecord[] => records.map((value) => ({ topic, key: podKey(value), schema: 'PodCost', value }));
+const asRecommendations = (topic: string, records: Recommendation[]): OutgoingRecord[] => records.map((value) => ({ topic, key: value.key, schema: 'Recommendation', value }));
+const MIB = 1_048_576;
+const ADVISED_AT = DAY_START - 86_400_000;
+/** Right-sizing advice: two versions for checkout, one for cart (no memory advice), and a kind this exporter does not know. */
+const checkoutAdvice = recommendation({ target: { cluster: CLUSTER, workloadName: 'checkout' }, generatedAt: ADVISED_AT + 60_000, savingUsd: 41.25, risk: 'MEDIUM' });
+const checkoutOlder = recommendation({ target: { cluster: CLUSTER, workloadName: 'checkout' }, generatedAt: ADVISED_AT, savingUsd: 99, risk: 'LOW' });
+const cartAdvice = recommendation({ target: { cluster: CLUSTER, workloadName: 'cart' }, generatedAt: ADVISED_AT, savingUsd: -3.5, memory: { action: 'NONE', recommendedRequest: null, recommendedLimit: null } });
+const newerKind: Recommendation = { ...recommendation({ target: { cluster: CLUSTER, workloadName: 'pool' } }), kind: 'UNKNOWN', workloadResources: null };
 const asNodes = (topic: string, records: NodeCost[]): OutgoingRecord[] => records.map((value) => ({ topic, key: nodeKey(value), schema: 'NodeCost', value }));
 
 describe('kcost export over a real broker', () => {
@@ -63,7 +72,7 @@ describe('kcost export over a real broker', () => {
   let codec: Codec;
   let raw: Producer;
   let producer: BatchingProducer;
-  let topics: Record<'costs' | 'nodeCosts' | 'anomalies' | 'deadLetter' | 'kube', TopicSpec>;
+  let topics: Record<'costs' | 'nodeCosts' | 'anomalies' | 'deadLetter' | 'kube' | 'recommendations', TopicSpec>;
   let exporter: Exporter;
   const clock = { now: Date.now() };
 
@@ -79,12 +88,18 @@ describe('kcost export over a real broker', () => {
   beforeAll(async () => {
     kafka = testKafka('kcost-export-test');
     codec = testCodec();
-    const [costs, nodeCosts, anomalyTopic, deadLetter, kube] = await createTestTopics(kafka, [TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter, TOPICS.kube]);
-    topics = { costs: costs as TopicSpec, nodeCosts: nodeCosts as TopicSpec, anomalies: anomalyTopic as TopicSpec, deadLetter: deadLetter as TopicSpec, kube: kube as TopicSpec };
+    const [costs, nodeCosts, anomalyTopic, deadLetter, kube, recommendations] = await createTestTopics(kafka, [TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter, TOPICS.kube, TOPICS.recommendations]);
+    topics = { costs: costs as TopicSpec, nodeCosts: nodeCosts as TopicSpec, anomalies: anomalyTopic as TopicSpec, deadLetter: deadLetter as TopicSpec, kube: kube as TopicSpec, recommendations: recommendations as TopicSpec };
     raw = createProducer(kafka);
     await raw.connect();
     producer = new BatchingProducer({ producer: raw, codec, logger: silentLogger() });
 
+    // checkout's newer version, written two days before the replay position (broker time) and before its older version:
+    // the compacted topic is read whole all the same, and the older version read after it does not win.
+    await raw.send({
+      topic: topics.recommendations.name,
+      messages: [{ key: checkoutAdvice.key, value: await codec.encode('Recommendation', checkoutAdvice), timestamp: String(Date.now() - 2 * 86_400_000) }],
+    });
     const web = firstWindow[0] as PodCost;
     await producer.publish([
       ...asPods(topics.costs.name, firstWindow),
@@ -102,6 +117,7 @@ describe('kcost export over a real broker', () => {
         namespaceObject('batch', { team: 'etl' }, 1),
         { ...namespaceObject('web-1', {}, 1), kind: 'POD', namespace: 'shop' },
       ]),
+      ...asRecommendations(topics.recommendations.name, [checkoutOlder, cartAdvice, newerKind]),
     ]);
     await raw.send({ topic: topics.costs.name, messages: [{ key: podKey(web), value: Buffer.from('not an avro record') }] });
     // An aborted transaction leaves records a read-committed consumer never sees and ends its partitions with a marker.
@@ -134,6 +150,7 @@ describe('kcost export over a real broker', () => {
         nodeCostsTopic: topics.nodeCosts.name,
         anomaliesTopic: topics.anomalies.name,
         kubeTopic: topics.kube.name,
+        recommendationsTopic: topics.recommendations.name,
         replayFrom: 'today',
         graceMillis: GRACE,
         port: 0,
@@ -251,5 +268,45 @@ describe('kcost export over a real broker', () => {
     expect(value(families, 'kube_cost_namespace_budget_usd', { namespace: 'shop' })).toBe(1500.5);
     expect(value(families, 'kube_cost_namespace_budget_usd', { namespace: 'batch' })).toBeUndefined();
     expect(sampleValue(families, 'kube_cost_exporter_records_consumed_total', { topic: topics.kube.name, outcome: 'duplicate' })).toBe(1);
+  });
+
+  it('serves the latest right-sizing advice per workload container, and drops it on a tombstone', async () => {
+    const recommendationsRead = (families: Map<string, Family>) =>
+      (families.get('kube_cost_exporter_records_consumed_total')?.samples ?? []).filter((s) => s.labels.topic === topics.recommendations.name).reduce((sum, s) => sum + s.value, 0);
+    let families = await scrapeParsed();
+    // Read whole before the exporter said it was ready.
+    expect(recommendationsRead(families)).toBe(4);
+    expect(families.get('kube_cost_recommendation_monthly_savings_usd')?.type).toBe('GAUGE');
+    const target = (workload: string) => ({ namespace: 'shop', workload_kind: 'Deployment', workload, container: 'app' });
+    // checkout's newer version stands; the newer kind is left out.
+    expect(families.get('kube_cost_recommendation_monthly_savings_usd')?.samples.map((s) => [s.labels.workload, s.labels.risk, s.labels.kind, s.value]).sort()).toEqual([
+      ['cart', 'LOW', 'WORKLOAD_RESOURCES', -3.5],
+      ['checkout', 'MEDIUM', 'WORKLOAD_RESOURCES', 41.25],
+    ]);
+    expect(value(families, 'kube_cost_recommendation_container_resource_requests', { ...target('checkout'), resource: 'cpu', unit: 'core' })).toBe(0.45);
+    expect(value(families, 'kube_cost_recommendation_current_container_resource_requests', { ...target('checkout'), resource: 'cpu', unit: 'core' })).toBe(1);
+    expect(value(families, 'kube_cost_recommendation_container_resource_requests', { ...target('checkout'), resource: 'memory', unit: 'byte' })).toBe(700 * MIB);
+    expect(value(families, 'kube_cost_recommendation_container_resource_limits', { ...target('checkout'), resource: 'memory', unit: 'byte' })).toBe(840 * MIB);
+    expect(value(families, 'kube_cost_recommendation_container_resource_limits', { ...target('checkout'), resource: 'cpu' })).toBeUndefined();
+    // cart has no memory advice (NONE): only its CPU figures.
+    expect(families.get('kube_cost_recommendation_container_resource_requests')?.samples.filter((s) => s.labels.workload === 'cart').map((s) => s.labels.resource)).toEqual(['cpu']);
+    expect(sampleValue(families, 'kube_cost_exporter_records_consumed_total', { topic: topics.recommendations.name, outcome: 'ignored' })).toBe(1);
+    expect(sampleValue(families, 'kube_cost_exporter_records_consumed_total', { topic: topics.recommendations.name, outcome: 'duplicate' })).toBe(1);
+
+    // The workload is deleted: the recommender retires its key with a tombstone.
+    await raw.send({ topic: topics.recommendations.name, messages: [{ key: checkoutAdvice.key, value: null }] });
+    await waitFor(async () => recommendationsRead(await scrapeParsed()) === 5, 30_000, 'the tombstone');
+    families = await scrapeParsed();
+    expect(families.get('kube_cost_recommendation_monthly_savings_usd')?.samples.map((s) => s.labels.workload)).toEqual(['cart']);
+    for (const name of ['kube_cost_recommendation_container_resource_requests', 'kube_cost_recommendation_container_resource_limits', 'kube_cost_recommendation_current_container_resource_requests', 'kube_cost_recommendation_current_container_resource_limits']) {
+      expect((families.get(name)?.samples ?? []).filter((s) => s.labels.workload === 'checkout'), name).toEqual([]);
+    }
+
+    // cart deleted and created again at once: its tombstone, then its new advice, read in one batch, in that order.
+    const recreated = recommendation({ target: { cluster: CLUSTER, workloadName: 'cart' }, generatedAt: ADVISED_AT - 60_000, savingUsd: 7 });
+    await raw.send({ topic: topics.recommendations.name, messages: [{ key: cartAdvice.key, value: null }, { key: recreated.key, value: await codec.encode('Recommendation', recreated) }] });
+    await waitFor(async () => recommendationsRead(await scrapeParsed()) === 7, 30_000, 'the tombstone and the new advice');
+    families = await scrapeParsed();
+    expect(families.get('kube_cost_recommendation_monthly_savings_usd')?.samples.map((s) => [s.labels.workload, s.value])).toEqual([['cart', 7]]);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CostStore } from '../../services/exporter/cost-store.js';
+import { exportRole } from '../../services/exporter/export-role.js';
 import { promtool } from '../deploy/promtool.js';
 import { REPO } from '../deploy/repo.js';
 import { nodeCost, podCost } from './records.js';
@@ -32,7 +33,7 @@ describe("README's metrics tables", () => {
   const rows = metricsRows();
   const queries = rows.map((cells) => unquote(cells[cells.length - 1]));
 
-  it('give a query for every kube_cost_* family the exporter serves, and for the four questions users ask', () => {
+  it('give a query for every kube_cost_* family the exporter serves, and for the questions users ask', () => {
     // Every family, with series: one record of each kind, and a later window so the first is complete.
     const store = new CostStore({ graceMillis: 60_000, now: () => 0 });
     store.applyPodCost(podCost({ podUid: 'u', podName: 'p', storageCostUsd: 0.1, volumes: [{ persistentVolume: 'pv', claim: 'c', storageClass: 'gp3', capacityBytes: 1, costUsd: 0.1 }] }));
@@ -43,7 +44,14 @@ describe("README's metrics tables", () => {
     const documented = rows.map((cells) => unquote(cells[0]).replace(/\{.*$/, ''));
     for (const family of [...served, 'kube_cost_anomaly_score', 'kube_cost_namespace_budget_usd']) expect(documented, family).toContain(family);
     const questions = rows.map((cells) => cells[0] ?? '');
-    for (const question of ['total monthly cost', 'cost by namespace', 'spot savings %', 'namespace budget alert']) expect(questions.some((q) => q.startsWith(question)), question).toBe(true);
+    for (const question of ['total monthly cost', 'cost by namespace', 'spot savings %', 'namespace budget alert', 'potential monthly saving from right-sizing']) expect(questions.some((q) => q.startsWith(question)), question).toBe(true);
+  });
+
+  it('name only families that kcost export --help defines too', () => {
+    const help = exportRole.description;
+    const families = Object.keys(new CostStore({ graceMillis: 60_000, now: () => 0 }).sizes().series);
+    expect(families).toContain('kube_cost_recommendation_monthly_savings_usd');
+    for (const family of families) expect(help, family).toMatch(new RegExp(`\\b${family}\\b`));
   });
 
   it('are each one of the expressions the promtool rule tests check', () => {

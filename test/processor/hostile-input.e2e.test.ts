@@ -10,6 +10,7 @@ import { buildProcessor, type Processor, type ProcessorConfig } from '../../serv
 import { container, nodeObject, podObject, priceUpdate, usageSample } from '../../services/processor/record-builders.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { TopicReader } from './topic-reader.js';
+import { waitForLeaders } from '../../services/kafka/provision-topics.js';
 
 // Records that decode (or are merely huge) but must never become money:
 // each goes to the dead-letter topic with its reason code, the stream goes
@@ -41,7 +42,8 @@ beforeAll(async () => {
   const [kube, prices, costsTopic, nodeCostsTopic, anomalies, deadLetter] = (await createTestTopics(kafka, [TOPICS.kube, TOPICS.prices, TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter])).map((t) => t.name) as [string, string, string, string, string, string];
   // A usage topic that takes 16 MB records, as a misconfigured deployment might: the processor must not pass one on.
   const usage = uniqueName(TOPICS.usage.name);
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: usage, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }] }] });
+  await admin.createTopics({ waitForLeaders: false, topics: [{ topic: usage, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }] }] });
+  await waitForLeaders(admin, [usage]);
   const id = randomUUID().slice(0, 8);
   config = {
     groupId: `kcost-hostile-${id}`,

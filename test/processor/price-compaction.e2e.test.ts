@@ -10,6 +10,7 @@ import { buildProcessor, type Processor, type ProcessorConfig } from '../../serv
 import { container, nodeObject, podObject, priceUpdate, usageSample } from '../../services/processor/record-builders.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { TopicReader } from './topic-reader.js';
+import { waitForLeaders } from '../../services/kafka/provision-topics.js';
 
 // The prices topic is compacted. A processor group that reads it after the
 // log cleaner has run (a replay, a backfill, a new deployment) must still
@@ -90,7 +91,7 @@ beforeAll(async () => {
   // The prices topic as kcost creates it, with a log cleaner that runs at once: tiny segments, no compaction lag.
   const pricesTopic = uniqueName(TOPICS.prices.name);
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: [
       {
         topic: pricesTopic,
@@ -105,6 +106,7 @@ beforeAll(async () => {
       },
     ],
   });
+  await waitForLeaders(admin, [pricesTopic]);
   base = {
     allowedLatenessMillis: 0,
     idleSourceAfterMillis: 1000,

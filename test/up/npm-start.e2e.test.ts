@@ -12,11 +12,13 @@ import { TOPICS } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { freePortBlock } from '../support/ports.js';
 import { REPO, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
+import type { Recommendation } from '../../services/recommender/recommendation.js';
 
 // What README.md promises a newcomer: `npm start` (scripts/up.sh, which runs
 // `kcost up --simulate` against a local broker) brings the pipeline up, the
 // API returns namespace costs and the exporter serves pod series within two
-// minutes, and Ctrl-C stops it cleanly. `kcost up` uses the default topic
+// minutes, the recommender's advice reaches /v1/recommendations, and Ctrl-C
+// stops it cleanly. `kcost up` uses the default topic
 // names, so it gets a broker of its own here (scripts/kafka.sh with its own
 // state directory and ports) and a database that does not exist yet.
 
@@ -25,6 +27,7 @@ const run = promisify(execFile);
 /** The JSON line `kcost simulate` prints when it is done. */
 interface SimulatorSummary {
   readonly speed: number | 'max';
+  readonly start: string;
   readonly end: string;
   readonly published: Record<string, Record<string, number> | undefined>;
 }
@@ -37,6 +40,7 @@ const parseJson = (line: string): { speed?: unknown } | null => {
   }
 };
 const NEWCOMER_WAIT_MILLIS = 120_000;
+const HOUR = 3_600_000;
 
 describe('kcost up --simulate, as npm start runs it', () => {
   const state = mkdtempSync(join(tmpdir(), 'kcost-up-broker-'));
@@ -123,8 +127,61 @@ describe('kcost up --simulate, as npm start runs it', () => {
     const kafka = createKafka({ brokers: brokers.split(','), clientId: 'npm-start-test', logger: silentLogger() });
     expect(await topicSize(kafka, TOPICS.deadLetter.name)).toBe(0);
 
+    // kcost up runs kcost recommend and the sink loads its topic. A container's advice at an hour boundary is
+    // published once every costs partition is 5 minutes past it in event time; the 3 h backfill passes its first
+    // boundary by two hours, so that boundary was published during the backfill and needs no real-time wait: every
+    // workload container priced before it must be in /v1/recommendations by now, give or take the sink's next batch.
+    const firstBoundary = Math.floor(Date.parse(backfill?.start ?? '') / HOUR) * HOUR + HOUR;
+    const expectedKeys = await targetsPricedBefore(databaseUrl.toString(), firstBoundary);
+    expect(expectedKeys.length).toBeGreaterThan(5);
+    let advice: Recommendation[] = [];
+    await waitFor(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${ports.api}/v1/recommendations?cluster=sim&sort=key&limit=5000`);
+        advice = response.ok ? ((await response.json()) as { recommendations: Recommendation[] }).recommendations : [];
+        const keys = new Set(advice.map((r) => r.key));
+        return expectedKeys.every((key) => keys.has(key));
+      },
+      60_000,
+      `recommendations for the ${expectedKeys.length} workload containers priced before ${new Date(firstBoundary).toISOString()}`,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}: missing ${expectedKeys.filter((key) => !advice.some((r) => r.key === key)).join(', ')}`);
+    });
+    // Three simulated hours are less than the 24 h of history the kcost strategy needs: the advice says so and changes nothing.
+    for (const record of advice) {
+      expect(record.strategy.name, record.key).toBe('kcost');
+      expect(record.reasons, record.key).toContain('INSUFFICIENT_HISTORY');
+      expect([record.workloadResources?.cpu.action, record.workloadResources?.memory.action], record.key).toEqual(['NONE', 'NONE']);
+      expect(record.workloadResources?.evidence.requiredHistoryHours, record.key).toBe(24);
+      expect(record.workloadResources?.evidence.historyHours, record.key).toBeLessThan(24);
+      expect(record.saving.monthlySavingsUsd, record.key).toBe(0);
+    }
+    // The simulator's storefront Deployment runs under an HPA on 60 % CPU (2 to 6 replicas): its advice says so,
+    // and prices the replicas the HPA reported at that hour.
+    const storefront = advice.find((r) => r.workloadResources?.target.workloadName === 'storefront');
+    expect(storefront?.reasons).toContain('HPA_MANAGED');
+    expect(storefront?.workloadResources?.hpa).toEqual([expect.objectContaining({ resource: 'cpu', currentTargetUtilizationPercent: 60, recommendedTargetUtilizationPercent: null })]);
+    expect(storefront?.workloadResources?.pricing.replicas).toBeGreaterThanOrEqual(2);
+    expect(storefront?.workloadResources?.pricing.replicas).toBeLessThanOrEqual(6);
+
     up.child.kill('SIGINT');
     const code = await Promise.race([up.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 60 s'), 60_000))]);
     expect(code, up.output.slice(-20).join('\n')).toBe(0);
   }, 420_000);
 });
+
+/** The recommendation keys (cluster/namespace/Kind/name/container; a bare pod is Pod/<name>) of the containers priced before `beforeMillis`. */
+async function targetsPricedBefore(databaseUrl: string, beforeMillis: number): Promise<string[]> {
+  const database = new pg.Client({ connectionString: databaseUrl });
+  await database.connect();
+  try {
+    const { rows } = await database.query<{ key: string }>(
+      `SELECT DISTINCT concat_ws('/', cluster, namespace, CASE WHEN workload_kind = '' THEN 'Pod' ELSE workload_kind END, CASE WHEN workload_kind = '' THEN pod_name ELSE workload_name END, container) AS key
+         FROM pod_cost WHERE window_start < $1`,
+      [new Date(beforeMillis)],
+    );
+    return rows.map((row) => row.key).sort();
+  } finally {
+    await database.end();
+  }
+}

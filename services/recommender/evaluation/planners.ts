@@ -44,7 +44,7 @@ export function strategyPlanner(strategy: Strategy, workload: Workload, label = 
         memoryRequestBytes: current.memoryRequestBytes,
         memoryLimitBytes: current.memoryLimitBytes,
         restartCount: 0,
-        hpa: workload.hpa && current.hpaTargetUtilizationPercent !== null ? { ...workload.hpa, metrics: [{ resource: 'cpu', targetUtilizationPercent: current.hpaTargetUtilizationPercent }] } : null,
+        hpa: workload.hpa && current.hpaTargetUtilizationPercent !== null ? { ...workload.hpa, metrics: [{ resource: 'cpu', targetUtilizationPercent: current.hpaTargetUtilizationPercent }], loadMetrics: [] } : null,
       };
       const rec = recommender.recommend(key, state, BENCH_RATES, REPLAY_EPOCH_MILLIS + minute * MINUTE).workloadResources;
       if (!rec) return current;
