@@ -75,6 +75,18 @@ export class AbandonedStateFollower {
     } finally {
       await admin.disconnect();
     }
+    // kafkajs ends every fetched batch with END_BATCH_PROCESS, also one that held only transaction markers or
+    // aborted records (which never reach the handler): the recommendations topic is written in transactions,
+    // and a partition whose tail is an aborted one would otherwise never count as read.
+    this.consumer.onEvent(this.consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, lastOffset } = (event as { payload: { topic: string; partition: number; lastOffset: string } }).payload;
+      const position = `${topic}/${partition}`;
+      const target = this.targets.get(position);
+      if (target !== undefined && BigInt(lastOffset) + 1n >= target) {
+        this.targets.delete(position);
+        this.checkCaughtUp();
+      }
+    });
     this.checkCaughtUp();
     await this.consumer.start();
   }

@@ -184,3 +184,27 @@ describe('kcost recommend: orphaned volumes', () => {
     await waitFor(() => reader.records.slice(before).some((r) => r.key === IDLE_KEY && r.value === null), 60_000, 'the idle-workload tombstone');
   }, 240_000);
 });
+
+describe('kcost recommend over a recommendations topic whose last transaction was aborted', () => {
+  it('still reads it to its end and becomes ready', async () => {
+    // A stage that lost its partitions mid-commit leaves aborted records and their marker at a partition's tail;
+    // read_committed, they never reach a handler, so only the end of kafkajs's batch says the partition was read.
+    const { recommendations } = await pipeline.freshOutputs();
+    const producer = pipeline.kafka.producer({ transactionalId: uniqueGroup('aborted'), idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const transaction = await producer.transaction();
+      const value = await pipeline.codec.encode('Recommendation', recommendation({ target: { cluster: 'prod', container: 'app' } }));
+      await transaction.send({ topic: recommendations, messages: [0, 1, 2, 3, 4, 5].map((partition) => ({ partition, key: `aborted-${partition}`, value })) });
+      await transaction.abort();
+    } finally {
+      await producer.disconnect();
+    }
+    const service = await pipeline.start(pipeline.config({ groupId: uniqueGroup('after-abort'), recommendations }));
+    try {
+      await waitFor(() => service.ready, 60_000, 'the recommender to be ready');
+    } finally {
+      await service.stop();
+    }
+  }, 120_000);
+});
