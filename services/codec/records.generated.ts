@@ -455,13 +455,13 @@ export type PriceKind = 'NODE' | 'STORAGE' | 'GPU' | 'NETWORK';
 export interface Recommendation {
   /** Kind of advice; exactly the matching detail field is set. */
   kind: RecommendationKind;
-  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. */
+  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. Since v3: cluster/NodePool/pool for NODE_POOL, cluster/namespace/Kind/name/Spot for SPOT_WORKLOAD, cluster/namespace/Kind/name/Arm for ARM_WORKLOAD (container names are lower case, so neither collides with a container's key), cluster/Commitment/provider/region/family/term for COMMITMENT. */
   key: string;
   /** Cluster name. */
   cluster: string;
   /** Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record. */
   generatedAt: number;
-  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. */
+  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. Since v3, NODE_POOL, SPOT_WORKLOAD and ARM_WORKLOAD: the part of the hour the advice rests on that was priced (1 for a full hour of cost windows); COMMITMENT: the lookback covered by stored hourly spend, as a fraction of the lookback asked for. */
   confidence: number;
   /** How likely applying the advice harms the workload. */
   risk: Risk;
@@ -479,16 +479,24 @@ export interface Recommendation {
   daemonSetOnlyNode: null | DaemonSetOnlyNode;
   /** Set when kind is IDLE_WORKLOAD, else null (since v2). */
   idleWorkload: null | IdleWorkload;
+  /** Set when kind is NODE_POOL, else null (since v3). */
+  nodePool: null | NodePoolAdvice;
+  /** Set when kind is SPOT_WORKLOAD, else null (since v3). */
+  spotWorkload: null | SpotWorkload;
+  /** Set when kind is COMMITMENT, else null (since v3). */
+  commitment: null | CommitmentAdvice;
+  /** Set when kind is ARM_WORKLOAD, else null (since v3). */
+  armWorkload: null | ArmWorkload;
 }
 
-/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
-export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME' | 'DAEMONSET_ONLY_NODE' | 'IDLE_WORKLOAD';
+/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. NODE_POOL (since v3): a cluster's node pool repacked onto the instance types the price catalog offers (detail in nodePool). SPOT_WORKLOAD (since v3): whether a workload on on-demand nodes can run on spot, every rule passed or failed, and what it saves (detail in spotWorkload). COMMITMENT (since v3): the 1- or 3-year commitment that maximizes net saving on a region's and instance family's hourly on-demand spend (detail in commitment). ARM_WORKLOAD (since v3): a workload on x86 nodes whose instance family has an ARM sibling in the catalog (detail in armWorkload). */
+export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME' | 'DAEMONSET_ONLY_NODE' | 'IDLE_WORKLOAD' | 'NODE_POOL' | 'SPOT_WORKLOAD' | 'COMMITMENT' | 'ARM_WORKLOAD';
 
 /** LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window. */
 export type Risk = 'LOW' | 'MEDIUM' | 'HIGH';
 
-/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. */
-export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED' | 'ONLY_DAEMONSETS' | 'IDLE';
+/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. Since v3: FRAGMENTED (the pool's nodes are allocated below the headroom, so fewer nodes hold its pods), OVERSIZED_SHAPES (other instance types hold the same pods for less), SPOT_SUITABLE / SPOT_UNSUITABLE (every spot rule passed / at least one failed: see spotWorkload.rules), STEADY_ON_DEMAND_BASE (on-demand spend every hour of the lookback that a commitment would cover), ARM_SIBLING (an ARM instance type of the same class and size is in the catalog). */
+export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED' | 'ONLY_DAEMONSETS' | 'IDLE' | 'FRAGMENTED' | 'OVERSIZED_SHAPES' | 'SPOT_SUITABLE' | 'SPOT_UNSUITABLE' | 'STEADY_ON_DEMAND_BASE' | 'ARM_SIBLING';
 
 /** The named strategy that produced the advice, with every parameter, as evidence. */
 export interface RecommendationStrategy {
@@ -737,6 +745,174 @@ export interface IdleContainer {
   memoryMaxBytes: number;
   /** History the container's record rests on, hours. */
   historyHours: number;
+}
+
+/** NODE_POOL detail (since v3): the pool's pods repacked onto the instance types of the price catalog in the pool's region and capacity type, honouring GPUs, architecture, zone pins and spread, DaemonSet overhead on every node and the headroom. saving compares today's nodes with the packing of today's requests; rightSized is the packing with the WORKLOAD_RESOURCES advice applied, reported and never added (README: adding savings up). */
+export interface NodePoolAdvice {
+  /** What the advice is for. */
+  target: NodePoolRef;
+  /** Cloud provider of the nodes. */
+  provider: string;
+  /** Region of the nodes (the catalog searched). */
+  region: string;
+  /** ON_DEMAND, SPOT or RESERVED: the prices the proposal uses. */
+  capacityType: string;
+  /** Zones the pool's nodes are in today: the proposal keeps a node in each. */
+  zones: Array<string>;
+  /** Pods packed (DaemonSet pods are the overhead, not counted here). */
+  podCount: number;
+  /** CPU requested by those pods today. */
+  requestedCpuCores: number;
+  /** Memory requested by those pods today. */
+  requestedMemoryBytes: number;
+  /** CPU allocatable on the pool's nodes today. */
+  allocatableCpuCores: number;
+  /** Memory allocatable on the pool's nodes today. */
+  allocatableMemoryBytes: number;
+  /** CPU the DaemonSets request on every node (the overhead each proposed node carries). */
+  daemonSetCpuCores: number;
+  /** Memory the DaemonSets request on every node. */
+  daemonSetMemoryBytes: number;
+  /** Headroom: a proposed node is at most this allocated (0.8), per resource. */
+  maxAllocatedFraction: number;
+  /** Today's nodes. */
+  current: Array<NodeGroupLine>;
+  /** Today's nodes' cost per hour (as priced for the hour the advice rests on). */
+  currentHourlyUsd: number;
+  /** The proposed nodes for today's requests. */
+  proposed: Array<NodeGroupLine>;
+  /** Their cost per hour. */
+  proposedHourlyUsd: number;
+  /** The proposed nodes once the WORKLOAD_RESOURCES advice is applied. */
+  rightSized: Array<NodeGroupLine>;
+  /** Their cost per hour. */
+  rightSizedHourlyUsd: number;
+  /** Containers whose advised requests that packing used. */
+  rightSizedContainers: number;
+  /** Pods no catalog type holds, as namespace/name: reason (kept on their current type in the proposal). */
+  unplacedPods: Array<string>;
+  /** Why, in sentences: fragmentation, oversized shapes, what limited the packing. */
+  findings: Array<string>;
+}
+
+/** The node pool. */
+export interface NodePoolRef {
+  /** Cluster name. */
+  cluster: string;
+  /** Pool name: the value of poolLabel, else instanceType/capacityType of its nodes. */
+  pool: string;
+  /** The node label the pool comes from (karpenter.sh/nodepool, eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool); null when the nodes carry none. */
+  poolLabel: null | string;
+}
+
+/** Some nodes of one instance type in one zone. */
+export interface NodeGroupLine {
+  /** Instance type. */
+  instanceType: string;
+  /** Zone; empty when not known. */
+  zone: string;
+  /** How many nodes. */
+  count: number;
+  /** Price of one node per hour, in the pool's capacity type. */
+  hourlyUsd: number;
+  /** amd64 or arm64; null when not known. */
+  architecture: null | string;
+}
+
+/** SPOT_WORKLOAD detail (since v3): whether a workload running on on-demand nodes may move to spot, and the saving, priced at the spot price history of the same instance types and zones. */
+export interface SpotWorkload {
+  /** The workload. */
+  target: WorkloadKindRef;
+  /** Desired replicas (the workload's spec), else the pods seen. */
+  replicas: number;
+  /** Every rule passed. */
+  suitable: boolean;
+  /** Every rule, in a fixed order. */
+  rules: Array<RuleResult>;
+  /** Instance types of the on-demand nodes its pods run on, sorted. */
+  instanceTypes: Array<string>;
+  /** Its pods' cost per hour on on-demand nodes today. */
+  onDemandHourlyUsd: number;
+  /** The same at the average spot price of the same instance types (and zones where priced by zone) over the lookback. */
+  spotHourlyUsd: number;
+  /** Spot price history averaged, hours. */
+  lookbackHours: number;
+}
+
+/** One rule and whether it passed. */
+export interface RuleResult {
+  /** CONTROLLER_KIND, REPLICAS, NO_LOCAL_STORAGE, DISRUPTION_BUDGET or NOT_ALREADY_SPOT. */
+  rule: string;
+  /** Whether it passed. */
+  passed: boolean;
+  /** Why, in a sentence. */
+  detail: string;
+}
+
+/** COMMITMENT detail (since v3): a commitment of commitmentUsdPerHour for the term covers coveredOnDemandUsdPerHour of on-demand spend, simulated hour by hour over the lookback (spot and reserved excluded). */
+export interface CommitmentAdvice {
+  /** What the advice is for. */
+  target: CommitmentRef;
+  /** Fraction off on-demand the commitment gives. */
+  discount: number;
+  /** Where the discount comes from: assumption (kcost's documented default table) or the configuration. */
+  discountSource: string;
+  /** Part of the term's commitment paid upfront (0: no upfront). */
+  upfrontFraction: number;
+  /** Hours of history simulated. */
+  lookbackHours: number;
+  /** What to commit to per hour (the discounted amount, as Savings Plans state it). */
+  commitmentUsdPerHour: number;
+  /** On-demand spend per hour it covers. */
+  coveredOnDemandUsdPerHour: number;
+  /** Lowest hourly on-demand spend in the lookback. */
+  minimumHourlyUsd: number;
+  /** Average hourly on-demand spend in the lookback. */
+  averageHourlyUsd: number;
+  /** Used / committed over the lookback, 0..1. */
+  expectedUtilization: number;
+  /** Covered / total on-demand spend over the lookback, 0..1. */
+  coverage: number;
+  /** First month in which the cumulative saving pays back the upfront part; null when it never does within the term. */
+  breakEvenMonth: null | number;
+}
+
+/** What the commitment covers. */
+export interface CommitmentRef {
+  /** Cluster name. */
+  cluster: string;
+  /** Cloud provider. */
+  provider: string;
+  /** Region. */
+  region: string;
+  /** Instance family (m5, n2-standard, Dsv5). */
+  instanceFamily: string;
+  /** 1y or 3y. */
+  term: string;
+}
+
+/** ARM_WORKLOAD detail (since v3): a candidate only, since kcost cannot see whether the workload's images are multi-arch. */
+export interface ArmWorkload {
+  /** The workload. */
+  target: WorkloadKindRef;
+  /** Per instance type. */
+  moves: Array<ArmMove>;
+  /** What to check before moving (multi-arch images). */
+  note: string;
+}
+
+/** One x86 instance type the workload runs on and its ARM sibling. */
+export interface ArmMove {
+  /** x86 instance type today. */
+  instanceType: string;
+  /** ARM sibling of the same class and size in the catalog. */
+  armInstanceType: string;
+  /** On-demand price of the x86 type per hour. */
+  instanceHourlyUsd: number;
+  /** On-demand price of the ARM type per hour. */
+  armInstanceHourlyUsd: number;
+  /** The workload's cost per hour on nodes of the x86 type today. */
+  workloadHourlyUsd: number;
 }
 
 /** Measured resource usage of one container over one window, published to kcost.usage.v1 (key cluster/podUid). */
@@ -2239,17 +2415,21 @@ export const currentSchemas: Record<SchemaName, object> = {
             "UNKNOWN",
             "ORPHANED_VOLUME",
             "DAEMONSET_ONLY_NODE",
-            "IDLE_WORKLOAD"
+            "IDLE_WORKLOAD",
+            "NODE_POOL",
+            "SPOT_WORKLOAD",
+            "COMMITMENT",
+            "ARM_WORKLOAD"
           ],
           "default": "UNKNOWN",
-          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. NODE_POOL (since v3): a cluster's node pool repacked onto the instance types the price catalog offers (detail in nodePool). SPOT_WORKLOAD (since v3): whether a workload on on-demand nodes can run on spot, every rule passed or failed, and what it saves (detail in spotWorkload). COMMITMENT (since v3): the 1- or 3-year commitment that maximizes net saving on a region's and instance family's hourly on-demand spend (detail in commitment). ARM_WORKLOAD (since v3): a workload on x86 nodes whose instance family has an ARM sibling in the catalog (detail in armWorkload)."
         },
         "doc": "Kind of advice; exactly the matching detail field is set."
       },
       {
         "name": "key",
         "type": "string",
-        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD."
+        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. Since v3: cluster/NodePool/pool for NODE_POOL, cluster/namespace/Kind/name/Spot for SPOT_WORKLOAD, cluster/namespace/Kind/name/Arm for ARM_WORKLOAD (container names are lower case, so neither collides with a container's key), cluster/Commitment/provider/region/family/term for COMMITMENT."
       },
       {
         "name": "cluster",
@@ -2267,7 +2447,7 @@ export const currentSchemas: Record<SchemaName, object> = {
       {
         "name": "confidence",
         "type": "double",
-        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold."
+        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. Since v3, NODE_POOL, SPOT_WORKLOAD and ARM_WORKLOAD: the part of the hour the advice rests on that was priced (1 for a full hour of cost windows); COMMITMENT: the lookback covered by stored hourly spend, as a fraction of the lookback asked for."
       },
       {
         "name": "risk",
@@ -2301,10 +2481,16 @@ export const currentSchemas: Record<SchemaName, object> = {
               "UNMOUNTED",
               "NEVER_MOUNTED",
               "ONLY_DAEMONSETS",
-              "IDLE"
+              "IDLE",
+              "FRAGMENTED",
+              "OVERSIZED_SHAPES",
+              "SPOT_SUITABLE",
+              "SPOT_UNSUITABLE",
+              "STEADY_ON_DEMAND_BASE",
+              "ARM_SIBLING"
             ],
             "default": "UNKNOWN",
-            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN."
+            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. Since v3: FRAGMENTED (the pool's nodes are allocated below the headroom, so fewer nodes hold its pods), OVERSIZED_SHAPES (other instance types hold the same pods for less), SPOT_SUITABLE / SPOT_UNSUITABLE (every spot rule passed / at least one failed: see spotWorkload.rules), STEADY_ON_DEMAND_BASE (on-demand spend every hour of the lookback that a commitment would cover), ARM_SIBLING (an ARM instance type of the same class and size is in the catalog)."
           }
         },
         "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
@@ -3019,6 +3205,465 @@ export const currentSchemas: Record<SchemaName, object> = {
         ],
         "default": null,
         "doc": "Set when kind is IDLE_WORKLOAD, else null (since v2)."
+      },
+      {
+        "name": "nodePool",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "NodePoolAdvice",
+            "doc": "NODE_POOL detail (since v3): the pool's pods repacked onto the instance types of the price catalog in the pool's region and capacity type, honouring GPUs, architecture, zone pins and spread, DaemonSet overhead on every node and the headroom. saving compares today's nodes with the packing of today's requests; rightSized is the packing with the WORKLOAD_RESOURCES advice applied, reported and never added (README: adding savings up).",
+            "fields": [
+              {
+                "name": "target",
+                "type": {
+                  "type": "record",
+                  "name": "NodePoolRef",
+                  "doc": "The node pool.",
+                  "fields": [
+                    {
+                      "name": "cluster",
+                      "type": "string",
+                      "doc": "Cluster name."
+                    },
+                    {
+                      "name": "pool",
+                      "type": "string",
+                      "doc": "Pool name: the value of poolLabel, else instanceType/capacityType of its nodes."
+                    },
+                    {
+                      "name": "poolLabel",
+                      "type": [
+                        "null",
+                        "string"
+                      ],
+                      "default": null,
+                      "doc": "The node label the pool comes from (karpenter.sh/nodepool, eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool); null when the nodes carry none."
+                    }
+                  ]
+                },
+                "doc": "What the advice is for."
+              },
+              {
+                "name": "provider",
+                "type": "string",
+                "doc": "Cloud provider of the nodes."
+              },
+              {
+                "name": "region",
+                "type": "string",
+                "doc": "Region of the nodes (the catalog searched)."
+              },
+              {
+                "name": "capacityType",
+                "type": "string",
+                "doc": "ON_DEMAND, SPOT or RESERVED: the prices the proposal uses."
+              },
+              {
+                "name": "zones",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Zones the pool's nodes are in today: the proposal keeps a node in each."
+              },
+              {
+                "name": "podCount",
+                "type": "int",
+                "doc": "Pods packed (DaemonSet pods are the overhead, not counted here)."
+              },
+              {
+                "name": "requestedCpuCores",
+                "type": "double",
+                "doc": "CPU requested by those pods today."
+              },
+              {
+                "name": "requestedMemoryBytes",
+                "type": "double",
+                "doc": "Memory requested by those pods today."
+              },
+              {
+                "name": "allocatableCpuCores",
+                "type": "double",
+                "doc": "CPU allocatable on the pool's nodes today."
+              },
+              {
+                "name": "allocatableMemoryBytes",
+                "type": "double",
+                "doc": "Memory allocatable on the pool's nodes today."
+              },
+              {
+                "name": "daemonSetCpuCores",
+                "type": "double",
+                "doc": "CPU the DaemonSets request on every node (the overhead each proposed node carries)."
+              },
+              {
+                "name": "daemonSetMemoryBytes",
+                "type": "double",
+                "doc": "Memory the DaemonSets request on every node."
+              },
+              {
+                "name": "maxAllocatedFraction",
+                "type": "double",
+                "doc": "Headroom: a proposed node is at most this allocated (0.8), per resource."
+              },
+              {
+                "name": "current",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "NodeGroupLine",
+                    "doc": "Some nodes of one instance type in one zone.",
+                    "fields": [
+                      {
+                        "name": "instanceType",
+                        "type": "string",
+                        "doc": "Instance type."
+                      },
+                      {
+                        "name": "zone",
+                        "type": "string",
+                        "doc": "Zone; empty when not known."
+                      },
+                      {
+                        "name": "count",
+                        "type": "int",
+                        "doc": "How many nodes."
+                      },
+                      {
+                        "name": "hourlyUsd",
+                        "type": "double",
+                        "doc": "Price of one node per hour, in the pool's capacity type."
+                      },
+                      {
+                        "name": "architecture",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "amd64 or arm64; null when not known."
+                      }
+                    ]
+                  }
+                },
+                "doc": "Today's nodes."
+              },
+              {
+                "name": "currentHourlyUsd",
+                "type": "double",
+                "doc": "Today's nodes' cost per hour (as priced for the hour the advice rests on)."
+              },
+              {
+                "name": "proposed",
+                "type": {
+                  "type": "array",
+                  "items": "NodeGroupLine"
+                },
+                "doc": "The proposed nodes for today's requests."
+              },
+              {
+                "name": "proposedHourlyUsd",
+                "type": "double",
+                "doc": "Their cost per hour."
+              },
+              {
+                "name": "rightSized",
+                "type": {
+                  "type": "array",
+                  "items": "NodeGroupLine"
+                },
+                "doc": "The proposed nodes once the WORKLOAD_RESOURCES advice is applied."
+              },
+              {
+                "name": "rightSizedHourlyUsd",
+                "type": "double",
+                "doc": "Their cost per hour."
+              },
+              {
+                "name": "rightSizedContainers",
+                "type": "int",
+                "doc": "Containers whose advised requests that packing used."
+              },
+              {
+                "name": "unplacedPods",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Pods no catalog type holds, as namespace/name: reason (kept on their current type in the proposal)."
+              },
+              {
+                "name": "findings",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Why, in sentences: fragmentation, oversized shapes, what limited the packing."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is NODE_POOL, else null (since v3)."
+      },
+      {
+        "name": "spotWorkload",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "SpotWorkload",
+            "doc": "SPOT_WORKLOAD detail (since v3): whether a workload running on on-demand nodes may move to spot, and the saving, priced at the spot price history of the same instance types and zones.",
+            "fields": [
+              {
+                "name": "target",
+                "type": "WorkloadKindRef",
+                "doc": "The workload."
+              },
+              {
+                "name": "replicas",
+                "type": "double",
+                "doc": "Desired replicas (the workload's spec), else the pods seen."
+              },
+              {
+                "name": "suitable",
+                "type": "boolean",
+                "doc": "Every rule passed."
+              },
+              {
+                "name": "rules",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "RuleResult",
+                    "doc": "One rule and whether it passed.",
+                    "fields": [
+                      {
+                        "name": "rule",
+                        "type": "string",
+                        "doc": "CONTROLLER_KIND, REPLICAS, NO_LOCAL_STORAGE, DISRUPTION_BUDGET or NOT_ALREADY_SPOT."
+                      },
+                      {
+                        "name": "passed",
+                        "type": "boolean",
+                        "doc": "Whether it passed."
+                      },
+                      {
+                        "name": "detail",
+                        "type": "string",
+                        "doc": "Why, in a sentence."
+                      }
+                    ]
+                  }
+                },
+                "doc": "Every rule, in a fixed order."
+              },
+              {
+                "name": "instanceTypes",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Instance types of the on-demand nodes its pods run on, sorted."
+              },
+              {
+                "name": "onDemandHourlyUsd",
+                "type": "double",
+                "doc": "Its pods' cost per hour on on-demand nodes today."
+              },
+              {
+                "name": "spotHourlyUsd",
+                "type": "double",
+                "doc": "The same at the average spot price of the same instance types (and zones where priced by zone) over the lookback."
+              },
+              {
+                "name": "lookbackHours",
+                "type": "double",
+                "doc": "Spot price history averaged, hours."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is SPOT_WORKLOAD, else null (since v3)."
+      },
+      {
+        "name": "commitment",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "CommitmentAdvice",
+            "doc": "COMMITMENT detail (since v3): a commitment of commitmentUsdPerHour for the term covers coveredOnDemandUsdPerHour of on-demand spend, simulated hour by hour over the lookback (spot and reserved excluded).",
+            "fields": [
+              {
+                "name": "target",
+                "type": {
+                  "type": "record",
+                  "name": "CommitmentRef",
+                  "doc": "What the commitment covers.",
+                  "fields": [
+                    {
+                      "name": "cluster",
+                      "type": "string",
+                      "doc": "Cluster name."
+                    },
+                    {
+                      "name": "provider",
+                      "type": "string",
+                      "doc": "Cloud provider."
+                    },
+                    {
+                      "name": "region",
+                      "type": "string",
+                      "doc": "Region."
+                    },
+                    {
+                      "name": "instanceFamily",
+                      "type": "string",
+                      "doc": "Instance family (m5, n2-standard, Dsv5)."
+                    },
+                    {
+                      "name": "term",
+                      "type": "string",
+                      "doc": "1y or 3y."
+                    }
+                  ]
+                },
+                "doc": "What the advice is for."
+              },
+              {
+                "name": "discount",
+                "type": "double",
+                "doc": "Fraction off on-demand the commitment gives."
+              },
+              {
+                "name": "discountSource",
+                "type": "string",
+                "doc": "Where the discount comes from: assumption (kcost's documented default table) or the configuration."
+              },
+              {
+                "name": "upfrontFraction",
+                "type": "double",
+                "doc": "Part of the term's commitment paid upfront (0: no upfront)."
+              },
+              {
+                "name": "lookbackHours",
+                "type": "double",
+                "doc": "Hours of history simulated."
+              },
+              {
+                "name": "commitmentUsdPerHour",
+                "type": "double",
+                "doc": "What to commit to per hour (the discounted amount, as Savings Plans state it)."
+              },
+              {
+                "name": "coveredOnDemandUsdPerHour",
+                "type": "double",
+                "doc": "On-demand spend per hour it covers."
+              },
+              {
+                "name": "minimumHourlyUsd",
+                "type": "double",
+                "doc": "Lowest hourly on-demand spend in the lookback."
+              },
+              {
+                "name": "averageHourlyUsd",
+                "type": "double",
+                "doc": "Average hourly on-demand spend in the lookback."
+              },
+              {
+                "name": "expectedUtilization",
+                "type": "double",
+                "doc": "Used / committed over the lookback, 0..1."
+              },
+              {
+                "name": "coverage",
+                "type": "double",
+                "doc": "Covered / total on-demand spend over the lookback, 0..1."
+              },
+              {
+                "name": "breakEvenMonth",
+                "type": [
+                  "null",
+                  "int"
+                ],
+                "default": null,
+                "doc": "First month in which the cumulative saving pays back the upfront part; null when it never does within the term."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is COMMITMENT, else null (since v3)."
+      },
+      {
+        "name": "armWorkload",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "ArmWorkload",
+            "doc": "ARM_WORKLOAD detail (since v3): a candidate only, since kcost cannot see whether the workload's images are multi-arch.",
+            "fields": [
+              {
+                "name": "target",
+                "type": "WorkloadKindRef",
+                "doc": "The workload."
+              },
+              {
+                "name": "moves",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "ArmMove",
+                    "doc": "One x86 instance type the workload runs on and its ARM sibling.",
+                    "fields": [
+                      {
+                        "name": "instanceType",
+                        "type": "string",
+                        "doc": "x86 instance type today."
+                      },
+                      {
+                        "name": "armInstanceType",
+                        "type": "string",
+                        "doc": "ARM sibling of the same class and size in the catalog."
+                      },
+                      {
+                        "name": "instanceHourlyUsd",
+                        "type": "double",
+                        "doc": "On-demand price of the x86 type per hour."
+                      },
+                      {
+                        "name": "armInstanceHourlyUsd",
+                        "type": "double",
+                        "doc": "On-demand price of the ARM type per hour."
+                      },
+                      {
+                        "name": "workloadHourlyUsd",
+                        "type": "double",
+                        "doc": "The workload's cost per hour on nodes of the x86 type today."
+                      }
+                    ]
+                  }
+                },
+                "doc": "Per instance type."
+              },
+              {
+                "name": "note",
+                "type": "string",
+                "doc": "What to check before moving (multi-arch images)."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is ARM_WORKLOAD, else null (since v3)."
       }
     ]
   },
@@ -7285,6 +7930,1274 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           ],
           "default": null,
           "doc": "Set when kind is IDLE_WORKLOAD, else null (since v2)."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "Recommendation",
+      "namespace": "io.kcost",
+      "doc": "One piece of advice, the latest per target, published to the compacted kcost.recommendations.v1 (key: the field key; a null value is a tombstone: the target is gone). Every kind shares this envelope; kind-specific detail is a nullable field named after the kind, null for the other kinds. Savings of different records are never meant to be added where one builds on another: see saving.",
+      "fields": [
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "RecommendationKind",
+            "symbols": [
+              "WORKLOAD_RESOURCES",
+              "UNKNOWN",
+              "ORPHANED_VOLUME",
+              "DAEMONSET_ONLY_NODE",
+              "IDLE_WORKLOAD",
+              "NODE_POOL",
+              "SPOT_WORKLOAD",
+              "COMMITMENT",
+              "ARM_WORKLOAD"
+            ],
+            "default": "UNKNOWN",
+            "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. NODE_POOL (since v3): a cluster's node pool repacked onto the instance types the price catalog offers (detail in nodePool). SPOT_WORKLOAD (since v3): whether a workload on on-demand nodes can run on spot, every rule passed or failed, and what it saves (detail in spotWorkload). COMMITMENT (since v3): the 1- or 3-year commitment that maximizes net saving on a region's and instance family's hourly on-demand spend (detail in commitment). ARM_WORKLOAD (since v3): a workload on x86 nodes whose instance family has an ARM sibling in the catalog (detail in armWorkload)."
+          },
+          "doc": "Kind of advice; exactly the matching detail field is set."
+        },
+        {
+          "name": "key",
+          "type": "string",
+          "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. Since v3: cluster/NodePool/pool for NODE_POOL, cluster/namespace/Kind/name/Spot for SPOT_WORKLOAD, cluster/namespace/Kind/name/Arm for ARM_WORKLOAD (container names are lower case, so neither collides with a container's key), cluster/Commitment/provider/region/family/term for COMMITMENT."
+        },
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Cluster name."
+        },
+        {
+          "name": "generatedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record."
+        },
+        {
+          "name": "confidence",
+          "type": "double",
+          "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. Since v3, NODE_POOL, SPOT_WORKLOAD and ARM_WORKLOAD: the part of the hour the advice rests on that was priced (1 for a full hour of cost windows); COMMITMENT: the lookback covered by stored hourly spend, as a fraction of the lookback asked for."
+        },
+        {
+          "name": "risk",
+          "type": {
+            "type": "enum",
+            "name": "Risk",
+            "symbols": [
+              "LOW",
+              "MEDIUM",
+              "HIGH"
+            ],
+            "doc": "LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window."
+          },
+          "doc": "How likely applying the advice harms the workload."
+        },
+        {
+          "name": "reasons",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "enum",
+              "name": "ReasonCode",
+              "symbols": [
+                "OVER_PROVISIONED",
+                "UNDER_PROVISIONED",
+                "OOM_KILLED",
+                "NO_REQUESTS",
+                "HPA_MANAGED",
+                "INSUFFICIENT_HISTORY",
+                "UNKNOWN",
+                "UNMOUNTED",
+                "NEVER_MOUNTED",
+                "ONLY_DAEMONSETS",
+                "IDLE",
+                "FRAGMENTED",
+                "OVERSIZED_SHAPES",
+                "SPOT_SUITABLE",
+                "SPOT_UNSUITABLE",
+                "STEADY_ON_DEMAND_BASE",
+                "ARM_SIBLING"
+              ],
+              "default": "UNKNOWN",
+              "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. Since v3: FRAGMENTED (the pool's nodes are allocated below the headroom, so fewer nodes hold its pods), OVERSIZED_SHAPES (other instance types hold the same pods for less), SPOT_SUITABLE / SPOT_UNSUITABLE (every spot rule passed / at least one failed: see spotWorkload.rules), STEADY_ON_DEMAND_BASE (on-demand spend every hour of the lookback that a commitment would cover), ARM_SIBLING (an ARM instance type of the same class and size is in the catalog)."
+            }
+          },
+          "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
+        },
+        {
+          "name": "strategy",
+          "type": {
+            "type": "record",
+            "name": "RecommendationStrategy",
+            "doc": "The named strategy that produced the advice, with every parameter, as evidence.",
+            "fields": [
+              {
+                "name": "name",
+                "type": "string",
+                "doc": "kcost, vpa, krr-simple, or a custom name."
+              },
+              {
+                "name": "parameters",
+                "type": {
+                  "type": "map",
+                  "values": [
+                    "null",
+                    "boolean",
+                    "double",
+                    "string"
+                  ]
+                },
+                "doc": "Every parameter of the strategy, flat (percentiles 0..1, fractions 0.15 for 15 %, hours, bytes, cores)."
+              }
+            ]
+          },
+          "doc": "Strategy and parameters."
+        },
+        {
+          "name": "saving",
+          "type": {
+            "type": "record",
+            "name": "MonthlySaving",
+            "doc": "Monthly cost today and once the advice is applied, USD per 730-hour month, with where the prices came from.",
+            "fields": [
+              {
+                "name": "currentMonthlyUsd",
+                "type": "double",
+                "doc": "What the target costs a month today."
+              },
+              {
+                "name": "recommendedMonthlyUsd",
+                "type": "double",
+                "doc": "What it would cost a month with the advice applied."
+              },
+              {
+                "name": "monthlySavingsUsd",
+                "type": "double",
+                "doc": "currentMonthlyUsd - recommendedMonthlyUsd; negative when the advice costs more (an under-provisioned container)."
+              },
+              {
+                "name": "priceSources",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "The price sources of the rates used (as PodCost.priceSource), or default."
+              }
+            ]
+          },
+          "doc": "The saving, priced with the rates kcost joins."
+        },
+        {
+          "name": "workloadResources",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "WorkloadResources",
+              "doc": "WORKLOAD_RESOURCES detail: one container of a workload (all its replicas share one recommendation).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "WorkloadContainerRef",
+                    "doc": "The workload container.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace."
+                      },
+                      {
+                        "name": "workloadKind",
+                        "type": "string",
+                        "doc": "Kind of the top controller (Deployment, StatefulSet, DaemonSet, CronJob, ...), as PodCost.workloadKind."
+                      },
+                      {
+                        "name": "workloadName",
+                        "type": "string",
+                        "doc": "Name of the top controller."
+                      },
+                      {
+                        "name": "container",
+                        "type": "string",
+                        "doc": "Container name."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "cpu",
+                  "type": {
+                    "type": "record",
+                    "name": "ResourceAdvice",
+                    "doc": "Advice for one resource of the container. Null values mean unset (bounds: unbounded).",
+                    "fields": [
+                      {
+                        "name": "resource",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceName",
+                          "symbols": [
+                            "cpu",
+                            "memory"
+                          ],
+                          "doc": "Kubernetes resource name."
+                        },
+                        "doc": "cpu or memory."
+                      },
+                      {
+                        "name": "unit",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceUnit",
+                          "symbols": [
+                            "cores",
+                            "bytes"
+                          ],
+                          "doc": "Unit of the values."
+                        },
+                        "doc": "cores for cpu, bytes for memory."
+                      },
+                      {
+                        "name": "action",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceAction",
+                          "symbols": [
+                            "CHANGE",
+                            "KEEP",
+                            "NONE"
+                          ],
+                          "doc": "CHANGE: set the recommended values. KEEP: today's values are within the strategy's minimum change (recommended = current). NONE: no advice (too little history, or an HPA the strategy leaves alone)."
+                        },
+                        "doc": "What to do."
+                      },
+                      {
+                        "name": "currentRequest",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's request."
+                      },
+                      {
+                        "name": "currentLimit",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's limit."
+                      },
+                      {
+                        "name": "recommendedRequest",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Recommended request (null with action NONE)."
+                      },
+                      {
+                        "name": "recommendedLimit",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Recommended limit; null means no limit (with action CHANGE or KEEP) or no advice (NONE)."
+                      },
+                      {
+                        "name": "lowerBound",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Below this a request is too small for the history seen (VPA's lower bound)."
+                      },
+                      {
+                        "name": "upperBound",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Above this a request is too large for the history seen (VPA's upper bound)."
+                      },
+                      {
+                        "name": "reasons",
+                        "type": {
+                          "type": "array",
+                          "items": "ReasonCode"
+                        },
+                        "doc": "Reasons for this resource."
+                      },
+                      {
+                        "name": "percentiles",
+                        "type": {
+                          "type": "record",
+                          "name": "UsagePercentiles",
+                          "doc": "Usage percentiles the advice rests on, in the resource's unit (CPU: per-window samples; memory: per-pod interval peaks).",
+                          "fields": [
+                            {
+                              "name": "p50",
+                              "type": "double",
+                              "doc": "50th percentile."
+                            },
+                            {
+                              "name": "p90",
+                              "type": "double",
+                              "doc": "90th percentile."
+                            },
+                            {
+                              "name": "p95",
+                              "type": "double",
+                              "doc": "95th percentile."
+                            },
+                            {
+                              "name": "p99",
+                              "type": "double",
+                              "doc": "99th percentile."
+                            },
+                            {
+                              "name": "max",
+                              "type": "double",
+                              "doc": "Maximum."
+                            }
+                          ]
+                        },
+                        "doc": "What the advice rests on."
+                      }
+                    ]
+                  },
+                  "doc": "CPU advice (cores)."
+                },
+                {
+                  "name": "memory",
+                  "type": "ResourceAdvice",
+                  "doc": "Memory advice (bytes)."
+                },
+                {
+                  "name": "hpa",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "HpaAdvice",
+                      "doc": "How the advice meets an HPA that scales the workload on a resource's utilization.",
+                      "fields": [
+                        {
+                          "name": "resource",
+                          "type": "ResourceName",
+                          "doc": "The resource the HPA scales on."
+                        },
+                        {
+                          "name": "currentTargetUtilizationPercent",
+                          "type": "double",
+                          "doc": "Today's target utilization, percent of the request."
+                        },
+                        {
+                          "name": "recommendedTargetUtilizationPercent",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "The target that keeps the replica count for the same load with the recommended request; null when the target stays."
+                        },
+                        {
+                          "name": "note",
+                          "type": "string",
+                          "doc": "What applying the advice does to scaling, in a sentence."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "One entry per resource an HPA scales the workload on; empty without an HPA."
+                },
+                {
+                  "name": "evidence",
+                  "type": {
+                    "type": "record",
+                    "name": "RecommendationEvidence",
+                    "doc": "What the advice rests on.",
+                    "fields": [
+                      {
+                        "name": "historyHours",
+                        "type": "double",
+                        "doc": "First to last sample within the strategy's window, hours."
+                      },
+                      {
+                        "name": "observedHours",
+                        "type": "double",
+                        "doc": "Sum of the sampled windows' lengths, hours (less than historyHours when pods come and go, as for a CronJob)."
+                      },
+                      {
+                        "name": "sampleCount",
+                        "type": "long",
+                        "doc": "Usage samples in the window, over all replicas."
+                      },
+                      {
+                        "name": "firstSampleAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "First sample in the window."
+                      },
+                      {
+                        "name": "lastSampleAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "Last sample in the window."
+                      },
+                      {
+                        "name": "oomKills",
+                        "type": "int",
+                        "doc": "OOM kills seen in the window."
+                      },
+                      {
+                        "name": "restartCount",
+                        "type": "int",
+                        "doc": "Restarts of the container over its current pods."
+                      },
+                      {
+                        "name": "requiredHistoryHours",
+                        "type": "double",
+                        "doc": "History the strategy needs before it advises."
+                      },
+                      {
+                        "name": "requiredSamples",
+                        "type": "long",
+                        "doc": "Samples the strategy needs before it advises."
+                      }
+                    ]
+                  },
+                  "doc": "Evidence."
+                },
+                {
+                  "name": "pricing",
+                  "type": {
+                    "type": "record",
+                    "name": "RequestPricing",
+                    "doc": "How the requests were priced: replicas x request x rate x hoursPerMonth.",
+                    "fields": [
+                      {
+                        "name": "replicas",
+                        "type": "double",
+                        "doc": "Replicas priced today."
+                      },
+                      {
+                        "name": "replicasAfter",
+                        "type": "double",
+                        "doc": "Replicas once the advice is applied (an HPA that keeps its target scales when the request moves)."
+                      },
+                      {
+                        "name": "hoursPerMonth",
+                        "type": "double",
+                        "doc": "Hours in a month: 730."
+                      },
+                      {
+                        "name": "cpuCoreHourUsd",
+                        "type": "double",
+                        "doc": "USD per requested core-hour on the nodes the workload ran on."
+                      },
+                      {
+                        "name": "memoryGibHourUsd",
+                        "type": "double",
+                        "doc": "USD per requested GiB-hour on the nodes the workload ran on."
+                      }
+                    ]
+                  },
+                  "doc": "Pricing."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is WORKLOAD_RESOURCES, else null."
+        },
+        {
+          "name": "orphanedVolume",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "OrphanedVolume",
+              "doc": "ORPHANED_VOLUME detail (since v2): a claim no running pod mounted for the threshold, priced as the processor prices volumes (price per GiB-month x size). Deleting the claim (and, with the Retain reclaim policy, its volume) saves its whole cost.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "VolumeClaimRef",
+                    "doc": "The claim and the volume bound to it.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace of the claim."
+                      },
+                      {
+                        "name": "claimName",
+                        "type": "string",
+                        "doc": "PersistentVolumeClaim name."
+                      },
+                      {
+                        "name": "persistentVolume",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "Name of the bound PersistentVolume; null while the claim is unbound."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "doc": "Storage class of the volume (else of the claim)."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "doc": "The claim's status.phase: Pending, Bound or Lost."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "Size priced: the volume's capacity, else the claim's capacity, else its request."
+                },
+                {
+                  "name": "storageGibMonthUsd",
+                  "type": "double",
+                  "doc": "USD per GiB-month the size is priced at (its source in saving.priceSources)."
+                },
+                {
+                  "name": "unmountedSince",
+                  "type": {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  },
+                  "doc": "Since when no running pod mounts the claim: when the last pod that mounted it stopped, or the claim's creation when none ever ran with it."
+                },
+                {
+                  "name": "lastMountedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the last pod that mounted the claim stopped running; null when no pod kcost saw ever ran with it mounted (NEVER_MOUNTED)."
+                },
+                {
+                  "name": "lastMountedBy",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "Name of that pod; null with lastMountedAt."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is ORPHANED_VOLUME, else null (since v2)."
+        },
+        {
+          "name": "daemonSetOnlyNode",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "DaemonSetOnlyNode",
+              "doc": "DAEMONSET_ONLY_NODE detail (since v2): a node whose only pods were DaemonSet and static pods for the threshold. Draining and removing it saves its whole cost (its DaemonSet pods go with it).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "NodeRef",
+                    "doc": "The node.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "node",
+                        "type": "string",
+                        "doc": "Node name."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "doc": "Cloud provider, as NodeState.provider."
+                },
+                {
+                  "name": "instanceType",
+                  "type": "string",
+                  "doc": "Instance type, as NodeState.instanceType."
+                },
+                {
+                  "name": "capacityType",
+                  "type": "string",
+                  "doc": "Capacity type the node is priced as (ON_DEMAND, SPOT, RESERVED)."
+                },
+                {
+                  "name": "hourlyUsd",
+                  "type": "double",
+                  "doc": "The node's cost per hour: its rates times its allocatable CPU, memory and GPUs, as the processor prices a node (node-rates.ts)."
+                },
+                {
+                  "name": "daemonSetsOnlySince",
+                  "type": {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  },
+                  "doc": "Since when no other pod ran on the node: when the last one stopped, or the node's creation when none ever did."
+                },
+                {
+                  "name": "lastWorkloadPodAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the last pod that was neither a DaemonSet's nor static stopped running on it; null when none kcost saw ever did."
+                },
+                {
+                  "name": "lastWorkloadPod",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "That pod, as namespace/name; null with lastWorkloadPodAt."
+                },
+                {
+                  "name": "daemonSets",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "The DaemonSets with a pod running on the node now, as namespace/name, sorted: their WORKLOAD_RESOURCES records price one replica here too (see the README on adding savings up)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is DAEMONSET_ONLY_NODE, else null (since v2)."
+        },
+        {
+          "name": "idleWorkload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "IdleWorkload",
+              "doc": "IDLE_WORKLOAD detail (since v2): a workload whose every container used next to nothing for the strategy's history window, judged on its containers' WORKLOAD_RESOURCES records. Scaling it to zero (or deleting it) saves its whole requested cost, which includes what those records save: see supersedes.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "WorkloadKindRef",
+                    "doc": "The workload.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace."
+                      },
+                      {
+                        "name": "workloadKind",
+                        "type": "string",
+                        "doc": "Kind of the top controller, as WorkloadContainerRef.workloadKind."
+                      },
+                      {
+                        "name": "workloadName",
+                        "type": "string",
+                        "doc": "Name of the top controller."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "replicas",
+                  "type": "double",
+                  "doc": "Replicas priced today (as its containers' records price them)."
+                },
+                {
+                  "name": "supersedes",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Keys of the WORKLOAD_RESOURCES records of its containers, sorted: their savings are part of this one, so a total adds either this record or those, never both."
+                },
+                {
+                  "name": "containers",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "IdleContainer",
+                      "doc": "What one container's usage was over the window.",
+                      "fields": [
+                        {
+                          "name": "container",
+                          "type": "string",
+                          "doc": "Container name."
+                        },
+                        {
+                          "name": "cpuP95Cores",
+                          "type": "double",
+                          "doc": "95th percentile of CPU usage, cores (histogram resolution: 0.01 core)."
+                        },
+                        {
+                          "name": "cpuRequestCores",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "Today's CPU request; null when unset."
+                        },
+                        {
+                          "name": "memoryP50Bytes",
+                          "type": "double",
+                          "doc": "Median of the daily memory peaks, bytes."
+                        },
+                        {
+                          "name": "memoryMaxBytes",
+                          "type": "double",
+                          "doc": "Largest daily memory peak, bytes."
+                        },
+                        {
+                          "name": "historyHours",
+                          "type": "double",
+                          "doc": "History the container's record rests on, hours."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Its containers, sorted by name."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is IDLE_WORKLOAD, else null (since v2)."
+        },
+        {
+          "name": "nodePool",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "NodePoolAdvice",
+              "doc": "NODE_POOL detail (since v3): the pool's pods repacked onto the instance types of the price catalog in the pool's region and capacity type, honouring GPUs, architecture, zone pins and spread, DaemonSet overhead on every node and the headroom. saving compares today's nodes with the packing of today's requests; rightSized is the packing with the WORKLOAD_RESOURCES advice applied, reported and never added (README: adding savings up).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "NodePoolRef",
+                    "doc": "The node pool.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "pool",
+                        "type": "string",
+                        "doc": "Pool name: the value of poolLabel, else instanceType/capacityType of its nodes."
+                      },
+                      {
+                        "name": "poolLabel",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "The node label the pool comes from (karpenter.sh/nodepool, eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool); null when the nodes carry none."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "doc": "Cloud provider of the nodes."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "doc": "Region of the nodes (the catalog searched)."
+                },
+                {
+                  "name": "capacityType",
+                  "type": "string",
+                  "doc": "ON_DEMAND, SPOT or RESERVED: the prices the proposal uses."
+                },
+                {
+                  "name": "zones",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Zones the pool's nodes are in today: the proposal keeps a node in each."
+                },
+                {
+                  "name": "podCount",
+                  "type": "int",
+                  "doc": "Pods packed (DaemonSet pods are the overhead, not counted here)."
+                },
+                {
+                  "name": "requestedCpuCores",
+                  "type": "double",
+                  "doc": "CPU requested by those pods today."
+                },
+                {
+                  "name": "requestedMemoryBytes",
+                  "type": "double",
+                  "doc": "Memory requested by those pods today."
+                },
+                {
+                  "name": "allocatableCpuCores",
+                  "type": "double",
+                  "doc": "CPU allocatable on the pool's nodes today."
+                },
+                {
+                  "name": "allocatableMemoryBytes",
+                  "type": "double",
+                  "doc": "Memory allocatable on the pool's nodes today."
+                },
+                {
+                  "name": "daemonSetCpuCores",
+                  "type": "double",
+                  "doc": "CPU the DaemonSets request on every node (the overhead each proposed node carries)."
+                },
+                {
+                  "name": "daemonSetMemoryBytes",
+                  "type": "double",
+                  "doc": "Memory the DaemonSets request on every node."
+                },
+                {
+                  "name": "maxAllocatedFraction",
+                  "type": "double",
+                  "doc": "Headroom: a proposed node is at most this allocated (0.8), per resource."
+                },
+                {
+                  "name": "current",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "NodeGroupLine",
+                      "doc": "Some nodes of one instance type in one zone.",
+                      "fields": [
+                        {
+                          "name": "instanceType",
+                          "type": "string",
+                          "doc": "Instance type."
+                        },
+                        {
+                          "name": "zone",
+                          "type": "string",
+                          "doc": "Zone; empty when not known."
+                        },
+                        {
+                          "name": "count",
+                          "type": "int",
+                          "doc": "How many nodes."
+                        },
+                        {
+                          "name": "hourlyUsd",
+                          "type": "double",
+                          "doc": "Price of one node per hour, in the pool's capacity type."
+                        },
+                        {
+                          "name": "architecture",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "amd64 or arm64; null when not known."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Today's nodes."
+                },
+                {
+                  "name": "currentHourlyUsd",
+                  "type": "double",
+                  "doc": "Today's nodes' cost per hour (as priced for the hour the advice rests on)."
+                },
+                {
+                  "name": "proposed",
+                  "type": {
+                    "type": "array",
+                    "items": "NodeGroupLine"
+                  },
+                  "doc": "The proposed nodes for today's requests."
+                },
+                {
+                  "name": "proposedHourlyUsd",
+                  "type": "double",
+                  "doc": "Their cost per hour."
+                },
+                {
+                  "name": "rightSized",
+                  "type": {
+                    "type": "array",
+                    "items": "NodeGroupLine"
+                  },
+                  "doc": "The proposed nodes once the WORKLOAD_RESOURCES advice is applied."
+                },
+                {
+                  "name": "rightSizedHourlyUsd",
+                  "type": "double",
+                  "doc": "Their cost per hour."
+                },
+                {
+                  "name": "rightSizedContainers",
+                  "type": "int",
+                  "doc": "Containers whose advised requests that packing used."
+                },
+                {
+                  "name": "unplacedPods",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Pods no catalog type holds, as namespace/name: reason (kept on their current type in the proposal)."
+                },
+                {
+                  "name": "findings",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Why, in sentences: fragmentation, oversized shapes, what limited the packing."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is NODE_POOL, else null (since v3)."
+        },
+        {
+          "name": "spotWorkload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "SpotWorkload",
+              "doc": "SPOT_WORKLOAD detail (since v3): whether a workload running on on-demand nodes may move to spot, and the saving, priced at the spot price history of the same instance types and zones.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": "WorkloadKindRef",
+                  "doc": "The workload."
+                },
+                {
+                  "name": "replicas",
+                  "type": "double",
+                  "doc": "Desired replicas (the workload's spec), else the pods seen."
+                },
+                {
+                  "name": "suitable",
+                  "type": "boolean",
+                  "doc": "Every rule passed."
+                },
+                {
+                  "name": "rules",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "RuleResult",
+                      "doc": "One rule and whether it passed.",
+                      "fields": [
+                        {
+                          "name": "rule",
+                          "type": "string",
+                          "doc": "CONTROLLER_KIND, REPLICAS, NO_LOCAL_STORAGE, DISRUPTION_BUDGET or NOT_ALREADY_SPOT."
+                        },
+                        {
+                          "name": "passed",
+                          "type": "boolean",
+                          "doc": "Whether it passed."
+                        },
+                        {
+                          "name": "detail",
+                          "type": "string",
+                          "doc": "Why, in a sentence."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Every rule, in a fixed order."
+                },
+                {
+                  "name": "instanceTypes",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Instance types of the on-demand nodes its pods run on, sorted."
+                },
+                {
+                  "name": "onDemandHourlyUsd",
+                  "type": "double",
+                  "doc": "Its pods' cost per hour on on-demand nodes today."
+                },
+                {
+                  "name": "spotHourlyUsd",
+                  "type": "double",
+                  "doc": "The same at the average spot price of the same instance types (and zones where priced by zone) over the lookback."
+                },
+                {
+                  "name": "lookbackHours",
+                  "type": "double",
+                  "doc": "Spot price history averaged, hours."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is SPOT_WORKLOAD, else null (since v3)."
+        },
+        {
+          "name": "commitment",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "CommitmentAdvice",
+              "doc": "COMMITMENT detail (since v3): a commitment of commitmentUsdPerHour for the term covers coveredOnDemandUsdPerHour of on-demand spend, simulated hour by hour over the lookback (spot and reserved excluded).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "CommitmentRef",
+                    "doc": "What the commitment covers.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "provider",
+                        "type": "string",
+                        "doc": "Cloud provider."
+                      },
+                      {
+                        "name": "region",
+                        "type": "string",
+                        "doc": "Region."
+                      },
+                      {
+                        "name": "instanceFamily",
+                        "type": "string",
+                        "doc": "Instance family (m5, n2-standard, Dsv5)."
+                      },
+                      {
+                        "name": "term",
+                        "type": "string",
+                        "doc": "1y or 3y."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "discount",
+                  "type": "double",
+                  "doc": "Fraction off on-demand the commitment gives."
+                },
+                {
+                  "name": "discountSource",
+                  "type": "string",
+                  "doc": "Where the discount comes from: assumption (kcost's documented default table) or the configuration."
+                },
+                {
+                  "name": "upfrontFraction",
+                  "type": "double",
+                  "doc": "Part of the term's commitment paid upfront (0: no upfront)."
+                },
+                {
+                  "name": "lookbackHours",
+                  "type": "double",
+                  "doc": "Hours of history simulated."
+                },
+                {
+                  "name": "commitmentUsdPerHour",
+                  "type": "double",
+                  "doc": "What to commit to per hour (the discounted amount, as Savings Plans state it)."
+                },
+                {
+                  "name": "coveredOnDemandUsdPerHour",
+                  "type": "double",
+                  "doc": "On-demand spend per hour it covers."
+                },
+                {
+                  "name": "minimumHourlyUsd",
+                  "type": "double",
+                  "doc": "Lowest hourly on-demand spend in the lookback."
+                },
+                {
+                  "name": "averageHourlyUsd",
+                  "type": "double",
+                  "doc": "Average hourly on-demand spend in the lookback."
+                },
+                {
+                  "name": "expectedUtilization",
+                  "type": "double",
+                  "doc": "Used / committed over the lookback, 0..1."
+                },
+                {
+                  "name": "coverage",
+                  "type": "double",
+                  "doc": "Covered / total on-demand spend over the lookback, 0..1."
+                },
+                {
+                  "name": "breakEvenMonth",
+                  "type": [
+                    "null",
+                    "int"
+                  ],
+                  "default": null,
+                  "doc": "First month in which the cumulative saving pays back the upfront part; null when it never does within the term."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is COMMITMENT, else null (since v3)."
+        },
+        {
+          "name": "armWorkload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "ArmWorkload",
+              "doc": "ARM_WORKLOAD detail (since v3): a candidate only, since kcost cannot see whether the workload's images are multi-arch.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": "WorkloadKindRef",
+                  "doc": "The workload."
+                },
+                {
+                  "name": "moves",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "ArmMove",
+                      "doc": "One x86 instance type the workload runs on and its ARM sibling.",
+                      "fields": [
+                        {
+                          "name": "instanceType",
+                          "type": "string",
+                          "doc": "x86 instance type today."
+                        },
+                        {
+                          "name": "armInstanceType",
+                          "type": "string",
+                          "doc": "ARM sibling of the same class and size in the catalog."
+                        },
+                        {
+                          "name": "instanceHourlyUsd",
+                          "type": "double",
+                          "doc": "On-demand price of the x86 type per hour."
+                        },
+                        {
+                          "name": "armInstanceHourlyUsd",
+                          "type": "double",
+                          "doc": "On-demand price of the ARM type per hour."
+                        },
+                        {
+                          "name": "workloadHourlyUsd",
+                          "type": "double",
+                          "doc": "The workload's cost per hour on nodes of the x86 type today."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Per instance type."
+                },
+                {
+                  "name": "note",
+                  "type": "string",
+                  "doc": "What to check before moving (multi-arch images)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is ARM_WORKLOAD, else null (since v3)."
         }
       ]
     }

@@ -77,6 +77,11 @@ export function daemonSetOnlyNodeOf(usage: NodeUsage, nowMillis: number, options
       lastWorkloadPodAt: usage.lastWorkloadPod?.at ?? null,
       lastWorkloadPod: usage.lastWorkloadPod?.pod ?? null,
       daemonSets: [...usage.daemonSets],
-    },    idleWorkload: null,
+    },
+    idleWorkload: null,
+    nodePool: null,
+    spotWorkload: null,
+    commitment: null,
+    armWorkload: null,
   };
 }

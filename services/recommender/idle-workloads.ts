@@ -117,5 +117,9 @@ export function idleWorkloadOf(workloadKey: string, containers: readonly Contain
         }))
         .sort((a, b) => (a.container < b.container ? -1 : a.container > b.container ? 1 : 0)),
     },
+    nodePool: null,
+    spotWorkload: null,
+    commitment: null,
+    armWorkload: null,
   };
 }

@@ -96,5 +96,9 @@ export function orphanedVolumeOf(usage: ClaimUsage, nowMillis: number, options: 
     },
     daemonSetOnlyNode: null,
     idleWorkload: null,
+    nodePool: null,
+    spotWorkload: null,
+    commitment: null,
+    armWorkload: null,
   };
 }

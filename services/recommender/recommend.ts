@@ -106,6 +106,10 @@ export function recommend(input: RecommendInput): Recommendation {
     orphanedVolume: null,
     daemonSetOnlyNode: null,
     idleWorkload: null,
+    nodePool: null,
+    spotWorkload: null,
+    commitment: null,
+    armWorkload: null,
   };
 }
 

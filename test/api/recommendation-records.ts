@@ -81,6 +81,10 @@ export function idleWorkload(): Recommendation {
       supersedes: ['c1/api/Deployment/legacy/app'],
       containers: [{ container: 'app', cpuP95Cores: 0.01, cpuRequestCores: 0.5, memoryP50Bytes: 200 * MIB, memoryMaxBytes: 210 * MIB, historyHours: 330 }],
     },
+    nodePool: null,
+    spotWorkload: null,
+    commitment: null,
+    armWorkload: null,
   };
 }
 
@@ -108,7 +112,12 @@ export function daemonSetOnlyNode(): Recommendation {
       lastWorkloadPodAt: T - 53 * HOUR,
       lastWorkloadPod: 'batch/nightly-29361',
       daemonSets: ['kube-system/kube-proxy'],
-    },    idleWorkload: null,
+    },
+    idleWorkload: null,
+    nodePool: null,
+    spotWorkload: null,
+    commitment: null,
+    armWorkload: null,
   };
 }
 
@@ -137,6 +146,10 @@ export function orphanedVolume(): Recommendation {
     },
     daemonSetOnlyNode: null,
     idleWorkload: null,
+    nodePool: null,
+    spotWorkload: null,
+    commitment: null,
+    armWorkload: null,
   };
 }
 
