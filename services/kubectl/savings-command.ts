@@ -17,7 +17,7 @@ const COLUMNS: ReadonlyArray<Column<SummaryLine>> = [
   { header: 'TARGET', value: (l) => l.key },
   { header: 'SAVING USD/MO', value: (l) => l.monthlySavingsUsd.toFixed(2), align: 'right' },
   { header: 'COUNTED USD/MO', value: (l) => l.countedMonthlySavingsUsd.toFixed(2), align: 'right' },
-  { header: 'CONFIDENCE', value: (l) => (l.kind === ('TOTAL' as never) ? '' : `${Math.round(l.confidence * 100)}%`), align: 'right' },
+  { header: 'CONFIDENCE', value: (l) => (l.kind === ('TOTAL' as never) ? '-' : `${Math.round(l.confidence * 100)}%`), align: 'right' },
   { header: 'RISK', value: (l) => l.risk },
   { header: 'NOTE', value: (l) => l.note ?? '' },
 ];
@@ -34,6 +34,6 @@ export async function savingsCommand(api: CostApi, options: SavingsOptions): Pro
   if (options.output === 'json') return `${JSON.stringify(answer, null, 2)}\n`;
   if (answer.recommendations.length === 0) return 'No recommendations.\n';
   const total = answer.recommendations.reduce((a, l) => a + l.monthlySavingsUsd, 0);
-  const footer = { key: '', kind: 'TOTAL', cluster: '', monthlySavingsUsd: total, countedMonthlySavingsUsd: answer.totalMonthlySavingsUsd, confidence: 0, risk: '', note: 'each dollar counted once' } as unknown as SummaryLine;
+  const footer = { key: 'all records', kind: 'TOTAL', cluster: '', monthlySavingsUsd: total, countedMonthlySavingsUsd: answer.totalMonthlySavingsUsd, confidence: 0, risk: '-', note: 'each dollar counted once' } as unknown as SummaryLine;
   return renderTable(COLUMNS, answer.recommendations, footer);
 }

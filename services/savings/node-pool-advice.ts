@@ -5,6 +5,7 @@ import { allocatableOf } from './node-allocatable.js';
 import { packNodePool, type InstanceShape, type PackResult, type PodDemand } from './node-packer.js';
 import { compare, groupByPool, nodeArchitecture } from './node-pools.js';
 import { HOUR_MILLIS, type Architecture, type ClusterSavingsInput, type NodeHour, type PodHour } from './savings-inputs.js';
+import { averageSpotPriceOf } from './spot-suitability.js';
 
 export interface NodePoolOptions {
   /** Headroom: a proposed node is at most this allocated, per resource (0.8). */
@@ -230,8 +231,8 @@ function shapesFor(input: ClusterSavingsInput, nodes: readonly NodeHour[], provi
 }
 
 function spotAverage(input: ClusterSavingsInput, instanceType: string): number | null {
-  const prices = input.spotPrices.filter((p) => p.instanceType === instanceType);
-  return prices.length === 0 ? null : sum(prices.map((p) => p.averageHourlyUsd)) / prices.length;
+  const end = input.hourStart + HOUR_MILLIS;
+  return averageSpotPriceOf(input.spotPrices, instanceType, null, end - input.spotLookbackHours * HOUR_MILLIS, end)?.usd ?? null;
 }
 
 function shapeSources(input: ClusterSavingsInput, result: PackResult, provider: string, region: string, capacityType: string): string[] {

@@ -7,6 +7,14 @@
  * kube-inventory.ts (kcost.kube.v1); read by the pure advice functions.
  */
 
+import type { LabelSelectorRequirement } from '../codec/records.generated.js';
+import type { SpotPricePoint } from './spot-suitability.js';
+
+/** Spot price history: each point is in effect from effectiveFrom until the next of its type and zone. */
+export type { SpotPricePoint };
+/** One requirement of a label selector, as KubeObject carries it (key, In/NotIn/Exists/DoesNotExist, values). */
+export type SelectorRequirement = LabelSelectorRequirement;
+
 export type Architecture = 'amd64' | 'arm64';
 
 /** A node that ran in the hour, as the processor priced it. */
@@ -63,11 +71,6 @@ export interface WorkloadSpec {
   readonly desiredReplicas: number;
 }
 
-export interface SelectorRequirement {
-  readonly key: string;
-  readonly operator: string;
-  readonly values: readonly string[];
-}
 
 /** A PodDisruptionBudget and what it allows now. */
 export interface DisruptionBudget {
@@ -94,14 +97,6 @@ export interface CatalogEntry {
   readonly source: string;
 }
 
-/** The average spot price of an instance type over the lookback, per zone (null: region-wide). */
-export interface SpotPrice {
-  readonly instanceType: string;
-  readonly zone: string | null;
-  readonly averageHourlyUsd: number;
-  readonly points: number;
-  readonly source: string;
-}
 
 /** Recommended requests of one workload container (a WORKLOAD_RESOURCES record with action CHANGE or KEEP). */
 export interface AdvisedRequests {
@@ -132,7 +127,10 @@ export interface ClusterSavingsInput {
   /** PersistentVolume names that are local (spec.local or hostPath). */
   readonly localVolumes: ReadonlySet<string>;
   readonly catalog: readonly CatalogEntry[];
-  readonly spotPrices: readonly SpotPrice[];
+  /** The spot price points in effect at some time of the spot lookback (the one in effect at its start included). */
+  readonly spotPrices: readonly SpotPricePoint[];
+  /** The spot lookback, hours before the end of the advice hour. */
+  readonly spotLookbackHours: number;
   /** Keyed by the WORKLOAD_RESOURCES key, cluster/namespace/Kind/name/container. */
   readonly advisedRequests: ReadonlyMap<string, AdvisedRequests>;
   readonly onDemandSpend: OnDemandSpend;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AdvisedRequests, CatalogEntry, ContainerRequests, NodeHour, OnDemandSpend, PodHour, SpotPrice } from './savings-inputs.js';
+import type { AdvisedRequests, CatalogEntry, ContainerRequests, NodeHour, OnDemandSpend, PodHour, SpotPricePoint } from './savings-inputs.js';
 import { HOUR_MILLIS } from './savings-inputs.js';
 
 /** The kinds `kcost savings` publishes: it retires (tombstones) stored keys of these kinds that it no longer advises. */
@@ -129,17 +129,21 @@ export async function catalogAt(db: pg.Pool, atMillis: number): Promise<CatalogE
     }));
 }
 
-/** Average of the spot price points that took effect within [from, to), per instance type and zone. */
-export async function spotPricesBetween(db: pg.Pool, fromMillis: number, toMillis: number): Promise<SpotPrice[]> {
+/**
+ * The spot price history of [from, to): every point that took effect in it,
+ * and per instance type and zone the one in effect at its start.
+ */
+export async function spotPriceHistory(db: pg.Pool, fromMillis: number, toMillis: number): Promise<SpotPricePoint[]> {
   const { rows } = await db.query(
-    `SELECT sku, zone, avg(hourly_usd) AS average, count(*) AS points, min(source) AS source
-       FROM price_history
+    `SELECT sku, zone, effective_from, hourly_usd, source FROM price_history
       WHERE kind = 'NODE' AND capacity_type = 'SPOT' AND hourly_usd IS NOT NULL AND effective_from >= $1 AND effective_from < $2
-      GROUP BY sku, zone
-      ORDER BY sku, zone`,
+     UNION ALL
+     SELECT DISTINCT ON (sku, zone) sku, zone, effective_from, hourly_usd, source FROM price_history
+      WHERE kind = 'NODE' AND capacity_type = 'SPOT' AND hourly_usd IS NOT NULL AND effective_from < $1
+      ORDER BY sku, zone, effective_from DESC`,
     [new Date(fromMillis), new Date(toMillis)],
   );
-  return rows.map((r) => ({ instanceType: r.sku, zone: r.zone, averageHourlyUsd: Number(r.average), points: Number(r.points), source: r.source }));
+  return rows.map((r) => ({ instanceType: r.sku, zone: r.zone, effectiveFrom: (r.effective_from as Date).getTime(), hourlyUsd: Number(r.hourly_usd), source: r.source }));
 }
 
 /** The requests WORKLOAD_RESOURCES advises per container key: the advised value where it says CHANGE or KEEP, null where it has none. */

@@ -69,7 +69,7 @@ export const savingsRole = defineRole({
         codec,
         topic: config.recommendationsTopic,
         logger,
-        options: { nodePools: { maxAllocatedFraction: config.headroom }, spot: { lookbackHours: config.spotLookback / 3_600_000 }, commitments: { termsFor } },
+        options: { nodePools: { maxAllocatedFraction: config.headroom }, commitments: { termsFor } },
         commitmentLookbackHours: config.commitmentLookback / 3_600_000,
         spotLookbackMillis: config.spotLookback,
       });

@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { adviseCluster, retiredKeys, type ClusterSavingsOptions } from './cluster-savings.js';
 import type { KubeInventory } from './kube-inventory.js';
 import { HOUR_MILLIS, type ClusterSavingsInput } from './savings-inputs.js';
-import { adviceHour, advisedRequests, catalogAt, nodesOfHour, oldestStoredSavingsAt, onDemandSpend, podsOfHour, spotPricesBetween, storedClusters, storedSavingsKeys } from './savings-reader.js';
+import { adviceHour, advisedRequests, catalogAt, nodesOfHour, oldestStoredSavingsAt, onDemandSpend, podsOfHour, spotPriceHistory, storedClusters, storedSavingsKeys } from './savings-reader.js';
 
 export interface SavingsRunnerDeps {
   readonly db: pg.Pool;
@@ -70,7 +70,8 @@ async function readInput(deps: SavingsRunnerDeps, cluster: string, hourStart: nu
     budgets: deps.inventory.budgets(cluster),
     localVolumes: deps.inventory.localVolumes(cluster),
     catalog: await catalogAt(deps.db, hourEnd),
-    spotPrices: await spotPricesBetween(deps.db, hourEnd - deps.spotLookbackMillis, hourEnd),
+    spotPrices: await spotPriceHistory(deps.db, hourEnd - deps.spotLookbackMillis, hourEnd),
+    spotLookbackHours: deps.spotLookbackMillis / HOUR_MILLIS,
     advisedRequests: await advisedRequests(deps.db, cluster),
     onDemandSpend: await onDemandSpend(deps.db, cluster, hourStart, deps.commitmentLookbackHours),
   };

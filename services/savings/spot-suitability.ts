@@ -202,6 +202,11 @@ function averageSpotPrice(input: SpotSavingInput, instanceType: string, zone: st
   return { usd: zones.reduce((sum, z) => sum + z.usd, 0) / zones.length, sources: [...new Set(zones.flatMap((z) => z.points.map((p) => p.source)))] };
 }
 
+/** The average spot price of a shape over [from, to), as spotSaving prices it: its zone's history, else the mean over the zones; null without any. */
+export function averageSpotPriceOf(spotPrices: readonly SpotPricePoint[], instanceType: string, zone: string | null, fromMillis: number, toMillis: number): { usd: number; sources: string[] } | null {
+  return averageSpotPrice({ pods: [], spotPrices, fromMillis, toMillis }, instanceType, zone);
+}
+
 /**
  * Prices moving a workload's on-demand pods to spot nodes of the same
  * instance shapes: each pod's share of its node's hourly cost at on-demand
