@@ -69,6 +69,8 @@ describe('armSiblings', () => {
     { name: 'GCP shared-core e2 has no sibling', provider: 'gcp', type: 'e2-medium', catalog: ['t2a-standard-1'], siblings: [] },
     { name: 'Azure Dsv5 and Dasv5 go to Dpsv6 then Dpsv5', provider: 'azure', type: 'Standard_D4as_v5', catalog: ['Standard_D4ps_v5', 'Standard_D4ps_v6', 'Standard_D4pds_v5', 'Standard_E4ps_v5', 'Standard_D8ps_v5'], siblings: ['Standard_D4ps_v6', 'Standard_D4ps_v5'] },
     { name: 'Azure Ddsv5 goes to Dpdsv5; Dldsv5 to Dpldsv5', provider: 'azure', type: 'Standard_D4lds_v5', catalog: ['Standard_D4pds_v5', 'Standard_D4plds_v5', 'Standard_D4ps_v5'], siblings: ['Standard_D4plds_v5'] },
+    { name: 'AWS GPU types have none: g5g carries T4G GPUs, not g5’s A10G', provider: 'aws', type: 'g5.xlarge', catalog: ['g5g.xlarge'], siblings: [] },
+    { name: 'GCP accelerator-optimized types have none', provider: 'gcp', type: 'a3-highgpu-4g', catalog: ['a4x-highgpu-4g'], siblings: [] },
     { name: 'an unknown provider has none', provider: 'oracle', type: 'VM.Standard3.Flex', catalog: ['VM.Standard.A1.Flex'], siblings: [] },
   ])('$name', ({ provider, type, catalog, siblings }) => {
     expect(armSiblings(provider, type, catalog)).toEqual(siblings);

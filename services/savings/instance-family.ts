@@ -32,6 +32,10 @@ interface ParsedType {
   readonly generation: number;
 }
 
+// Accelerated classes (GPUs, Inferentia, Trainium, FPGAs, video): an ARM
+// type of the same class carries a different accelerator (g5 has A10G GPUs,
+// g5g T4G), so it is no like-for-like replacement.
+const AWS_ACCELERATED_CLASSES: ReadonlySet<string> = new Set(['p', 'g', 'gr', 'inf', 'trn', 'dl', 'f', 'vt']);
 const AWS_TYPE = /^([a-z]+?)(\d+)([a-z]*)(-[a-z0-9]+)?\.([a-z0-9-]+)$/;
 // Apple silicon Mac instances are the only ARM types without a Graviton `g`.
 const AWS_ARM_MACS = /^mac2(-|$)/;
@@ -53,11 +57,14 @@ function parseAws(instanceType: string): ParsedType | null {
   const arm = vendor === 'g' || family === 'a1';
   // `-flex` is a price/performance option of the x86 type, not a feature an ARM type lacks.
   const features = attributes.slice(vendor.length) + (suffix === '-flex' ? '' : suffix);
-  return { family, size, architecture: arm ? 'arm64' : 'amd64', siblingKey: `${cls}/${features}`, generation: Number(generation) };
+  const siblingKey = AWS_ACCELERATED_CLASSES.has(cls) ? null : `${cls}/${features}`;
+  return { family, size, architecture: arm ? 'arm64' : 'amd64', siblingKey, generation: Number(generation) };
 }
 
 /** ARM series of GCP, newest first: the order in which siblings are preferred. */
 const GCP_ARM_SERIES: readonly string[] = ['n4a', 'c4a', 't2a', 'a4x'];
+// Accelerator-optimized series differ in their GPUs (a3 H100, a4x GB200): never siblings.
+const GCP_ACCELERATED_SERIES: ReadonlySet<string> = new Set(['a2', 'a3', 'a4', 'a4x', 'g2', 'g4']);
 const GCP_X86_SERIES: ReadonlySet<string> = new Set([
   'e2', 'f1', 'g1', 'n1', 'n2', 'n2d', 'n4', 'n4d', 't2d', 'c2', 'c2d', 'c3', 'c3d', 'c4', 'c4d', 'h3', 'h4d',
   'm1', 'm2', 'm3', 'm4', 'x4', 'z3', 'a2', 'a3', 'a4', 'g2', 'g4',
@@ -72,7 +79,8 @@ function parseGcp(instanceType: string): ParsedType | null {
   const rank = GCP_ARM_SERIES.length - GCP_ARM_SERIES.indexOf(series);
   const generation = architecture === 'arm64' ? rank : 0;
   if (rest.length === 0) return { family: series, size: type, architecture, siblingKey: null, generation };
-  return { family: `${series}-${type}`, size: rest.join('-'), architecture, siblingKey: type, generation };
+  const siblingKey = GCP_ACCELERATED_SERIES.has(series) ? null : type;
+  return { family: `${series}-${type}`, size: rest.join('-'), architecture, siblingKey, generation };
 }
 
 const AZURE_TYPE = /^(?:Standard|Basic)_([A-Z]+)(\d+)(-\d+)?([a-z]*)(?:_([A-Z][A-Za-z0-9]*))?(?:_v(\d+))?$/;
@@ -125,7 +133,9 @@ export function architectureOf(provider: string, instanceType: string): Architec
  * ARM types of the catalog that can replace an x86 type: same size, same
  * class (AWS `m`, GCP `standard`, Azure `D`) and the same features apart
  * from the CPU vendor (`m5d.xlarge` → `m6gd.xlarge`, not `m6g.xlarge`),
- * newest generation first. Empty for an ARM or unknown type.
+ * newest generation first. Empty for an ARM or unknown type, and for
+ * GPU and other accelerated types, whose ARM counterparts carry different
+ * accelerators.
  */
 export function armSiblings(provider: string, instanceType: string, catalogTypes: readonly string[]): readonly string[] {
   const current = parse(provider, instanceType);
