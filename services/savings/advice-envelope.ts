@@ -1,19 +1,9 @@
 import type { Recommendation } from '../codec/records.generated.js';
+import { NO_DETAILS } from '../recommender/recommendation.js';
 import { HOURS_PER_MONTH } from './savings-inputs.js';
 
 type Details = 'workloadResources' | 'orphanedVolume' | 'daemonSetOnlyNode' | 'idleWorkload' | 'nodePool' | 'spotWorkload' | 'commitment' | 'armWorkload';
 type Envelope = Omit<Recommendation, Details | 'saving'>;
-
-const NO_DETAILS: Pick<Recommendation, Details> = {
-  workloadResources: null,
-  orphanedVolume: null,
-  daemonSetOnlyNode: null,
-  idleWorkload: null,
-  nodePool: null,
-  spotWorkload: null,
-  commitment: null,
-  armWorkload: null,
-};
 
 /**
  * A cluster-savings Recommendation: the envelope, the saving from two hourly

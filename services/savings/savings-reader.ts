@@ -29,8 +29,24 @@ export async function storedClusters(db: pg.Pool): Promise<string[]> {
 }
 
 /** Nodes priced in the hour, labels left empty (the kube inventory fills them). */
+interface NodeRow {
+  node_name: string;
+  provider: string;
+  instance_type: string;
+  capacity_type: string;
+  region: string;
+  zone: string;
+  cpu_cores: number;
+  memory_bytes: number;
+  gpus: number;
+  cost_usd: number;
+  on_demand_cost_usd: number;
+  priced_seconds: string;
+  price_sources: string[];
+}
+
 export async function nodesOfHour(db: pg.Pool, cluster: string, hourStart: number): Promise<NodeHour[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<NodeRow>(
     `SELECT node_name, provider, instance_type, capacity_type, region, zone,
             max(cpu_cores) AS cpu_cores, max(memory_bytes) AS memory_bytes, max(gpu_count) AS gpus,
             sum(cost_usd) AS cost_usd, sum(on_demand_cost_usd) AS on_demand_cost_usd, sum(window_seconds) AS priced_seconds,
@@ -60,8 +76,24 @@ export async function nodesOfHour(db: pg.Pool, cluster: string, hourStart: numbe
 }
 
 /** Pods that ran in the hour: each container's last requests in the hour, the node of its last window, and the pod's cost over the hour. */
+interface PodRow {
+  pod_uid: string;
+  pod_name: string;
+  namespace: string;
+  node_name: string;
+  workload_kind: string;
+  workload_name: string;
+  labels: Record<string, string> | null;
+  container: string;
+  cpu_request_cores: number;
+  memory_request_bytes: number;
+  gpu_request: number;
+  volumes: Array<{ persistentVolume?: string | null }> | null;
+  pod_cost_usd: number;
+}
+
 export async function podsOfHour(db: pg.Pool, cluster: string, hourStart: number): Promise<PodHour[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<PodRow>(
     `SELECT DISTINCT ON (pod_uid, container)
             pod_uid, pod_name, namespace, node_name, workload_kind, workload_name, labels, container,
             cpu_request_cores, memory_request_bytes, gpu_request, volumes,
@@ -90,7 +122,7 @@ export async function podsOfHour(db: pg.Pool, cluster: string, hourStart: number
       pods.set(r.pod_uid, pod);
     }
     pod.containers.push({ name: r.container, cpuCores: Number(r.cpu_request_cores), memoryBytes: Number(r.memory_request_bytes), gpus: Number(r.gpu_request) });
-    for (const v of (r.volumes ?? []) as Array<{ persistentVolume?: string | null }>) {
+    for (const v of r.volumes ?? []) {
       if (v.persistentVolume && !pod.persistentVolumes.includes(v.persistentVolume)) pod.persistentVolumes.push(v.persistentVolume);
     }
   }
@@ -103,8 +135,21 @@ export async function podsOfHour(db: pg.Pool, cluster: string, hourStart: number
  * the lookback: spotPrices). A source that prices CPU and memory separately
  * (GCP) is turned into a price per node where the shape is known.
  */
+interface CatalogRow {
+  provider: string;
+  region: string;
+  sku: string;
+  capacity_type: string;
+  source: string;
+  vcpus: number | null;
+  memory_bytes: string | null;
+  gpus: number | null;
+  architecture: string | null;
+  hourly_usd: number | null;
+}
+
 export async function catalogAt(db: pg.Pool, atMillis: number): Promise<CatalogEntry[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<CatalogRow>(
     `SELECT DISTINCT ON (provider, region, sku, capacity_type)
             provider, region, sku, capacity_type, source, vcpus, memory_bytes, gpus, architecture,
             coalesce(hourly_usd, cpu_core_hour_usd * vcpus + memory_gib_hour_usd * memory_bytes / 1073741824.0) AS hourly_usd
@@ -114,7 +159,7 @@ export async function catalogAt(db: pg.Pool, atMillis: number): Promise<CatalogE
     [new Date(atMillis)],
   );
   return rows
-    .filter((r) => r.hourly_usd !== null)
+    .filter((r): r is CatalogRow & { hourly_usd: number } => r.hourly_usd !== null)
     .map((r) => ({
       provider: r.provider,
       region: r.region,
@@ -134,7 +179,7 @@ export async function catalogAt(db: pg.Pool, atMillis: number): Promise<CatalogE
  * and per instance type and zone the one in effect at its start.
  */
 export async function spotPriceHistory(db: pg.Pool, fromMillis: number, toMillis: number): Promise<SpotPricePoint[]> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ sku: string; zone: string | null; effective_from: Date; hourly_usd: number; source: string }>(
     `SELECT sku, zone, effective_from, hourly_usd, source FROM price_history
       WHERE kind = 'NODE' AND capacity_type = 'SPOT' AND hourly_usd IS NOT NULL AND effective_from >= $1 AND effective_from < $2
      UNION ALL
@@ -143,12 +188,12 @@ export async function spotPriceHistory(db: pg.Pool, fromMillis: number, toMillis
       ORDER BY sku, zone, effective_from DESC`,
     [new Date(fromMillis), new Date(toMillis)],
   );
-  return rows.map((r) => ({ instanceType: r.sku, zone: r.zone, effectiveFrom: (r.effective_from as Date).getTime(), hourlyUsd: Number(r.hourly_usd), source: r.source }));
+  return rows.map((r) => ({ instanceType: r.sku, zone: r.zone, effectiveFrom: r.effective_from.getTime(), hourlyUsd: Number(r.hourly_usd), source: r.source }));
 }
 
 /** The requests WORKLOAD_RESOURCES advises per container key: the advised value where it says CHANGE or KEEP, null where it has none. */
 export async function advisedRequests(db: pg.Pool, cluster: string): Promise<Map<string, AdvisedRequests>> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ key: string; cpu_action: string | null; cpu_recommended_request_cores: number | null; memory_action: string | null; memory_recommended_request_bytes: number | null }>(
     `SELECT key, cpu_action, cpu_recommended_request_cores, memory_action, memory_recommended_request_bytes
        FROM recommendation WHERE kind = 'WORKLOAD_RESOURCES' AND cluster = $1`,
     [cluster],
@@ -170,7 +215,7 @@ export async function advisedRequests(db: pg.Pool, cluster: string): Promise<Map
  */
 export async function onDemandSpend(db: pg.Pool, cluster: string, hourStart: number, lookbackHours: number): Promise<OnDemandSpend> {
   const from = hourStart - (lookbackHours - 1) * HOUR_MILLIS;
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ bucket_start: Date; instance_type: string; capacity_type: string; cost_usd: number }>(
     `SELECT bucket_start, instance_type, capacity_type, sum(cost_usd) AS cost_usd
        FROM node_cost_hourly
       WHERE cluster = $1 AND bucket_start >= $2 AND bucket_start <= $3
@@ -178,14 +223,14 @@ export async function onDemandSpend(db: pg.Pool, cluster: string, hourStart: num
     [cluster, new Date(from), new Date(hourStart)],
   );
   if (rows.length === 0) return { firstHour: hourStart, hours: 0, coveredHours: 0, lookbackHours, byInstanceType: new Map() };
-  const hoursStored = new Set(rows.map((r) => (r.bucket_start as Date).getTime()));
+  const hoursStored = new Set(rows.map((r) => r.bucket_start.getTime()));
   const firstHour = Math.min(...hoursStored);
   const hours = (hourStart - firstHour) / HOUR_MILLIS + 1;
   const byInstanceType = new Map<string, number[]>();
   for (const r of rows) {
     if (r.capacity_type !== 'ON_DEMAND') continue;
     const series = byInstanceType.get(r.instance_type) ?? new Array<number>(hours).fill(0);
-    series[((r.bucket_start as Date).getTime() - firstHour) / HOUR_MILLIS] = Number(r.cost_usd);
+    series[(r.bucket_start.getTime() - firstHour) / HOUR_MILLIS] = Number(r.cost_usd);
     byInstanceType.set(r.instance_type, series);
   }
   return { firstHour, hours, coveredHours: hoursStored.size, lookbackHours, byInstanceType };

@@ -98,7 +98,11 @@ export const savingsRole = defineRole({
           // The next interval tries again: the database or broker may be back by then.
           logger.error({ err: error }, `cluster savings run failed: ${messageOf(error)}`);
         }
-        if (!stopped) timer = setTimeout(() => (inFlight = loop()), config.interval);
+        if (!stopped) {
+          timer = setTimeout(() => {
+            inFlight = loop();
+          }, config.interval);
+        }
       };
       inFlight = loop();
       await stopOnSignals(async () => {

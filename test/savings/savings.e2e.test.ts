@@ -229,7 +229,7 @@ describe('kcost savings over the real broker and database', () => {
     try {
       const response = await api.inject({ method: 'GET', url: '/v1/savings?cluster=c1' });
       expect(response.statusCode, response.body).toBe(200);
-      const answer = response.json() as { totalMonthlySavingsUsd: number; recommendations: Array<{ key: string; countedMonthlySavingsUsd: number }> };
+      const answer = response.json<{ totalMonthlySavingsUsd: number; recommendations: Array<{ key: string; countedMonthlySavingsUsd: number }> }>();
       const { rows } = await db.pool.query<{ record: Recommendation }>('SELECT record FROM recommendation WHERE cluster = $1 ORDER BY key', ['c1']);
       const summary = summarizeSavings(rows.map((r) => r.record));
       expect(answer.totalMonthlySavingsUsd).toBeCloseTo(summary.totalMonthlySavingsUsd, 9);
