@@ -1,6 +1,6 @@
 import type { ArmMove, Recommendation } from '../codec/records.generated.js';
 import { savingsRecord } from './advice-envelope.js';
-import { architectureOf, armSiblings } from './instance-family.js';
+import { armCandidate } from './arm-candidates.js';
 import { compare, nodeArchitecture } from './node-pools.js';
 import { HOUR_MILLIS, type CatalogEntry, type ClusterSavingsInput } from './savings-inputs.js';
 import { workloadPods } from './workload-pods.js';
@@ -9,28 +9,37 @@ const NOTE = 'A candidate only: kcost cannot see whether every image of the work
 
 /**
  * ARM_WORKLOAD advice for every Deployment, ReplicaSet and StatefulSet with
- * pods on x86 nodes whose instance type has an ARM sibling of the same class
- * and size in the on-demand catalog of the region (instance-family.ts) that
- * costs less: the workload's cost on those nodes scales by the ratio of the
- * two on-demand prices.
+ * pods on x86 nodes whose instance type has a cheaper ARM sibling of the
+ * same class and size in the region's on-demand catalog (arm-candidates.ts:
+ * the newest such generation): the workload's cost on those nodes scales by
+ * the ratio of the two on-demand prices.
  */
 export function adviseArm(input: ClusterSavingsInput): Recommendation[] {
-  const onDemand = new Map<string, CatalogEntry>();
-  for (const e of input.catalog) if (e.capacityType === 'ON_DEMAND') onDemand.set(`${e.provider}\u0000${e.region}\u0000${e.instanceType}`, e);
+  const regional = new Map<string, Map<string, CatalogEntry>>();
+  for (const e of input.catalog) {
+    if (e.capacityType !== 'ON_DEMAND') continue;
+    const where = `${e.provider}\u0000${e.region}`;
+    regional.set(where, (regional.get(where) ?? new Map<string, CatalogEntry>()).set(e.instanceType, e));
+  }
   const out: Recommendation[] = [];
   for (const workload of workloadPods(input)) {
     const moves = new Map<string, ArmMove & { sources: string[] }>();
     for (const { pod, node } of workload.pods) {
-      const arch = nodeArchitecture(node) ?? architectureOf(node.provider, node.instanceType);
-      if (arch !== 'amd64' && arch !== null) continue;
-      const here = onDemand.get(`${node.provider}\u0000${node.region}\u0000${node.instanceType}`);
-      if (!here) continue;
-      const regional = input.catalog.filter((e) => e.capacityType === 'ON_DEMAND' && e.provider === node.provider && e.region === node.region).map((e) => e.instanceType);
-      const sibling = armSiblings(node.provider, node.instanceType, regional)
-        .map((t) => onDemand.get(`${node.provider}\u0000${node.region}\u0000${t}`))
-        .find((e): e is CatalogEntry => e !== undefined && e.hourlyUsd < here.hourlyUsd);
-      if (!sibling) continue;
-      const move = moves.get(node.instanceType) ?? { instanceType: node.instanceType, armInstanceType: sibling.instanceType, instanceHourlyUsd: here.hourlyUsd, armInstanceHourlyUsd: sibling.hourlyUsd, workloadHourlyUsd: 0, sources: [here.source, sibling.source] };
+      if (nodeArchitecture(node) === 'arm64') continue;
+      const catalog = regional.get(`${node.provider}\u0000${node.region}`);
+      const here = catalog?.get(node.instanceType);
+      if (!catalog || !here) continue;
+      // The pod's share of its node's cost today is what moves: its share of an ARM node of the advised type costs that share of the ARM price.
+      const candidate = armCandidate({ provider: node.provider, instanceType: node.instanceType, onDemandHourlyUsd: here.hourlyUsd, catalog: new Map([...catalog].map(([type, e]) => [type, e.hourlyUsd])), workloadShareOfNodes: 1 });
+      if (!candidate) continue;
+      const move = moves.get(node.instanceType) ?? {
+        instanceType: node.instanceType,
+        armInstanceType: candidate.armInstanceType,
+        instanceHourlyUsd: here.hourlyUsd,
+        armInstanceHourlyUsd: candidate.armNodeHourlyUsd,
+        workloadHourlyUsd: 0,
+        sources: [here.source, catalog.get(candidate.armInstanceType)?.source ?? here.source],
+      };
       move.workloadHourlyUsd += pod.costUsd;
       moves.set(node.instanceType, move);
     }
