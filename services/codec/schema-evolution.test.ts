@@ -116,7 +116,7 @@ describe('KubeObject v4', () => {
   it('reads v1 to v3 records with no disruption budget, and their volumes as not local', () => {
     for (const old of released.slice(0, 3)) {
       for (let i = 0; i < 20; i++) {
-        const written = old.random() as { volume: unknown };
+        const written = old.random() as unknown as { volume: unknown };
         const read = readAcross(old, current, written) as { disruptionBudget: unknown; volume: { local: boolean } | null };
         expect(read.disruptionBudget).toBeNull();
         if (written.volume !== null) expect(read.volume?.local).toBe(false);
@@ -161,7 +161,7 @@ describe('PriceUpdate v2', () => {
   });
 
   it('is read by a v1 reader with every price field as written, the shape dropped', () => {
-    const newer = { ...(current.random() as unknown as Record<string, unknown>), vcpus: 4, memoryBytes: 17_179_869_184, gpus: 0, architecture: 'arm64' };
+    const newer: Record<string, unknown> = { ...(current.random() as unknown as Record<string, unknown>), vcpus: 4, memoryBytes: 17_179_869_184, gpus: 0, architecture: 'arm64' };
     const read = readAcross(current, v1!, newer) as Record<string, unknown>;
     expect(Object.keys(read)).not.toContain('vcpus');
     expect(v1!.toBuffer(read)).toEqual(v1!.toBuffer(readAcross(current, v1!, { ...newer, vcpus: null, memoryBytes: null, gpus: null, architecture: null })));
