@@ -6,7 +6,7 @@
 // when no group goes to it). The same rules as packNodePool: headroom,
 // DaemonSet overhead, GPUs, architecture, zone pins and spread.
 import { KcostError } from '../errors/kcost-error.js';
-import { addPod, cheapestSlot, combine, newNode, podNeeds, prepare, type Model, type Needs, type Slot, type WorkNode } from './pack-model.js';
+import { addPod, cheapestSlot, combine, emptyNode, newNode, podNeeds, prepare, type Model, type Needs, type Slot, type WorkNode } from './pack-model.js';
 import type { InstanceShape, PackOptions, PackResult, PodDemand } from './pack-types.js';
 import { toResult } from './zone-spread.js';
 
@@ -39,12 +39,12 @@ function choices(model: Model, needs: Needs, cpu: number, mem: number, gpus: num
   return out;
 }
 
-function emptyNodeSlots(model: Model): Array<Slot | undefined> {
-  return model.spreadZones.map((zone) => cheapestSlot(model, { gpu: false, gpuModel: null, arch: null, zone }, 0, 0, 0));
+function emptyNodes(model: Model): Array<WorkNode | undefined> {
+  return model.spreadZones.map((zone) => emptyNode(model, zone));
 }
 
 /** Zones for the groups at least cost with every spread zone covered: the cost and, per group, the choice. */
-function bestZones(model: Model, blocks: readonly Block[], empty: ReadonlyArray<Slot | undefined>): { cost: number; picks: Choice[] } {
+function bestZones(model: Model, blocks: readonly Block[], empty: ReadonlyArray<WorkNode | undefined>): { cost: number; picks: Choice[] } {
   const zoneCount = model.spreadZones.length;
   const full = (1 << zoneCount) - 1;
   let layer = new Map<number, { cost: number; picks: Choice[] }>([[0, { cost: 0, picks: [] }]]);
@@ -67,7 +67,7 @@ function bestZones(model: Model, blocks: readonly Block[], empty: ReadonlyArray<
     for (let z = 0; z < zoneCount; z++) {
       if (mask & (1 << z) || (full & (1 << z)) === 0) continue;
       // A zone no shape is offered in cannot be covered by anyone: it costs nothing here, as in zone-spread.ts.
-      cost += empty[z]?.price ?? 0;
+      cost += empty[z]?.slot.price ?? 0;
     }
     if (cost < best.cost - 1e-12) best = { cost, picks: state.picks };
   }
@@ -80,7 +80,7 @@ export function exhaustivePack(pods: readonly PodDemand[], shapes: readonly Inst
   const list = model.placeable;
   if (list.length > EXHAUSTIVE_MAX_PODS) throw new KcostError('INVALID_PACK_INPUT', `exhaustivePack searches at most ${EXHAUSTIVE_MAX_PODS} pods, got ${list.length}`);
   if (model.slots.length > EXHAUSTIVE_MAX_SHAPES) throw new KcostError('INVALID_PACK_INPUT', `exhaustivePack searches at most ${EXHAUSTIVE_MAX_SHAPES} usable shapes, got ${model.slots.length}`);
-  const empty = emptyNodeSlots(model);
+  const empty = emptyNodes(model);
   const blocks: Block[] = [];
   let bestCost = Infinity;
   let bestBlocks: Block[] = [];
@@ -127,8 +127,8 @@ export function exhaustivePack(pods: readonly PodDemand[], shapes: readonly Inst
     return node;
   });
   model.spreadZones.forEach((zone, z) => {
-    const slot = empty[z];
-    if (slot && !nodes.some((n) => n.needs.zone === zone)) nodes.push(newNode(slot, { gpu: false, gpuModel: null, arch: null, zone }));
+    const node = empty[z];
+    if (node && !nodes.some((n) => n.needs.zone === zone)) nodes.push(node);
   });
   return toResult(model, nodes);
 }

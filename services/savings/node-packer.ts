@@ -6,12 +6,21 @@
 // nodes into the others, merge pairs of nodes onto one cheaper shape, move
 // every node to the cheapest shape that still holds it), and the cheapest
 // plan wins. Pure and deterministic: ties go to the instance type name.
+import { Prng } from '../simulator/prng.js';
+import { fill, lastInSpreadZone, relocate, removePod, repackPairs } from './local-search.js';
 import { addPod, admits, cheapestSlot, combine, compareText, downsize, holds, newNode, podNeeds, prepare, serves, type Model, type Slot, type WorkNode } from './pack-model.js';
 import type { InstanceShape, PackOptions, PackResult, PodDemand } from './pack-types.js';
 import { costOf, finish, toResult } from './zone-spread.js';
 
 export type { Allocatable, Architecture, InstanceShape, PackedNode, PackOptions, PackResult, PodDemand, UnplacedPod } from './pack-types.js';
 export { DEFAULT_MAX_ALLOCATED_FRACTION } from './pack-types.js';
+
+/** Up to this many pods, more greedy plans are tried and improved one pod move at a time. */
+const SMALL_POOL_PODS = 200;
+/** Up to this many pods, pairs of nodes are also split afresh (2^n splits a pair: too slow for more). */
+const PAIR_REPACK_POOL_PODS = 60;
+/** How many of the cheapest greedy plans the local search improves. */
+const LOCAL_SEARCH_PLANS = 3;
 
 interface Demand {
   cpu: number;
@@ -54,7 +63,7 @@ function fixedOpener(model: Model, preferred: Slot): Opener {
   return (pod, remaining) => (holds(preferred, pod.cpuCores, pod.memoryBytes, pod.gpus) && serves(model, preferred, podNeeds(pod)) ? preferred : fallback(pod, remaining));
 }
 
-function firstFitDecreasing(model: Model, order: readonly PodDemand[], open: Opener): WorkNode[] {
+function firstFitDecreasing(model: Model, order: readonly PodDemand[], openShape: Opener, seeds: readonly WorkNode[]): WorkNode[] {
   const remaining = new Map<string, Demand>();
   for (const pod of order) {
     const d = remaining.get(kindOf(pod)) ?? { cpu: 0, mem: 0, gpus: 0 };
@@ -63,11 +72,16 @@ function firstFitDecreasing(model: Model, order: readonly PodDemand[], open: Ope
     d.gpus += pod.gpus;
     remaining.set(kindOf(pod), d);
   }
-  const nodes: WorkNode[] = [];
-  for (const pod of order) {
+  const nodes: WorkNode[] = seeds.map((n) => ({ ...n, pods: [] }));
+  // Nodes left with less room than the smallest pod still to come are dropped from the scan: at 10k pods the scan is the cost.
+  const minCpu = suffixMinima(order.map((p) => p.cpuCores));
+  const minMem = suffixMinima(order.map((p) => p.memoryBytes));
+  let open = [...nodes];
+  order.forEach((pod, i) => {
+    if (i % 128 === 0) open = open.filter((n) => n.slot.cpu - n.cpu >= (minCpu[i] ?? 0) && n.slot.mem - n.mem >= (minMem[i] ?? 0));
     const left = remaining.get(kindOf(pod)) as Demand;
     let placed = false;
-    for (const node of nodes) {
+    for (const node of open) {
       const needs = admits(model, node, pod);
       if (needs) {
         addPod(node, pod, needs);
@@ -76,26 +90,26 @@ function firstFitDecreasing(model: Model, order: readonly PodDemand[], open: Ope
       }
     }
     if (!placed) {
-      const node = newNode(open(pod, left), podNeeds(pod));
+      const node = newNode(openShape(pod, left), podNeeds(pod));
       addPod(node, pod, podNeeds(pod));
       nodes.push(node);
+      open.push(node);
     }
     left.cpu -= pod.cpuCores;
     left.mem -= pod.memoryBytes;
     left.gpus -= pod.gpus;
-  }
+  });
   return nodes;
 }
 
-function fill(node: WorkNode): number {
-  return Math.max(node.cpu / node.slot.cpu, node.mem / node.slot.mem, node.slot.gpus > 0 ? node.gpus / node.slot.gpus : 0);
-}
-
-function removePod(node: WorkNode, pod: PodDemand): void {
-  node.pods.splice(node.pods.indexOf(pod), 1);
-  node.cpu -= pod.cpuCores;
-  node.mem -= pod.memoryBytes;
-  node.gpus -= pod.gpus;
+function suffixMinima(values: readonly number[]): number[] {
+  const out = new Array<number>(values.length);
+  let min = Infinity;
+  for (let i = values.length - 1; i >= 0; i--) {
+    min = Math.min(min, values[i] as number);
+    out[i] = min;
+  }
+  return out;
 }
 
 /** Empties the least-loaded nodes into the room the others have left, tightest fit first; a node is emptied whole or not at all. */
@@ -103,6 +117,7 @@ function evacuate(model: Model, nodes: WorkNode[]): WorkNode[] {
   const alive = new Set(nodes);
   const byFill = [...nodes].sort((a, b) => fill(a) - fill(b));
   for (const node of byFill) {
+    if (lastInSpreadZone(model, node, alive)) continue;
     const moves: Array<{ pod: PodDemand; to: WorkNode; needsBefore: WorkNode['needs'] }> = [];
     const pods = [...node.pods].sort((a, b) => b.cpuCores / node.slot.cpu + b.memoryBytes / node.slot.mem - (a.cpuCores / node.slot.cpu + a.memoryBytes / node.slot.mem));
     alive.delete(node);
@@ -165,12 +180,37 @@ function mergePairs(model: Model, nodes: WorkNode[], candidates: number): WorkNo
   return current;
 }
 
+/** For each spread zone no pinned pod holds, a node there to start from, on the shape the pool would open most. */
+function zoneSeeds(model: Model, preferred: Slot | undefined): WorkNode[] {
+  const pinned = new Set(model.placeable.map((p) => p.zone));
+  const seeds: WorkNode[] = [];
+  for (const zone of model.spreadZones) {
+    if (pinned.has(zone)) continue;
+    const needs = { gpu: false, gpuModel: null, arch: null, zone };
+    const slot = preferred && serves(model, preferred, needs) ? preferred : cheapestSlot(model, needs, 0, 0, 0);
+    if (slot) seeds.push(newNode(slot, needs));
+  }
+  return seeds;
+}
+
+function shuffled<T>(items: readonly T[], rng: Prng): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
 function orderings(model: Model): Array<readonly PodDemand[]> {
   const reference = model.slots.reduce((r, s) => ({ cpu: Math.max(r.cpu, s.cpu), mem: Math.max(r.mem, s.mem) }), { cpu: 0, mem: 0 });
   const by = (key: (p: PodDemand) => number) => [...model.placeable].sort((a, b) => b.gpus - a.gpus || key(b) - key(a) || compareText(a.id, b.id));
   const dominant = by((p) => Math.max(p.cpuCores / reference.cpu, p.memoryBytes / reference.mem));
-  if (model.placeable.length > 200) return [dominant];
-  return [dominant, by((p) => p.cpuCores / reference.cpu + p.memoryBytes / reference.mem), by((p) => p.cpuCores), by((p) => p.memoryBytes)];
+  if (model.placeable.length > SMALL_POOL_PODS) return [dominant];
+  // On small pools, greedy order matters more than time: a few seeded shuffles join the sorted orders.
+  const rng = new Prng(0x5eed);
+  const shuffles = Array.from({ length: Math.min(16, Math.floor(SMALL_POOL_PODS / Math.max(1, model.placeable.length))) }, () => shuffled(dominant, rng));
+  return [dominant, by((p) => p.cpuCores / reference.cpu + p.memoryBytes / reference.mem), by((p) => p.cpuCores), by((p) => p.memoryBytes), ...shuffles];
 }
 
 /** The shapes that would host the whole CPU pool most cheaply: each is tried as the one new nodes open on. */
@@ -192,18 +232,27 @@ function preferredSlots(model: Model, count: number): Slot[] {
 /** Packs the pods onto the cheapest node mix found; every pod is on exactly one node or in `unplaced` with the reason. */
 export function packNodePool(pods: readonly PodDemand[], shapes: readonly InstanceShape[], options: PackOptions): PackResult {
   const model = prepare(pods, shapes, options);
-  const small = model.placeable.length <= 200;
-  const openers = [adaptiveOpener(model), ...preferredSlots(model, small ? 4 : 2).map((s) => fixedOpener(model, s))];
-  let best: WorkNode[] | undefined;
+  const small = model.placeable.length <= SMALL_POOL_PODS;
+  const preferred = preferredSlots(model, small ? 4 : 2);
+  const openers = [adaptiveOpener(model), ...preferred.map((s) => fixedOpener(model, s))];
+  // Starting with a node in each spread zone lets the packing fill it, instead of adding one at the end.
+  const seedings = small && model.spreadZones.length > 1 ? [[], zoneSeeds(model, preferred[0])] : [[]];
+  const plans: WorkNode[][] = [];
   for (const order of orderings(model)) {
     for (const open of openers) {
-      let nodes = firstFitDecreasing(model, order, open);
-      nodes = evacuate(model, nodes);
-      downsize(model, nodes);
-      nodes = mergePairs(model, nodes, small ? 64 : 32);
-      nodes = finish(model, nodes, { downsize: true });
-      if (!best || costOf(nodes) < costOf(best) - 1e-9) best = nodes;
+      for (const seeds of seedings) {
+        let nodes = firstFitDecreasing(model, order, open, seeds);
+        nodes = evacuate(model, nodes);
+        downsize(model, nodes);
+        nodes = mergePairs(model, nodes, small ? 64 : 32);
+        plans.push(finish(model, nodes, { downsize: true }));
+      }
     }
   }
+  // The sort is stable, so equal costs keep the order the plans were made in: the result is deterministic.
+  plans.sort((a, b) => costOf(a) - costOf(b));
+  const improved = small ? plans.slice(0, LOCAL_SEARCH_PLANS).map((nodes) => (model.placeable.length <= PAIR_REPACK_POOL_PODS ? repackPairs(model, relocate(model, nodes, 4), 50) : relocate(model, nodes, 4))) : plans.slice(0, 1);
+  let best: WorkNode[] | undefined;
+  for (const nodes of improved) if (!best || costOf(nodes) < costOf(best) - 1e-9) best = nodes;
   return toResult(model, best ?? []);
 }

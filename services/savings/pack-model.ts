@@ -201,3 +201,13 @@ export function needsOfPods(pods: readonly PodDemand[], zone: string | null): Ne
   }
   return needs;
 }
+
+/** The node that keeps a zone of the spread when no pod goes there: the cheapest shape offered there, without GPUs if there is one. */
+export function emptyNode(model: Model, zone: string): WorkNode | undefined {
+  for (const gpu of [false, true]) {
+    const needs: Needs = { gpu, gpuModel: null, arch: null, zone };
+    const slot = cheapestSlot(model, needs, 0, 0, 0);
+    if (slot) return newNode(slot, needs);
+  }
+  return undefined;
+}

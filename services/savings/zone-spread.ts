@@ -2,7 +2,7 @@
 // spread keeps at least one node, and the work nodes become a PackResult.
 // Nodes whose pods are not pinned float until here, so the packing above is
 // never split by zone for nothing.
-import { addPod, cheapestSlot, compareText, downsize, newNode, offeredIn, podNeeds, type Model, type Needs, type WorkNode } from './pack-model.js';
+import { addPod, cheapestSlot, compareText, downsize, emptyNode, newNode, offeredIn, podNeeds, type Model, type Needs, type WorkNode } from './pack-model.js';
 import type { PackResult, PodDemand } from './pack-types.js';
 
 function zoneOf(node: WorkNode): string | null {
@@ -80,7 +80,7 @@ function coverZones(model: Model, nodes: WorkNode[]): void {
       continue;
     }
     // A pod moved costs its new node less what its old node saves by shrinking; an empty node costs itself.
-    const empty = cheapestSlot(model, { gpu: false, gpuModel: null, arch: null, zone }, 0, 0, 0);
+    const empty = emptyNode(model, zone);
     let bestMove: { pod: PodDemand; from: WorkNode; needs: Needs; cost: number; size: number } | undefined;
     for (const from of nodes) {
       if (from.pods.length < 2) continue;
@@ -97,7 +97,8 @@ function coverZones(model: Model, nodes: WorkNode[]): void {
         }
       }
     }
-    if (bestMove && (!empty || bestMove.cost < empty.price - 1e-12)) {
+    // At equal cost a pod moves: a zone with a pod beats an empty node.
+    if (bestMove && (!empty || bestMove.cost <= empty.slot.price + 1e-12)) {
       const { pod, from, needs } = bestMove;
       from.pods = from.pods.filter((p) => p !== pod);
       from.cpu -= pod.cpuCores;
@@ -110,7 +111,7 @@ function coverZones(model: Model, nodes: WorkNode[]): void {
       nodes.push(node);
       continue;
     }
-    if (empty) nodes.push(newNode(empty, { gpu: false, gpuModel: null, arch: null, zone }));
+    if (empty) nodes.push(empty);
   }
 }
 

@@ -9,10 +9,12 @@ export interface InstanceType {
   readonly gpuModel: string | null;
   /** Approximate share of the hourly price that is the GPU's, for the GPU price split. */
   readonly gpuHourlyUsd: number | null;
+  /** CPU architecture as the kubernetes.io/arch label names it. */
+  readonly architecture: 'amd64' | 'arm64';
 }
 
-const cpu = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number): InstanceType => ({ name, vcpu, memoryGib, onDemandHourlyUsd, gpus: 0, gpuModel: null, gpuHourlyUsd: null });
-const gpu = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number, model: string, gpuHourlyUsd: number): InstanceType => ({ name, vcpu, memoryGib, onDemandHourlyUsd, gpus: 1, gpuModel: model, gpuHourlyUsd });
+const cpu = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number): InstanceType => ({ name, vcpu, memoryGib, onDemandHourlyUsd, gpus: 0, gpuModel: null, gpuHourlyUsd: null, architecture: 'amd64' });
+const gpu = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number, model: string, gpuHourlyUsd: number): InstanceType => ({ name, vcpu, memoryGib, onDemandHourlyUsd, gpus: 1, gpuModel: model, gpuHourlyUsd, architecture: 'amd64' });
 
 /** General-purpose, compute- and memory-optimised types, weighted by how often a fleet runs them. */
 export const CPU_INSTANCE_TYPES: ReadonlyArray<readonly [InstanceType, number]> = [

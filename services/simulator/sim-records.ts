@@ -16,7 +16,7 @@ export interface Meta {
 }
 
 function base(meta: Meta, kind: KubeObject['kind'], uid: string, name: string, namespace: string | null, labels: Record<string, string>, createdAt: number): KubeObject {
-  return { cluster: meta.cluster, kind, uid, name, namespace, labels, resourceVersion: meta.resourceVersion, createdAt, deletedAt: null, observedAt: meta.observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null };
+  return { cluster: meta.cluster, kind, uid, name, namespace, labels, resourceVersion: meta.resourceVersion, createdAt, deletedAt: null, observedAt: meta.observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null, disruptionBudget: null };
 }
 
 export function namespaceObject(meta: Meta, uid: string, name: string, createdAt: number): KubeObject {
@@ -115,7 +115,7 @@ export function volumeObjects(meta: Meta, v: VolumePair, region: string): [KubeO
   const w = v.workload;
   const volume: KubeObject = {
     ...base(meta, 'PERSISTENT_VOLUME', v.volumeUid, v.volumeName, null, { 'topology.kubernetes.io/region': region }, v.createdAt),
-    volume: { capacityBytes: v.sizeBytes, storageClass: 'gp3', claimNamespace: w.namespace, claimName: v.claimName, driver: 'ebs.csi.aws.com', region },
+    volume: { capacityBytes: v.sizeBytes, storageClass: 'gp3', claimNamespace: w.namespace, claimName: v.claimName, driver: 'ebs.csi.aws.com', region, local: false },
   };
   const claim: KubeObject = {
     ...base(meta, 'PERSISTENT_VOLUME_CLAIM', v.claimUid, v.claimName, w.namespace, { app: w.name }, v.createdAt),
@@ -165,6 +165,10 @@ export function nodePrice(type: InstanceType, region: string, zone: string | nul
     source: capacityType === 'SPOT' ? 'aws-spot' : 'aws-pricing',
     sourceRef: 'simulator',
     observedAt: at,
+    vcpus: type.vcpu,
+    memoryBytes: type.memoryGib * GiB,
+    gpus: type.gpus,
+    architecture: type.architecture,
   };
 }
 
@@ -187,5 +191,9 @@ export function storagePrice(region: string, storageClass: string, gibMonthUsd: 
     source: 'aws-pricing',
     sourceRef: 'simulator',
     observedAt: at,
+    vcpus: null,
+    memoryBytes: null,
+    gpus: null,
+    architecture: null,
   };
 }

@@ -168,7 +168,7 @@ export function anomalyRecords(): CostAnomaly[] {
  * per-resource prices; a gp3 storage price.
  */
 export function priceRecords(): PriceUpdate[] {
-  const none = { zone: null, hourlyUsd: null, cpuCoreHourUsd: null, memoryGibHourUsd: null, gpuHourUsd: null, storageGibMonthUsd: null, networkGibUsd: null, discount: 0, sourceRef: null };
+  const none = { zone: null, hourlyUsd: null, cpuCoreHourUsd: null, memoryGibHourUsd: null, gpuHourUsd: null, storageGibMonthUsd: null, networkGibUsd: null, discount: 0, sourceRef: null, vcpus: null, memoryBytes: null, gpus: null, architecture: null };
   const m5 = { ...none, provider: 'aws', region: 'us-east-1', kind: 'NODE' as const, sku: 'm5.large', capacityType: 'ON_DEMAND' as const, source: 'aws-pricing' };
   return [
     { ...m5, effectiveFrom: Date.parse('2026-09-01T00:00:00Z'), hourlyUsd: 0.096, observedAt: Date.parse('2026-10-30T00:00:00Z') },

@@ -181,7 +181,7 @@ describe('kcost collect prices, through the real AWS SDK clients and a real Kafk
     const [kubeSpec] = await createTestTopics(kafka, [TOPICS.kube]);
     const kubeTopic = kubeSpec?.name ?? '';
     const node = (uid: string, provider: string, region: string, instanceType: string): KubeObject => ({
-      cluster: 'c1', kind: 'NODE', uid, name: uid, namespace: null, labels: {}, resourceVersion: '1', createdAt: now, deletedAt: null, observedAt: now, pod: null, volume: null, claim: null, hpa: null, workload: null,
+      cluster: 'c1', kind: 'NODE', uid, name: uid, namespace: null, labels: {}, resourceVersion: '1', createdAt: now, deletedAt: null, observedAt: now, pod: null, volume: null, claim: null, hpa: null, workload: null, disruptionBudget: null,
       node: { provider, providerId: null, instanceType, region, zone: '', capacityType: 'ON_DEMAND', cpuCapacityCores: 8, memoryCapacityBytes: 2 ** 35, gpuCapacity: 0, cpuAllocatableCores: 7.9, memoryAllocatableBytes: 2 ** 34, gpuAllocatable: 0, gpuModel: null },
     });
     const producer = new BatchingProducer({ producer: kafkaProducer, codec, logger: silentLogger() });
