@@ -313,7 +313,7 @@ describe('Helm chart: Prometheus Operator, clusters without it, and what an oper
       const labels = d.spec.template.metadata.labels;
       return labelsMatch(pods.spec.selector.matchLabels, labels) && pods.spec.selector.matchExpressions[0]?.values.includes(labels['app.kubernetes.io/component'] ?? '');
     });
-    expect(scraped.map((d) => d.metadata.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-process', 'kcost-recommend', 'kcost-sink']);
+    expect(scraped.map((d) => d.metadata.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-sink']);
     for (const deployment of scraped) {
       const container = podSpec(deployment).containers[0] as Container;
       expect(container.ports?.map((p) => p.name)).toContain(pods.spec.podMetricsEndpoints[0]?.port);
