@@ -242,6 +242,10 @@ const PRICE_ENTRY = {
     source: str('Price source.'),
     sourceRef: { type: ['string', 'null'], description: "The source's own identifier of the price." },
     observedAt: str('When the collector last saw it.', { format: 'date-time' }),
+    vcpus: nullableNum('NODE: vCPUs of the instance type, where the source says.'),
+    memoryBytes: nullableNum('NODE: memory of the instance type in bytes, where the source says.'),
+    gpus: nullableNum('NODE: GPUs of the instance type (0 for none), where the source says.'),
+    architecture: { type: ['string', 'null'], description: 'NODE: CPU architecture as kubernetes.io/arch names it (amd64, arm64), where the source says.' },
   },
   required: ['effectiveFrom', 'source'],
 };

@@ -226,6 +226,33 @@ export function workloadObject(o: {
   };
 }
 
+/** A policy/v1 PodDisruptionBudget KubeObject over the pods labelled app=<name>, allowing `disruptionsAllowed` of them to go. */
+export function disruptionBudgetObject(o: { cluster?: string; namespace?: string; name: string; uid?: string; disruptionsAllowed?: number; observedAt?: number }): KubeObject {
+  const allowed = o.disruptionsAllowed ?? 1;
+  return {
+    cluster: o.cluster ?? 'prod',
+    kind: 'POD_DISRUPTION_BUDGET',
+    uid: o.uid ?? `uid-pdb-${o.name}`,
+    name: o.name,
+    namespace: o.namespace ?? 'default',
+    labels: {},
+    resourceVersion: '1',
+    createdAt: 0,
+    deletedAt: null,
+    observedAt: o.observedAt ?? 0,
+    pod: null,
+    node: null,
+    volume: null,
+    claim: null,
+    hpa: null,
+    workload: null,
+    disruptionBudget: {
+      minAvailable: null, maxUnavailable: String(allowed), matchLabels: { app: o.name }, matchExpressions: [],
+      disruptionsAllowed: allowed, currentHealthy: 3, desiredHealthy: 3 - allowed, expectedPods: 3,
+    },
+  };
+}
+
 /** A price update with unset prices null; override what the case needs. */
 export function priceUpdate(o: Partial<PriceUpdate> & Pick<PriceUpdate, 'sku' | 'effectiveFrom'>): PriceUpdate {
   return {

@@ -150,6 +150,14 @@ describe('kcost collect prices, through the real AWS SDK clients and a real Kafk
         .sort(),
     );
     expect(records.every(({ key, value }) => key === priceKey(value) && value.observedAt === now)).toBe(true);
+    // On-demand prices carry the shape the Price List gives (page 2 names no processor: no architecture); spot prices cannot know it.
+    const GIB = 1024 ** 3;
+    expect(records.map(({ value: p }) => [p.sku, p.capacityType, p.vcpus, p.memoryBytes, p.gpus, p.architecture]).filter(([, capacity]) => capacity === 'ON_DEMAND').sort()).toEqual([
+      ['g4dn.xlarge', 'ON_DEMAND', 4, 16 * GIB, 1, null],
+      ['m5.large', 'ON_DEMAND', 2, 8 * GIB, 0, 'amd64'],
+      ['m5.xlarge', 'ON_DEMAND', 4, 16 * GIB, 0, null],
+    ]);
+    expect(records.filter(({ value: p }) => p.capacityType === 'SPOT').every(({ value: p }) => [p.vcpus, p.memoryBytes, p.gpus, p.architecture].every((v) => v === null))).toBe(true);
     expect(await metric(registry, 'kcost_price_documents_malformed_total', 'aws-pricing')).toBe(2);
     expect(await metric(registry, 'kcost_price_source_up', 'aws-pricing')).toBe(1);
     expect(await topicSize(kafka, topic)).toBe(8);
