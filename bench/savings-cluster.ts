@@ -63,7 +63,7 @@ export function simulateCluster(seed: number, nodeCount: number): SimulatedClust
     let i = 0;
     while (true) {
       // Mostly small pods (about 20 a node, as in a microservice fleet), some of 0.5-2 cores.
-      const cores = +(rng.chance(0.08) ? rng.range(0.5, 2) : rng.range(0.02, 0.22)).toFixed(3);
+      const cores = +(rng.chance(0.08) ? rng.range(0.5, 2) : rng.range(0.02, 0.2)).toFixed(3);
       const memory = Math.round(cores * gibPerCore * rng.range(0.7, 1.3) * GiB);
       if (cpu + cores > room.cpu * target || mem + memory > room.mem * target) break;
       const first = gpu && i === 0;
