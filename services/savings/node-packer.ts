@@ -63,7 +63,10 @@ function fixedOpener(model: Model, preferred: Slot): Opener {
   return (pod, remaining) => (holds(preferred, pod.cpuCores, pod.memoryBytes, pod.gpus) && serves(model, preferred, podNeeds(pod)) ? preferred : fallback(pod, remaining));
 }
 
-function firstFitDecreasing(model: Model, order: readonly PodDemand[], openShape: Opener, seeds: readonly WorkNode[]): WorkNode[] {
+/** Where a pod goes among the nodes that can take it: the first opened (first-fit) or the least loaded (spreads pods over the zone seeds). */
+type Placement = 'first-fit' | 'least-loaded';
+
+function firstFitDecreasing(model: Model, order: readonly PodDemand[], openShape: Opener, seeds: readonly WorkNode[], placement: Placement): WorkNode[] {
   const remaining = new Map<string, Demand>();
   for (const pod of order) {
     const d = remaining.get(kindOf(pod)) ?? { cpu: 0, mem: 0, gpus: 0 };
@@ -80,16 +83,19 @@ function firstFitDecreasing(model: Model, order: readonly PodDemand[], openShape
   order.forEach((pod, i) => {
     if (i % 128 === 0) open = open.filter((n) => n.slot.cpu - n.cpu >= (minCpu[i] ?? 0) && n.slot.mem - n.mem >= (minMem[i] ?? 0));
     const left = remaining.get(kindOf(pod)) as Demand;
-    let placed = false;
+    let target: { node: WorkNode; needs: WorkNode['needs']; fill: number } | undefined;
     for (const node of open) {
       const needs = admits(model, node, pod);
-      if (needs) {
-        addPod(node, pod, needs);
-        placed = true;
+      if (!needs) continue;
+      if (placement === 'first-fit') {
+        target = { node, needs, fill: 0 };
         break;
       }
+      const load = fill(node);
+      if (!target || load < target.fill) target = { node, needs, fill: load };
     }
-    if (!placed) {
+    if (target) addPod(target.node, pod, target.needs);
+    else {
       const node = newNode(openShape(pod, left), podNeeds(pod));
       addPod(node, pod, podNeeds(pod));
       nodes.push(node);
@@ -180,12 +186,10 @@ function mergePairs(model: Model, nodes: WorkNode[], candidates: number): WorkNo
   return current;
 }
 
-/** For each spread zone no pinned pod holds, a node there to start from, on the shape the pool would open most. */
+/** For each spread zone a node there to start from, on the shape the pool would open most. */
 function zoneSeeds(model: Model, preferred: Slot | undefined): WorkNode[] {
-  const pinned = new Set(model.placeable.map((p) => p.zone));
   const seeds: WorkNode[] = [];
   for (const zone of model.spreadZones) {
-    if (pinned.has(zone)) continue;
     const needs = { gpu: false, gpuModel: null, arch: null, zone };
     const slot = preferred && serves(model, preferred, needs) ? preferred : cheapestSlot(model, needs, 0, 0, 0);
     if (slot) seeds.push(newNode(slot, needs));
@@ -236,12 +240,16 @@ export function packNodePool(pods: readonly PodDemand[], shapes: readonly Instan
   const preferred = preferredSlots(model, small ? 4 : 2);
   const openers = [adaptiveOpener(model), ...preferred.map((s) => fixedOpener(model, s))];
   // Starting with a node in each spread zone lets the packing fill it, instead of adding one at the end.
-  const seedings = small && model.spreadZones.length > 1 ? [[], zoneSeeds(model, preferred[0])] : [[]];
+  const seedings: Array<{ seeds: WorkNode[]; placement: Placement }> = [{ seeds: [], placement: 'first-fit' }];
+  if (small && model.spreadZones.length > 1) {
+    const seeds = zoneSeeds(model, preferred[0]);
+    seedings.push({ seeds, placement: 'first-fit' }, { seeds, placement: 'least-loaded' });
+  }
   const plans: WorkNode[][] = [];
   for (const order of orderings(model)) {
     for (const open of openers) {
-      for (const seeds of seedings) {
-        let nodes = firstFitDecreasing(model, order, open, seeds);
+      for (const { seeds, placement } of seedings) {
+        let nodes = firstFitDecreasing(model, order, open, seeds, placement);
         nodes = evacuate(model, nodes);
         downsize(model, nodes);
         nodes = mergePairs(model, nodes, small ? 64 : 32);
