@@ -237,7 +237,7 @@ describe('kcost savings over the real broker and database', () => {
       // The frontend's right-sizing record is in the total beside the cluster-savings advice.
       expect(answer.recommendations.some((l) => l.key === 'c1/web/Deployment/frontend/app')).toBe(true);
       const csv = await api.inject({ method: 'GET', url: '/v1/savings?format=csv' });
-      expect(csv.body.split('\n')[0]).toBe('key,kind,cluster,monthlySavingsUsd,countedMonthlySavingsUsd,confidence,risk,note');
+      expect(csv.body.split('\r\n')[0]).toBe('key,kind,cluster,monthlySavingsUsd,countedMonthlySavingsUsd,confidence,risk,note');
     } finally {
       await api.close();
     }
