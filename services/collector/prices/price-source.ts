@@ -53,7 +53,7 @@ export function emptyPriceFields(): Pick<
 }
 
 /** The instance-shape fields of a PriceUpdate, for a source that does not know the shape (or a price that is not a node's). */
-export function unknownShape(): Pick<PriceUpdate, 'vcpus' | 'memoryBytes' | 'gpus' | 'architecture'> {
+function unknownShape(): Pick<PriceUpdate, 'vcpus' | 'memoryBytes' | 'gpus' | 'architecture'> {
   return { vcpus: null, memoryBytes: null, gpus: null, architecture: null };
 }
 
