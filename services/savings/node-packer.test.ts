@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_AWS_SHAPES, sampleShape, US_EAST_1_ZONES } from './aws-catalog.js';
+import { SAMPLE_AWS_SHAPES, sampleShape, US_EAST_1_ZONES, WIDE_SAMPLE_AWS_SHAPES } from './aws-catalog.js';
 import { firstFitPack } from './first-fit.js';
 import { packNodePool, type InstanceShape, type PackOptions, type PackResult, type PodDemand } from './node-packer.js';
 import { planViolations } from './plan-check.js';
@@ -81,8 +81,8 @@ describe('packNodePool: properties on random pools', () => {
     );
   });
 
-  it('holds at 10k pods on the whole sample catalog', () => {
-    const { pods, shapes, options } = randomPool(10_016, 10_000);
+  it('holds at 10k pods on a catalog of 110 shapes', () => {
+    const { pods, shapes, options } = randomPool(10_016, 10_000, WIDE_SAMPLE_AWS_SHAPES);
     const result = packNodePool(pods, shapes, options);
     expect(planViolations(pods, shapes, options, result)).toEqual([]);
     expect(result.nodes.reduce((n, node) => n + node.podIds.length, 0) + result.unplaced.length).toBe(10_000);
