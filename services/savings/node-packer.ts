@@ -10,6 +10,7 @@
 // (local-search.ts). The cheapest plan wins. Pure and deterministic: ties go
 // to the instance type name. docs/savings.md explains it and its figures.
 import { Prng } from '../simulator/prng.js';
+import { firstFitPlan } from './first-fit.js';
 import { relocate, repackPairs } from './local-search.js';
 import { addPod, admits, cheapestSlot, combine, compareText, downsize, fill, holds, lastInSpreadZone, newNode, podNeeds, prepare, removePod, serves, type Model, type Slot, type WorkNode } from './pack-model.js';
 import type { InstanceShape, PackOptions, PackResult, PodDemand } from './pack-types.js';
@@ -260,6 +261,8 @@ export function packNodePool(pods: readonly PodDemand[], shapes: readonly Instan
       }
     }
   }
+  // The baseline is a candidate too: on small pools kcost's plan never costs more than a one-shape node group's.
+  if (small) plans.push(firstFitPlan(model));
   // The sort is stable, so equal costs keep the order the plans were made in: the result is deterministic.
   plans.sort((a, b) => costOf(a) - costOf(b));
   const improved = small ? plans.slice(0, LOCAL_SEARCH_PLANS).map((nodes) => (model.placeable.length <= PAIR_REPACK_POOL_PODS ? repackPairs(model, relocate(model, nodes, 4), 50) : relocate(model, nodes, 4))) : plans.slice(0, 1);
