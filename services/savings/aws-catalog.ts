@@ -46,3 +46,27 @@ export function sampleShape(instanceType: string): InstanceShape {
   if (!found) throw new Error(`no sample instance type ${instanceType}`);
   return found;
 }
+
+/**
+ * The sample plus fifteen more families (AMD, newer Intel and Graviton
+ * generations), priced per vCPU-hour as their on-demand list prices run:
+ * 110 shapes, the size of a region's catalog for a pool, to time the packer on.
+ */
+export const WIDE_SAMPLE_AWS_SHAPES: readonly InstanceShape[] = [
+  ...SAMPLE_AWS_SHAPES,
+  ...family('m5a', 4, 0.043, 'amd64'),
+  ...family('m6i', 4, 0.048, 'amd64'),
+  ...family('m6a', 4, 0.0432, 'amd64'),
+  ...family('m7i', 4, 0.0504, 'amd64'),
+  ...family('m7g', 4, 0.0408, 'arm64'),
+  ...family('c5a', 2, 0.0385, 'amd64'),
+  ...family('c6i', 2, 0.0425, 'amd64'),
+  ...family('c6a', 2, 0.0383, 'amd64'),
+  ...family('c7i', 2, 0.0446, 'amd64'),
+  ...family('c7g', 2, 0.0363, 'arm64'),
+  ...family('r5a', 8, 0.0565, 'amd64'),
+  ...family('r6i', 8, 0.063, 'amd64'),
+  ...family('r6a', 8, 0.0567, 'amd64'),
+  ...family('r7i', 8, 0.0662, 'amd64'),
+  ...family('r7g', 8, 0.0536, 'arm64'),
+];

@@ -27,6 +27,11 @@ function groupShape(model: Model, pods: readonly PodDemand[]): Slot | undefined 
 /** First-fit in arrival order onto one shape per group of like pods (the rule above). */
 export function firstFitPack(pods: readonly PodDemand[], shapes: readonly InstanceShape[], options: PackOptions): PackResult {
   const model = prepare(pods, shapes, options);
+  return toResult(model, firstFitPlan(model));
+}
+
+/** The baseline's nodes, zones settled; packNodePool also starts from them on small pools. */
+export function firstFitPlan(model: Model): WorkNode[] {
   const groups = new Map<string, PodDemand[]>();
   for (const pod of model.placeable) groups.set(groupOf(pod), [...(groups.get(groupOf(pod)) ?? []), pod]);
   const shapeOf = new Map([...groups].map(([key, members]) => [key, groupShape(model, members)]));
@@ -48,5 +53,5 @@ export function firstFitPack(pods: readonly PodDemand[], shapes: readonly Instan
     nodes.push(node);
     all.push(node);
   }
-  return toResult(model, finish(model, all, { downsize: false }));
+  return finish(model, all, { downsize: false });
 }

@@ -1,30 +1,11 @@
 // Local search on a settled plan (every node in its zone): moves that keep
 // every rule and save money, tried until none does. Used on small pools,
 // where the greedy plans leave the most room for it.
-import { addPod, cheapestSlot, emptyNode, combine, needsOfPods, podNeeds, type Model, type Slot, type WorkNode } from './pack-model.js';
+import { addPod, cheapestSlot, combine, emptyNode, fill, lastInSpreadZone, needsOfPods, podNeeds, removePod, type Model, type Slot, type WorkNode } from './pack-model.js';
 import type { PodDemand } from './pack-types.js';
 
 /** Pods of two nodes split afresh between them when the two hold at most this many: 2^n splits each. */
 const PAIR_REPACK_MAX_PODS = 10;
-
-export function fill(node: WorkNode): number {
-  return Math.max(node.cpu / node.slot.cpu, node.mem / node.slot.mem, node.slot.gpus > 0 ? node.gpus / node.slot.gpus : 0);
-}
-
-export function removePod(node: WorkNode, pod: PodDemand): void {
-  node.pods.splice(node.pods.indexOf(pod), 1);
-  node.cpu -= pod.cpuCores;
-  node.mem -= pod.memoryBytes;
-  node.gpus -= pod.gpus;
-}
-
-/** Whether this node is the only one left in a zone of the spread, which must keep one. */
-export function lastInSpreadZone(model: Model, node: WorkNode, alive: Iterable<WorkNode>): boolean {
-  const zone = node.needs.zone;
-  if (zone === null || !model.spreadZones.includes(zone)) return false;
-  for (const other of alive) if (other !== node && other.needs.zone === zone) return false;
-  return true;
-}
 
 /**
  * One pod at a time, moved to the node where the pair (its old node shrunk

@@ -2,13 +2,17 @@
 // types of different sizes and prices. Several greedy plans are built —
 // first-fit-decreasing, each new node opened on the shape that would host
 // the remaining demand of its kind most cheaply (or on one of the shapes
-// cheapest for the whole pool) — each is improved (empty the least-loaded
-// nodes into the others, merge pairs of nodes onto one cheaper shape, move
-// every node to the cheapest shape that still holds it), and the cheapest
-// plan wins. Pure and deterministic: ties go to the instance type name.
+// cheapest for the whole pool), on small pools also from other pod orders
+// and from a node seeded in each spread zone — and each is improved: the
+// least-loaded nodes emptied into the others, every node moved to the
+// cheapest shape that still holds it, pairs merged onto one cheaper shape.
+// On small pools the cheapest plans then go through a local search
+// (local-search.ts). The cheapest plan wins. Pure and deterministic: ties go
+// to the instance type name. docs/savings.md explains it and its figures.
 import { Prng } from '../simulator/prng.js';
-import { fill, lastInSpreadZone, relocate, removePod, repackPairs } from './local-search.js';
-import { addPod, admits, cheapestSlot, combine, compareText, downsize, holds, newNode, podNeeds, prepare, serves, type Model, type Slot, type WorkNode } from './pack-model.js';
+import { firstFitPlan } from './first-fit.js';
+import { relocate, repackPairs } from './local-search.js';
+import { addPod, admits, cheapestSlot, combine, compareText, downsize, fill, holds, lastInSpreadZone, newNode, podNeeds, prepare, removePod, serves, type Model, type Slot, type WorkNode } from './pack-model.js';
 import type { InstanceShape, PackOptions, PackResult, PodDemand } from './pack-types.js';
 import { costOf, finish, toResult } from './zone-spread.js';
 
@@ -257,6 +261,8 @@ export function packNodePool(pods: readonly PodDemand[], shapes: readonly Instan
       }
     }
   }
+  // The baseline is a candidate too: on small pools kcost's plan never costs more than a one-shape node group's.
+  if (small) plans.push(firstFitPlan(model));
   // The sort is stable, so equal costs keep the order the plans were made in: the result is deterministic.
   plans.sort((a, b) => costOf(a) - costOf(b));
   const improved = small ? plans.slice(0, LOCAL_SEARCH_PLANS).map((nodes) => (model.placeable.length <= PAIR_REPACK_POOL_PODS ? repackPairs(model, relocate(model, nodes, 4), 50) : relocate(model, nodes, 4))) : plans.slice(0, 1);

@@ -211,3 +211,23 @@ export function emptyNode(model: Model, zone: string): WorkNode | undefined {
   }
   return undefined;
 }
+
+/** The node's fullest resource, as a fraction of its room. */
+export function fill(node: WorkNode): number {
+  return Math.max(node.cpu / node.slot.cpu, node.mem / node.slot.mem, node.slot.gpus > 0 ? node.gpus / node.slot.gpus : 0);
+}
+
+export function removePod(node: WorkNode, pod: PodDemand): void {
+  node.pods.splice(node.pods.indexOf(pod), 1);
+  node.cpu -= pod.cpuCores;
+  node.mem -= pod.memoryBytes;
+  node.gpus -= pod.gpus;
+}
+
+/** Whether this node is the only one left in a zone of the spread, which must keep one. */
+export function lastInSpreadZone(model: Model, node: WorkNode, alive: Iterable<WorkNode>): boolean {
+  const zone = node.needs.zone;
+  if (zone === null || !model.spreadZones.includes(zone)) return false;
+  for (const other of alive) if (other !== node && other.needs.zone === zone) return false;
+  return true;
+}

@@ -57,8 +57,8 @@ export function randomCase(seed: number, maxPods: number, maxShapes: number): Pa
   };
 }
 
-/** A larger case on the whole sample catalog, for the properties at scale. */
-export function randomPool(seed: number, podCount: number): PackCase {
+/** A larger case on a whole catalog (by default the sample), for the properties at scale. */
+export function randomPool(seed: number, podCount: number, shapes: readonly InstanceShape[] = SAMPLE_AWS_SHAPES): PackCase {
   const rng = new Prng(seed);
   const zones = US_EAST_1_ZONES.slice(0, rng.int(1, 3));
   const pods: PodDemand[] = Array.from({ length: podCount }, (_, i) => {
@@ -73,5 +73,5 @@ export function randomPool(seed: number, podCount: number): PackCase {
       zone: rng.chance(0.1) ? rng.pick(zones) : null,
     };
   });
-  return { pods, shapes: [...SAMPLE_AWS_SHAPES], options: { maxAllocatedFraction: 0.8, daemonSetOverhead: { cpuCores: 0.2, memoryBytes: 300 * MiB }, zones } };
+  return { pods, shapes: [...shapes], options: { maxAllocatedFraction: 0.8, daemonSetOverhead: { cpuCores: 0.2, memoryBytes: 300 * MiB }, zones } };
 }
