@@ -1,6 +1,6 @@
 import type { Recommendation } from '../codec/records.generated.js';
 import { savingsRecord } from './advice-envelope.js';
-import { planCommitment, type CommitmentTerm } from './commitment-plan.js';
+import { defaultCommitmentTerm, planCommitment, type CommitmentTerm } from './commitment-plan.js';
 import { instanceFamily } from './instance-family.js';
 import { compare } from './node-pools.js';
 import { HOUR_MILLIS, HOURS_PER_MONTH, type ClusterSavingsInput } from './savings-inputs.js';
@@ -13,6 +13,25 @@ export interface SourcedTerm extends CommitmentTerm {
 export interface CommitmentOptions {
   /** The 1- and 3-year terms of a provider; none (a provider without defaults) skips the commitment advice. */
   readonly termsFor: (provider: string) => readonly SourcedTerm[];
+}
+
+/**
+ * The 1- and 3-year terms to simulate for a provider: a configured discount
+ * where one is given, else kcost's documented assumption for the provider
+ * (commitment-plan.ts); none for a provider without one (on-premises).
+ */
+export function commitmentTerms(configured: Readonly<Record<1 | 3, number | null>>): (provider: string) => SourcedTerm[] {
+  return (provider) =>
+    ([1, 3] as const).flatMap((years): SourcedTerm[] => {
+      const discount = configured[years];
+      if (discount !== null) return [{ name: `configured-${years}y`, years, discount, upfrontFraction: 0, source: `configured (--commitment-discount-${years}y)` }];
+      try {
+        const term = defaultCommitmentTerm(provider, years);
+        return [{ ...term, source: `assumption: ${term.source}` }];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /**

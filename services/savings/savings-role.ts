@@ -9,8 +9,7 @@ import { watchKubeTopic } from '../kafka/kube-topic-watcher.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
-import { defaultCommitmentTerm } from './commitment-plan.js';
-import type { SourcedTerm } from './commitment-advice.js';
+import { commitmentTerms } from './commitment-advice.js';
 import { KubeInventory } from './kube-inventory.js';
 import { runSavings } from './savings-runner.js';
 import { savingsSettings } from './savings-settings.js';
@@ -50,17 +49,7 @@ export const savingsRole = defineRole({
     });
     const producer = createProducer(kafka);
     await producer.connect();
-    const termsFor = (provider: string): SourcedTerm[] =>
-      ([1, 3] as const).flatMap((years) => {
-        const configured = years === 1 ? config.commitmentDiscount1y : config.commitmentDiscount3y;
-        if (configured !== null) return [{ name: `configured-${years}y`, years, discount: configured, upfrontFraction: 0, source: `configured (--commitment-discount-${years}y)` }];
-        try {
-          const term = defaultCommitmentTerm(provider, years);
-          return [{ ...term, source: `assumption: ${term.source}` }];
-        } catch {
-          return []; // no default for this provider (on-premises): no commitment advice
-        }
-      });
+    const termsFor = commitmentTerms({ 1: config.commitmentDiscount1y, 3: config.commitmentDiscount3y });
     const run = async () => {
       const runs = await runSavings({
         db,

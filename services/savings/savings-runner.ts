@@ -57,7 +57,8 @@ export async function runSavings(deps: SavingsRunnerDeps): Promise<ClusterRun[]>
   return runs;
 }
 
-async function readInput(deps: SavingsRunnerDeps, cluster: string, hourStart: number): Promise<ClusterSavingsInput> {
+/** What the advice of one cluster rests on, for the hour given: the database's hour and history, and the inventory's state. */
+export async function readInput(deps: Pick<SavingsRunnerDeps, 'db' | 'inventory' | 'commitmentLookbackHours' | 'spotLookbackMillis'>, cluster: string, hourStart: number): Promise<ClusterSavingsInput> {
   const hourEnd = hourStart + HOUR_MILLIS;
   const labels = deps.inventory.nodeLabels(cluster);
   const nodes = (await nodesOfHour(deps.db, cluster, hourStart)).map((n) => ({ ...n, labels: labels.get(n.name) ?? {} }));

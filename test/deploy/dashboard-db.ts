@@ -3,6 +3,11 @@ import type { CostAnomaly, NodeCost, PodCost } from '../../services/codec/record
 import { migrate } from '../../services/db/migrations.js';
 import { pgSqlClient } from '../../services/db/sql-client.js';
 import { silentLogger } from '../../services/log/logger.js';
+import { adviseCluster } from '../../services/savings/cluster-savings.js';
+import { commitmentTerms } from '../../services/savings/commitment-advice.js';
+import { KubeInventory } from '../../services/savings/kube-inventory.js';
+import { adviceHour, storedClusters } from '../../services/savings/savings-reader.js';
+import { readInput } from '../../services/savings/savings-runner.js';
 import { BatchWriter, type LoadBatch } from '../../services/sink/batch-writer.js';
 import { createTestDatabase } from '../support/database.js';
 import type { RecommendationEvent } from './recommendation-data.js';
@@ -15,7 +20,7 @@ export interface CostDatabase {
 
 export async function costDatabase(
   prefix: string,
-  history: { pods: readonly PodCost[]; nodes: readonly NodeCost[]; anomalies: readonly CostAnomaly[]; recommendations?: readonly RecommendationEvent[] },
+  history: { pods: readonly PodCost[]; nodes: readonly NodeCost[]; anomalies: readonly CostAnomaly[]; recommendations?: readonly RecommendationEvent[]; savings?: boolean },
 ): Promise<CostDatabase> {
   const database = await createTestDatabase(prefix);
   // Grafana's PostgreSQL datasource runs its sessions in UTC; so do these, whatever the server's default.
@@ -42,6 +47,19 @@ export async function costDatabase(
   // Versions and tombstones in topic order: every version into recommendation_history, the latest per key into recommendation.
   const recommendations = history.recommendations ?? [];
   await load('recommendations', 'Recommendation', recommendations.map((e) => e.value), (i) => recommendations[i]?.key ?? null);
+  if (history.savings) {
+    // What kcost savings would publish for these costs (no Kubernetes state: unlabelled pools, no budgets), loaded after the rest.
+    const advice = [];
+    for (const cluster of await storedClusters(pool)) {
+      const hour = await adviceHour(pool, cluster);
+      if (hour === null) continue;
+      const input = await readInput({ db: pool, inventory: new KubeInventory(), commitmentLookbackHours: 720, spotLookbackMillis: 7 * 86_400_000 }, cluster, hour);
+      advice.push(...adviseCluster(input, { nodePools: { maxAllocatedFraction: 0.8 }, commitments: { termsFor: commitmentTerms({ 1: null, 3: null }) } }));
+    }
+    const offset = recommendations.length;
+    const result = await writer.write({ topic: 'recommendations', partition: 0, schema: 'Recommendation', records: advice.map((value, i) => ({ offset: String(offset + i), key: value.key, value })), nextOffset: String(offset + advice.length) });
+    if (result.rejected.length > 0) throw new Error(`recommendations: the sink rejected ${result.rejected.length} savings records`);
+  }
   return {
     pool,
     async end() {

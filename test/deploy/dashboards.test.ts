@@ -67,7 +67,7 @@ describe('every dashboard query on the real schema with simulated costs', () => 
 
   beforeAll(async () => {
     const history = costHistory(DATA_START, DATA_DAYS);
-    database = await costDatabase('kcost_dashboards', { ...history, recommendations: simulatedRecommendations(history.pods) });
+    database = await costDatabase('kcost_dashboards', { ...history, recommendations: simulatedRecommendations(history.pods), savings: true });
     ({ clusters, namespaces } = await variableValues(database));
   });
 
@@ -146,7 +146,7 @@ describe("every dashboard panel over the simulator's data, at the live edge", ()
 
   beforeAll(async () => {
     ({ now, costs } = liveEdge(simulatedCosts(SIMULATION)));
-    database = await costDatabase('kcost_dashboards_sim', { ...costs, recommendations: simulatedRecommendations(costs.pods) });
+    database = await costDatabase('kcost_dashboards_sim', { ...costs, recommendations: simulatedRecommendations(costs.pods), savings: true });
     const { clusters, namespaces } = await variableValues(database);
     variables = { cluster: { values: clusters, quoted: true }, namespace: { values: namespaces, quoted: true } };
   });
@@ -226,7 +226,7 @@ describe('every dashboard panel for a cluster three hours old', () => {
 
   beforeAll(async () => {
     const young = asOf(simulatedCosts({ ...SIMULATION, durationMillis: 4 * HOUR }), now);
-    database = await costDatabase('kcost_dashboards_young', { ...young, recommendations: simulatedRecommendations(young.pods) });
+    database = await costDatabase('kcost_dashboards_young', { ...young, recommendations: simulatedRecommendations(young.pods), savings: true });
     const { clusters, namespaces } = await variableValues(database);
     variables = { cluster: { values: clusters, quoted: true }, namespace: { values: namespaces, quoted: true }, bucket: { values: ['1h'], quoted: false } };
   });
