@@ -8,6 +8,7 @@ import { migrateRole } from '../db/migrate-role.js';
 import { processRole } from '../processor/process-role.js';
 import { recommendRole } from '../recommender/recommend-role.js';
 import { exportRole } from '../exporter/export-role.js';
+import { forecastRole } from '../forecast/forecast-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
 import { simulateRole } from '../simulator/simulate-role.js';
 import { sinkRole } from '../sink/sink-role.js';
@@ -37,6 +38,7 @@ export const ROLES: readonly Role[] = [
   recommendRole,
   sinkRole,
   apiRole,
+  forecastRole,
   costRole,
   installPluginRole,
   exportRole,
