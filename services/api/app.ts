@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { KcostError } from '../errors/kcost-error.js';
+import type { Recommendation } from '../codec/records.generated.js';
 import type { Logger } from '../log/logger.js';
+import { summarizeSavings } from '../savings/savings-summary.js';
 import { compileAllocationQuery, type AllocationParams } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
 import type { DbRow } from './allocation-rows.js';
@@ -23,7 +25,8 @@ import { laneOf } from './query-lane.js';
 import { RateLimiter } from './rate-limiter.js';
 import { compileRecommendationsQuery, planRecommendations, toRecommendation, toRecommendationCsvRow } from './recommendations-query.js';
 import { arrayCursor, RowReader, type RowCursor } from './row-cursor.js';
-import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA, RECOMMENDATIONS_SCHEMA } from './schemas.js';
+import { compileSavingsQuery, planSavings, savingsCsvRow, savingsJson, toRecord } from './savings-query.js';
+import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA, RECOMMENDATIONS_SCHEMA, SAVINGS_SCHEMA } from './schemas.js';
 import { textOf, type SqlQuery } from './sql-params.js';
 import type { TimeWindow } from './time-window.js';
 
@@ -252,6 +255,18 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const cursors = await cursorsOf([{ query: planRecommendations(query), parameter: 'limit' }]);
     const cursor = cursors[0] as RowCursor;
     const pieces = query.format === 'csv' ? objectsCsv(mapRows(cursor, toRecommendationCsvRow)) : jsonPieces({}, 'recommendations', mapRows(cursor, toRecommendation));
+    return sendStreamed(reply, query.format, pieces, cursors);
+  });
+
+  // Every open recommendation, summed so that no dollar counts twice (savings-summary.ts): bounded by --max-rows like the rest.
+  app.get<{ Querystring: Record<string, string> }>('/v1/savings', { schema: SAVINGS_SCHEMA }, async (request, reply) => {
+    const query = compileSavingsQuery(request.query);
+    await admit(request, reply, 'light');
+    const cursors = await cursorsOf([{ query: planSavings(query), parameter: 'cluster' }]);
+    const records: Recommendation[] = [];
+    for await (const record of mapRows(cursors[0] as RowCursor, toRecord)) records.push(record);
+    const summary = summarizeSavings(records);
+    const pieces = query.format === 'csv' ? objectsCsv(summary.lines.map(savingsCsvRow)) : (async function* () { yield JSON.stringify(savingsJson(summary)); })();
     return sendStreamed(reply, query.format, pieces, cursors);
   });
 

@@ -30,6 +30,11 @@ export interface PriceEntry {
   source: string;
   sourceRef: string | null;
   observedAt: string;
+  /** NODE: the instance type's shape where the source gave it (PriceUpdate v2); null otherwise. */
+  vcpus: number | null;
+  memoryBytes: number | null;
+  gpus: number | null;
+  architecture: string | null;
 }
 
 /** The price history of one SKU: the price in effect now and every price in effect during the window. */
@@ -81,7 +86,7 @@ export function planPrices(query: PricesQuery, maxRows: number): SqlQuery {
   const key = 'provider, region, zone, kind, sku, capacity_type';
   const text = [
     `SELECT DISTINCT ON (${key}, effective_from) ${key}, effective_from, hourly_usd, cpu_core_hour_usd, memory_gib_hour_usd, gpu_hour_usd,`,
-    '  storage_gib_month_usd, network_gib_usd, discount, source, source_ref, observed_at',
+    '  storage_gib_month_usd, network_gib_usd, discount, source, source_ref, observed_at, vcpus, memory_bytes, gpus, architecture',
     'FROM price_history',
     whereClause(conditions),
     `ORDER BY ${key}, effective_from, observed_at DESC`,
@@ -136,6 +141,10 @@ export async function* groupPrices(query: PricesQuery, rows: Iterable<Record<str
         source: String(row.source),
         sourceRef: row.source_ref === null ? null : textOf(row.source_ref),
         observedAt: new Date(row.observed_at as Date).toISOString(),
+        vcpus: nullableNumber(row.vcpus),
+        memoryBytes: nullableNumber(row.memory_bytes),
+        gpus: nullableNumber(row.gpus),
+        architecture: row.architecture === null || row.architecture === undefined ? null : textOf(row.architecture),
       },
     });
   }

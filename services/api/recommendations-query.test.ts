@@ -17,7 +17,7 @@ describe('compileRecommendationsQuery', () => {
   });
 
   it.each([
-    [{ kind: 'NODE_POOL' }, 'kind'],
+    [{ kind: 'NODE_POOLS' }, 'kind'],
     [{ kind: 'unknown' }, 'kind'],
     [{ risk: 'LOW,,HIGH' }, 'risk'],
     [{ minSavingUsd: '1e3' }, 'minSavingUsd'],

@@ -5,7 +5,7 @@ import { SqlParams, type SqlQuery } from './sql-params.js';
 import { checkTextParams } from './text-param.js';
 
 /** Kinds a request may ask for (UNKNOWN is what a reader makes of a newer kind; the sink never stores it). */
-export const RECOMMENDATION_KINDS = ['WORKLOAD_RESOURCES', 'ORPHANED_VOLUME', 'DAEMONSET_ONLY_NODE', 'IDLE_WORKLOAD'] as const;
+export const RECOMMENDATION_KINDS = ['WORKLOAD_RESOURCES', 'ORPHANED_VOLUME', 'DAEMONSET_ONLY_NODE', 'IDLE_WORKLOAD', 'NODE_POOL', 'SPOT_WORKLOAD', 'COMMITMENT', 'ARM_WORKLOAD'] as const;
 export const RISKS = ['LOW', 'MEDIUM', 'HIGH'] as const;
 
 /** Sort keys, each with its order: the largest saving, the most confident, the newest first; key ascending. */

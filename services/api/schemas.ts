@@ -242,6 +242,10 @@ const PRICE_ENTRY = {
     source: str('Price source.'),
     sourceRef: { type: ['string', 'null'], description: "The source's own identifier of the price." },
     observedAt: str('When the collector last saw it.', { format: 'date-time' }),
+    vcpus: nullableNum('NODE: vCPUs of the instance type, where the source says.'),
+    memoryBytes: nullableNum('NODE: memory of the instance type in bytes, where the source says.'),
+    gpus: nullableNum('NODE: GPUs of the instance type (0 for none), where the source says.'),
+    architecture: { type: ['string', 'null'], description: 'NODE: CPU architecture as kubernetes.io/arch names it (amd64, arm64), where the source says.' },
   },
   required: ['effectiveFrom', 'source'],
 };
@@ -331,6 +335,53 @@ export const RECOMMENDATIONS_SCHEMA = {
       description: 'The recommendations.',
       properties: { recommendations: { type: 'array', items: avroToJsonSchema(currentSchemas.Recommendation as never) } },
       required: ['recommendations'],
+    },
+    ...errors,
+  },
+} as const;
+
+const SAVINGS_LINE = {
+  type: 'object',
+  properties: {
+    key: str('The recommendation key.'),
+    kind: str('The kind of advice.'),
+    cluster: str('Cluster.'),
+    monthlySavingsUsd: { type: 'number', description: 'What applying this record alone saves a month (its saving.monthlySavingsUsd).' },
+    countedMonthlySavingsUsd: { type: 'number', description: 'The part the total counts, once every overlap with other records is taken out.' },
+    confidence: { type: 'number', description: 'The record\'s confidence, 0..1.' },
+    risk: str('LOW, MEDIUM or HIGH.'),
+    note: { type: ['string', 'null'], description: 'Why the counted part differs from the saving; null when it does not.' },
+  },
+  required: ['key', 'kind', 'cluster', 'monthlySavingsUsd', 'countedMonthlySavingsUsd', 'confidence', 'risk', 'note'],
+} as const;
+
+export const SAVINGS_SCHEMA = {
+  summary: 'How much every open recommendation saves, each dollar counted once.',
+  description:
+    'Every open recommendation of every kind with its monthly saving, the part of it the total counts, and the total: what applying all the advice saves a month. Where records price the same money (an idle workload and its containers, a DaemonSet-only node and its DaemonSets, spot and ARM moves of one workload after its right-sizing, a node pool and the empty nodes it drops, the two terms of a commitment and the spend the other advice removes) the total counts it once, by the rules in the README ("Adding savings up").',
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { cluster: str('Only this cluster.', { maxLength: 253 }), format: formatParam },
+  },
+  response: {
+    200: {
+      type: 'object',
+      description: 'The summary.',
+      properties: {
+        totalMonthlySavingsUsd: { type: 'number', description: 'Sum of the counted savings, USD per 730-hour month.' },
+        byKind: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { kind: str('Kind.'), records: { type: 'integer' }, monthlySavingsUsd: { type: 'number' }, countedMonthlySavingsUsd: { type: 'number' } },
+            required: ['kind', 'records', 'monthlySavingsUsd', 'countedMonthlySavingsUsd'],
+          },
+          description: 'Per kind, largest counted saving first.',
+        },
+        recommendations: { type: 'array', items: SAVINGS_LINE, description: 'Every open recommendation, largest counted saving first.' },
+      },
+      required: ['totalMonthlySavingsUsd', 'byKind', 'recommendations'],
     },
     ...errors,
   },

@@ -7,6 +7,7 @@ import { installPluginRole } from '../kubectl/install-plugin-role.js';
 import { migrateRole } from '../db/migrate-role.js';
 import { processRole } from '../processor/process-role.js';
 import { recommendRole } from '../recommender/recommend-role.js';
+import { savingsRole } from '../savings/savings-role.js';
 import { exportRole } from '../exporter/export-role.js';
 import { forecastRole } from '../forecast/forecast-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
@@ -36,6 +37,7 @@ export const ROLES: readonly Role[] = [
   },
   processRole,
   recommendRole,
+  savingsRole,
   sinkRole,
   apiRole,
   forecastRole,

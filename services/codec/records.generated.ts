@@ -96,10 +96,12 @@ export interface KubeObject {
   hpa: null | AutoscalerState;
   /** Set when kind is WORKLOAD. */
   workload: null | WorkloadState;
+  /** Set when kind is POD_DISRUPTION_BUDGET. */
+  disruptionBudget: null | DisruptionBudgetState;
 }
 
-/** Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3: a reader on v2 or older reads them as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does. */
-export type ObjectKind = 'POD' | 'NODE' | 'PERSISTENT_VOLUME' | 'PERSISTENT_VOLUME_CLAIM' | 'NAMESPACE' | 'HORIZONTAL_POD_AUTOSCALER' | 'WORKLOAD';
+/** Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3, POD_DISRUPTION_BUDGET with v4: an older reader reads a symbol it does not know as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does. */
+export type ObjectKind = 'POD' | 'NODE' | 'PERSISTENT_VOLUME' | 'PERSISTENT_VOLUME_CLAIM' | 'NAMESPACE' | 'HORIZONTAL_POD_AUTOSCALER' | 'WORKLOAD' | 'POD_DISRUPTION_BUDGET';
 
 /** Pod state that costing needs. */
 export interface PodState {
@@ -198,6 +200,8 @@ export interface VolumeState {
   driver: string;
   /** Region from the volume's topology labels or node affinity, when known. */
   region: string;
+  /** True for local persistent storage (spec.local or spec.hostPath): the volume lives on one node and pins every pod that mounts it to that node, so such a pod cannot move to another node (or to spot capacity) without losing its data. Since v4. */
+  local: boolean;
 }
 
 /** PersistentVolumeClaim state that costing needs. */
@@ -258,6 +262,36 @@ export interface WorkloadState {
   replicas: number;
   /** status.readyReplicas: those of them that are Ready. */
   readyReplicas: number;
+}
+
+/** policy/v1 PodDisruptionBudget state: which pods it covers and how many of them a voluntary disruption (a node drain, a spot move) may take. Since v4. */
+export interface DisruptionBudgetState {
+  /** spec.minAvailable as given: a count ("2") or a percent of the selected pods ("50%"); null when unset. */
+  minAvailable: null | string;
+  /** spec.maxUnavailable as given: a count ("1") or a percent ("25%"); null when unset. */
+  maxUnavailable: null | string;
+  /** spec.selector.matchLabels: every one must equal the pod's label. */
+  matchLabels: Record<string, string>;
+  /** spec.selector.matchExpressions: every one must hold. With matchLabels empty too, the budget covers every pod of its namespace (policy/v1). A budget with no selector at all selects no pod (policy/v1); it is published with one requirement nothing satisfies: key "", operator In, no values. */
+  matchExpressions: Array<LabelSelectorRequirement>;
+  /** status.disruptionsAllowed: how many covered pods may be evicted now (0 before the controller first looked). */
+  disruptionsAllowed: number;
+  /** status.currentHealthy: covered pods that are healthy now. */
+  currentHealthy: number;
+  /** status.desiredHealthy: the fewest healthy pods the budget allows. */
+  desiredHealthy: number;
+  /** status.expectedPods: the pods the budget counts (their controllers' desired replicas). */
+  expectedPods: number;
+}
+
+/** One entry of spec.selector.matchExpressions. */
+export interface LabelSelectorRequirement {
+  /** The label key it tests. */
+  key: string;
+  /** In, NotIn, Exists or DoesNotExist. */
+  operator: string;
+  /** The values for In and NotIn; empty for Exists and DoesNotExist. */
+  values: Array<string>;
 }
 
 /** The cost of one node over one window and how much of it was allocated to containers or left idle, published to kcost.node-costs.v1 (key cluster/node). costUsd = allocated + idle, per resource. */
@@ -446,6 +480,14 @@ export interface PriceUpdate {
   sourceRef: null | string;
   /** When the collector fetched it. */
   observedAt: number;
+  /** NODE: vCPUs of the instance type, where the source says; null otherwise. Since v2. */
+  vcpus: null | number;
+  /** NODE: memory of the instance type in bytes (a source's "16 GiB" is 17179869184), where the source says; null otherwise. Since v2. */
+  memoryBytes: null | number;
+  /** NODE: GPUs of the instance type (0 for none), where the source says; null otherwise. Since v2. */
+  gpus: null | number;
+  /** NODE: CPU architecture as Kubernetes' kubernetes.io/arch label names it, amd64 or arm64, where the source says; null otherwise. Since v2. */
+  architecture: null | string;
 }
 
 /** What the price is for. */
@@ -455,13 +497,13 @@ export type PriceKind = 'NODE' | 'STORAGE' | 'GPU' | 'NETWORK';
 export interface Recommendation {
   /** Kind of advice; exactly the matching detail field is set. */
   kind: RecommendationKind;
-  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. */
+  /** The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. Since v3: cluster/NodePool/pool for NODE_POOL, cluster/namespace/Kind/name/Spot for SPOT_WORKLOAD, cluster/namespace/Kind/name/Arm for ARM_WORKLOAD (container names are lower case, so neither collides with a container's key), cluster/Commitment/provider/region/family/term for COMMITMENT. */
   key: string;
   /** Cluster name. */
   cluster: string;
   /** Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record. */
   generatedAt: number;
-  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. */
+  /** 0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. Since v3, NODE_POOL, SPOT_WORKLOAD and ARM_WORKLOAD: the part of the hour the advice rests on that was priced (1 for a full hour of cost windows); COMMITMENT: the lookback covered by stored hourly spend, as a fraction of the lookback asked for. */
   confidence: number;
   /** How likely applying the advice harms the workload. */
   risk: Risk;
@@ -479,16 +521,24 @@ export interface Recommendation {
   daemonSetOnlyNode: null | DaemonSetOnlyNode;
   /** Set when kind is IDLE_WORKLOAD, else null (since v2). */
   idleWorkload: null | IdleWorkload;
+  /** Set when kind is NODE_POOL, else null (since v3). */
+  nodePool: null | NodePoolAdvice;
+  /** Set when kind is SPOT_WORKLOAD, else null (since v3). */
+  spotWorkload: null | SpotWorkload;
+  /** Set when kind is COMMITMENT, else null (since v3). */
+  commitment: null | CommitmentAdvice;
+  /** Set when kind is ARM_WORKLOAD, else null (since v3). */
+  armWorkload: null | ArmWorkload;
 }
 
-/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. */
-export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME' | 'DAEMONSET_ONLY_NODE' | 'IDLE_WORKLOAD';
+/** What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. NODE_POOL (since v3): a cluster's node pool repacked onto the instance types the price catalog offers (detail in nodePool). SPOT_WORKLOAD (since v3): whether a workload on on-demand nodes can run on spot, every rule passed or failed, and what it saves (detail in spotWorkload). COMMITMENT (since v3): the 1- or 3-year commitment that maximizes net saving on a region's and instance family's hourly on-demand spend (detail in commitment). ARM_WORKLOAD (since v3): a workload on x86 nodes whose instance family has an ARM sibling in the catalog (detail in armWorkload). */
+export type RecommendationKind = 'WORKLOAD_RESOURCES' | 'UNKNOWN' | 'ORPHANED_VOLUME' | 'DAEMONSET_ONLY_NODE' | 'IDLE_WORKLOAD' | 'NODE_POOL' | 'SPOT_WORKLOAD' | 'COMMITMENT' | 'ARM_WORKLOAD';
 
 /** LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window. */
 export type Risk = 'LOW' | 'MEDIUM' | 'HIGH';
 
-/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. */
-export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED' | 'ONLY_DAEMONSETS' | 'IDLE';
+/** Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. Since v3: FRAGMENTED (the pool's nodes are allocated below the headroom, so fewer nodes hold its pods), OVERSIZED_SHAPES (other instance types hold the same pods for less), SPOT_SUITABLE / SPOT_UNSUITABLE (every spot rule passed / at least one failed: see spotWorkload.rules), STEADY_ON_DEMAND_BASE (on-demand spend every hour of the lookback that a commitment would cover), ARM_SIBLING (an ARM instance type of the same class and size is in the catalog). */
+export type ReasonCode = 'OVER_PROVISIONED' | 'UNDER_PROVISIONED' | 'OOM_KILLED' | 'NO_REQUESTS' | 'HPA_MANAGED' | 'INSUFFICIENT_HISTORY' | 'UNKNOWN' | 'UNMOUNTED' | 'NEVER_MOUNTED' | 'ONLY_DAEMONSETS' | 'IDLE' | 'FRAGMENTED' | 'OVERSIZED_SHAPES' | 'SPOT_SUITABLE' | 'SPOT_UNSUITABLE' | 'STEADY_ON_DEMAND_BASE' | 'ARM_SIBLING';
 
 /** The named strategy that produced the advice, with every parameter, as evidence. */
 export interface RecommendationStrategy {
@@ -737,6 +787,174 @@ export interface IdleContainer {
   memoryMaxBytes: number;
   /** History the container's record rests on, hours. */
   historyHours: number;
+}
+
+/** NODE_POOL detail (since v3): the pool's pods repacked onto the instance types of the price catalog in the pool's region and capacity type, honouring GPUs, architecture, zone pins and spread, DaemonSet overhead on every node and the headroom. saving compares today's nodes with the packing of today's requests; rightSized is the packing with the WORKLOAD_RESOURCES advice applied, reported and never added (README: adding savings up). */
+export interface NodePoolAdvice {
+  /** What the advice is for. */
+  target: NodePoolRef;
+  /** Cloud provider of the nodes. */
+  provider: string;
+  /** Region of the nodes (the catalog searched). */
+  region: string;
+  /** ON_DEMAND, SPOT or RESERVED: the prices the proposal uses. */
+  capacityType: string;
+  /** Zones the pool's nodes are in today: the proposal keeps a node in each. */
+  zones: Array<string>;
+  /** Pods packed (DaemonSet pods are the overhead, not counted here). */
+  podCount: number;
+  /** CPU requested by those pods today. */
+  requestedCpuCores: number;
+  /** Memory requested by those pods today. */
+  requestedMemoryBytes: number;
+  /** CPU allocatable on the pool's nodes today. */
+  allocatableCpuCores: number;
+  /** Memory allocatable on the pool's nodes today. */
+  allocatableMemoryBytes: number;
+  /** CPU the DaemonSets request on every node (the overhead each proposed node carries). */
+  daemonSetCpuCores: number;
+  /** Memory the DaemonSets request on every node. */
+  daemonSetMemoryBytes: number;
+  /** Headroom: a proposed node is at most this allocated (0.8), per resource. */
+  maxAllocatedFraction: number;
+  /** Today's nodes. */
+  current: Array<NodeGroupLine>;
+  /** Today's nodes' cost per hour (as priced for the hour the advice rests on). */
+  currentHourlyUsd: number;
+  /** The proposed nodes for today's requests. */
+  proposed: Array<NodeGroupLine>;
+  /** Their cost per hour. */
+  proposedHourlyUsd: number;
+  /** The proposed nodes once the WORKLOAD_RESOURCES advice is applied. */
+  rightSized: Array<NodeGroupLine>;
+  /** Their cost per hour. */
+  rightSizedHourlyUsd: number;
+  /** Containers whose advised requests that packing used. */
+  rightSizedContainers: number;
+  /** Pods no catalog type holds, as namespace/name: reason (kept on their current type in the proposal). */
+  unplacedPods: Array<string>;
+  /** Why, in sentences: fragmentation, oversized shapes, what limited the packing. */
+  findings: Array<string>;
+}
+
+/** The node pool. */
+export interface NodePoolRef {
+  /** Cluster name. */
+  cluster: string;
+  /** Pool name: the value of poolLabel, else instanceType/capacityType of its nodes. */
+  pool: string;
+  /** The node label the pool comes from (karpenter.sh/nodepool, eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool); null when the nodes carry none. */
+  poolLabel: null | string;
+}
+
+/** Some nodes of one instance type in one zone. */
+export interface NodeGroupLine {
+  /** Instance type. */
+  instanceType: string;
+  /** Zone; empty when not known. */
+  zone: string;
+  /** How many nodes. */
+  count: number;
+  /** Price of one node per hour, in the pool's capacity type. */
+  hourlyUsd: number;
+  /** amd64 or arm64; null when not known. */
+  architecture: null | string;
+}
+
+/** SPOT_WORKLOAD detail (since v3): whether a workload running on on-demand nodes may move to spot, and the saving, priced at the spot price history of the same instance types and zones. */
+export interface SpotWorkload {
+  /** The workload. */
+  target: WorkloadKindRef;
+  /** Desired replicas (the workload's spec), else the pods seen. */
+  replicas: number;
+  /** Every rule passed. */
+  suitable: boolean;
+  /** Every rule, in a fixed order. */
+  rules: Array<RuleResult>;
+  /** Instance types of the on-demand nodes its pods run on, sorted. */
+  instanceTypes: Array<string>;
+  /** Its pods' cost per hour on on-demand nodes today. */
+  onDemandHourlyUsd: number;
+  /** The same at the average spot price of the same instance types (and zones where priced by zone) over the lookback. */
+  spotHourlyUsd: number;
+  /** Spot price history averaged, hours. */
+  lookbackHours: number;
+}
+
+/** One rule and whether it passed. */
+export interface RuleResult {
+  /** CONTROLLER_KIND, REPLICAS, NO_LOCAL_STORAGE, DISRUPTION_BUDGET or NOT_ALREADY_SPOT. */
+  rule: string;
+  /** Whether it passed. */
+  passed: boolean;
+  /** Why, in a sentence. */
+  detail: string;
+}
+
+/** COMMITMENT detail (since v3): a commitment of commitmentUsdPerHour for the term covers coveredOnDemandUsdPerHour of on-demand spend, simulated hour by hour over the lookback (spot and reserved excluded). */
+export interface CommitmentAdvice {
+  /** What the advice is for. */
+  target: CommitmentRef;
+  /** Fraction off on-demand the commitment gives. */
+  discount: number;
+  /** Where the discount comes from: assumption (kcost's documented default table) or the configuration. */
+  discountSource: string;
+  /** Part of the term's commitment paid upfront (0: no upfront). */
+  upfrontFraction: number;
+  /** Hours of history simulated. */
+  lookbackHours: number;
+  /** What to commit to per hour (the discounted amount, as Savings Plans state it). */
+  commitmentUsdPerHour: number;
+  /** On-demand spend per hour it covers. */
+  coveredOnDemandUsdPerHour: number;
+  /** Lowest hourly on-demand spend in the lookback. */
+  minimumHourlyUsd: number;
+  /** Average hourly on-demand spend in the lookback. */
+  averageHourlyUsd: number;
+  /** Used / committed over the lookback, 0..1. */
+  expectedUtilization: number;
+  /** Covered / total on-demand spend over the lookback, 0..1. */
+  coverage: number;
+  /** First month in which the cumulative saving pays back the upfront part; null when it never does within the term. */
+  breakEvenMonth: null | number;
+}
+
+/** What the commitment covers. */
+export interface CommitmentRef {
+  /** Cluster name. */
+  cluster: string;
+  /** Cloud provider. */
+  provider: string;
+  /** Region. */
+  region: string;
+  /** Instance family (m5, n2-standard, Dsv5). */
+  instanceFamily: string;
+  /** 1y or 3y. */
+  term: string;
+}
+
+/** ARM_WORKLOAD detail (since v3): a candidate only, since kcost cannot see whether the workload's images are multi-arch. */
+export interface ArmWorkload {
+  /** The workload. */
+  target: WorkloadKindRef;
+  /** Per instance type. */
+  moves: Array<ArmMove>;
+  /** What to check before moving (multi-arch images). */
+  note: string;
+}
+
+/** One x86 instance type the workload runs on and its ARM sibling. */
+export interface ArmMove {
+  /** x86 instance type today. */
+  instanceType: string;
+  /** ARM sibling of the same class and size in the catalog. */
+  armInstanceType: string;
+  /** On-demand price of the x86 type per hour. */
+  instanceHourlyUsd: number;
+  /** On-demand price of the ARM type per hour. */
+  armInstanceHourlyUsd: number;
+  /** The workload's cost per hour on nodes of the x86 type today. */
+  workloadHourlyUsd: number;
 }
 
 /** Measured resource usage of one container over one window, published to kcost.usage.v1 (key cluster/podUid). */
@@ -988,10 +1206,11 @@ export const currentSchemas: Record<SchemaName, object> = {
             "PERSISTENT_VOLUME_CLAIM",
             "NAMESPACE",
             "HORIZONTAL_POD_AUTOSCALER",
-            "WORKLOAD"
+            "WORKLOAD",
+            "POD_DISRUPTION_BUDGET"
           ],
           "default": "POD",
-          "doc": "Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3: a reader on v2 or older reads them as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does."
+          "doc": "Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3, POD_DISRUPTION_BUDGET with v4: an older reader reads a symbol it does not know as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does."
         },
         "doc": "Kubernetes kind of the object."
       },
@@ -1391,6 +1610,12 @@ export const currentSchemas: Record<SchemaName, object> = {
                 "type": "string",
                 "default": "",
                 "doc": "Region from the volume's topology labels or node affinity, when known."
+              },
+              {
+                "name": "local",
+                "type": "boolean",
+                "default": false,
+                "doc": "True for local persistent storage (spec.local or spec.hostPath): the volume lives on one node and pins every pod that mounts it to that node, so such a pod cannot move to another node (or to spot capacity) without losing its data. Since v4."
               }
             ]
           }
@@ -1591,6 +1816,106 @@ export const currentSchemas: Record<SchemaName, object> = {
         ],
         "default": null,
         "doc": "Set when kind is WORKLOAD."
+      },
+      {
+        "name": "disruptionBudget",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "DisruptionBudgetState",
+            "doc": "policy/v1 PodDisruptionBudget state: which pods it covers and how many of them a voluntary disruption (a node drain, a spot move) may take. Since v4.",
+            "fields": [
+              {
+                "name": "minAvailable",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "doc": "spec.minAvailable as given: a count (\"2\") or a percent of the selected pods (\"50%\"); null when unset."
+              },
+              {
+                "name": "maxUnavailable",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "doc": "spec.maxUnavailable as given: a count (\"1\") or a percent (\"25%\"); null when unset."
+              },
+              {
+                "name": "matchLabels",
+                "type": {
+                  "type": "map",
+                  "values": "string"
+                },
+                "default": {},
+                "doc": "spec.selector.matchLabels: every one must equal the pod's label."
+              },
+              {
+                "name": "matchExpressions",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "LabelSelectorRequirement",
+                    "doc": "One entry of spec.selector.matchExpressions.",
+                    "fields": [
+                      {
+                        "name": "key",
+                        "type": "string",
+                        "doc": "The label key it tests."
+                      },
+                      {
+                        "name": "operator",
+                        "type": "string",
+                        "doc": "In, NotIn, Exists or DoesNotExist."
+                      },
+                      {
+                        "name": "values",
+                        "type": {
+                          "type": "array",
+                          "items": "string"
+                        },
+                        "default": [],
+                        "doc": "The values for In and NotIn; empty for Exists and DoesNotExist."
+                      }
+                    ]
+                  }
+                },
+                "default": [],
+                "doc": "spec.selector.matchExpressions: every one must hold. With matchLabels empty too, the budget covers every pod of its namespace (policy/v1). A budget with no selector at all selects no pod (policy/v1); it is published with one requirement nothing satisfies: key \"\", operator In, no values."
+              },
+              {
+                "name": "disruptionsAllowed",
+                "type": "int",
+                "default": 0,
+                "doc": "status.disruptionsAllowed: how many covered pods may be evicted now (0 before the controller first looked)."
+              },
+              {
+                "name": "currentHealthy",
+                "type": "int",
+                "default": 0,
+                "doc": "status.currentHealthy: covered pods that are healthy now."
+              },
+              {
+                "name": "desiredHealthy",
+                "type": "int",
+                "default": 0,
+                "doc": "status.desiredHealthy: the fewest healthy pods the budget allows."
+              },
+              {
+                "name": "expectedPods",
+                "type": "int",
+                "default": 0,
+                "doc": "status.expectedPods: the pods the budget counts (their controllers' desired replicas)."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is POD_DISRUPTION_BUDGET."
       }
     ]
   },
@@ -2220,6 +2545,42 @@ export const currentSchemas: Record<SchemaName, object> = {
           "logicalType": "timestamp-millis"
         },
         "doc": "When the collector fetched it."
+      },
+      {
+        "name": "vcpus",
+        "type": [
+          "null",
+          "double"
+        ],
+        "default": null,
+        "doc": "NODE: vCPUs of the instance type, where the source says; null otherwise. Since v2."
+      },
+      {
+        "name": "memoryBytes",
+        "type": [
+          "null",
+          "long"
+        ],
+        "default": null,
+        "doc": "NODE: memory of the instance type in bytes (a source's \"16 GiB\" is 17179869184), where the source says; null otherwise. Since v2."
+      },
+      {
+        "name": "gpus",
+        "type": [
+          "null",
+          "double"
+        ],
+        "default": null,
+        "doc": "NODE: GPUs of the instance type (0 for none), where the source says; null otherwise. Since v2."
+      },
+      {
+        "name": "architecture",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "NODE: CPU architecture as Kubernetes' kubernetes.io/arch label names it, amd64 or arm64, where the source says; null otherwise. Since v2."
       }
     ]
   },
@@ -2239,17 +2600,21 @@ export const currentSchemas: Record<SchemaName, object> = {
             "UNKNOWN",
             "ORPHANED_VOLUME",
             "DAEMONSET_ONLY_NODE",
-            "IDLE_WORKLOAD"
+            "IDLE_WORKLOAD",
+            "NODE_POOL",
+            "SPOT_WORKLOAD",
+            "COMMITMENT",
+            "ARM_WORKLOAD"
           ],
           "default": "UNKNOWN",
-          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record."
+          "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. NODE_POOL (since v3): a cluster's node pool repacked onto the instance types the price catalog offers (detail in nodePool). SPOT_WORKLOAD (since v3): whether a workload on on-demand nodes can run on spot, every rule passed or failed, and what it saves (detail in spotWorkload). COMMITMENT (since v3): the 1- or 3-year commitment that maximizes net saving on a region's and instance family's hourly on-demand spend (detail in commitment). ARM_WORKLOAD (since v3): a workload on x86 nodes whose instance family has an ARM sibling in the catalog (detail in armWorkload)."
         },
         "doc": "Kind of advice; exactly the matching detail field is set."
       },
       {
         "name": "key",
         "type": "string",
-        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD."
+        "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. Since v3: cluster/NodePool/pool for NODE_POOL, cluster/namespace/Kind/name/Spot for SPOT_WORKLOAD, cluster/namespace/Kind/name/Arm for ARM_WORKLOAD (container names are lower case, so neither collides with a container's key), cluster/Commitment/provider/region/family/term for COMMITMENT."
       },
       {
         "name": "cluster",
@@ -2267,7 +2632,7 @@ export const currentSchemas: Record<SchemaName, object> = {
       {
         "name": "confidence",
         "type": "double",
-        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold."
+        "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. Since v3, NODE_POOL, SPOT_WORKLOAD and ARM_WORKLOAD: the part of the hour the advice rests on that was priced (1 for a full hour of cost windows); COMMITMENT: the lookback covered by stored hourly spend, as a fraction of the lookback asked for."
       },
       {
         "name": "risk",
@@ -2301,10 +2666,16 @@ export const currentSchemas: Record<SchemaName, object> = {
               "UNMOUNTED",
               "NEVER_MOUNTED",
               "ONLY_DAEMONSETS",
-              "IDLE"
+              "IDLE",
+              "FRAGMENTED",
+              "OVERSIZED_SHAPES",
+              "SPOT_SUITABLE",
+              "SPOT_UNSUITABLE",
+              "STEADY_ON_DEMAND_BASE",
+              "ARM_SIBLING"
             ],
             "default": "UNKNOWN",
-            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN."
+            "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. Since v3: FRAGMENTED (the pool's nodes are allocated below the headroom, so fewer nodes hold its pods), OVERSIZED_SHAPES (other instance types hold the same pods for less), SPOT_SUITABLE / SPOT_UNSUITABLE (every spot rule passed / at least one failed: see spotWorkload.rules), STEADY_ON_DEMAND_BASE (on-demand spend every hour of the lookback that a commitment would cover), ARM_SIBLING (an ARM instance type of the same class and size is in the catalog)."
           }
         },
         "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
@@ -3019,6 +3390,465 @@ export const currentSchemas: Record<SchemaName, object> = {
         ],
         "default": null,
         "doc": "Set when kind is IDLE_WORKLOAD, else null (since v2)."
+      },
+      {
+        "name": "nodePool",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "NodePoolAdvice",
+            "doc": "NODE_POOL detail (since v3): the pool's pods repacked onto the instance types of the price catalog in the pool's region and capacity type, honouring GPUs, architecture, zone pins and spread, DaemonSet overhead on every node and the headroom. saving compares today's nodes with the packing of today's requests; rightSized is the packing with the WORKLOAD_RESOURCES advice applied, reported and never added (README: adding savings up).",
+            "fields": [
+              {
+                "name": "target",
+                "type": {
+                  "type": "record",
+                  "name": "NodePoolRef",
+                  "doc": "The node pool.",
+                  "fields": [
+                    {
+                      "name": "cluster",
+                      "type": "string",
+                      "doc": "Cluster name."
+                    },
+                    {
+                      "name": "pool",
+                      "type": "string",
+                      "doc": "Pool name: the value of poolLabel, else instanceType/capacityType of its nodes."
+                    },
+                    {
+                      "name": "poolLabel",
+                      "type": [
+                        "null",
+                        "string"
+                      ],
+                      "default": null,
+                      "doc": "The node label the pool comes from (karpenter.sh/nodepool, eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool); null when the nodes carry none."
+                    }
+                  ]
+                },
+                "doc": "What the advice is for."
+              },
+              {
+                "name": "provider",
+                "type": "string",
+                "doc": "Cloud provider of the nodes."
+              },
+              {
+                "name": "region",
+                "type": "string",
+                "doc": "Region of the nodes (the catalog searched)."
+              },
+              {
+                "name": "capacityType",
+                "type": "string",
+                "doc": "ON_DEMAND, SPOT or RESERVED: the prices the proposal uses."
+              },
+              {
+                "name": "zones",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Zones the pool's nodes are in today: the proposal keeps a node in each."
+              },
+              {
+                "name": "podCount",
+                "type": "int",
+                "doc": "Pods packed (DaemonSet pods are the overhead, not counted here)."
+              },
+              {
+                "name": "requestedCpuCores",
+                "type": "double",
+                "doc": "CPU requested by those pods today."
+              },
+              {
+                "name": "requestedMemoryBytes",
+                "type": "double",
+                "doc": "Memory requested by those pods today."
+              },
+              {
+                "name": "allocatableCpuCores",
+                "type": "double",
+                "doc": "CPU allocatable on the pool's nodes today."
+              },
+              {
+                "name": "allocatableMemoryBytes",
+                "type": "double",
+                "doc": "Memory allocatable on the pool's nodes today."
+              },
+              {
+                "name": "daemonSetCpuCores",
+                "type": "double",
+                "doc": "CPU the DaemonSets request on every node (the overhead each proposed node carries)."
+              },
+              {
+                "name": "daemonSetMemoryBytes",
+                "type": "double",
+                "doc": "Memory the DaemonSets request on every node."
+              },
+              {
+                "name": "maxAllocatedFraction",
+                "type": "double",
+                "doc": "Headroom: a proposed node is at most this allocated (0.8), per resource."
+              },
+              {
+                "name": "current",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "NodeGroupLine",
+                    "doc": "Some nodes of one instance type in one zone.",
+                    "fields": [
+                      {
+                        "name": "instanceType",
+                        "type": "string",
+                        "doc": "Instance type."
+                      },
+                      {
+                        "name": "zone",
+                        "type": "string",
+                        "doc": "Zone; empty when not known."
+                      },
+                      {
+                        "name": "count",
+                        "type": "int",
+                        "doc": "How many nodes."
+                      },
+                      {
+                        "name": "hourlyUsd",
+                        "type": "double",
+                        "doc": "Price of one node per hour, in the pool's capacity type."
+                      },
+                      {
+                        "name": "architecture",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "amd64 or arm64; null when not known."
+                      }
+                    ]
+                  }
+                },
+                "doc": "Today's nodes."
+              },
+              {
+                "name": "currentHourlyUsd",
+                "type": "double",
+                "doc": "Today's nodes' cost per hour (as priced for the hour the advice rests on)."
+              },
+              {
+                "name": "proposed",
+                "type": {
+                  "type": "array",
+                  "items": "NodeGroupLine"
+                },
+                "doc": "The proposed nodes for today's requests."
+              },
+              {
+                "name": "proposedHourlyUsd",
+                "type": "double",
+                "doc": "Their cost per hour."
+              },
+              {
+                "name": "rightSized",
+                "type": {
+                  "type": "array",
+                  "items": "NodeGroupLine"
+                },
+                "doc": "The proposed nodes once the WORKLOAD_RESOURCES advice is applied."
+              },
+              {
+                "name": "rightSizedHourlyUsd",
+                "type": "double",
+                "doc": "Their cost per hour."
+              },
+              {
+                "name": "rightSizedContainers",
+                "type": "int",
+                "doc": "Containers whose advised requests that packing used."
+              },
+              {
+                "name": "unplacedPods",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Pods no catalog type holds, as namespace/name: reason (kept on their current type in the proposal)."
+              },
+              {
+                "name": "findings",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Why, in sentences: fragmentation, oversized shapes, what limited the packing."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is NODE_POOL, else null (since v3)."
+      },
+      {
+        "name": "spotWorkload",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "SpotWorkload",
+            "doc": "SPOT_WORKLOAD detail (since v3): whether a workload running on on-demand nodes may move to spot, and the saving, priced at the spot price history of the same instance types and zones.",
+            "fields": [
+              {
+                "name": "target",
+                "type": "WorkloadKindRef",
+                "doc": "The workload."
+              },
+              {
+                "name": "replicas",
+                "type": "double",
+                "doc": "Desired replicas (the workload's spec), else the pods seen."
+              },
+              {
+                "name": "suitable",
+                "type": "boolean",
+                "doc": "Every rule passed."
+              },
+              {
+                "name": "rules",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "RuleResult",
+                    "doc": "One rule and whether it passed.",
+                    "fields": [
+                      {
+                        "name": "rule",
+                        "type": "string",
+                        "doc": "CONTROLLER_KIND, REPLICAS, NO_LOCAL_STORAGE, DISRUPTION_BUDGET or NOT_ALREADY_SPOT."
+                      },
+                      {
+                        "name": "passed",
+                        "type": "boolean",
+                        "doc": "Whether it passed."
+                      },
+                      {
+                        "name": "detail",
+                        "type": "string",
+                        "doc": "Why, in a sentence."
+                      }
+                    ]
+                  }
+                },
+                "doc": "Every rule, in a fixed order."
+              },
+              {
+                "name": "instanceTypes",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "Instance types of the on-demand nodes its pods run on, sorted."
+              },
+              {
+                "name": "onDemandHourlyUsd",
+                "type": "double",
+                "doc": "Its pods' cost per hour on on-demand nodes today."
+              },
+              {
+                "name": "spotHourlyUsd",
+                "type": "double",
+                "doc": "The same at the average spot price of the same instance types (and zones where priced by zone) over the lookback."
+              },
+              {
+                "name": "lookbackHours",
+                "type": "double",
+                "doc": "Spot price history averaged, hours."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is SPOT_WORKLOAD, else null (since v3)."
+      },
+      {
+        "name": "commitment",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "CommitmentAdvice",
+            "doc": "COMMITMENT detail (since v3): a commitment of commitmentUsdPerHour for the term covers coveredOnDemandUsdPerHour of on-demand spend, simulated hour by hour over the lookback (spot and reserved excluded).",
+            "fields": [
+              {
+                "name": "target",
+                "type": {
+                  "type": "record",
+                  "name": "CommitmentRef",
+                  "doc": "What the commitment covers.",
+                  "fields": [
+                    {
+                      "name": "cluster",
+                      "type": "string",
+                      "doc": "Cluster name."
+                    },
+                    {
+                      "name": "provider",
+                      "type": "string",
+                      "doc": "Cloud provider."
+                    },
+                    {
+                      "name": "region",
+                      "type": "string",
+                      "doc": "Region."
+                    },
+                    {
+                      "name": "instanceFamily",
+                      "type": "string",
+                      "doc": "Instance family (m5, n2-standard, Dsv5)."
+                    },
+                    {
+                      "name": "term",
+                      "type": "string",
+                      "doc": "1y or 3y."
+                    }
+                  ]
+                },
+                "doc": "What the advice is for."
+              },
+              {
+                "name": "discount",
+                "type": "double",
+                "doc": "Fraction off on-demand the commitment gives."
+              },
+              {
+                "name": "discountSource",
+                "type": "string",
+                "doc": "Where the discount comes from: assumption (kcost's documented default table) or the configuration."
+              },
+              {
+                "name": "upfrontFraction",
+                "type": "double",
+                "doc": "Part of the term's commitment paid upfront (0: no upfront)."
+              },
+              {
+                "name": "lookbackHours",
+                "type": "double",
+                "doc": "Hours of history simulated."
+              },
+              {
+                "name": "commitmentUsdPerHour",
+                "type": "double",
+                "doc": "What to commit to per hour (the discounted amount, as Savings Plans state it)."
+              },
+              {
+                "name": "coveredOnDemandUsdPerHour",
+                "type": "double",
+                "doc": "On-demand spend per hour it covers."
+              },
+              {
+                "name": "minimumHourlyUsd",
+                "type": "double",
+                "doc": "Lowest hourly on-demand spend in the lookback."
+              },
+              {
+                "name": "averageHourlyUsd",
+                "type": "double",
+                "doc": "Average hourly on-demand spend in the lookback."
+              },
+              {
+                "name": "expectedUtilization",
+                "type": "double",
+                "doc": "Used / committed over the lookback, 0..1."
+              },
+              {
+                "name": "coverage",
+                "type": "double",
+                "doc": "Covered / total on-demand spend over the lookback, 0..1."
+              },
+              {
+                "name": "breakEvenMonth",
+                "type": [
+                  "null",
+                  "int"
+                ],
+                "default": null,
+                "doc": "First month in which the cumulative saving pays back the upfront part; null when it never does within the term."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is COMMITMENT, else null (since v3)."
+      },
+      {
+        "name": "armWorkload",
+        "type": [
+          "null",
+          {
+            "type": "record",
+            "name": "ArmWorkload",
+            "doc": "ARM_WORKLOAD detail (since v3): a candidate only, since kcost cannot see whether the workload's images are multi-arch.",
+            "fields": [
+              {
+                "name": "target",
+                "type": "WorkloadKindRef",
+                "doc": "The workload."
+              },
+              {
+                "name": "moves",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "ArmMove",
+                    "doc": "One x86 instance type the workload runs on and its ARM sibling.",
+                    "fields": [
+                      {
+                        "name": "instanceType",
+                        "type": "string",
+                        "doc": "x86 instance type today."
+                      },
+                      {
+                        "name": "armInstanceType",
+                        "type": "string",
+                        "doc": "ARM sibling of the same class and size in the catalog."
+                      },
+                      {
+                        "name": "instanceHourlyUsd",
+                        "type": "double",
+                        "doc": "On-demand price of the x86 type per hour."
+                      },
+                      {
+                        "name": "armInstanceHourlyUsd",
+                        "type": "double",
+                        "doc": "On-demand price of the ARM type per hour."
+                      },
+                      {
+                        "name": "workloadHourlyUsd",
+                        "type": "double",
+                        "doc": "The workload's cost per hour on nodes of the x86 type today."
+                      }
+                    ]
+                  }
+                },
+                "doc": "Per instance type."
+              },
+              {
+                "name": "note",
+                "type": "string",
+                "doc": "What to check before moving (multi-arch images)."
+              }
+            ]
+          }
+        ],
+        "default": null,
+        "doc": "Set when kind is ARM_WORKLOAD, else null (since v3)."
       }
     ]
   },
@@ -4870,6 +5700,742 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           "doc": "Set when kind is WORKLOAD."
         }
       ]
+    },
+    {
+      "type": "record",
+      "name": "KubeObject",
+      "namespace": "io.kcost",
+      "doc": "The observed state of one Kubernetes object that costing and right-sizing need, published to kcost.kube.v1 (compacted, key cluster/kind/uid). A deletion is published as the last known state with deletedAt set.",
+      "fields": [
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Name of the cluster the object lives in, as configured on the collector."
+        },
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "ObjectKind",
+            "symbols": [
+              "POD",
+              "NODE",
+              "PERSISTENT_VOLUME",
+              "PERSISTENT_VOLUME_CLAIM",
+              "NAMESPACE",
+              "HORIZONTAL_POD_AUTOSCALER",
+              "WORKLOAD",
+              "POD_DISRUPTION_BUDGET"
+            ],
+            "default": "POD",
+            "doc": "Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3, POD_DISRUPTION_BUDGET with v4: an older reader reads a symbol it does not know as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does."
+          },
+          "doc": "Kubernetes kind of the object."
+        },
+        {
+          "name": "uid",
+          "type": "string",
+          "doc": "metadata.uid: unique over the cluster's lifetime."
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "doc": "metadata.name."
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "metadata.namespace; null for cluster-scoped kinds (nodes, persistent volumes, namespaces). Set for the namespaced kinds: pods, claims, autoscalers and workloads."
+        },
+        {
+          "name": "labels",
+          "type": {
+            "type": "map",
+            "values": "string"
+          },
+          "default": {},
+          "doc": "metadata.labels."
+        },
+        {
+          "name": "resourceVersion",
+          "type": "string",
+          "default": "",
+          "doc": "metadata.resourceVersion of the observed state; opaque, only equality is meaningful."
+        },
+        {
+          "name": "createdAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "metadata.creationTimestamp."
+        },
+        {
+          "name": "deletedAt",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "When the object was deleted (watch DELETED event, or metadata.deletionTimestamp); null while it exists."
+        },
+        {
+          "name": "observedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the collector observed this state."
+        },
+        {
+          "name": "pod",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "PodState",
+              "doc": "Pod state that costing needs.",
+              "fields": [
+                {
+                  "name": "nodeName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.nodeName; null until the pod is scheduled."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "doc": "status.phase: Pending, Running, Succeeded, Failed or Unknown."
+                },
+                {
+                  "name": "startedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "status.startTime: when the kubelet accepted the pod."
+                },
+                {
+                  "name": "endedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the pod stopped costing: its last container finished, or it was deleted."
+                },
+                {
+                  "name": "workload",
+                  "type": [
+                    "null",
+                    {
+                      "type": "record",
+                      "name": "WorkloadRef",
+                      "doc": "The top controller that owns a pod (Pod → ReplicaSet → Deployment, Job → CronJob, StatefulSet, DaemonSet).",
+                      "fields": [
+                        {
+                          "name": "kind",
+                          "type": "string",
+                          "doc": "Kind of the top controller: Deployment, StatefulSet, DaemonSet, CronJob, Job, ReplicaSet, ReplicationController, or another owner kind."
+                        },
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "Name of the top controller, in the pod's namespace."
+                        }
+                      ]
+                    }
+                  ],
+                  "default": null,
+                  "doc": "Owning workload resolved to its top controller; null for a bare pod."
+                },
+                {
+                  "name": "containers",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "ContainerResources",
+                      "doc": "Requests, limits and restart history of one container.",
+                      "fields": [
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "Container name."
+                        },
+                        {
+                          "name": "cpuRequestCores",
+                          "type": "double",
+                          "default": 0,
+                          "doc": "resources.requests.cpu in cores (0 when unset)."
+                        },
+                        {
+                          "name": "cpuLimitCores",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "resources.limits.cpu in cores; null when unset."
+                        },
+                        {
+                          "name": "memoryRequestBytes",
+                          "type": "long",
+                          "default": 0,
+                          "doc": "resources.requests.memory in bytes (0 when unset)."
+                        },
+                        {
+                          "name": "memoryLimitBytes",
+                          "type": [
+                            "null",
+                            "long"
+                          ],
+                          "default": null,
+                          "doc": "resources.limits.memory in bytes; null when unset."
+                        },
+                        {
+                          "name": "gpuRequest",
+                          "type": "double",
+                          "default": 0,
+                          "doc": "GPUs requested (nvidia.com/gpu, amd.com/gpu); 0 when none."
+                        },
+                        {
+                          "name": "gpuLimit",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "GPU limit; null when unset."
+                        },
+                        {
+                          "name": "restartCount",
+                          "type": "int",
+                          "default": 0,
+                          "doc": "status.containerStatuses[].restartCount: how often the kubelet has restarted this container."
+                        },
+                        {
+                          "name": "lastTerminationReason",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "Reason of the container's last termination (lastState.terminated.reason, or state.terminated.reason while it is terminated): OOMKilled, Error, Completed, ...; null when it never terminated."
+                        },
+                        {
+                          "name": "lastTerminatedAt",
+                          "type": [
+                            "null",
+                            {
+                              "type": "long",
+                              "logicalType": "timestamp-millis"
+                            }
+                          ],
+                          "default": null,
+                          "doc": "When that last termination happened (its finishedAt); null when it never terminated."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "App containers (init containers do not run for the pod's life and are not listed)."
+                },
+                {
+                  "name": "claimNames",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "default": [],
+                  "doc": "Names of the PersistentVolumeClaims the pod mounts, in its namespace."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is POD."
+        },
+        {
+          "name": "node",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "NodeState",
+              "doc": "Node state that costing needs.",
+              "fields": [
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "default": "unknown",
+                  "doc": "Cloud provider from spec.providerID: aws, gcp, azure, or unknown (on-premises)."
+                },
+                {
+                  "name": "providerId",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.providerID."
+                },
+                {
+                  "name": "instanceType",
+                  "type": "string",
+                  "default": "",
+                  "doc": "node.kubernetes.io/instance-type (or beta.kubernetes.io/instance-type)."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "default": "",
+                  "doc": "topology.kubernetes.io/region (or failure-domain.beta.kubernetes.io/region)."
+                },
+                {
+                  "name": "zone",
+                  "type": "string",
+                  "default": "",
+                  "doc": "topology.kubernetes.io/zone (or failure-domain.beta.kubernetes.io/zone)."
+                },
+                {
+                  "name": "capacityType",
+                  "type": {
+                    "type": "enum",
+                    "name": "CapacityType",
+                    "symbols": [
+                      "ON_DEMAND",
+                      "SPOT",
+                      "RESERVED",
+                      "UNKNOWN"
+                    ],
+                    "default": "UNKNOWN",
+                    "doc": "How the capacity is bought."
+                  },
+                  "default": "UNKNOWN",
+                  "doc": "From eks.amazonaws.com/capacityType, karpenter.sh/capacity-type, cloud.google.com/gke-spot or gke-preemptible, kubernetes.azure.com/scalesetpriority."
+                },
+                {
+                  "name": "cpuCapacityCores",
+                  "type": "double",
+                  "doc": "status.capacity.cpu in cores."
+                },
+                {
+                  "name": "memoryCapacityBytes",
+                  "type": "long",
+                  "doc": "status.capacity.memory in bytes."
+                },
+                {
+                  "name": "gpuCapacity",
+                  "type": "double",
+                  "default": 0,
+                  "doc": "status.capacity GPUs (nvidia.com/gpu, amd.com/gpu)."
+                },
+                {
+                  "name": "cpuAllocatableCores",
+                  "type": "double",
+                  "doc": "status.allocatable.cpu in cores."
+                },
+                {
+                  "name": "memoryAllocatableBytes",
+                  "type": "long",
+                  "doc": "status.allocatable.memory in bytes."
+                },
+                {
+                  "name": "gpuAllocatable",
+                  "type": "double",
+                  "default": 0,
+                  "doc": "status.allocatable GPUs."
+                },
+                {
+                  "name": "gpuModel",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "GPU model where a label names it (nvidia.com/gpu.product, cloud.google.com/gke-accelerator)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is NODE."
+        },
+        {
+          "name": "volume",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "VolumeState",
+              "doc": "PersistentVolume state that costing needs.",
+              "fields": [
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "spec.capacity.storage in bytes."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "default": "",
+                  "doc": "spec.storageClassName."
+                },
+                {
+                  "name": "claimNamespace",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.claimRef.namespace of the claim bound to it."
+                },
+                {
+                  "name": "claimName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.claimRef.name of the claim bound to it."
+                },
+                {
+                  "name": "driver",
+                  "type": "string",
+                  "default": "",
+                  "doc": "CSI driver or in-tree plugin that backs it (e.g. ebs.csi.aws.com, gcePersistentDisk)."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "default": "",
+                  "doc": "Region from the volume's topology labels or node affinity, when known."
+                },
+                {
+                  "name": "local",
+                  "type": "boolean",
+                  "default": false,
+                  "doc": "True for local persistent storage (spec.local or spec.hostPath): the volume lives on one node and pins every pod that mounts it to that node, so such a pod cannot move to another node (or to spot capacity) without losing its data. Since v4."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is PERSISTENT_VOLUME."
+        },
+        {
+          "name": "claim",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "ClaimState",
+              "doc": "PersistentVolumeClaim state that costing needs.",
+              "fields": [
+                {
+                  "name": "volumeName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.volumeName of the bound volume."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "default": "",
+                  "doc": "spec.storageClassName."
+                },
+                {
+                  "name": "requestBytes",
+                  "type": "long",
+                  "default": 0,
+                  "doc": "spec.resources.requests.storage in bytes."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "default": 0,
+                  "doc": "status.capacity.storage in bytes (0 until bound)."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "default": "",
+                  "doc": "status.phase: Pending, Bound or Lost."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is PERSISTENT_VOLUME_CLAIM."
+        },
+        {
+          "name": "hpa",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "AutoscalerState",
+              "doc": "autoscaling/v2 HorizontalPodAutoscaler state that right-sizing needs: what it scales, within which bounds, and on which metrics.",
+              "fields": [
+                {
+                  "name": "targetKind",
+                  "type": "string",
+                  "doc": "spec.scaleTargetRef.kind: Deployment, StatefulSet or another scalable kind. With targetName it names the workload as PodState.workload and WorkloadState do."
+                },
+                {
+                  "name": "targetName",
+                  "type": "string",
+                  "doc": "spec.scaleTargetRef.name, in the autoscaler's namespace."
+                },
+                {
+                  "name": "minReplicas",
+                  "type": "int",
+                  "default": 1,
+                  "doc": "spec.minReplicas (1, the API server's default, when unset)."
+                },
+                {
+                  "name": "maxReplicas",
+                  "type": "int",
+                  "doc": "spec.maxReplicas."
+                },
+                {
+                  "name": "currentReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.currentReplicas: replicas of the target when the autoscaler last looked (0 before it first looked)."
+                },
+                {
+                  "name": "desiredReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.desiredReplicas: replicas the autoscaler last asked for (0 before its first decision)."
+                },
+                {
+                  "name": "lastScaleTime",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "status.lastScaleTime: when it last changed the replica count; null if it never did."
+                },
+                {
+                  "name": "metrics",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "AutoscalerMetric",
+                      "doc": "One entry of spec.metrics. Every metric is listed, whatever its type, so a consumer sees when an autoscaler scales on more than CPU and memory.",
+                      "fields": [
+                        {
+                          "name": "type",
+                          "type": "string",
+                          "doc": "spec.metrics[].type: Resource, ContainerResource, Pods, Object or External."
+                        },
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "The resource (cpu, memory) for Resource and ContainerResource; metric.name for Pods, Object and External."
+                        },
+                        {
+                          "name": "container",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "The container a ContainerResource metric reads; null for the other types."
+                        },
+                        {
+                          "name": "targetType",
+                          "type": "string",
+                          "default": "",
+                          "doc": "target.type: Utilization, AverageValue or Value."
+                        },
+                        {
+                          "name": "targetAverageUtilizationPercent",
+                          "type": [
+                            "null",
+                            "int"
+                          ],
+                          "default": null,
+                          "doc": "target.averageUtilization (percent of the pods' request) when targetType is Utilization; null otherwise."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "spec.metrics in order. An autoscaler with none scales on 80 % CPU utilization (the API server's default), and is published with that metric."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is HORIZONTAL_POD_AUTOSCALER."
+        },
+        {
+          "name": "workload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "WorkloadState",
+              "doc": "Replica counts of a Deployment or StatefulSet: what it asks for and what runs.",
+              "fields": [
+                {
+                  "name": "controllerKind",
+                  "type": "string",
+                  "doc": "Deployment or StatefulSet (a later collector may add other controllers without a new ObjectKind). The same string as PodState.workload.kind, so pods join their workload on namespace, kind and name."
+                },
+                {
+                  "name": "desiredReplicas",
+                  "type": "int",
+                  "doc": "spec.replicas (1, the API server's default, when unset): what the owner or an autoscaler asks for."
+                },
+                {
+                  "name": "replicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.replicas: the controller's pods that are not terminating."
+                },
+                {
+                  "name": "readyReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.readyReplicas: those of them that are Ready."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is WORKLOAD."
+        },
+        {
+          "name": "disruptionBudget",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "DisruptionBudgetState",
+              "doc": "policy/v1 PodDisruptionBudget state: which pods it covers and how many of them a voluntary disruption (a node drain, a spot move) may take. Since v4.",
+              "fields": [
+                {
+                  "name": "minAvailable",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.minAvailable as given: a count (\"2\") or a percent of the selected pods (\"50%\"); null when unset."
+                },
+                {
+                  "name": "maxUnavailable",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.maxUnavailable as given: a count (\"1\") or a percent (\"25%\"); null when unset."
+                },
+                {
+                  "name": "matchLabels",
+                  "type": {
+                    "type": "map",
+                    "values": "string"
+                  },
+                  "default": {},
+                  "doc": "spec.selector.matchLabels: every one must equal the pod's label."
+                },
+                {
+                  "name": "matchExpressions",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "LabelSelectorRequirement",
+                      "doc": "One entry of spec.selector.matchExpressions.",
+                      "fields": [
+                        {
+                          "name": "key",
+                          "type": "string",
+                          "doc": "The label key it tests."
+                        },
+                        {
+                          "name": "operator",
+                          "type": "string",
+                          "doc": "In, NotIn, Exists or DoesNotExist."
+                        },
+                        {
+                          "name": "values",
+                          "type": {
+                            "type": "array",
+                            "items": "string"
+                          },
+                          "default": [],
+                          "doc": "The values for In and NotIn; empty for Exists and DoesNotExist."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "spec.selector.matchExpressions: every one must hold. With matchLabels empty too, the budget covers every pod of its namespace (policy/v1). A budget with no selector at all selects no pod (policy/v1); it is published with one requirement nothing satisfies: key \"\", operator In, no values."
+                },
+                {
+                  "name": "disruptionsAllowed",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.disruptionsAllowed: how many covered pods may be evicted now (0 before the controller first looked)."
+                },
+                {
+                  "name": "currentHealthy",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.currentHealthy: covered pods that are healthy now."
+                },
+                {
+                  "name": "desiredHealthy",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.desiredHealthy: the fewest healthy pods the budget allows."
+                },
+                {
+                  "name": "expectedPods",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.expectedPods: the pods the budget counts (their controllers' desired replicas)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is POD_DISRUPTION_BUDGET."
+        }
+      ]
     }
   ],
   "NodeCost": [
@@ -5991,6 +7557,197 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
             "logicalType": "timestamp-millis"
           },
           "doc": "When the collector fetched it."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "PriceUpdate",
+      "namespace": "io.kcost",
+      "doc": "A price that takes effect at effectiveFrom for one SKU, published to kcost.prices.v1 (compacted, key provider/region[:zone]/kind/sku/capacityType/effectiveFrom, so compaction keeps every change). The processor keeps the time-ordered history and prices each window with the price in effect at its start.",
+      "fields": [
+        {
+          "name": "provider",
+          "type": "string",
+          "doc": "aws, gcp, azure, or custom (a price book)."
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "doc": "Provider region (us-east-1, europe-west1, eastus); empty for a price that applies everywhere."
+        },
+        {
+          "name": "zone",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "Availability zone, for prices that differ by zone (spot); null when region-wide."
+        },
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "PriceKind",
+            "symbols": [
+              "NODE",
+              "STORAGE",
+              "GPU",
+              "NETWORK"
+            ],
+            "default": "NODE",
+            "doc": "What the price is for."
+          },
+          "doc": "NODE: a node instance type; STORAGE: a storage class per GiB-month; GPU: a GPU model per hour; NETWORK: egress per GiB."
+        },
+        {
+          "name": "sku",
+          "type": "string",
+          "doc": "Instance type (m5.large), storage class (gp3), GPU model, or network class."
+        },
+        {
+          "name": "capacityType",
+          "type": {
+            "type": "enum",
+            "name": "CapacityType",
+            "symbols": [
+              "ON_DEMAND",
+              "SPOT",
+              "RESERVED",
+              "UNKNOWN"
+            ],
+            "default": "UNKNOWN",
+            "doc": "How the capacity is bought."
+          },
+          "default": "ON_DEMAND",
+          "doc": "ON_DEMAND, SPOT or RESERVED; UNKNOWN for storage and network."
+        },
+        {
+          "name": "effectiveFrom",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "From when this price applies; it stays in effect until the next update for the same key."
+        },
+        {
+          "name": "hourlyUsd",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "Total price per hour of one node (NODE) or one GPU (GPU), in USD; null when only per-resource prices are given."
+        },
+        {
+          "name": "cpuCoreHourUsd",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "Price of one vCPU-hour in USD, where the source prices resources separately."
+        },
+        {
+          "name": "memoryGibHourUsd",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "Price of one GiB-hour of memory in USD, where the source prices resources separately."
+        },
+        {
+          "name": "gpuHourUsd",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "Price of one GPU-hour in USD, taken out of hourlyUsd before the CPU/RAM split."
+        },
+        {
+          "name": "storageGibMonthUsd",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "Price of one GiB-month of storage in USD (STORAGE)."
+        },
+        {
+          "name": "networkGibUsd",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "Price of one GiB transferred in USD (NETWORK)."
+        },
+        {
+          "name": "discount",
+          "type": "double",
+          "default": 0,
+          "doc": "Fraction (0..1) already taken off the list price, e.g. a negotiated discount from a price book."
+        },
+        {
+          "name": "source",
+          "type": "string",
+          "doc": "Which price source produced it: aws-pricing, aws-spot, azure-retail, gcp-catalog, pricebook or default."
+        },
+        {
+          "name": "sourceRef",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "The source's own identifier for the price (AWS SKU and offer term, Azure meterId, GCP skuId, price book file)."
+        },
+        {
+          "name": "observedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the collector fetched it."
+        },
+        {
+          "name": "vcpus",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "NODE: vCPUs of the instance type, where the source says; null otherwise. Since v2."
+        },
+        {
+          "name": "memoryBytes",
+          "type": [
+            "null",
+            "long"
+          ],
+          "default": null,
+          "doc": "NODE: memory of the instance type in bytes (a source's \"16 GiB\" is 17179869184), where the source says; null otherwise. Since v2."
+        },
+        {
+          "name": "gpus",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "NODE: GPUs of the instance type (0 for none), where the source says; null otherwise. Since v2."
+        },
+        {
+          "name": "architecture",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "NODE: CPU architecture as Kubernetes' kubernetes.io/arch label names it, amd64 or arm64, where the source says; null otherwise. Since v2."
         }
       ]
     }
@@ -7285,6 +9042,1274 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           ],
           "default": null,
           "doc": "Set when kind is IDLE_WORKLOAD, else null (since v2)."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "Recommendation",
+      "namespace": "io.kcost",
+      "doc": "One piece of advice, the latest per target, published to the compacted kcost.recommendations.v1 (key: the field key; a null value is a tombstone: the target is gone). Every kind shares this envelope; kind-specific detail is a nullable field named after the kind, null for the other kinds. Savings of different records are never meant to be added where one builds on another: see saving.",
+      "fields": [
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "RecommendationKind",
+            "symbols": [
+              "WORKLOAD_RESOURCES",
+              "UNKNOWN",
+              "ORPHANED_VOLUME",
+              "DAEMONSET_ONLY_NODE",
+              "IDLE_WORKLOAD",
+              "NODE_POOL",
+              "SPOT_WORKLOAD",
+              "COMMITMENT",
+              "ARM_WORKLOAD"
+            ],
+            "default": "UNKNOWN",
+            "doc": "What the advice is about. WORKLOAD_RESOURCES: one workload container's requests, limits and HPA target (detail in workloadResources). ORPHANED_VOLUME (since v2): a PersistentVolumeClaim, and its volume, that no running pod mounted for the strategy's unmountedForHours (detail in orphanedVolume). DAEMONSET_ONLY_NODE (since v2): a node that ran only DaemonSet (and static) pods for the strategy's daemonSetsOnlyForHours (detail in daemonSetOnlyNode). IDLE_WORKLOAD (since v2): a workload whose every container stayed near zero for the strategy's history window (detail in idleWorkload). A reader that does not know a newer kind reads UNKNOWN and should skip the record. NODE_POOL (since v3): a cluster's node pool repacked onto the instance types the price catalog offers (detail in nodePool). SPOT_WORKLOAD (since v3): whether a workload on on-demand nodes can run on spot, every rule passed or failed, and what it saves (detail in spotWorkload). COMMITMENT (since v3): the 1- or 3-year commitment that maximizes net saving on a region's and instance family's hourly on-demand spend (detail in commitment). ARM_WORKLOAD (since v3): a workload on x86 nodes whose instance family has an ARM sibling in the catalog (detail in armWorkload)."
+          },
+          "doc": "Kind of advice; exactly the matching detail field is set."
+        },
+        {
+          "name": "key",
+          "type": "string",
+          "doc": "The topic's key, what the advice is about: cluster/namespace/Kind/name/container for WORKLOAD_RESOURCES, cluster/namespace/PersistentVolumeClaim/name for ORPHANED_VOLUME, cluster/Node/name for DAEMONSET_ONLY_NODE, cluster/namespace/Kind/name for IDLE_WORKLOAD. Since v3: cluster/NodePool/pool for NODE_POOL, cluster/namespace/Kind/name/Spot for SPOT_WORKLOAD, cluster/namespace/Kind/name/Arm for ARM_WORKLOAD (container names are lower case, so neither collides with a container's key), cluster/Commitment/provider/region/family/term for COMMITMENT."
+        },
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Cluster name."
+        },
+        {
+          "name": "generatedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Event time of the newest usage the advice rests on (not the wall clock), so a replay produces the same record."
+        },
+        {
+          "name": "confidence",
+          "type": "double",
+          "doc": "0..1. WORKLOAD_RESOURCES: the part of the strategy's history window covered by history (the lesser of its span and the time actually sampled). ORPHANED_VOLUME and DAEMONSET_ONLY_NODE: 0.5 at the threshold, rising linearly to 1 at twice the threshold. Since v3, NODE_POOL, SPOT_WORKLOAD and ARM_WORKLOAD: the part of the hour the advice rests on that was priced (1 for a full hour of cost windows); COMMITMENT: the lookback covered by stored hourly spend, as a fraction of the lookback asked for."
+        },
+        {
+          "name": "risk",
+          "type": {
+            "type": "enum",
+            "name": "Risk",
+            "symbols": [
+              "LOW",
+              "MEDIUM",
+              "HIGH"
+            ],
+            "doc": "LOW: within what the history shows. MEDIUM: a request more than halved, or an HPA target moved. HIGH: a memory limit cut below 1.1 x the largest peak seen, or a cut made on less than a quarter of the strategy's window."
+          },
+          "doc": "How likely applying the advice harms the workload."
+        },
+        {
+          "name": "reasons",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "enum",
+              "name": "ReasonCode",
+              "symbols": [
+                "OVER_PROVISIONED",
+                "UNDER_PROVISIONED",
+                "OOM_KILLED",
+                "NO_REQUESTS",
+                "HPA_MANAGED",
+                "INSUFFICIENT_HISTORY",
+                "UNKNOWN",
+                "UNMOUNTED",
+                "NEVER_MOUNTED",
+                "ONLY_DAEMONSETS",
+                "IDLE",
+                "FRAGMENTED",
+                "OVERSIZED_SHAPES",
+                "SPOT_SUITABLE",
+                "SPOT_UNSUITABLE",
+                "STEADY_ON_DEMAND_BASE",
+                "ARM_SIBLING"
+              ],
+              "default": "UNKNOWN",
+              "doc": "Why: OVER_PROVISIONED (request above what the usage needs), UNDER_PROVISIONED (below), OOM_KILLED (the window holds an OOM kill), NO_REQUESTS (none set), HPA_MANAGED (an HPA scales the workload on this resource), INSUFFICIENT_HISTORY (less history than the strategy needs: no advice). Since v2: UNMOUNTED (no running pod mounted the claim for the threshold), NEVER_MOUNTED (no pod kcost saw ever ran with it mounted), ONLY_DAEMONSETS (the node ran no pod but DaemonSet and static pods for the threshold), IDLE (every container of the workload near zero for the window). A reader that does not know a newer code reads UNKNOWN. Since v3: FRAGMENTED (the pool's nodes are allocated below the headroom, so fewer nodes hold its pods), OVERSIZED_SHAPES (other instance types hold the same pods for less), SPOT_SUITABLE / SPOT_UNSUITABLE (every spot rule passed / at least one failed: see spotWorkload.rules), STEADY_ON_DEMAND_BASE (on-demand spend every hour of the lookback that a commitment would cover), ARM_SIBLING (an ARM instance type of the same class and size is in the catalog)."
+            }
+          },
+          "doc": "Every reason that applies (WORKLOAD_RESOURCES: the union of its resources' reasons)."
+        },
+        {
+          "name": "strategy",
+          "type": {
+            "type": "record",
+            "name": "RecommendationStrategy",
+            "doc": "The named strategy that produced the advice, with every parameter, as evidence.",
+            "fields": [
+              {
+                "name": "name",
+                "type": "string",
+                "doc": "kcost, vpa, krr-simple, or a custom name."
+              },
+              {
+                "name": "parameters",
+                "type": {
+                  "type": "map",
+                  "values": [
+                    "null",
+                    "boolean",
+                    "double",
+                    "string"
+                  ]
+                },
+                "doc": "Every parameter of the strategy, flat (percentiles 0..1, fractions 0.15 for 15 %, hours, bytes, cores)."
+              }
+            ]
+          },
+          "doc": "Strategy and parameters."
+        },
+        {
+          "name": "saving",
+          "type": {
+            "type": "record",
+            "name": "MonthlySaving",
+            "doc": "Monthly cost today and once the advice is applied, USD per 730-hour month, with where the prices came from.",
+            "fields": [
+              {
+                "name": "currentMonthlyUsd",
+                "type": "double",
+                "doc": "What the target costs a month today."
+              },
+              {
+                "name": "recommendedMonthlyUsd",
+                "type": "double",
+                "doc": "What it would cost a month with the advice applied."
+              },
+              {
+                "name": "monthlySavingsUsd",
+                "type": "double",
+                "doc": "currentMonthlyUsd - recommendedMonthlyUsd; negative when the advice costs more (an under-provisioned container)."
+              },
+              {
+                "name": "priceSources",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "doc": "The price sources of the rates used (as PodCost.priceSource), or default."
+              }
+            ]
+          },
+          "doc": "The saving, priced with the rates kcost joins."
+        },
+        {
+          "name": "workloadResources",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "WorkloadResources",
+              "doc": "WORKLOAD_RESOURCES detail: one container of a workload (all its replicas share one recommendation).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "WorkloadContainerRef",
+                    "doc": "The workload container.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace."
+                      },
+                      {
+                        "name": "workloadKind",
+                        "type": "string",
+                        "doc": "Kind of the top controller (Deployment, StatefulSet, DaemonSet, CronJob, ...), as PodCost.workloadKind."
+                      },
+                      {
+                        "name": "workloadName",
+                        "type": "string",
+                        "doc": "Name of the top controller."
+                      },
+                      {
+                        "name": "container",
+                        "type": "string",
+                        "doc": "Container name."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "cpu",
+                  "type": {
+                    "type": "record",
+                    "name": "ResourceAdvice",
+                    "doc": "Advice for one resource of the container. Null values mean unset (bounds: unbounded).",
+                    "fields": [
+                      {
+                        "name": "resource",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceName",
+                          "symbols": [
+                            "cpu",
+                            "memory"
+                          ],
+                          "doc": "Kubernetes resource name."
+                        },
+                        "doc": "cpu or memory."
+                      },
+                      {
+                        "name": "unit",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceUnit",
+                          "symbols": [
+                            "cores",
+                            "bytes"
+                          ],
+                          "doc": "Unit of the values."
+                        },
+                        "doc": "cores for cpu, bytes for memory."
+                      },
+                      {
+                        "name": "action",
+                        "type": {
+                          "type": "enum",
+                          "name": "ResourceAction",
+                          "symbols": [
+                            "CHANGE",
+                            "KEEP",
+                            "NONE"
+                          ],
+                          "doc": "CHANGE: set the recommended values. KEEP: today's values are within the strategy's minimum change (recommended = current). NONE: no advice (too little history, or an HPA the strategy leaves alone)."
+                        },
+                        "doc": "What to do."
+                      },
+                      {
+                        "name": "currentRequest",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's request."
+                      },
+                      {
+                        "name": "currentLimit",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Today's limit."
+                      },
+                      {
+                        "name": "recommendedRequest",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Recommended request (null with action NONE)."
+                      },
+                      {
+                        "name": "recommendedLimit",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Recommended limit; null means no limit (with action CHANGE or KEEP) or no advice (NONE)."
+                      },
+                      {
+                        "name": "lowerBound",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Below this a request is too small for the history seen (VPA's lower bound)."
+                      },
+                      {
+                        "name": "upperBound",
+                        "type": [
+                          "null",
+                          "double"
+                        ],
+                        "default": null,
+                        "doc": "Above this a request is too large for the history seen (VPA's upper bound)."
+                      },
+                      {
+                        "name": "reasons",
+                        "type": {
+                          "type": "array",
+                          "items": "ReasonCode"
+                        },
+                        "doc": "Reasons for this resource."
+                      },
+                      {
+                        "name": "percentiles",
+                        "type": {
+                          "type": "record",
+                          "name": "UsagePercentiles",
+                          "doc": "Usage percentiles the advice rests on, in the resource's unit (CPU: per-window samples; memory: per-pod interval peaks).",
+                          "fields": [
+                            {
+                              "name": "p50",
+                              "type": "double",
+                              "doc": "50th percentile."
+                            },
+                            {
+                              "name": "p90",
+                              "type": "double",
+                              "doc": "90th percentile."
+                            },
+                            {
+                              "name": "p95",
+                              "type": "double",
+                              "doc": "95th percentile."
+                            },
+                            {
+                              "name": "p99",
+                              "type": "double",
+                              "doc": "99th percentile."
+                            },
+                            {
+                              "name": "max",
+                              "type": "double",
+                              "doc": "Maximum."
+                            }
+                          ]
+                        },
+                        "doc": "What the advice rests on."
+                      }
+                    ]
+                  },
+                  "doc": "CPU advice (cores)."
+                },
+                {
+                  "name": "memory",
+                  "type": "ResourceAdvice",
+                  "doc": "Memory advice (bytes)."
+                },
+                {
+                  "name": "hpa",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "HpaAdvice",
+                      "doc": "How the advice meets an HPA that scales the workload on a resource's utilization.",
+                      "fields": [
+                        {
+                          "name": "resource",
+                          "type": "ResourceName",
+                          "doc": "The resource the HPA scales on."
+                        },
+                        {
+                          "name": "currentTargetUtilizationPercent",
+                          "type": "double",
+                          "doc": "Today's target utilization, percent of the request."
+                        },
+                        {
+                          "name": "recommendedTargetUtilizationPercent",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "The target that keeps the replica count for the same load with the recommended request; null when the target stays."
+                        },
+                        {
+                          "name": "note",
+                          "type": "string",
+                          "doc": "What applying the advice does to scaling, in a sentence."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "One entry per resource an HPA scales the workload on; empty without an HPA."
+                },
+                {
+                  "name": "evidence",
+                  "type": {
+                    "type": "record",
+                    "name": "RecommendationEvidence",
+                    "doc": "What the advice rests on.",
+                    "fields": [
+                      {
+                        "name": "historyHours",
+                        "type": "double",
+                        "doc": "First to last sample within the strategy's window, hours."
+                      },
+                      {
+                        "name": "observedHours",
+                        "type": "double",
+                        "doc": "Sum of the sampled windows' lengths, hours (less than historyHours when pods come and go, as for a CronJob)."
+                      },
+                      {
+                        "name": "sampleCount",
+                        "type": "long",
+                        "doc": "Usage samples in the window, over all replicas."
+                      },
+                      {
+                        "name": "firstSampleAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "First sample in the window."
+                      },
+                      {
+                        "name": "lastSampleAt",
+                        "type": [
+                          "null",
+                          {
+                            "type": "long",
+                            "logicalType": "timestamp-millis"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "Last sample in the window."
+                      },
+                      {
+                        "name": "oomKills",
+                        "type": "int",
+                        "doc": "OOM kills seen in the window."
+                      },
+                      {
+                        "name": "restartCount",
+                        "type": "int",
+                        "doc": "Restarts of the container over its current pods."
+                      },
+                      {
+                        "name": "requiredHistoryHours",
+                        "type": "double",
+                        "doc": "History the strategy needs before it advises."
+                      },
+                      {
+                        "name": "requiredSamples",
+                        "type": "long",
+                        "doc": "Samples the strategy needs before it advises."
+                      }
+                    ]
+                  },
+                  "doc": "Evidence."
+                },
+                {
+                  "name": "pricing",
+                  "type": {
+                    "type": "record",
+                    "name": "RequestPricing",
+                    "doc": "How the requests were priced: replicas x request x rate x hoursPerMonth.",
+                    "fields": [
+                      {
+                        "name": "replicas",
+                        "type": "double",
+                        "doc": "Replicas priced today."
+                      },
+                      {
+                        "name": "replicasAfter",
+                        "type": "double",
+                        "doc": "Replicas once the advice is applied (an HPA that keeps its target scales when the request moves)."
+                      },
+                      {
+                        "name": "hoursPerMonth",
+                        "type": "double",
+                        "doc": "Hours in a month: 730."
+                      },
+                      {
+                        "name": "cpuCoreHourUsd",
+                        "type": "double",
+                        "doc": "USD per requested core-hour on the nodes the workload ran on."
+                      },
+                      {
+                        "name": "memoryGibHourUsd",
+                        "type": "double",
+                        "doc": "USD per requested GiB-hour on the nodes the workload ran on."
+                      }
+                    ]
+                  },
+                  "doc": "Pricing."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is WORKLOAD_RESOURCES, else null."
+        },
+        {
+          "name": "orphanedVolume",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "OrphanedVolume",
+              "doc": "ORPHANED_VOLUME detail (since v2): a claim no running pod mounted for the threshold, priced as the processor prices volumes (price per GiB-month x size). Deleting the claim (and, with the Retain reclaim policy, its volume) saves its whole cost.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "VolumeClaimRef",
+                    "doc": "The claim and the volume bound to it.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace of the claim."
+                      },
+                      {
+                        "name": "claimName",
+                        "type": "string",
+                        "doc": "PersistentVolumeClaim name."
+                      },
+                      {
+                        "name": "persistentVolume",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "Name of the bound PersistentVolume; null while the claim is unbound."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "doc": "Storage class of the volume (else of the claim)."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "doc": "The claim's status.phase: Pending, Bound or Lost."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "Size priced: the volume's capacity, else the claim's capacity, else its request."
+                },
+                {
+                  "name": "storageGibMonthUsd",
+                  "type": "double",
+                  "doc": "USD per GiB-month the size is priced at (its source in saving.priceSources)."
+                },
+                {
+                  "name": "unmountedSince",
+                  "type": {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  },
+                  "doc": "Since when no running pod mounts the claim: when the last pod that mounted it stopped, or the claim's creation when none ever ran with it."
+                },
+                {
+                  "name": "lastMountedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the last pod that mounted the claim stopped running; null when no pod kcost saw ever ran with it mounted (NEVER_MOUNTED)."
+                },
+                {
+                  "name": "lastMountedBy",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "Name of that pod; null with lastMountedAt."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is ORPHANED_VOLUME, else null (since v2)."
+        },
+        {
+          "name": "daemonSetOnlyNode",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "DaemonSetOnlyNode",
+              "doc": "DAEMONSET_ONLY_NODE detail (since v2): a node whose only pods were DaemonSet and static pods for the threshold. Draining and removing it saves its whole cost (its DaemonSet pods go with it).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "NodeRef",
+                    "doc": "The node.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "node",
+                        "type": "string",
+                        "doc": "Node name."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "doc": "Cloud provider, as NodeState.provider."
+                },
+                {
+                  "name": "instanceType",
+                  "type": "string",
+                  "doc": "Instance type, as NodeState.instanceType."
+                },
+                {
+                  "name": "capacityType",
+                  "type": "string",
+                  "doc": "Capacity type the node is priced as (ON_DEMAND, SPOT, RESERVED)."
+                },
+                {
+                  "name": "hourlyUsd",
+                  "type": "double",
+                  "doc": "The node's cost per hour: its rates times its allocatable CPU, memory and GPUs, as the processor prices a node (node-rates.ts)."
+                },
+                {
+                  "name": "daemonSetsOnlySince",
+                  "type": {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  },
+                  "doc": "Since when no other pod ran on the node: when the last one stopped, or the node's creation when none ever did."
+                },
+                {
+                  "name": "lastWorkloadPodAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the last pod that was neither a DaemonSet's nor static stopped running on it; null when none kcost saw ever did."
+                },
+                {
+                  "name": "lastWorkloadPod",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "That pod, as namespace/name; null with lastWorkloadPodAt."
+                },
+                {
+                  "name": "daemonSets",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "The DaemonSets with a pod running on the node now, as namespace/name, sorted: their WORKLOAD_RESOURCES records price one replica here too (see the README on adding savings up)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is DAEMONSET_ONLY_NODE, else null (since v2)."
+        },
+        {
+          "name": "idleWorkload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "IdleWorkload",
+              "doc": "IDLE_WORKLOAD detail (since v2): a workload whose every container used next to nothing for the strategy's history window, judged on its containers' WORKLOAD_RESOURCES records. Scaling it to zero (or deleting it) saves its whole requested cost, which includes what those records save: see supersedes.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "WorkloadKindRef",
+                    "doc": "The workload.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "namespace",
+                        "type": "string",
+                        "doc": "Namespace."
+                      },
+                      {
+                        "name": "workloadKind",
+                        "type": "string",
+                        "doc": "Kind of the top controller, as WorkloadContainerRef.workloadKind."
+                      },
+                      {
+                        "name": "workloadName",
+                        "type": "string",
+                        "doc": "Name of the top controller."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "replicas",
+                  "type": "double",
+                  "doc": "Replicas priced today (as its containers' records price them)."
+                },
+                {
+                  "name": "supersedes",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Keys of the WORKLOAD_RESOURCES records of its containers, sorted: their savings are part of this one, so a total adds either this record or those, never both."
+                },
+                {
+                  "name": "containers",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "IdleContainer",
+                      "doc": "What one container's usage was over the window.",
+                      "fields": [
+                        {
+                          "name": "container",
+                          "type": "string",
+                          "doc": "Container name."
+                        },
+                        {
+                          "name": "cpuP95Cores",
+                          "type": "double",
+                          "doc": "95th percentile of CPU usage, cores (histogram resolution: 0.01 core)."
+                        },
+                        {
+                          "name": "cpuRequestCores",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "Today's CPU request; null when unset."
+                        },
+                        {
+                          "name": "memoryP50Bytes",
+                          "type": "double",
+                          "doc": "Median of the daily memory peaks, bytes."
+                        },
+                        {
+                          "name": "memoryMaxBytes",
+                          "type": "double",
+                          "doc": "Largest daily memory peak, bytes."
+                        },
+                        {
+                          "name": "historyHours",
+                          "type": "double",
+                          "doc": "History the container's record rests on, hours."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Its containers, sorted by name."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is IDLE_WORKLOAD, else null (since v2)."
+        },
+        {
+          "name": "nodePool",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "NodePoolAdvice",
+              "doc": "NODE_POOL detail (since v3): the pool's pods repacked onto the instance types of the price catalog in the pool's region and capacity type, honouring GPUs, architecture, zone pins and spread, DaemonSet overhead on every node and the headroom. saving compares today's nodes with the packing of today's requests; rightSized is the packing with the WORKLOAD_RESOURCES advice applied, reported and never added (README: adding savings up).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "NodePoolRef",
+                    "doc": "The node pool.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "pool",
+                        "type": "string",
+                        "doc": "Pool name: the value of poolLabel, else instanceType/capacityType of its nodes."
+                      },
+                      {
+                        "name": "poolLabel",
+                        "type": [
+                          "null",
+                          "string"
+                        ],
+                        "default": null,
+                        "doc": "The node label the pool comes from (karpenter.sh/nodepool, eks.amazonaws.com/nodegroup, cloud.google.com/gke-nodepool, kubernetes.azure.com/agentpool); null when the nodes carry none."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "doc": "Cloud provider of the nodes."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "doc": "Region of the nodes (the catalog searched)."
+                },
+                {
+                  "name": "capacityType",
+                  "type": "string",
+                  "doc": "ON_DEMAND, SPOT or RESERVED: the prices the proposal uses."
+                },
+                {
+                  "name": "zones",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Zones the pool's nodes are in today: the proposal keeps a node in each."
+                },
+                {
+                  "name": "podCount",
+                  "type": "int",
+                  "doc": "Pods packed (DaemonSet pods are the overhead, not counted here)."
+                },
+                {
+                  "name": "requestedCpuCores",
+                  "type": "double",
+                  "doc": "CPU requested by those pods today."
+                },
+                {
+                  "name": "requestedMemoryBytes",
+                  "type": "double",
+                  "doc": "Memory requested by those pods today."
+                },
+                {
+                  "name": "allocatableCpuCores",
+                  "type": "double",
+                  "doc": "CPU allocatable on the pool's nodes today."
+                },
+                {
+                  "name": "allocatableMemoryBytes",
+                  "type": "double",
+                  "doc": "Memory allocatable on the pool's nodes today."
+                },
+                {
+                  "name": "daemonSetCpuCores",
+                  "type": "double",
+                  "doc": "CPU the DaemonSets request on every node (the overhead each proposed node carries)."
+                },
+                {
+                  "name": "daemonSetMemoryBytes",
+                  "type": "double",
+                  "doc": "Memory the DaemonSets request on every node."
+                },
+                {
+                  "name": "maxAllocatedFraction",
+                  "type": "double",
+                  "doc": "Headroom: a proposed node is at most this allocated (0.8), per resource."
+                },
+                {
+                  "name": "current",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "NodeGroupLine",
+                      "doc": "Some nodes of one instance type in one zone.",
+                      "fields": [
+                        {
+                          "name": "instanceType",
+                          "type": "string",
+                          "doc": "Instance type."
+                        },
+                        {
+                          "name": "zone",
+                          "type": "string",
+                          "doc": "Zone; empty when not known."
+                        },
+                        {
+                          "name": "count",
+                          "type": "int",
+                          "doc": "How many nodes."
+                        },
+                        {
+                          "name": "hourlyUsd",
+                          "type": "double",
+                          "doc": "Price of one node per hour, in the pool's capacity type."
+                        },
+                        {
+                          "name": "architecture",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "amd64 or arm64; null when not known."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Today's nodes."
+                },
+                {
+                  "name": "currentHourlyUsd",
+                  "type": "double",
+                  "doc": "Today's nodes' cost per hour (as priced for the hour the advice rests on)."
+                },
+                {
+                  "name": "proposed",
+                  "type": {
+                    "type": "array",
+                    "items": "NodeGroupLine"
+                  },
+                  "doc": "The proposed nodes for today's requests."
+                },
+                {
+                  "name": "proposedHourlyUsd",
+                  "type": "double",
+                  "doc": "Their cost per hour."
+                },
+                {
+                  "name": "rightSized",
+                  "type": {
+                    "type": "array",
+                    "items": "NodeGroupLine"
+                  },
+                  "doc": "The proposed nodes once the WORKLOAD_RESOURCES advice is applied."
+                },
+                {
+                  "name": "rightSizedHourlyUsd",
+                  "type": "double",
+                  "doc": "Their cost per hour."
+                },
+                {
+                  "name": "rightSizedContainers",
+                  "type": "int",
+                  "doc": "Containers whose advised requests that packing used."
+                },
+                {
+                  "name": "unplacedPods",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Pods no catalog type holds, as namespace/name: reason (kept on their current type in the proposal)."
+                },
+                {
+                  "name": "findings",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Why, in sentences: fragmentation, oversized shapes, what limited the packing."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is NODE_POOL, else null (since v3)."
+        },
+        {
+          "name": "spotWorkload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "SpotWorkload",
+              "doc": "SPOT_WORKLOAD detail (since v3): whether a workload running on on-demand nodes may move to spot, and the saving, priced at the spot price history of the same instance types and zones.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": "WorkloadKindRef",
+                  "doc": "The workload."
+                },
+                {
+                  "name": "replicas",
+                  "type": "double",
+                  "doc": "Desired replicas (the workload's spec), else the pods seen."
+                },
+                {
+                  "name": "suitable",
+                  "type": "boolean",
+                  "doc": "Every rule passed."
+                },
+                {
+                  "name": "rules",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "RuleResult",
+                      "doc": "One rule and whether it passed.",
+                      "fields": [
+                        {
+                          "name": "rule",
+                          "type": "string",
+                          "doc": "CONTROLLER_KIND, REPLICAS, NO_LOCAL_STORAGE, DISRUPTION_BUDGET or NOT_ALREADY_SPOT."
+                        },
+                        {
+                          "name": "passed",
+                          "type": "boolean",
+                          "doc": "Whether it passed."
+                        },
+                        {
+                          "name": "detail",
+                          "type": "string",
+                          "doc": "Why, in a sentence."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Every rule, in a fixed order."
+                },
+                {
+                  "name": "instanceTypes",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "doc": "Instance types of the on-demand nodes its pods run on, sorted."
+                },
+                {
+                  "name": "onDemandHourlyUsd",
+                  "type": "double",
+                  "doc": "Its pods' cost per hour on on-demand nodes today."
+                },
+                {
+                  "name": "spotHourlyUsd",
+                  "type": "double",
+                  "doc": "The same at the average spot price of the same instance types (and zones where priced by zone) over the lookback."
+                },
+                {
+                  "name": "lookbackHours",
+                  "type": "double",
+                  "doc": "Spot price history averaged, hours."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is SPOT_WORKLOAD, else null (since v3)."
+        },
+        {
+          "name": "commitment",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "CommitmentAdvice",
+              "doc": "COMMITMENT detail (since v3): a commitment of commitmentUsdPerHour for the term covers coveredOnDemandUsdPerHour of on-demand spend, simulated hour by hour over the lookback (spot and reserved excluded).",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": {
+                    "type": "record",
+                    "name": "CommitmentRef",
+                    "doc": "What the commitment covers.",
+                    "fields": [
+                      {
+                        "name": "cluster",
+                        "type": "string",
+                        "doc": "Cluster name."
+                      },
+                      {
+                        "name": "provider",
+                        "type": "string",
+                        "doc": "Cloud provider."
+                      },
+                      {
+                        "name": "region",
+                        "type": "string",
+                        "doc": "Region."
+                      },
+                      {
+                        "name": "instanceFamily",
+                        "type": "string",
+                        "doc": "Instance family (m5, n2-standard, Dsv5)."
+                      },
+                      {
+                        "name": "term",
+                        "type": "string",
+                        "doc": "1y or 3y."
+                      }
+                    ]
+                  },
+                  "doc": "What the advice is for."
+                },
+                {
+                  "name": "discount",
+                  "type": "double",
+                  "doc": "Fraction off on-demand the commitment gives."
+                },
+                {
+                  "name": "discountSource",
+                  "type": "string",
+                  "doc": "Where the discount comes from: assumption (kcost's documented default table) or the configuration."
+                },
+                {
+                  "name": "upfrontFraction",
+                  "type": "double",
+                  "doc": "Part of the term's commitment paid upfront (0: no upfront)."
+                },
+                {
+                  "name": "lookbackHours",
+                  "type": "double",
+                  "doc": "Hours of history simulated."
+                },
+                {
+                  "name": "commitmentUsdPerHour",
+                  "type": "double",
+                  "doc": "What to commit to per hour (the discounted amount, as Savings Plans state it)."
+                },
+                {
+                  "name": "coveredOnDemandUsdPerHour",
+                  "type": "double",
+                  "doc": "On-demand spend per hour it covers."
+                },
+                {
+                  "name": "minimumHourlyUsd",
+                  "type": "double",
+                  "doc": "Lowest hourly on-demand spend in the lookback."
+                },
+                {
+                  "name": "averageHourlyUsd",
+                  "type": "double",
+                  "doc": "Average hourly on-demand spend in the lookback."
+                },
+                {
+                  "name": "expectedUtilization",
+                  "type": "double",
+                  "doc": "Used / committed over the lookback, 0..1."
+                },
+                {
+                  "name": "coverage",
+                  "type": "double",
+                  "doc": "Covered / total on-demand spend over the lookback, 0..1."
+                },
+                {
+                  "name": "breakEvenMonth",
+                  "type": [
+                    "null",
+                    "int"
+                  ],
+                  "default": null,
+                  "doc": "First month in which the cumulative saving pays back the upfront part; null when it never does within the term."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is COMMITMENT, else null (since v3)."
+        },
+        {
+          "name": "armWorkload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "ArmWorkload",
+              "doc": "ARM_WORKLOAD detail (since v3): a candidate only, since kcost cannot see whether the workload's images are multi-arch.",
+              "fields": [
+                {
+                  "name": "target",
+                  "type": "WorkloadKindRef",
+                  "doc": "The workload."
+                },
+                {
+                  "name": "moves",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "ArmMove",
+                      "doc": "One x86 instance type the workload runs on and its ARM sibling.",
+                      "fields": [
+                        {
+                          "name": "instanceType",
+                          "type": "string",
+                          "doc": "x86 instance type today."
+                        },
+                        {
+                          "name": "armInstanceType",
+                          "type": "string",
+                          "doc": "ARM sibling of the same class and size in the catalog."
+                        },
+                        {
+                          "name": "instanceHourlyUsd",
+                          "type": "double",
+                          "doc": "On-demand price of the x86 type per hour."
+                        },
+                        {
+                          "name": "armInstanceHourlyUsd",
+                          "type": "double",
+                          "doc": "On-demand price of the ARM type per hour."
+                        },
+                        {
+                          "name": "workloadHourlyUsd",
+                          "type": "double",
+                          "doc": "The workload's cost per hour on nodes of the x86 type today."
+                        }
+                      ]
+                    }
+                  },
+                  "doc": "Per instance type."
+                },
+                {
+                  "name": "note",
+                  "type": "string",
+                  "doc": "What to check before moving (multi-arch images)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is ARM_WORKLOAD, else null (since v3)."
         }
       ]
     }

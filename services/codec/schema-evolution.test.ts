@@ -102,3 +102,69 @@ describe('KubeObject v3', () => {
     expect([read.kind, read.pod, read.uid]).toEqual(['POD', null, newer.uid]);
   });
 });
+
+describe('KubeObject v4', () => {
+  const released = (releasedSchemas.KubeObject ?? []).map((s) => parseSchema(s));
+  const v3 = released[2]!;
+  const current = parseSchema(currentSchemas.KubeObject);
+
+  it('is frozen in schemas/released/ as the current version', () => {
+    expect(released).toHaveLength(4);
+    expect(released[3]!.schema()).toEqual(current.schema());
+  });
+
+  it('reads v1 to v3 records with no disruption budget, and their volumes as not local', () => {
+    for (const old of released.slice(0, 3)) {
+      for (let i = 0; i < 20; i++) {
+        const written = old.random() as unknown as { volume: unknown };
+        const read = readAcross(old, current, written) as { disruptionBudget: unknown; volume: { local: boolean } | null };
+        expect(read.disruptionBudget).toBeNull();
+        if (written.volume !== null) expect(read.volume?.local).toBe(false);
+      }
+    }
+  });
+
+  it('is read by a v3 reader as a POD without pod state when kind is POD_DISRUPTION_BUDGET, the budget dropped', () => {
+    const newer: Record<string, unknown> = {
+      ...(current.random() as unknown as Record<string, unknown>),
+      kind: 'POD_DISRUPTION_BUDGET',
+      pod: null,
+      disruptionBudget: {
+        minAvailable: null, maxUnavailable: '1', matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['front'] }],
+        disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3,
+      },
+    };
+    const read = readAcross(current, v3, newer) as Record<string, unknown>;
+    expect([read.kind, read.pod, read.uid, 'disruptionBudget' in read]).toEqual(['POD', null, newer.uid, false]);
+  });
+
+  it('a v3 reader reads a local volume as the volume it knew, without the flag', () => {
+    const newer = { ...(current.random() as unknown as Record<string, unknown>), kind: 'PERSISTENT_VOLUME', volume: { capacityBytes: 1, storageClass: 'local-storage', claimNamespace: 'db', claimName: 'data-0', driver: 'local', region: '', local: true } };
+    const read = readAcross(current, v3, newer) as { volume: Record<string, unknown> };
+    expect(read.volume).toEqual({ capacityBytes: 1, storageClass: 'local-storage', claimNamespace: 'db', claimName: 'data-0', driver: 'local', region: '' });
+  });
+});
+
+describe('PriceUpdate v2', () => {
+  const [v1, v2] = (releasedSchemas.PriceUpdate ?? []).map((s) => parseSchema(s));
+  const current = parseSchema(currentSchemas.PriceUpdate);
+
+  it('is frozen in schemas/released/ as the current version', () => {
+    expect(v2?.schema()).toEqual(current.schema());
+  });
+
+  it('reads v1 records with an unknown instance shape', () => {
+    for (let i = 0; i < 20; i++) {
+      const read = readAcross(v1!, current, v1!.random()) as Record<string, unknown>;
+      expect([read.vcpus, read.memoryBytes, read.gpus, read.architecture]).toEqual([null, null, null, null]);
+    }
+  });
+
+  it('is read by a v1 reader with every price field as written, the shape dropped', () => {
+    const newer: Record<string, unknown> = { ...(current.random() as unknown as Record<string, unknown>), vcpus: 4, memoryBytes: 17_179_869_184, gpus: 0, architecture: 'arm64' };
+    const read = readAcross(current, v1!, newer) as Record<string, unknown>;
+    expect(Object.keys(read)).not.toContain('vcpus');
+    expect(v1!.toBuffer(read)).toEqual(v1!.toBuffer(readAcross(current, v1!, { ...newer, vcpus: null, memoryBytes: null, gpus: null, architecture: null })));
+    expect([read.sku, read.hourlyUsd, read.effectiveFrom]).toEqual([newer.sku, newer.hourlyUsd, newer.effectiveFrom]);
+  });
+});

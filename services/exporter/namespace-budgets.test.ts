@@ -4,7 +4,7 @@ import { autoscalerObject, workloadObject } from '../processor/record-builders.j
 import { BUDGET_LABEL, NamespaceBudgets, parseBudget } from './namespace-budgets.js';
 
 const ns = (name: string, labels: Record<string, string>, observedAt = 1, deletedAt: number | null = null): KubeObject => ({
-  cluster: 'prod', kind: 'NAMESPACE', uid: `ns-${name}`, name, namespace: null, labels, resourceVersion: '1', createdAt: 0, deletedAt, observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null,
+  cluster: 'prod', kind: 'NAMESPACE', uid: `ns-${name}`, name, namespace: null, labels, resourceVersion: '1', createdAt: 0, deletedAt, observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null, disruptionBudget: null,
 });
 
 describe('parseBudget', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recommendation } from '../../test/fixtures/storage/recommendations.js';
+import { adviseCluster } from '../savings/cluster-savings.js';
+import { SMALL_CLUSTER_OPTIONS, smallCluster } from '../../test/fixtures/savings/small-cluster.js';
 import { RecommendationSeries } from './recommendation-series.js';
 
 const GIB = 1_073_741_824;
@@ -86,5 +88,20 @@ describe('RecommendationSeries', () => {
     series.apply(record.key, record);
     expect(text(series)).toContain('cluster="eu \\"west\\"\\\\1"');
     expect(text(series)).toContain('container="a\\nb"');
+  });
+
+  it('serves one advice series per record of the other kinds, by kind and target, and retires it on a tombstone', () => {
+    const series = new RecommendationSeries();
+    const advice = adviseCluster(smallCluster(), SMALL_CLUSTER_OPTIONS);
+    for (const record of advice) expect(series.apply(record.key, record), record.key).toBe('applied');
+    const advised = lines(series).filter((l) => l.startsWith('kube_cost_advice_monthly_savings_usd{'));
+    expect(advised).toHaveLength(advice.length);
+    const pool = advice.find((r) => r.key === 'c1/NodePool/general')!;
+    expect(advised).toContain(`kube_cost_advice_monthly_savings_usd{cluster="c1",kind="NODE_POOL",target="NodePool/general",namespace="",risk="MEDIUM"} ${pool.saving.monthlySavingsUsd}`);
+    const spot = advice.find((r) => r.key === 'c1/web/Deployment/frontend/Spot')!;
+    expect(advised).toContain(`kube_cost_advice_monthly_savings_usd{cluster="c1",kind="SPOT_WORKLOAD",target="web/Deployment/frontend/Spot",namespace="web",risk="MEDIUM"} ${spot.saving.monthlySavingsUsd}`);
+    expect(lines(series).filter((l) => l.startsWith('kube_cost_recommendation_'))).toEqual([]);
+    expect(series.retire(pool.key)).toBe('applied');
+    expect(lines(series).filter((l) => l.includes('NodePool/general'))).toEqual([]);
   });
 });

@@ -35,11 +35,17 @@ export class RecommendationSeries {
     'What applying the latest right-sizing advice for the workload container saves, USD per 730-hour month over all its replicas (negative: the advice costs more, for an under-provisioned container). kind is the kind of advice, risk how likely applying it harms the workload (LOW, MEDIUM, HIGH).',
     'gauge',
   );
+  /** Every other kind of advice (idle workloads, orphaned volumes, DaemonSet-only nodes and, from kcost savings, node pools, spot, commitments, ARM): one series per record. */
+  readonly advice = new SeriesFamily(
+    'kube_cost_advice_monthly_savings_usd',
+    'What applying the latest advice of a kind other than right-sizing saves, USD per 730-hour month: kind is IDLE_WORKLOAD, ORPHANED_VOLUME, DAEMONSET_ONLY_NODE, NODE_POOL, SPOT_WORKLOAD, COMMITMENT or ARM_WORKLOAD, target the record key after the cluster, namespace the namespace where the advice has one (else empty). Records that price the same money overlap: /v1/savings counts each dollar once.',
+    'gauge',
+  );
   readonly resources = FIGURES.map((figure) => ({ field: figure.field, family: new SeriesFamily(figure.name, figure.help, 'gauge') }));
   private readonly generatedAt = new Map<string, number>();
 
   get families(): SeriesFamily[] {
-    return [this.savings, ...this.resources.map((r) => r.family)];
+    return [this.savings, this.advice, ...this.resources.map((r) => r.family)];
   }
 
   /** Keys with series. */
@@ -55,7 +61,9 @@ export class RecommendationSeries {
   apply(kafkaKey: string | null, record: Recommendation): ApplyOutcome {
     if (record.kind === 'UNKNOWN') return 'ignored';
     const detail = record.workloadResources;
-    if (detail === null || (kafkaKey !== null && kafkaKey !== record.key) || !Number.isFinite(record.saving.monthlySavingsUsd)) return 'invalid';
+    if ((kafkaKey !== null && kafkaKey !== record.key) || !Number.isFinite(record.saving.monthlySavingsUsd)) return 'invalid';
+    if (record.kind !== 'WORKLOAD_RESOURCES') return this.applyOther(record);
+    if (detail === null) return 'invalid';
     const key = record.key;
     const previous = this.generatedAt.get(key);
     if (previous !== undefined && record.generatedAt < previous) return 'duplicate';
@@ -76,10 +84,21 @@ export class RecommendationSeries {
     return 'applied';
   }
 
+  private applyOther(record: Recommendation): ApplyOutcome {
+    const previous = this.generatedAt.get(record.key);
+    if (previous !== undefined && record.generatedAt < previous) return 'duplicate';
+    this.generatedAt.set(record.key, record.generatedAt);
+    const namespace = record.idleWorkload?.target.namespace ?? record.orphanedVolume?.target.namespace ?? record.spotWorkload?.target.namespace ?? record.armWorkload?.target.namespace ?? '';
+    const target = record.key.startsWith(`${record.cluster}/`) ? record.key.slice(record.cluster.length + 1) : record.key;
+    this.advice.set(record.key, renderLabels(['cluster', 'kind', 'target', 'namespace', 'risk'], [record.cluster, record.kind, target, namespace, record.risk]), record.saving.monthlySavingsUsd);
+    return 'applied';
+  }
+
   /** A tombstone: the target is gone, and so are its series. */
   retire(key: string): ApplyOutcome {
     if (!this.generatedAt.delete(key)) return 'ignored';
     this.savings.delete(key);
+    this.advice.delete(key);
     for (const resource of ['cpu', 'memory']) for (const { family } of this.resources) family.delete(`${key}\u0000${resource}`);
     return 'applied';
   }

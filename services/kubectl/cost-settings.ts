@@ -66,7 +66,7 @@ export const costSettings = {
   }),
   type: setting<RecommendationType>('type', {
     description:
-      'recommendations: which advice, resources (right-sizing of workload containers), idle-workloads (every container near zero for the window; --kind applies), orphaned-volumes (claims no running pod mounted for the recommender\'s --orphaned-volume-after) or daemonset-only-nodes (nodes that ran only DaemonSet and static pods for its --daemonset-only-node-after). -o yaml is for resources only, --kind for resources and idle-workloads.',
+      'recommendations: which advice, resources (right-sizing of workload containers), idle-workloads (every container near zero for the window; --kind applies), orphaned-volumes (claims no running pod mounted for the recommender\'s --orphaned-volume-after), daemonset-only-nodes (nodes that ran only DaemonSet and static pods for its --daemonset-only-node-after), and from kcost savings node-pools, spot, commitments or arm. -o yaml is for resources only, --kind for resources, idle-workloads, spot and arm.',
     default: 'resources',
     parse: parseEnum(Object.keys(RECOMMENDATION_TYPES) as RecommendationType[]),
   }),

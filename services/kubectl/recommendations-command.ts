@@ -3,6 +3,7 @@ import type { Recommendation, ResourceAdvice } from '../recommender/recommendati
 import type { CostApi } from './api-client.js';
 import { cpuQuantity, memoryQuantity } from './quantity-format.js';
 import { renderPatches, resourcePatches } from './resource-patch.js';
+import { ARM_COLUMNS, COMMITMENT_COLUMNS, POOL_COLUMNS, SPOT_COLUMNS, type ArmRow, type CommitmentRow, type PoolRow, type SpotRow } from './savings-tables.js';
 import { renderTable, type Column } from './table.js';
 
 export interface RecommendationsOptions {
@@ -43,6 +44,10 @@ export const RECOMMENDATION_TYPES = {
   'idle-workloads': 'IDLE_WORKLOAD',
   'orphaned-volumes': 'ORPHANED_VOLUME',
   'daemonset-only-nodes': 'DAEMONSET_ONLY_NODE',
+  'node-pools': 'NODE_POOL',
+  spot: 'SPOT_WORKLOAD',
+  commitments: 'COMMITMENT',
+  arm: 'ARM_WORKLOAD',
 } as const;
 export type RecommendationType = keyof typeof RECOMMENDATION_TYPES;
 
@@ -109,7 +114,7 @@ const COLUMNS: ReadonlyArray<Column<Row>> = [
  */
 export async function recommendationsCommand(api: CostApi, options: RecommendationsOptions): Promise<RecommendationsResult> {
   const resources = options.type === 'resources';
-  if (!resources && options.type !== 'idle-workloads' && options.kind !== '') throw new KcostError('INVALID_CONFIG', `--kind ${options.kind} names a workload kind; --type ${options.type} lists no workloads`);
+  if (!resources && !['idle-workloads', 'spot', 'arm'].includes(options.type) && options.kind !== '') throw new KcostError('INVALID_CONFIG', `--kind ${options.kind} names a workload kind; --type ${options.type} lists no workloads`);
   if (!resources && options.output === 'yaml') throw new KcostError('INVALID_CONFIG', `-o yaml prints resource patches, for --type resources; --type ${options.type} prints table, json or csv`);
   const query = {
     cluster: options.cluster,
@@ -128,6 +133,10 @@ export async function recommendationsCommand(api: CostApi, options: Recommendati
     const { documents, skipped } = resourcePatches(answer.recommendations);
     return { text: documents.length === 0 ? '' : renderPatches(documents), notes: [...skipped, ...(documents.length === 0 ? ['no recommendation changes a request, a limit or an HPA target'] : [])] };
   }
+  if (options.type === 'node-pools') return table(answer.recommendations.filter((r): r is PoolRow => r.nodePool !== null), POOL_COLUMNS, 'No node pools.');
+  if (options.type === 'spot') return table(answer.recommendations.filter((r): r is SpotRow => r.spotWorkload !== null), SPOT_COLUMNS, 'No workloads on on-demand nodes.');
+  if (options.type === 'commitments') return table(answer.recommendations.filter((r): r is CommitmentRow => r.commitment !== null), COMMITMENT_COLUMNS, 'No commitment advice.');
+  if (options.type === 'arm') return table(answer.recommendations.filter((r): r is ArmRow => r.armWorkload !== null), ARM_COLUMNS, 'No ARM candidates.');
   if (options.type === 'idle-workloads') {
     const idle = answer.recommendations.filter((r): r is IdleRow => r.idleWorkload !== null);
     return { text: idle.length === 0 ? 'No idle workloads.\n' : renderTable(IDLE_COLUMNS, idle), notes: [] };
@@ -143,6 +152,10 @@ export async function recommendationsCommand(api: CostApi, options: Recommendati
   const rows = answer.recommendations.filter((r): r is Row => r.workloadResources !== null);
   if (rows.length === 0) return { text: 'No recommendations.\n', notes: [] };
   return { text: renderTable(COLUMNS, rows), notes: [] };
+}
+
+function table<R>(rows: readonly R[], columns: ReadonlyArray<Column<R>>, none: string): RecommendationsResult {
+  return { text: rows.length === 0 ? `${none}\n` : renderTable(columns, rows), notes: [] };
 }
 
 /** -o yaml prints patches, which only recommendations have. */

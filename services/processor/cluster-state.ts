@@ -41,10 +41,11 @@ export class ClusterState {
       case 'PERSISTENT_VOLUME_CLAIM':
         if (object.claim) replaceIfNewer(this.claims, `${object.cluster}/${object.namespace ?? ''}/${object.name}`, object as ClaimObject);
         break;
-      // Namespaces, autoscalers and workloads cost nothing themselves: their pods do.
+      // Namespaces, autoscalers, workloads and disruption budgets cost nothing themselves: their pods do.
       case 'NAMESPACE':
       case 'HORIZONTAL_POD_AUTOSCALER':
       case 'WORKLOAD':
+      case 'POD_DISRUPTION_BUDGET':
         break;
     }
   }

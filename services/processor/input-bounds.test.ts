@@ -19,6 +19,10 @@ describe('input bounds', () => {
     ['a -1 USD/h price', () => priceUpdateProblem(priceUpdate({ sku: 'm5.xlarge', effectiveFrom: NOW, hourlyUsd: -1 }), NOW, SKEW), 'OUT_OF_BOUNDS', /hourlyUsd is -1/],
     ['a NaN per-core price', () => priceUpdateProblem(priceUpdate({ sku: 'x', effectiveFrom: NOW, cpuCoreHourUsd: Number.NaN }), NOW, SKEW), 'OUT_OF_BOUNDS', /cpuCoreHourUsd/],
     ['a 3 KB SKU', () => priceUpdateProblem(priceUpdate({ sku: 'x'.repeat(3000), effectiveFrom: NOW, hourlyUsd: 0.1 }), NOW, SKEW), 'OUT_OF_BOUNDS', /sku is 3000 characters/],
+    ['a node type of -2 vCPUs', () => priceUpdateProblem(priceUpdate({ sku: 'x', effectiveFrom: NOW, hourlyUsd: 0.1, vcpus: -2 }), NOW, SKEW), 'OUT_OF_BOUNDS', /vcpus is -2/],
+    ['a node type of 1e30 bytes', () => priceUpdateProblem(priceUpdate({ sku: 'x', effectiveFrom: NOW, hourlyUsd: 0.1, memoryBytes: 1e30 }), NOW, SKEW), 'OUT_OF_BOUNDS', /memoryBytes is 1e\+30/],
+    ['a node type of NaN GPUs', () => priceUpdateProblem(priceUpdate({ sku: 'x', effectiveFrom: NOW, hourlyUsd: 0.1, gpus: Number.NaN }), NOW, SKEW), 'OUT_OF_BOUNDS', /gpus is NaN/],
+    ['a 2 KB architecture', () => priceUpdateProblem(priceUpdate({ sku: 'x', effectiveFrom: NOW, hourlyUsd: 0.1, architecture: 'a'.repeat(2000) }), NOW, SKEW), 'OUT_OF_BOUNDS', /architecture is 2000 characters/],
     ['a price observed in 9999', () => priceUpdateProblem(priceUpdate({ sku: 'x', effectiveFrom: NOW, observedAt: Date.UTC(9999, 0, 1), hourlyUsd: 0.1 }), NOW, SKEW), 'TIME_OUT_OF_RANGE', /observedAt is 9999/],
     ['1e15 core-seconds on an unknown node', () => usageSampleProblem({ ...sample({ nodeName: 'gone' }), cpuCoreSeconds: 1e15 }, undefined, NOW, SKEW), 'OUT_OF_BOUNDS', /cpuCoreSeconds is 1000000000000000/],
     ['more than twice the cores its node has', () => usageSampleProblem(sample({ cpuCores: 8.5 }), node, NOW, SKEW), 'OUT_OF_BOUNDS', /node node-a's capacity/],
@@ -40,6 +44,7 @@ describe('input bounds', () => {
     ['a sample from a collector whose clock is 30 minutes ahead', () => usageSampleProblem(sample({ windowStart: NOW + 1_800_000 }), node, NOW, SKEW)],
     ['a price book change announced for next month', () => priceUpdateProblem(priceUpdate({ sku: 'x', effectiveFrom: NOW + 30 * 86_400_000, observedAt: NOW, hourlyUsd: 98.32 }), NOW, SKEW)],
     ['a free price', () => priceUpdateProblem(priceUpdate({ sku: 'x', effectiveFrom: NOW, hourlyUsd: 0 }), NOW, SKEW)],
+    ['a price with its instance shape', () => priceUpdateProblem(priceUpdate({ sku: 'p4d.24xlarge', effectiveFrom: NOW, hourlyUsd: 32.77, vcpus: 96, memoryBytes: 1152 * 1024 ** 3, gpus: 8, architecture: 'amd64' }), NOW, SKEW)],
   ])('takes %s', (_what, problem) => {
     expect(problem()).toBeNull();
   });

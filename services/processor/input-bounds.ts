@@ -74,8 +74,13 @@ export function usageSampleProblem(sample: UsageSample, node: NodeObject | undef
 
 /** A price update's problem: every price it gives finite, at least 0 and at most its bound. */
 export function priceUpdateProblem(update: PriceUpdate, nowMillis: number, futureSkewMillis: number): BoundsProblem {
-  const text = textProblem({ provider: update.provider, region: update.region, zone: update.zone, sku: update.sku, source: update.source, sourceRef: update.sourceRef });
+  const text = textProblem({ provider: update.provider, region: update.region, zone: update.zone, sku: update.sku, source: update.source, sourceRef: update.sourceRef, architecture: update.architecture });
   if (text) return text;
+  // The instance shape (PriceUpdate v2) is held to the bounds of the largest node kcost accepts.
+  const shape = { vcpus: [update.vcpus, USAGE_BOUNDS.maxNodeCores], memoryBytes: [update.memoryBytes, USAGE_BOUNDS.maxNodeMemoryBytes], gpus: [update.gpus, USAGE_BOUNDS.maxNodeGpus] } as const;
+  for (const [field, [value, max]] of Object.entries(shape)) {
+    if (value !== null && !within(value, max)) return outOfBounds(field, value, `0 to ${max}`);
+  }
   const prices = {
     hourlyUsd: update.hourlyUsd,
     cpuCoreHourUsd: update.cpuCoreHourUsd,

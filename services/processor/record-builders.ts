@@ -54,6 +54,7 @@ export function nodeObject(o: {
     claim: null,
     hpa: null,
     workload: null,
+    disruptionBudget: null,
   };
 }
 
@@ -114,12 +115,13 @@ export function podObject(o: {
     claim: null,
     hpa: null,
     workload: null,
+    disruptionBudget: null,
   };
 }
 
 /** A bound claim and its volume; size in GiB. */
 export function claimAndVolume(o: { cluster?: string; namespace?: string; claim: string; volume: string; sizeGib: number; storageClass?: string; region?: string }): KubeObject[] {
-  const base = { cluster: o.cluster ?? 'prod', labels: {}, resourceVersion: '1', createdAt: 0, deletedAt: null, observedAt: 0, pod: null, node: null, hpa: null, workload: null };
+  const base = { cluster: o.cluster ?? 'prod', labels: {}, resourceVersion: '1', createdAt: 0, deletedAt: null, observedAt: 0, pod: null, node: null, hpa: null, workload: null, disruptionBudget: null };
   const bytes = o.sizeGib * GIB;
   return [
     {
@@ -138,7 +140,7 @@ export function claimAndVolume(o: { cluster?: string; namespace?: string; claim:
       name: o.volume,
       namespace: null,
       claim: null,
-      volume: { capacityBytes: bytes, storageClass: o.storageClass ?? 'gp3', claimNamespace: o.namespace ?? 'default', claimName: o.claim, driver: 'ebs.csi.aws.com', region: o.region ?? 'us-east-1' },
+      volume: { capacityBytes: bytes, storageClass: o.storageClass ?? 'gp3', claimNamespace: o.namespace ?? 'default', claimName: o.claim, driver: 'ebs.csi.aws.com', region: o.region ?? 'us-east-1', local: false },
     },
   ];
 }
@@ -185,6 +187,7 @@ export function autoscalerObject(o: {
       metrics: [{ type: 'Resource', name: 'cpu', container: null, targetType: 'Utilization', targetAverageUtilizationPercent: o.cpuTargetPercent ?? 60 }],
     },
     workload: null,
+    disruptionBudget: null,
   };
 }
 
@@ -219,6 +222,34 @@ export function workloadObject(o: {
     claim: null,
     hpa: null,
     workload: { controllerKind: o.controllerKind ?? 'Deployment', desiredReplicas: desired, replicas: desired, readyReplicas: o.readyReplicas ?? desired },
+    disruptionBudget: null,
+  };
+}
+
+/** A policy/v1 PodDisruptionBudget KubeObject over the pods labelled app=<name>, allowing `disruptionsAllowed` of them to go. */
+export function disruptionBudgetObject(o: { cluster?: string; namespace?: string; name: string; uid?: string; disruptionsAllowed?: number; observedAt?: number }): KubeObject {
+  const allowed = o.disruptionsAllowed ?? 1;
+  return {
+    cluster: o.cluster ?? 'prod',
+    kind: 'POD_DISRUPTION_BUDGET',
+    uid: o.uid ?? `uid-pdb-${o.name}`,
+    name: o.name,
+    namespace: o.namespace ?? 'default',
+    labels: {},
+    resourceVersion: '1',
+    createdAt: 0,
+    deletedAt: null,
+    observedAt: o.observedAt ?? 0,
+    pod: null,
+    node: null,
+    volume: null,
+    claim: null,
+    hpa: null,
+    workload: null,
+    disruptionBudget: {
+      minAvailable: null, maxUnavailable: String(allowed), matchLabels: { app: o.name }, matchExpressions: [],
+      disruptionsAllowed: allowed, currentHealthy: 3, desiredHealthy: 3 - allowed, expectedPods: 3,
+    },
   };
 }
 
@@ -237,6 +268,10 @@ export function priceUpdate(o: Partial<PriceUpdate> & Pick<PriceUpdate, 'sku' | 
     storageGibMonthUsd: null,
     networkGibUsd: null,
     discount: 0,
+    vcpus: null,
+    memoryBytes: null,
+    gpus: null,
+    architecture: null,
     source: 'aws-pricing',
     sourceRef: null,
     observedAt: o.effectiveFrom,

@@ -4,11 +4,11 @@ import { currentSchemas, releasedSchemas } from '../codec/records.generated.js';
 import { parseSchema } from '../codec/schema-catalog.js';
 import { ClusterState } from './cluster-state.js';
 import { PriceHistory } from './price-history.js';
-import { autoscalerObject, claimAndVolume, container, nodeObject, podObject, priceUpdate, usageSample, workloadObject } from './record-builders.js';
+import { autoscalerObject, claimAndVolume, disruptionBudgetObject, container, nodeObject, podObject, priceUpdate, usageSample, workloadObject } from './record-builders.js';
 import { priceWindow } from './window-pricer.js';
 
-// Autoscalers and workloads (KubeObject v3) are inputs for right-sizing,
-// never for cost: a cluster priced with them must cost exactly what it costs
+// Autoscalers and workloads (KubeObject v3) are inputs for right-sizing, and
+// disruption budgets (v4) for spot advice, never for cost: a cluster priced with them must cost exactly what it costs
 // without them, whatever names and uids they share with priced objects, and
 // also when a processor still on KubeObject v2 reads them (as POD, pod null).
 
@@ -44,9 +44,13 @@ const scalingObjects: KubeObject[] = [
   workloadObject({ name: 'node-a', uid: 'uid-node-a', desiredReplicas: 3 }),
   workloadObject({ name: 'pv-data', controllerKind: 'StatefulSet', uid: 'uid-pv-data', desiredReplicas: 2, observedAt: 10 }),
   workloadObject({ name: 'db', controllerKind: 'StatefulSet', desiredReplicas: 1, deletedAt: START + 600_000, observedAt: START + 600_000 }),
+  disruptionBudgetObject({ name: 'web' }),
+  // A budget with the pod's uid and one named like the node: again, kinds keep them apart.
+  disruptionBudgetObject({ name: 'db', uid: 'uid-db', disruptionsAllowed: 0 }),
+  disruptionBudgetObject({ name: 'node-a', uid: 'uid-node-a' }),
 ];
 
-describe('autoscaler and workload objects change no cost', () => {
+describe('autoscaler, workload and disruption budget objects change no cost', () => {
   const baseline = pricedHour([]);
 
   it('prices every pod, node and volume the same with them as without them', () => {

@@ -1,3 +1,4 @@
+import { NO_DETAILS } from './recommendation.js';
 import { GIB, HOURS_PER_MONTH } from '../processor/default-prices.js';
 import { resolveNodeRates } from '../processor/node-rates.js';
 import type { PriceHistory } from '../processor/price-history.js';
@@ -56,6 +57,7 @@ export function daemonSetOnlyNodeOf(usage: NodeUsage, nowMillis: number, options
   const threshold = options.daemonSetsOnlyForMillis;
   const monthly = price.hourlyUsd * HOURS_PER_MONTH;
   return {
+    ...NO_DETAILS,
     kind: 'DAEMONSET_ONLY_NODE',
     key: daemonSetOnlyNodeKey(node.cluster, node.name),
     cluster: node.cluster,
@@ -65,8 +67,6 @@ export function daemonSetOnlyNodeOf(usage: NodeUsage, nowMillis: number, options
     reasons: ['ONLY_DAEMONSETS'],
     strategy: { name: 'daemonset-only-node', parameters: { daemonSetsOnlyForHours: threshold / HOUR, hoursPerMonth: HOURS_PER_MONTH } },
     saving: { currentMonthlyUsd: monthly, recommendedMonthlyUsd: 0, monthlySavingsUsd: monthly, priceSources: [price.source] },
-    workloadResources: null,
-    orphanedVolume: null,
     daemonSetOnlyNode: {
       target: { cluster: node.cluster, node: node.name },
       provider: node.node.provider,
@@ -77,6 +77,6 @@ export function daemonSetOnlyNodeOf(usage: NodeUsage, nowMillis: number, options
       lastWorkloadPodAt: usage.lastWorkloadPod?.at ?? null,
       lastWorkloadPod: usage.lastWorkloadPod?.pod ?? null,
       daemonSets: [...usage.daemonSets],
-    },    idleWorkload: null,
+    },
   };
 }

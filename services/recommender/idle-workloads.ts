@@ -1,3 +1,4 @@
+import { NO_DETAILS } from './recommendation.js';
 import type { Recommendation } from './recommendation.js';
 
 type ContainerAdvice = Recommendation & { workloadResources: NonNullable<Recommendation['workloadResources']> };
@@ -90,6 +91,7 @@ export function idleWorkloadOf(workloadKey: string, containers: readonly Contain
   let monthly = 0;
   for (const c of containers) monthly += c.saving.currentMonthlyUsd;
   return {
+    ...NO_DETAILS,
     kind: 'IDLE_WORKLOAD',
     key: workloadKey,
     cluster: target.cluster,
@@ -99,9 +101,6 @@ export function idleWorkloadOf(workloadKey: string, containers: readonly Contain
     reasons: ['IDLE'],
     strategy: { name: 'idle-workload', parameters: { ...options, rightSizingStrategy: first.strategy.name } },
     saving: { currentMonthlyUsd: monthly, recommendedMonthlyUsd: 0, monthlySavingsUsd: monthly, priceSources: [...new Set(containers.flatMap((c) => c.saving.priceSources))].sort() },
-    workloadResources: null,
-    orphanedVolume: null,
-    daemonSetOnlyNode: null,
     idleWorkload: {
       target: { cluster: target.cluster, namespace: target.namespace, workloadKind: target.workloadKind, workloadName: target.workloadName },
       replicas: first.workloadResources.pricing.replicas,

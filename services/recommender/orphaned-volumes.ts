@@ -1,3 +1,4 @@
+import { NO_DETAILS } from './recommendation.js';
 import type { PriceUpdate } from '../codec/records.generated.js';
 import { DEFAULT_PRICES, GIB, HOURS_PER_MONTH } from '../processor/default-prices.js';
 import { findPrice } from '../processor/node-rates.js';
@@ -74,6 +75,7 @@ export function orphanedVolumeOf(usage: ClaimUsage, nowMillis: number, options: 
   const threshold = options.unmountedForMillis;
   const confidence = threshold > 0 ? Math.min(1, 0.5 + (0.5 * (unmountedFor - threshold)) / threshold) : 1;
   return {
+    ...NO_DETAILS,
     kind: 'ORPHANED_VOLUME',
     key: orphanedVolumeKey(claim.cluster, namespace, claim.name),
     cluster: claim.cluster,
@@ -83,7 +85,6 @@ export function orphanedVolumeOf(usage: ClaimUsage, nowMillis: number, options: 
     reasons: usage.lastMount ? ['UNMOUNTED'] : ['UNMOUNTED', 'NEVER_MOUNTED'],
     strategy: { name: 'orphaned-volume', parameters: { unmountedForHours: threshold / HOUR, hoursPerMonth: HOURS_PER_MONTH } },
     saving: { currentMonthlyUsd: monthly, recommendedMonthlyUsd: 0, monthlySavingsUsd: monthly, priceSources: [price.source] },
-    workloadResources: null,
     orphanedVolume: {
       target: { cluster: claim.cluster, namespace, claimName: claim.name, persistentVolume: usage.volume?.name ?? claim.claim.volumeName },
       storageClass: storageClassOf(usage),
@@ -94,7 +95,5 @@ export function orphanedVolumeOf(usage: ClaimUsage, nowMillis: number, options: 
       lastMountedAt: usage.lastMount?.at ?? null,
       lastMountedBy: usage.lastMount?.pod ?? null,
     },
-    daemonSetOnlyNode: null,
-    idleWorkload: null,
   };
 }

@@ -2,7 +2,7 @@ import type { WindowSummary } from './container-history.js';
 import { CPU_BUCKETS, MEMORY_BUCKETS } from './histogram.js';
 import { monthlyCost, type Rates } from './pricing.js';
 import type { HpaAdvice, ReasonCode, Recommendation, ResourceAdvice, ResourceName, Risk, WorkloadContainerRef } from './recommendation.js';
-import { recommendationKey } from './recommendation.js';
+import { recommendationKey, NO_DETAILS } from './recommendation.js';
 import { windowIntervals, type Strategy } from './strategy.js';
 
 const HOUR = 3_600_000;
@@ -76,6 +76,7 @@ export function recommend(input: RecommendInput): Recommendation {
   const confidence = Math.min(1, confidenceDays / (windowHours / 24));
   const hpa = [cpu.hpa, memory.hpa].filter((h): h is HpaAdvice => h !== null);
   return {
+    ...NO_DETAILS,
     kind: 'WORKLOAD_RESOURCES',
     key: recommendationKey(state.target),
     cluster: state.target.cluster,
@@ -103,9 +104,6 @@ export function recommend(input: RecommendInput): Recommendation {
       },
       pricing,
     },
-    orphanedVolume: null,
-    daemonSetOnlyNode: null,
-    idleWorkload: null,
   };
 }
 

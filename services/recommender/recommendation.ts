@@ -8,7 +8,7 @@
  * cluster savings (node pools, spot, commitments) extend one contract instead
  * of adding a second one.
  */
-import type { WorkloadContainerRef } from '../codec/records.generated.js';
+import type { Recommendation, WorkloadContainerRef } from '../codec/records.generated.js';
 
 export type {
   HpaAdvice,
@@ -30,3 +30,18 @@ export type {
 export function recommendationKey(target: WorkloadContainerRef): string {
   return [target.cluster, target.namespace, target.workloadKind, target.workloadName, target.container].join('/');
 }
+
+/**
+ * Every kind's detail field, null: a record builder spreads it first and then
+ * sets its own kind's field, so adding a kind never touches the others.
+ */
+export const NO_DETAILS = {
+  workloadResources: null,
+  orphanedVolume: null,
+  daemonSetOnlyNode: null,
+  idleWorkload: null,
+  nodePool: null,
+  spotWorkload: null,
+  commitment: null,
+  armWorkload: null,
+} as const satisfies Partial<Recommendation>;

@@ -9,10 +9,12 @@ export interface InstanceType {
   readonly gpuModel: string | null;
   /** Approximate share of the hourly price that is the GPU's, for the GPU price split. */
   readonly gpuHourlyUsd: number | null;
+  /** CPU architecture as the kubernetes.io/arch label names it. */
+  readonly architecture: 'amd64' | 'arm64';
 }
 
-const cpu = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number): InstanceType => ({ name, vcpu, memoryGib, onDemandHourlyUsd, gpus: 0, gpuModel: null, gpuHourlyUsd: null });
-const gpu = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number, model: string, gpuHourlyUsd: number): InstanceType => ({ name, vcpu, memoryGib, onDemandHourlyUsd, gpus: 1, gpuModel: model, gpuHourlyUsd });
+const cpu = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number): InstanceType => ({ name, vcpu, memoryGib, onDemandHourlyUsd, gpus: 0, gpuModel: null, gpuHourlyUsd: null, architecture: 'amd64' });
+const gpu = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number, model: string, gpuHourlyUsd: number): InstanceType => ({ name, vcpu, memoryGib, onDemandHourlyUsd, gpus: 1, gpuModel: model, gpuHourlyUsd, architecture: 'amd64' });
 
 /** General-purpose, compute- and memory-optimised types, weighted by how often a fleet runs them. */
 export const CPU_INSTANCE_TYPES: ReadonlyArray<readonly [InstanceType, number]> = [
@@ -35,6 +37,31 @@ export const GPU_INSTANCE_TYPES: ReadonlyArray<readonly [InstanceType, number]> 
   [gpu('g5.xlarge', 4, 16, 1.006, 'NVIDIA-A10G', 0.75), 2],
   [gpu('p3.2xlarge', 8, 61, 3.06, 'Tesla-V100-SXM2-16GB', 2.48), 1],
 ];
+
+const arm = (name: string, vcpu: number, memoryGib: number, onDemandHourlyUsd: number): InstanceType => ({ ...cpu(name, vcpu, memoryGib, onDemandHourlyUsd), architecture: 'arm64' });
+
+/**
+ * Graviton2 siblings of the x86 types above, at the sizes the cluster uses:
+ * in the price catalog only (the simulator never runs a node on them), so
+ * ARM advice has something to compare with. us-east-1 Linux on-demand list
+ * prices, from https://aws.amazon.com/ec2/pricing/on-demand/ (as also
+ * tabled at https://instances.vantage.sh): about 20 % below the x86 type
+ * of the same size (m6g.large $0.077 against m5.large $0.096).
+ */
+export const ARM_CATALOG_TYPES: readonly InstanceType[] = [
+  arm('m6g.large', 2, 8, 0.077),
+  arm('m6g.xlarge', 4, 16, 0.154),
+  arm('m6g.2xlarge', 8, 32, 0.308),
+  arm('m6g.4xlarge', 16, 64, 0.616),
+  arm('c6g.xlarge', 4, 8, 0.136),
+  arm('c6g.2xlarge', 8, 16, 0.272),
+  arm('r6g.xlarge', 4, 32, 0.2016),
+  arm('r6g.2xlarge', 8, 64, 0.4032),
+  arm('t4g.large', 2, 8, 0.0672),
+];
+
+/** Every instance type the simulated price collector knows: the node types, then the catalog-only ARM siblings. */
+export const PRICE_CATALOG: readonly InstanceType[] = [...CPU_INSTANCE_TYPES.map(([t]) => t), ...GPU_INSTANCE_TYPES.map(([t]) => t), ...ARM_CATALOG_TYPES];
 
 /** What the kubelet reserves: allocatable is capacity minus system and kube reservations, as on EKS. */
 export function allocatableOf(type: InstanceType): { cpuCores: number; memoryBytes: number } {

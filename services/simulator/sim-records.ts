@@ -1,10 +1,12 @@
 import type { KubeObject, PriceUpdate, UsageSample } from '../codec/records.generated.js';
 import type { InstanceType } from './instance-catalog.js';
 import type { Workload } from './cluster-plan.js';
+import { disruptionBudgetState, type DisruptionBudgetPlan } from './disruption-budgets.js';
 import type { AutoscalerPlan } from './extra-workloads.js';
 import { NO_RESTARTS, type RestartHistory } from './oom-model.js';
 import type { ContainerUsage } from './usage-model.js';
 import type { NodeIncarnation, PodIncarnation, VolumePair } from './timeline.js';
+import type { ReplicaCounts } from './workload-status.js';
 
 const GiB = 1024 ** 3;
 
@@ -16,14 +18,19 @@ export interface Meta {
 }
 
 function base(meta: Meta, kind: KubeObject['kind'], uid: string, name: string, namespace: string | null, labels: Record<string, string>, createdAt: number): KubeObject {
-  return { cluster: meta.cluster, kind, uid, name, namespace, labels, resourceVersion: meta.resourceVersion, createdAt, deletedAt: null, observedAt: meta.observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null };
+  return { cluster: meta.cluster, kind, uid, name, namespace, labels, resourceVersion: meta.resourceVersion, createdAt, deletedAt: null, observedAt: meta.observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null, disruptionBudget: null };
 }
 
 export function namespaceObject(meta: Meta, uid: string, name: string, createdAt: number): KubeObject {
   return base(meta, 'NAMESPACE', uid, name, null, { 'kubernetes.io/metadata.name': name }, createdAt);
 }
 
-/** A node as the kube collector publishes one: EKS and Karpenter labels, capacity and allocatable. */
+/** The Karpenter NodePool a node belongs to: GPU nodes have a pool of their own, as their taint asks. */
+export function nodePoolOf(type: InstanceType): string {
+  return type.gpus > 0 ? 'gpu' : 'general';
+}
+
+/** A node as the kube collector publishes one: well-known, EKS and Karpenter labels (its pool, architecture, type, zone), capacity and allocatable. */
 export function nodeObject(meta: Meta, node: NodeIncarnation, region: string, deletedAt: number | null): KubeObject {
   const p = node.position;
   const labels: Record<string, string> = {
@@ -33,6 +40,9 @@ export function nodeObject(meta: Meta, node: NodeIncarnation, region: string, de
     'topology.kubernetes.io/zone': p.zone,
     'eks.amazonaws.com/capacityType': p.capacityType,
     'karpenter.sh/capacity-type': p.capacityType === 'SPOT' ? 'spot' : 'on-demand',
+    'karpenter.sh/nodepool': nodePoolOf(p.type),
+    'kubernetes.io/arch': p.type.architecture,
+    'kubernetes.io/os': 'linux',
   };
   if (p.type.gpuModel) labels['nvidia.com/gpu.product'] = p.type.gpuModel;
   return {
@@ -111,17 +121,32 @@ export function autoscalerObject(meta: Meta, a: AutoscalerPlan, uid: string, cre
   };
 }
 
-export function volumeObjects(meta: Meta, v: VolumePair, region: string): [KubeObject, KubeObject] {
+/** The storage class of the simulator's local persistent volumes (spec.local, as the local static provisioner makes them). */
+export const LOCAL_STORAGE_CLASS = 'local-storage';
+
+/** A bound claim and its volume: an EBS gp3 volume, or with `local` a local persistent volume that pins its pod to the node. */
+export function volumeObjects(meta: Meta, v: VolumePair, region: string, local = false): [KubeObject, KubeObject] {
   const w = v.workload;
+  const storageClass = local ? LOCAL_STORAGE_CLASS : 'gp3';
   const volume: KubeObject = {
     ...base(meta, 'PERSISTENT_VOLUME', v.volumeUid, v.volumeName, null, { 'topology.kubernetes.io/region': region }, v.createdAt),
-    volume: { capacityBytes: v.sizeBytes, storageClass: 'gp3', claimNamespace: w.namespace, claimName: v.claimName, driver: 'ebs.csi.aws.com', region },
+    // The collector names an in-tree source by its spec key: `local` for spec.local.
+    volume: { capacityBytes: v.sizeBytes, storageClass, claimNamespace: w.namespace, claimName: v.claimName, driver: local ? 'local' : 'ebs.csi.aws.com', region, local },
   };
   const claim: KubeObject = {
     ...base(meta, 'PERSISTENT_VOLUME_CLAIM', v.claimUid, v.claimName, w.namespace, { app: w.name }, v.createdAt),
-    claim: { volumeName: v.volumeName, storageClass: 'gp3', requestBytes: v.sizeBytes, capacityBytes: v.sizeBytes, phase: 'Bound' },
+    claim: { volumeName: v.volumeName, storageClass, requestBytes: v.sizeBytes, capacityBytes: v.sizeBytes, phase: 'Bound' },
   };
   return [volume, claim];
+}
+
+/** The PodDisruptionBudget over a Deployment's pods, with the status its replica counts give. */
+export function disruptionBudgetObject(meta: Meta, budget: DisruptionBudgetPlan, uid: string, createdAt: number, counts: ReplicaCounts): KubeObject {
+  const w = budget.workload;
+  return {
+    ...base(meta, 'POD_DISRUPTION_BUDGET', uid, budget.name, w.namespace, { app: w.name }, createdAt),
+    disruptionBudget: disruptionBudgetState(budget, counts),
+  };
 }
 
 export function usageSample(cluster: string, pod: PodIncarnation, container: string, windowStart: number, windowSeconds: number, usage: ContainerUsage, network: { rx: number; tx: number } | null): UsageSample {
@@ -165,6 +190,10 @@ export function nodePrice(type: InstanceType, region: string, zone: string | nul
     source: capacityType === 'SPOT' ? 'aws-spot' : 'aws-pricing',
     sourceRef: 'simulator',
     observedAt: at,
+    vcpus: type.vcpu,
+    memoryBytes: type.memoryGib * GiB,
+    gpus: type.gpus,
+    architecture: type.architecture,
   };
 }
 
@@ -187,5 +216,9 @@ export function storagePrice(region: string, storageClass: string, gibMonthUsd: 
     source: 'aws-pricing',
     sourceRef: 'simulator',
     observedAt: at,
+    vcpus: null,
+    memoryBytes: null,
+    gpus: null,
+    architecture: null,
   };
 }

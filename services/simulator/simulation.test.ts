@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, UsageSample } from '../codec/records.generated.js';
+import type { KubeObject, PriceUpdate, UsageSample } from '../codec/records.generated.js';
+import { selectorMatches } from '../collector/kube/label-selector.js';
 import { kubeObjectKey, podKey, priceKey } from '../kafka/topics.js';
+import { ARM_CATALOG_TYPES, CPU_INSTANCE_TYPES, GPU_INSTANCE_TYPES, PRICE_CATALOG } from './instance-catalog.js';
 import { createSimulation, type SimulationEvent, type SimulationOptions } from './simulation.js';
 import { containerUsage, diurnalFactor } from './usage-model.js';
 
@@ -42,7 +44,7 @@ describe('createSimulation', () => {
     });
     expect(wrong).toEqual([]);
     const kinds = new Set(kube(events).map((o) => o.kind));
-    expect([...kinds].sort()).toEqual(['HORIZONTAL_POD_AUTOSCALER', 'NAMESPACE', 'NODE', 'PERSISTENT_VOLUME', 'PERSISTENT_VOLUME_CLAIM', 'POD', 'WORKLOAD']);
+    expect([...kinds].sort()).toEqual(['HORIZONTAL_POD_AUTOSCALER', 'NAMESPACE', 'NODE', 'PERSISTENT_VOLUME', 'PERSISTENT_VOLUME_CLAIM', 'POD', 'POD_DISRUPTION_BUDGET', 'WORKLOAD']);
     const workloadKinds = new Set(kube(events).flatMap((o) => (o.pod?.workload ? [o.pod.workload.kind] : [])));
     expect([...workloadKinds].sort()).toEqual(['CronJob', 'DaemonSet', 'Deployment', 'StatefulSet']);
   });
@@ -168,5 +170,93 @@ describe('createSimulation', () => {
     const ns = truth.find((t) => t.scope === 'NAMESPACE');
     expect(truth.filter((t) => t.scope === 'WORKLOAD' && t.startMillis === ns?.startMillis).every((t) => t.key.startsWith(`${ns?.key}/`) && t.factor === ns?.factor)).toBe(true);
     for (const t of truth) expect(t.startMillis).toBeGreaterThanOrEqual(START + 12 * HOUR);
+  });
+});
+
+describe('inputs of cluster-savings advice', () => {
+  const events = all(small);
+  const objects = kube(events);
+  const prices = events.filter((e) => e.schema === 'PriceUpdate').map((e) => e.value as PriceUpdate);
+  const nodes = objects.filter((o) => o.kind === 'NODE');
+  const pods = objects.filter((o) => o.kind === 'POD');
+  /** The latest state of each object by uid. */
+  const latest = (kind: KubeObject['kind']): KubeObject[] => [...new Map(objects.filter((o) => o.kind === kind).map((o) => [o.uid, o])).values()];
+
+  it('labels every node with its node pool, architecture, instance type and zone; GPU nodes in a pool of their own', () => {
+    for (const node of nodes) {
+      expect(node.labels).toMatchObject({
+        'kubernetes.io/arch': 'amd64',
+        'node.kubernetes.io/instance-type': node.node?.instanceType,
+        'topology.kubernetes.io/zone': node.node?.zone,
+        'topology.kubernetes.io/region': 'us-east-1',
+        'karpenter.sh/nodepool': (node.node?.gpuCapacity ?? 0) > 0 ? 'gpu' : 'general',
+      });
+    }
+    expect(new Set(nodes.map((n) => n.labels['karpenter.sh/nodepool']))).toEqual(new Set(['general', 'gpu']));
+  });
+
+  it('publishes every catalog type on demand with its shape, ARM siblings included, and runs no node on an ARM type', () => {
+    const onDemand = new Map(prices.filter((p) => p.kind === 'NODE' && p.capacityType === 'ON_DEMAND').map((p) => [p.sku, p]));
+    expect([...onDemand.keys()].sort()).toEqual(PRICE_CATALOG.map((t) => t.name).sort());
+    for (const type of PRICE_CATALOG) {
+      expect(onDemand.get(type.name)).toMatchObject({ hourlyUsd: type.onDemandHourlyUsd, vcpus: type.vcpu, memoryBytes: type.memoryGib * 1024 ** 3, gpus: type.gpus, architecture: type.architecture });
+    }
+    // Each ARM sibling matches the size of an x86 type and costs less.
+    for (const armType of ARM_CATALOG_TYPES) {
+      const x86 = CPU_INSTANCE_TYPES.map(([t]) => t).filter((t) => t.vcpu === armType.vcpu && t.memoryGib === armType.memoryGib);
+      expect(x86.length, armType.name).toBeGreaterThan(0);
+      expect(x86.every((t) => t.onDemandHourlyUsd > armType.onDemandHourlyUsd), armType.name).toBe(true);
+    }
+    const nodeTypes = new Set([...CPU_INSTANCE_TYPES, ...GPU_INSTANCE_TYPES].map(([t]) => t.name));
+    expect(nodes.every((n) => nodeTypes.has(n.node?.instanceType ?? ''))).toBe(true);
+  });
+
+  it('prices spot for every type and zone a node runs in, with several points over the run, shapes included', () => {
+    const spot = prices.filter((p) => p.kind === 'NODE' && p.capacityType === 'SPOT');
+    expect(spot.every((p) => p.zone !== null && p.vcpus !== null && p.architecture === 'amd64')).toBe(true);
+    for (const node of nodes) {
+      const series = spot.filter((p) => p.sku === node.node?.instanceType && p.zone === node.node.zone);
+      expect(series.length, `${node.node?.instanceType} in ${node.node?.zone}`).toBeGreaterThan(3);
+      expect(series.every((p) => p.hourlyUsd !== null && p.hourlyUsd < (prices.find((o) => o.sku === p.sku && o.capacityType === 'ON_DEMAND')?.hourlyUsd ?? 0))).toBe(true);
+    }
+  });
+
+  it('has a Deployment whose budget allows a disruption, one whose budget allows none, and multi-replica ones without a budget', () => {
+    const budgets = latest('POD_DISRUPTION_BUDGET');
+    expect(budgets).toHaveLength(2);
+    const deployments = latest('WORKLOAD').filter((w) => w.workload?.controllerKind === 'Deployment');
+    const covered = (budget: KubeObject): KubeObject[] =>
+      pods.filter((p) => p.namespace === budget.namespace && selectorMatches(p.labels, budget.disruptionBudget?.matchLabels ?? {}, budget.disruptionBudget?.matchExpressions ?? []));
+    const [allows, allowsNone] = budgets.sort((a, b) => (b.disruptionBudget?.disruptionsAllowed ?? 0) - (a.disruptionBudget?.disruptionsAllowed ?? 0));
+    expect(allows?.disruptionBudget).toMatchObject({ maxUnavailable: '1', minAvailable: null });
+    expect(allows?.disruptionBudget?.disruptionsAllowed).toBeGreaterThan(0);
+    expect(allowsNone?.disruptionBudget).toMatchObject({ minAvailable: '100%', maxUnavailable: null });
+    // Never a disruption allowed, in any state the run published.
+    expect(objects.filter((o) => o.uid === allowsNone?.uid).every((o) => o.disruptionBudget?.disruptionsAllowed === 0)).toBe(true);
+    for (const budget of [allows, allowsNone]) {
+      // Each covers exactly the pods of one multi-replica Deployment.
+      const workloads = new Set(covered(budget!).map((p) => `${p.pod?.workload?.kind}/${p.pod?.workload?.name}`));
+      expect(workloads.size).toBe(1);
+      const [kind, name] = [...workloads][0]!.split('/');
+      expect(kind).toBe('Deployment');
+      expect(deployments.find((d) => d.name === name && d.namespace === budget!.namespace)?.workload?.desiredReplicas).toBeGreaterThan(1);
+    }
+    const unbudgeted = deployments.filter((d) => (d.workload?.desiredReplicas ?? 0) > 1 && !budgets.some((b) => covered(b).some((p) => p.pod?.workload?.name === d.name && p.namespace === d.namespace)));
+    expect(unbudgeted.length).toBeGreaterThan(0);
+  });
+
+  it("puts one StatefulSet's claims on local volumes, which its pods mount", () => {
+    const volumes = latest('PERSISTENT_VOLUME');
+    const local = volumes.filter((v) => v.volume?.local);
+    expect(local.length).toBeGreaterThan(0);
+    expect(local.every((v) => v.volume?.storageClass === 'local-storage' && v.volume.driver === 'local')).toBe(true);
+    expect(volumes.some((v) => v.volume?.local === false)).toBe(true);
+    const owners = new Set(
+      pods.filter((p) => p.pod?.claimNames.some((c) => local.some((v) => v.volume?.claimName === c && v.volume.claimNamespace === p.namespace))).map((p) => `${p.namespace}/${p.pod?.workload?.kind}/${p.pod?.workload?.name}`),
+    );
+    expect(owners.size).toBe(1);
+    expect([...owners][0]).toMatch(/\/StatefulSet\//);
+    // Priced like gp3, so the cluster's costs stay as they were.
+    expect(prices.find((p) => p.kind === 'STORAGE' && p.sku === 'local-storage')?.storageGibMonthUsd).toBe(prices.find((p) => p.kind === 'STORAGE' && p.sku === 'gp3')?.storageGibMonthUsd);
   });
 });

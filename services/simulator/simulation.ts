@@ -4,10 +4,11 @@ import { TOPICS, kubeObjectKey, podKey, priceKey } from '../kafka/topics.js';
 import { groundTruthOf, planAnomalies, type GroundTruthEntry, type InjectedAnomaly } from './anomalies.js';
 import { planCluster, type ClusterPlan, type Workload } from './cluster-plan.js';
 import { planExtraWorkloads, type ExtraWorkloads } from './extra-workloads.js';
-import type { InstanceType } from './instance-catalog.js';
+import { PRICE_CATALOG, type InstanceType } from './instance-catalog.js';
+import { planDisruptionBudgets, type DisruptionBudgetPlan } from './disruption-budgets.js';
 import { ContainerRestarts } from './container-restarts.js';
 import { Prng } from './prng.js';
-import { autoscalerObject, namespaceObject, nodeObject, type Meta, nodePrice, podObject, startedAtOf, storagePrice, usageSample, volumeObjects, workloadObject } from './sim-records.js';
+import { autoscalerObject, disruptionBudgetObject, LOCAL_STORAGE_CLASS, namespaceObject, nodeObject, type Meta, nodePrice, podObject, startedAtOf, storagePrice, usageSample, volumeObjects, workloadObject } from './sim-records.js';
 import { buildTimeline, type PodIncarnation, type Timeline } from './timeline.js';
 import { containerUsage } from './usage-model.js';
 import { WorkloadStatus } from './workload-status.js';
@@ -77,12 +78,14 @@ export function createSimulation(options: SimulationOptions): Simulation {
     { workloads: extras.workloads, slots: extras.slots, prng: new Prng(options.seed ^ 0x1b873593) },
   );
   const cluster: ClusterPlan = { ...plan, workloads: [...plan.workloads, ...extras.workloads], slots: [...plan.slots, ...extras.slots] };
-  const prices = priceSchedule(plan, region, range, options.spotPriceChangesPerDay ?? 6, new Prng(options.seed ^ 0xc2b2ae35));
+  const localVolumes = localVolumeWorkload(plan);
+  const prices = priceSchedule(plan, region, range, options.spotPriceChangesPerDay ?? 6, new Prng(options.seed ^ 0xc2b2ae35), localVolumes !== null);
+  addSpotHistory(prices, plan, region, range, new Prng(options.seed ^ 0x165667b1));
   const topics = { kube: options.topics?.kube ?? TOPICS.kube.name, usage: options.topics?.usage ?? TOPICS.usage.name, prices: options.topics?.prices ?? TOPICS.prices.name };
   return {
     plan: cluster,
     timeline,
-    events: () => streamEvents({ options, region, range, plan: cluster, timeline, anomalies, extras, prices, topics }),
+    events: () => streamEvents({ options, region, range, plan: cluster, timeline, anomalies, extras, prices, topics, localVolumes, budgets: planDisruptionBudgets(cluster.workloads) }),
     groundTruth: () => groundTruthOf(options.cluster, anomalies),
   };
 }
@@ -98,22 +101,41 @@ function validate(o: SimulationOptions): void {
   if (o.durationMillis % (o.windowSeconds * 1000) !== 0) bad(`durationMillis must be a whole number of windows, got ${o.durationMillis}`);
 }
 
-/** Node prices at the start, then spot price moves (a bounded random walk) on their own effective times. */
-function priceSchedule(plan: ClusterPlan, region: string, range: { startMillis: number; endMillis: number; windowMillis: number }, changesPerDay: number, prng: Prng): Map<number, PriceUpdate[]> {
-  const byTime = new Map<number, PriceUpdate[]>();
-  const at = (t: number, p: PriceUpdate): void => {
-    const list = byTime.get(t);
-    if (list) list.push(p);
-    else byTime.set(t, [p]);
-  };
+/**
+ * The StatefulSet whose claims are local persistent volumes (spec.local):
+ * the first one with claims, in plan order, chosen without random draws.
+ */
+function localVolumeWorkload(plan: ClusterPlan): Workload | null {
+  return plan.workloads.find((w) => w.kind === 'StatefulSet' && w.claimBytes !== null) ?? null;
+}
+
+type PriceBook = Map<number, PriceUpdate[]>;
+
+function priceAt(byTime: PriceBook, t: number, p: PriceUpdate): void {
+  const list = byTime.get(t);
+  if (list) list.push(p);
+  else byTime.set(t, [p]);
+}
+
+/**
+ * Node prices at the start (every type of the price catalog, with its shape,
+ * whether or not a node runs on it), then spot price moves (a bounded random
+ * walk) on their own effective times for the spot nodes' types and zones.
+ */
+function priceSchedule(plan: ClusterPlan, region: string, range: { startMillis: number; endMillis: number; windowMillis: number }, changesPerDay: number, prng: Prng, localVolumes: boolean): PriceBook {
+  const byTime: PriceBook = new Map();
+  const at = (t: number, p: PriceUpdate): void => priceAt(byTime, t, p);
   const types = new Map<string, InstanceType>();
   const spotKeys = new Map<string, { type: InstanceType; zone: string }>();
   for (const p of plan.positions) {
     types.set(p.type.name, p.type);
     if (p.capacityType === 'SPOT') spotKeys.set(`${p.type.name}/${p.zone}`, { type: p.type, zone: p.zone });
   }
-  for (const type of [...types.values()].sort((a, b) => a.name.localeCompare(b.name))) at(range.startMillis, nodePrice(type, region, null, 'ON_DEMAND', type.onDemandHourlyUsd, range.startMillis));
+  const catalog = new Map<string, InstanceType>([...PRICE_CATALOG, ...types.values()].map((t) => [t.name, t]));
+  for (const type of [...catalog.values()].sort((a, b) => a.name.localeCompare(b.name))) at(range.startMillis, nodePrice(type, region, null, 'ON_DEMAND', type.onDemandHourlyUsd, range.startMillis));
   if (plan.workloads.some((w) => w.claimBytes !== null)) at(range.startMillis, storagePrice(region, 'gp3', GP3_GIB_MONTH_USD, range.startMillis));
+  // Local volumes are priced like gp3, so that making one StatefulSet's claims local leaves the cluster's costs as they were.
+  if (localVolumes) at(range.startMillis, storagePrice(region, LOCAL_STORAGE_CLASS, GP3_GIB_MONTH_USD, range.startMillis));
   for (const key of [...spotKeys.keys()].sort()) {
     const { type, zone } = spotKeys.get(key) as { type: InstanceType; zone: string };
     const od = type.onDemandHourlyUsd;
@@ -128,6 +150,29 @@ function priceSchedule(plan: ClusterPlan, region: string, range: { startMillis: 
     }
   }
   return byTime;
+}
+
+/**
+ * Spot price history for every type and zone the cluster's nodes run on
+ * that no spot node does (on-demand nodes' types, GPU ones included), so a
+ * spot move can be priced for the shapes in use: a price at the start, then
+ * one an hour, within 25 % to 45 % of on-demand. From a stream of its own,
+ * so the spot nodes' own prices stay as they were; no node is priced by it.
+ */
+function addSpotHistory(byTime: PriceBook, plan: ClusterPlan, region: string, range: { startMillis: number; endMillis: number; windowMillis: number }, prng: Prng): void {
+  const spot = new Set(plan.positions.filter((p) => p.capacityType === 'SPOT').map((p) => `${p.type.name}/${p.zone}`));
+  const onDemandOnly = new Map<string, { type: InstanceType; zone: string }>();
+  for (const p of plan.positions) if (!spot.has(`${p.type.name}/${p.zone}`)) onDemandOnly.set(`${p.type.name}/${p.zone}`, { type: p.type, zone: p.zone });
+  const hourly = Math.max(range.windowMillis, Math.round(HOUR / range.windowMillis) * range.windowMillis);
+  for (const key of [...onDemandOnly.keys()].sort()) {
+    const { type, zone } = onDemandOnly.get(key) as { type: InstanceType; zone: string };
+    const od = type.onDemandHourlyUsd;
+    let price = od * prng.range(0.28, 0.42);
+    for (let t = range.startMillis; t < range.endMillis; t += hourly) {
+      if (t > range.startMillis) price = Math.min(0.45 * od, Math.max(0.25 * od, price * prng.range(0.92, 1.08)));
+      priceAt(byTime, t, nodePrice(type, region, zone, 'SPOT', round6(price), t));
+    }
+  }
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -150,6 +195,9 @@ interface StreamInput {
   readonly extras: ExtraWorkloads;
   readonly prices: Map<number, PriceUpdate[]>;
   readonly topics: { kube: string; usage: string; prices: string };
+  /** The StatefulSet whose claims are local volumes; null when the cluster has none with claims. */
+  readonly localVolumes: Workload | null;
+  readonly budgets: readonly DisruptionBudgetPlan[];
 }
 
 function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
@@ -171,7 +219,7 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
     const uid = setup.uuid();
     add(range.startMillis, { order: 0, make: (m) => namespaceObject(m, uid, ns, range.startMillis - 30 * DAY) });
   }
-  for (const v of timeline.volumes) for (const obj of [0, 1] as const) add(range.startMillis, { order: 1, make: (m) => volumeObjects(m, v, region)[obj] });
+  for (const v of timeline.volumes) for (const obj of [0, 1] as const) add(range.startMillis, { order: 1, make: (m) => volumeObjects(m, v, region, v.workload === input.localVolumes)[obj] });
   for (const node of timeline.nodes) {
     add(Math.max(node.upFrom, range.startMillis), { order: 2, make: (m) => nodeObject(m, node, region, null) });
     if (node.deletedAt !== null) add(node.deletedAt, { order: 5, make: (m) => nodeObject(m, node, region, node.deletedAt) });
@@ -187,6 +235,9 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
   const workloadUids = new Map<Workload, string>(status.workloads.map((w) => [w, scaling.uuid()]));
   const autoscalers = input.extras.autoscalers.map((a) => ({ plan: a, uid: scaling.uuid(), lastScaleTime: null as number | null }));
   const createdAt = range.startMillis - 7 * DAY;
+  // Budget uids from yet another stream, so the workloads' and autoscalers' uids stay as they were.
+  const budgetUids = new Prng(seed ^ 0x2545f491);
+  const budgets = new Map(input.budgets.map((b) => [b.workload, { plan: b, uid: budgetUids.uuid() }]));
 
   let resourceVersion = 1000;
   const kube = (make: (meta: Meta) => KubeObject, t: number): SimulationEvent => {
@@ -221,7 +272,12 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
         else active.delete(change.pod);
       }
     }
-    for (const { workload, counts } of status.changes(t)) yield kube((m) => workloadObject(m, workload, workloadUids.get(workload) ?? '', createdAt, counts), t);
+    for (const { workload, counts } of status.changes(t)) {
+      yield kube((m) => workloadObject(m, workload, workloadUids.get(workload) ?? '', createdAt, counts), t);
+      // The disruption controller follows the Deployment's replicas: its budget's status changes with them.
+      const budget = budgets.get(workload);
+      if (budget) yield kube((m) => disruptionBudgetObject(m, budget.plan, budget.uid, createdAt, counts), t);
+    }
   }
 
   function* usageOf(k: number, windowStart: number, pods: ReadonlySet<PodIncarnation>): Generator<SimulationEvent> {

@@ -4,6 +4,8 @@ import { col, type ColumnSpec, type TableSpec } from './table-spec.js';
 type R = Recommendation;
 
 const wr = (r: R) => r.workloadResources;
+/** The workload a record is about, for the kinds that name one. */
+const workloadOf = (r: R) => wr(r)?.target ?? r.idleWorkload?.target ?? r.spotWorkload?.target ?? r.armWorkload?.target ?? null;
 
 /** The six figures of one resource's advice, as `<resource>_<figure>_<unit>` columns; null for kinds without a workload. */
 function adviceColumns(resource: 'cpu' | 'memory', unit: 'cores' | 'bytes'): Array<ColumnSpec<R>> {
@@ -39,6 +41,10 @@ export const RECOMMENDATION_HISTORY_TABLE: TableSpec<'Recommendation'> = {
     if (r.kind === 'ORPHANED_VOLUME' && r.orphanedVolume === null) return 'orphanedVolume is missing for an ORPHANED_VOLUME recommendation';
     if (r.kind === 'DAEMONSET_ONLY_NODE' && r.daemonSetOnlyNode === null) return 'daemonSetOnlyNode is missing for a DAEMONSET_ONLY_NODE recommendation';
     if (r.kind === 'IDLE_WORKLOAD' && r.idleWorkload === null) return 'idleWorkload is missing for an IDLE_WORKLOAD recommendation';
+    if (r.kind === 'NODE_POOL' && r.nodePool === null) return 'nodePool is missing for a NODE_POOL recommendation';
+    if (r.kind === 'SPOT_WORKLOAD' && r.spotWorkload === null) return 'spotWorkload is missing for a SPOT_WORKLOAD recommendation';
+    if (r.kind === 'COMMITMENT' && r.commitment === null) return 'commitment is missing for a COMMITMENT recommendation';
+    if (r.kind === 'ARM_WORKLOAD' && r.armWorkload === null) return 'armWorkload is missing for an ARM_WORKLOAD recommendation';
     const confidence = r.confidence;
     if (confidence < 0 || confidence > 1) return `confidence is not within 0..1: ${confidence}`;
     return undefined;
@@ -48,9 +54,9 @@ export const RECOMMENDATION_HISTORY_TABLE: TableSpec<'Recommendation'> = {
     col<R>('kind', 'text', (r) => r.kind),
     col<R>('cluster', 'text', (r) => r.cluster),
     // Every kind with a namespace (or workload) fills it, so ?namespace= and ?workloadName= filter them too; null for the others.
-    col<R>('namespace', 'text', (r) => wr(r)?.target.namespace ?? r.orphanedVolume?.target.namespace ?? r.idleWorkload?.target.namespace ?? null, true),
-    col<R>('workload_kind', 'text', (r) => wr(r)?.target.workloadKind ?? r.idleWorkload?.target.workloadKind ?? null, true),
-    col<R>('workload_name', 'text', (r) => wr(r)?.target.workloadName ?? r.idleWorkload?.target.workloadName ?? null, true),
+    col<R>('namespace', 'text', (r) => workloadOf(r)?.namespace ?? r.orphanedVolume?.target.namespace ?? null, true),
+    col<R>('workload_kind', 'text', (r) => workloadOf(r)?.workloadKind ?? null, true),
+    col<R>('workload_name', 'text', (r) => workloadOf(r)?.workloadName ?? null, true),
     col<R>('container', 'text', (r) => wr(r)?.target.container ?? null, true),
     col<R>('generated_at', 'timestamptz', (r) => r.generatedAt),
     col<R>('confidence', 'float8', (r) => r.confidence),

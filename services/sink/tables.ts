@@ -128,6 +128,10 @@ export const PRICE_HISTORY_TABLE: TableSpec<'PriceUpdate'> = {
     col<PriceUpdate>('source', 'text', (r) => r.source),
     col<PriceUpdate>('source_ref', 'text', (r) => r.sourceRef, true),
     col<PriceUpdate>('observed_at', 'timestamptz', (r) => r.observedAt),
+    col<PriceUpdate>('vcpus', 'float8', (r) => r.vcpus, true),
+    col<PriceUpdate>('memory_bytes', 'int8', (r) => r.memoryBytes, true),
+    col<PriceUpdate>('gpus', 'float8', (r) => r.gpus, true),
+    col<PriceUpdate>('architecture', 'text', (r) => r.architecture, true),
   ],
 };
 

@@ -48,6 +48,8 @@ export function planUp(config: UpConfig, nowMillis: number, freshTopics = true):
     ['sink', ...kafka, ...database, '--prices-topic', TOPICS.prices.name, ...health('sink')],
     // Its internal topics are made by `kcost topics` above (its --recommender-group-id is recommend's default --group-id).
     ['recommend', ...kafka, ...health('recommender')],
+    // Node-pool, spot, commitment and ARM advice, worked out again every minute here so it follows the backfill soon.
+    ['savings', ...kafka, ...database, '--interval', '1m', ...health('savings')],
     ['export', ...kafka, '--health-port', String(config.exporterPort)],
     ['api', ...database, '--log-level', config.logLevel, '--port', String(config.apiPort)],
   ];

@@ -162,18 +162,22 @@ export function anomalyRecords(): CostAnomaly[] {
   ];
 }
 
+/** m5.large as the AWS Price List describes it: 2 vCPUs, 8 GiB, no GPU, x86. */
+export const M5_LARGE_SHAPE = { vcpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: 0, architecture: 'amd64' };
+
 /**
  * Prices of two SKUs: m5.large on demand changed on 2026-10-31T00:00Z (seen
  * twice, the second observation must not duplicate it); a GCP-style SKU with
  * per-resource prices; a gp3 storage price.
  */
 export function priceRecords(): PriceUpdate[] {
-  const none = { zone: null, hourlyUsd: null, cpuCoreHourUsd: null, memoryGibHourUsd: null, gpuHourUsd: null, storageGibMonthUsd: null, networkGibUsd: null, discount: 0, sourceRef: null };
+  const none = { zone: null, hourlyUsd: null, cpuCoreHourUsd: null, memoryGibHourUsd: null, gpuHourUsd: null, storageGibMonthUsd: null, networkGibUsd: null, discount: 0, sourceRef: null, vcpus: null, memoryBytes: null, gpus: null, architecture: null };
   const m5 = { ...none, provider: 'aws', region: 'us-east-1', kind: 'NODE' as const, sku: 'm5.large', capacityType: 'ON_DEMAND' as const, source: 'aws-pricing' };
   return [
     { ...m5, effectiveFrom: Date.parse('2026-09-01T00:00:00Z'), hourlyUsd: 0.096, observedAt: Date.parse('2026-10-30T00:00:00Z') },
-    { ...m5, effectiveFrom: Date.parse('2026-10-31T00:00:00Z'), hourlyUsd: 0.09, observedAt: Date.parse('2026-10-31T00:05:00Z') },
-    { ...m5, effectiveFrom: Date.parse('2026-10-31T00:00:00Z'), hourlyUsd: 0.09, observedAt: Date.parse('2026-10-31T06:05:00Z') },
+    // From PriceUpdate v2 on, the collector also says the instance type's shape.
+    { ...m5, ...M5_LARGE_SHAPE, effectiveFrom: Date.parse('2026-10-31T00:00:00Z'), hourlyUsd: 0.09, observedAt: Date.parse('2026-10-31T00:05:00Z') },
+    { ...m5, ...M5_LARGE_SHAPE, effectiveFrom: Date.parse('2026-10-31T00:00:00Z'), hourlyUsd: 0.09, observedAt: Date.parse('2026-10-31T06:05:00Z') },
     {
       ...none,
       provider: 'gcp',

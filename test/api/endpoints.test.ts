@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
 import { parseCsv } from '../../services/api/csv.js';
-import { NOW } from './cost-records.js';
+import { M5_LARGE_SHAPE, NOW } from './cost-records.js';
 import type { Recommendation } from '../../services/codec/records.generated.js';
 import { buildApi, useLoadedApi } from './api-harness.js';
 import { latestRecommendations } from './recommendation-records.js';
@@ -17,7 +17,7 @@ describe('the OpenAPI document', () => {
     const document = response.json<{ openapi: string; paths: Record<string, { get: { parameters: Array<{ name: string; description: string }> } }> }>();
     await SwaggerParser.validate(structuredClone(document) as never);
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).filter((p) => p.startsWith('/v1/')).sort()).toEqual(['/v1/allocation', '/v1/anomalies', '/v1/budgets', '/v1/forecast', '/v1/nodes', '/v1/prices', '/v1/recommendations']);
+    expect(Object.keys(document.paths).filter((p) => p.startsWith('/v1/')).sort()).toEqual(['/v1/allocation', '/v1/anomalies', '/v1/budgets', '/v1/forecast', '/v1/nodes', '/v1/prices', '/v1/recommendations', '/v1/savings']);
     const parameters = document.paths['/v1/allocation']?.get.parameters ?? [];
     expect(parameters.map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
     expect(parameters.find((p) => p.name === 'filter')?.description).toContain('label[<key>]');
@@ -165,12 +165,18 @@ describe('GET /v1/anomalies', () => {
 describe('GET /v1/prices', () => {
   it('returns per SKU the price in effect now and the history of the window, one entry per effective time', async () => {
     const body = (await loaded.api.inject({ method: 'GET', url: '/v1/prices?window=2026-10-15T00:00:00Z,2026-11-01T00:00:00Z&provider=aws' })).json<{
-      skus: Array<{ sku: string; current: { hourlyUsd: number; effectiveFrom: string; observedAt: string }; history: Array<{ hourlyUsd: number; effectiveFrom: string }> }>;
+      skus: Array<{ sku: string; current: { hourlyUsd: number; effectiveFrom: string; observedAt: string }; history: Array<{ hourlyUsd: number; effectiveFrom: string; vcpus: number | null; memoryBytes: number | null; gpus: number | null; architecture: string | null }> }>;
     }>();
     expect(body.skus).toHaveLength(1);
     const [m5] = body.skus;
     expect(m5?.sku).toBe('m5.large');
     expect(m5?.current).toMatchObject({ hourlyUsd: 0.09, effectiveFrom: '2026-10-31T00:00:00.000Z', observedAt: '2026-10-31T06:05:00.000Z' });
+    // The instance shape per entry: the September price came from a v1 writer that had none.
+    expect(m5?.current).toMatchObject(M5_LARGE_SHAPE);
+    expect(m5?.history.map((h) => [h.vcpus, h.memoryBytes, h.gpus, h.architecture])).toEqual([
+      [null, null, null, null],
+      [2, 8 * 1024 ** 3, 0, 'amd64'],
+    ]);
     // The price in effect at the window's start (since September), then the change.
     expect(m5?.history.map((h) => [h.effectiveFrom, h.hourlyUsd])).toEqual([
       ['2026-09-01T00:00:00.000Z', 0.096],

@@ -1,3 +1,4 @@
+import { NO_DETAILS } from '../../services/recommender/recommendation.js';
 import type { Recommendation } from '../../services/codec/records.generated.js';
 import { recommendation } from '../fixtures/storage/recommendations.js';
 
@@ -63,6 +64,7 @@ export function recommendationRecords(): Recommendation[] {
 /** c1/api/Deployment/legacy, one container idle for the window: 60 USD a month, superseding its right-sizing record. */
 export function idleWorkload(): Recommendation {
   return {
+    ...NO_DETAILS,
     kind: 'IDLE_WORKLOAD',
     key: 'c1/api/Deployment/legacy',
     cluster: 'c1',
@@ -72,9 +74,6 @@ export function idleWorkload(): Recommendation {
     reasons: ['IDLE'],
     strategy: { name: 'idle-workload', parameters: { maxCpuP95Cores: 0.01, maxMemoryPeakRatio: 1.25, minConfidence: 0.9, rightSizingStrategy: 'kcost' } },
     saving: { currentMonthlyUsd: 60, recommendedMonthlyUsd: 0, monthlySavingsUsd: 60, priceSources: ['aws-pricing'] },
-    workloadResources: null,
-    orphanedVolume: null,
-    daemonSetOnlyNode: null,
     idleWorkload: {
       target: { cluster: 'c1', namespace: 'api', workloadKind: 'Deployment', workloadName: 'legacy' },
       replicas: 2,
@@ -87,6 +86,7 @@ export function idleWorkload(): Recommendation {
 /** A c2 node that ran only kube-proxy for two days: 100 USD a month. */
 export function daemonSetOnlyNode(): Recommendation {
   return {
+    ...NO_DETAILS,
     kind: 'DAEMONSET_ONLY_NODE',
     key: 'c2/Node/ip-10-0-0-1',
     cluster: 'c2',
@@ -96,8 +96,6 @@ export function daemonSetOnlyNode(): Recommendation {
     reasons: ['ONLY_DAEMONSETS'],
     strategy: { name: 'daemonset-only-node', parameters: { daemonSetsOnlyForHours: 24, hoursPerMonth: 730 } },
     saving: { currentMonthlyUsd: 100, recommendedMonthlyUsd: 0, monthlySavingsUsd: 100, priceSources: ['aws-pricing'] },
-    workloadResources: null,
-    orphanedVolume: null,
     daemonSetOnlyNode: {
       target: { cluster: 'c2', node: 'ip-10-0-0-1' },
       provider: 'aws',
@@ -108,13 +106,14 @@ export function daemonSetOnlyNode(): Recommendation {
       lastWorkloadPodAt: T - 53 * HOUR,
       lastWorkloadPod: 'batch/nightly-29361',
       daemonSets: ['kube-system/kube-proxy'],
-    },    idleWorkload: null,
+    },
   };
 }
 
 /** A never-mounted 100 GiB claim in c1/web, unmounted since 10 days before T: 4 USD a month at 0.04 $/GiB-month. */
 export function orphanedVolume(): Recommendation {
   return {
+    ...NO_DETAILS,
     kind: 'ORPHANED_VOLUME',
     key: 'c1/web/PersistentVolumeClaim/scratch',
     cluster: 'c1',
@@ -124,7 +123,6 @@ export function orphanedVolume(): Recommendation {
     reasons: ['UNMOUNTED', 'NEVER_MOUNTED'],
     strategy: { name: 'orphaned-volume', parameters: { unmountedForHours: 168, hoursPerMonth: 730 } },
     saving: { currentMonthlyUsd: 4, recommendedMonthlyUsd: 0, monthlySavingsUsd: 4, priceSources: ['default'] },
-    workloadResources: null,
     orphanedVolume: {
       target: { cluster: 'c1', namespace: 'web', claimName: 'scratch', persistentVolume: 'pvc-0a1b' },
       storageClass: 'gp3',
@@ -135,8 +133,6 @@ export function orphanedVolume(): Recommendation {
       lastMountedAt: null,
       lastMountedBy: null,
     },
-    daemonSetOnlyNode: null,
-    idleWorkload: null,
   };
 }
 

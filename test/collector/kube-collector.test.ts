@@ -42,6 +42,10 @@ const SCALED_AT = '2026-01-02T20:40:03Z';
 /** The HPA's scale-up as its watch reports it: a new status and resourceVersion. */
 const phpApacheScaled = { type: 'MODIFIED', object: { ...structuredClone(phpApache!), metadata: { ...phpApache!.metadata, resourceVersion: '2610' }, status: { ...phpApache!.status, currentReplicas: 7, desiredReplicas: 9, lastScaleTime: SCALED_AT } } };
 const corednsScaled = { type: 'MODIFIED', object: { ...structuredClone(coredns), metadata: { ...coredns.metadata, resourceVersion: '2611' }, spec: { ...coredns.spec, replicas: 9 }, status: { ...coredns.status, replicas: 9, readyReplicas: 7 } } };
+const [corednsBudget, zkBudget] = kubeFixture<{ items: Scaling[] }>('k8s-pdb-list.json').items;
+/** The coredns budget after a node drain took one replica: no disruption allowed until it is back. */
+const corednsBudgetExhausted = { type: 'MODIFIED', object: { ...structuredClone(corednsBudget!), metadata: { ...corednsBudget!.metadata, resourceVersion: '2613' }, status: { ...corednsBudget!.status, disruptionsAllowed: 0, currentHealthy: 1 } } };
+const zkBudgetDeleted = { type: 'DELETED', object: { ...structuredClone(zkBudget!), metadata: { ...zkBudget!.metadata, resourceVersion: '2614' } } };
 const nginxStsDeleted = { type: 'DELETED', object: { ...structuredClone(nginxSts), metadata: { ...nginxSts.metadata, resourceVersion: '2612' } } };
 
 const psws6Finished = corednsPod('coredns-789f8477df-psws6', psws6.metadata.uid as string, '2690', (pod) => {
@@ -69,6 +73,7 @@ describe('kcost collect kube against a replayed API server', () => {
       '/apis/autoscaling/v2/horizontalpodautoscalers': { lists: [kubeFixture('k8s-hpa-list.json')], watches: [{ events: [phpApacheScaled], end: 'hold' }] },
       '/apis/apps/v1/deployments': { lists: [kubeFixture('k8s-deployment-list.json')], watches: [{ events: [corednsScaled], end: 'hold' }] },
       '/apis/apps/v1/statefulsets': { lists: [kubeFixture('k8s-statefulset-list.json')], watches: [{ events: [nginxStsDeleted], end: 'hold' }] },
+      '/apis/policy/v1/poddisruptionbudgets': { lists: [kubeFixture('k8s-pdb-list.json')], watches: [{ events: [corednsBudgetExhausted, zkBudgetDeleted], end: 'hold' }] },
       '/api/v1/pods': {
         lists: [list('PodList', '2575', [knmwr]), list('PodList', '2700', [knmwrDeleting, psws6Finished, malformed])],
         watches: [
@@ -150,7 +155,7 @@ describe('kcost collect kube against a replayed API server', () => {
     expect(received.find((r) => r.kind === 'NODE')).toEqual({
       cluster: 'prod', kind: 'NODE', uid: 'd06a4e91-b2e9-4907-a60a-66fd3932aaea', name: 'ip-10-0-10-170.ec2.internal', namespace: null,
       labels: (kubeFixture<{ metadata: { labels: Record<string, string> } }>('k8s-node-eks.json')).metadata.labels,
-      resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: NOW, pod: null, volume: null, claim: null, hpa: null, workload: null,
+      resourceVersion: '2161', createdAt: Date.parse('2026-01-02T20:02:19Z'), deletedAt: null, observedAt: NOW, pod: null, volume: null, claim: null, hpa: null, workload: null, disruptionBudget: null,
       node: {
         provider: 'aws', providerId: 'aws:///us-east-1a/i-08736224042c4ee75', instanceType: 't3.small', region: 'us-east-1', zone: 'us-east-1a',
         capacityType: 'ON_DEMAND', cpuCapacityCores: 2, memoryCapacityBytes: 2_006_286_336, gpuCapacity: 0, cpuAllocatableCores: 1.93,
@@ -158,7 +163,7 @@ describe('kcost collect kube against a replayed API server', () => {
       },
     });
     expect(received.find((r) => r.kind === 'PERSISTENT_VOLUME')?.volume).toEqual({
-      capacityBytes: 53_687_091_200, storageClass: 'standard', claimNamespace: 'test-ns', claimName: 'cost-attribution-data', driver: 'gcePersistentDisk', region: 'us-central1',
+      capacityBytes: 53_687_091_200, storageClass: 'standard', claimNamespace: 'test-ns', claimName: 'cost-attribution-data', driver: 'gcePersistentDisk', region: 'us-central1', local: false,
     });
     expect(received.find((r) => r.kind === 'PERSISTENT_VOLUME_CLAIM')?.claim).toEqual({
       volumeName: 'pvc-fbabd470-8725-11e9-a8e8-42010a80015b', storageClass: 'standard', requestBytes: 1_048_576, capacityBytes: 1_073_741_824, phase: 'Bound',
@@ -193,6 +198,26 @@ describe('kcost collect kube against a replayed API server', () => {
     for (const path of ['/apis/autoscaling/v2/horizontalpodautoscalers', '/apis/apps/v1/deployments', '/apis/apps/v1/statefulsets']) {
       expect(api.requests.filter((r) => r.startsWith(`${path}?`))).toEqual([`${path}?limit=500`, `${path}?watch=true&resourceVersion=2500`]);
     }
+  });
+
+  it('publishes pod disruption budgets as listed, then each watched change and deletion', async () => {
+    const states = (uid: unknown) => received.filter((r) => r.uid === uid);
+    await waitFor(() => states(corednsBudget!.metadata.uid).length >= 2 && states(zkBudget!.metadata.uid).length >= 2, 30_000, 'the budget watch events');
+
+    expect(states(corednsBudget!.metadata.uid).map((r) => [r.kind, r.namespace, r.resourceVersion, r.disruptionBudget?.maxUnavailable, r.disruptionBudget?.disruptionsAllowed, r.disruptionBudget?.currentHealthy])).toEqual([
+      ['POD_DISRUPTION_BUDGET', 'kube-system', '1302', '1', 1, 2],
+      ['POD_DISRUPTION_BUDGET', 'kube-system', '2613', '1', 0, 1],
+    ]);
+    expect(states(zkBudget!.metadata.uid).map((r) => [r.resourceVersion, r.deletedAt, r.disruptionBudget?.minAvailable, r.disruptionBudget?.matchLabels])).toEqual([
+      ['2433', null, '2', { app: 'zookeeper' }],
+      ['2614', NOW, '2', { app: 'zookeeper' }],
+    ]);
+    expect(received.filter((r) => r.kind === 'POD_DISRUPTION_BUDGET' && r.name === 'web-pdb')[0]?.disruptionBudget?.matchExpressions).toEqual([
+      { key: 'app', operator: 'In', values: ['storefront', 'checkout'] }, { key: 'canary', operator: 'DoesNotExist', values: [] },
+    ]);
+    for (const uid of [corednsBudget!.metadata.uid, zkBudget!.metadata.uid]) expect(keys).toContain(`prod/POD_DISRUPTION_BUDGET/${uid as string}`);
+    const path = '/apis/policy/v1/poddisruptionbudgets';
+    expect(api.requests.filter((r) => r.startsWith(`${path}?`))).toEqual([`${path}?limit=500`, `${path}?watch=true&resourceVersion=2500`]);
   });
 
   it('skips the malformed pod, counts it and keeps publishing the pods after it', async () => {

@@ -150,6 +150,14 @@ describe('kcost collect prices, through the real AWS SDK clients and a real Kafk
         .sort(),
     );
     expect(records.every(({ key, value }) => key === priceKey(value) && value.observedAt === now)).toBe(true);
+    // On-demand prices carry the shape the Price List gives (page 2 names no processor: no architecture); spot prices cannot know it.
+    const GIB = 1024 ** 3;
+    expect(records.map(({ value: p }) => [p.sku, p.capacityType, p.vcpus, p.memoryBytes, p.gpus, p.architecture]).filter(([, capacity]) => capacity === 'ON_DEMAND').sort()).toEqual([
+      ['g4dn.xlarge', 'ON_DEMAND', 4, 16 * GIB, 1, null],
+      ['m5.large', 'ON_DEMAND', 2, 8 * GIB, 0, 'amd64'],
+      ['m5.xlarge', 'ON_DEMAND', 4, 16 * GIB, 0, null],
+    ]);
+    expect(records.filter(({ value: p }) => p.capacityType === 'SPOT').every(({ value: p }) => [p.vcpus, p.memoryBytes, p.gpus, p.architecture].every((v) => v === null))).toBe(true);
     expect(await metric(registry, 'kcost_price_documents_malformed_total', 'aws-pricing')).toBe(2);
     expect(await metric(registry, 'kcost_price_source_up', 'aws-pricing')).toBe(1);
     expect(await topicSize(kafka, topic)).toBe(8);
@@ -181,7 +189,7 @@ describe('kcost collect prices, through the real AWS SDK clients and a real Kafk
     const [kubeSpec] = await createTestTopics(kafka, [TOPICS.kube]);
     const kubeTopic = kubeSpec?.name ?? '';
     const node = (uid: string, provider: string, region: string, instanceType: string): KubeObject => ({
-      cluster: 'c1', kind: 'NODE', uid, name: uid, namespace: null, labels: {}, resourceVersion: '1', createdAt: now, deletedAt: null, observedAt: now, pod: null, volume: null, claim: null, hpa: null, workload: null,
+      cluster: 'c1', kind: 'NODE', uid, name: uid, namespace: null, labels: {}, resourceVersion: '1', createdAt: now, deletedAt: null, observedAt: now, pod: null, volume: null, claim: null, hpa: null, workload: null, disruptionBudget: null,
       node: { provider, providerId: null, instanceType, region, zone: '', capacityType: 'ON_DEMAND', cpuCapacityCores: 8, memoryCapacityBytes: 2 ** 35, gpuCapacity: 0, cpuAllocatableCores: 7.9, memoryAllocatableBytes: 2 ** 34, gpuAllocatable: 0, gpuModel: null },
     });
     const producer = new BatchingProducer({ producer: kafkaProducer, codec, logger: silentLogger() });

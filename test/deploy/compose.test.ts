@@ -40,7 +40,7 @@ describe('docker-compose.yml', () => {
     expect(services.prometheus?.image).toMatch(/^prom\/prometheus:/);
     expect(builder?.[1].build?.context).toBe('.');
     const roles = kcostServices.map(([, s]) => findRole(s.command ?? []).name).sort();
-    expect(roles).toEqual(['api', 'export', 'migrate', 'process', 'recommend', 'simulate', 'simulate', 'sink', 'topics']);
+    expect(roles).toEqual(['api', 'export', 'migrate', 'process', 'recommend', 'savings', 'simulate', 'simulate', 'sink', 'topics']);
     // The simulator is on by default, not behind a profile.
     expect(services.simulate?.profiles).toBeUndefined();
   });
@@ -97,7 +97,7 @@ describe('docker-compose.yml', () => {
       }
     }
     for (const role of ['sink', 'api']) expect(Object.keys(services[role]?.depends_on ?? {})).toContain('migrate');
-    for (const role of ['simulate', 'process', 'recommend', 'sink', 'export']) expect(Object.keys(services[role]?.depends_on ?? {})).toContain('topics');
+    for (const role of ['simulate', 'process', 'recommend', 'savings', 'sink', 'export']) expect(Object.keys(services[role]?.depends_on ?? {})).toContain('topics');
   });
 
   it('mounts files and folders that exist in the repository, and named volumes it declares', () => {

@@ -154,13 +154,16 @@ describe('Helm chart: rendered with default values', () => {
     expect(binding.subjects.map((s) => s.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-usage']);
   });
 
-  it('lets the kube collector list and watch every resource it watches, autoscalers and workloads included', () => {
+  it('lets the kube collector list and watch every resource it watches, autoscalers, workloads and disruption budgets included', () => {
     const role = named(defaults, 'ClusterRole', 'kcost-collector');
     const grants = (group: string, resource: string, verb: string): boolean =>
       role.rules.some((rule) => (rule.apiGroups ?? []).includes(group) && (rule.resources ?? []).includes(resource) && rule.verbs.includes(verb));
     const missing = WATCHED_RESOURCES.flatMap(({ group, resource }) => ['list', 'watch'].filter((verb) => !grants(group, resource, verb)).map((verb) => `${verb} ${group}/${resource}`));
     expect(missing).toEqual([]);
     expect(WATCHED_RESOURCES).toContainEqual({ group: 'autoscaling', resource: 'horizontalpodautoscalers' });
+    expect(WATCHED_RESOURCES).toContainEqual({ group: 'policy', resource: 'poddisruptionbudgets' });
+    const budgetRules = role.rules.filter((rule) => (rule.resources ?? []).includes('poddisruptionbudgets'));
+    expect(budgetRules.map((rule) => [rule.apiGroups, rule.verbs])).toEqual([[['policy'], ['get', 'list', 'watch']]]);
   });
 
   it('points Services and the ServiceMonitor at ports the pods name', () => {
@@ -310,7 +313,7 @@ describe('Helm chart: Prometheus Operator, clusters without it, and what an oper
       const labels = d.spec.template.metadata.labels;
       return labelsMatch(pods.spec.selector.matchLabels, labels) && pods.spec.selector.matchExpressions[0]?.values.includes(labels['app.kubernetes.io/component'] ?? '');
     });
-    expect(scraped.map((d) => d.metadata.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-process', 'kcost-recommend', 'kcost-sink']);
+    expect(scraped.map((d) => d.metadata.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-sink']);
     for (const deployment of scraped) {
       const container = podSpec(deployment).containers[0] as Container;
       expect(container.ports?.map((p) => p.name)).toContain(pods.spec.podMetricsEndpoints[0]?.port);

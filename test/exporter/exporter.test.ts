@@ -53,7 +53,7 @@ const laterWindow = (windowStart: number): PodCost[] => [
 
 /** A namespace as kcost collect kube publishes it. */
 const namespaceObject = (name: string, labels: Record<string, string>, observedAt: number, deletedAt: number | null = null): KubeObject => ({
-  cluster: CLUSTER, kind: 'NAMESPACE', uid: `ns-${name}`, name, namespace: null, labels, resourceVersion: String(observedAt), createdAt: 0, deletedAt, observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null,
+  cluster: CLUSTER, kind: 'NAMESPACE', uid: `ns-${name}`, name, namespace: null, labels, resourceVersion: String(observedAt), createdAt: 0, deletedAt, observedAt, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null, disruptionBudget: null,
 });
 const asKube = (topic: string, records: KubeObject[]): OutgoingRecord[] => records.map((value) => ({ topic, key: kubeObjectKey(value), schema: 'KubeObject', value }));
 const asPods = (topic: string, records: PodCost[]): OutgoingRecord[] => records.map((value) => ({ topic, key: podKey(value), schema: 'PodCost', value }));

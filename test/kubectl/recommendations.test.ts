@@ -13,6 +13,9 @@ import { parseBytes, parseCores } from '../../services/collector/kube/quantity.j
 import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
 import { anomalyRecords, costRecords, NOW, priceRecords } from '../api/cost-records.js';
 import { latestRecommendations, recommendationRecords } from '../api/recommendation-records.js';
+import { adviseCluster } from '../../services/savings/cluster-savings.js';
+import { summarizeSavings } from '../../services/savings/savings-summary.js';
+import { SMALL_CLUSTER_OPTIONS, smallCluster } from '../fixtures/savings/small-cluster.js';
 
 // kubectl cost recommendations against a listening API over a database the
 // real sink loaded, and its -o yaml patches applied by the real kubectl
@@ -249,5 +252,63 @@ describe('kubectl cost recommendations -o yaml', () => {
     expect(frontend.find((c) => c.name === 'app')?.resources).toEqual({ requests: { cpu: '450m', memory: '700Mi' }, limits: { memory: '840Mi' } });
     expect(frontend.find((c) => c.name === 'sidecar')?.resources).toEqual({ requests: { cpu: '450m', memory: '1Gi' }, limits: { memory: '1Gi' } });
     expect(byName('frontend/app').workloadResources?.cpu.recommendedRequest).toBe(0.45);
+  });
+});
+
+describe('kubectl cost recommendations for the cluster-savings kinds, and kubectl cost savings', () => {
+  let savingsDb: LoadedDatabase;
+  let savingsApi: ApiApp;
+  let savingsUrl: string;
+  const advice = adviseCluster(smallCluster(), SMALL_CLUSTER_OPTIONS);
+
+  beforeAll(async () => {
+    savingsDb = await loadThroughSink({ pods: [], nodes: [], anomalies: [], prices: [], recommendations: advice });
+    savingsApi = await buildApi(savingsDb.pool, NOW);
+    savingsUrl = await savingsApi.listen({ port: 0, host: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    await savingsApi?.close();
+    await savingsDb?.close();
+  });
+
+  const cost = async (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['cost', ...args, '--api-url', savingsUrl], { env: {}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+  };
+
+  it('lists node pools with today\'s nodes and the proposed mix, largest saving first', async () => {
+    const { code, stdout } = await cost(['recommendations', '--type', 'node-pools']);
+    expect(code).toBe(0);
+    const rows = parseTable(stdout);
+    const pool = advice.find((r) => r.key === 'c1/NodePool/general')!;
+    expect(rows.map((r) => r.POOL)).toEqual(['general', 'batch']);
+    expect(rows[0]?.['NODES NOW']).toBe('4xm5.2xlarge');
+    expect(rows[0]?.['SAVING USD/MO']).toBe(pool.saving.monthlySavingsUsd.toFixed(2));
+    expect(rows[0]?.REASONS).toContain('FRAGMENTED');
+  });
+
+  it('lists spot candidates with the rules they failed, commitments per term and ARM moves', async () => {
+    const spot = parseTable((await cost(['recommendations', '--type', 'spot'])).stdout);
+    expect(spot.find((r) => r.WORKLOAD === 'web/Deployment/frontend')).toEqual(expect.objectContaining({ SUITABLE: 'yes', 'FAILED RULES': '-' }));
+    expect(spot.find((r) => r.WORKLOAD === 'api/StatefulSet/db')?.['FAILED RULES']).toContain('CONTROLLER_KIND');
+    const commitments = parseTable((await cost(['recommendations', '--type', 'commitments'])).stdout);
+    expect(commitments.map((r) => r.TERM).sort()).toEqual(['1y', '3y']);
+    expect(commitments.find((r) => r.TERM === '1y')).toEqual(expect.objectContaining({ FAMILY: 'aws/us-east-1/m5', DISCOUNT: '27%', 'COMMIT USD/H': '1.121', UTILIZATION: '100%' }));
+    const arm = parseTable((await cost(['recommendations', '--type', 'arm', '-n', 'web'])).stdout);
+    expect(arm).toEqual([expect.objectContaining({ WORKLOAD: 'web/Deployment/frontend', MOVES: 'm5.2xlarge→m6g.2xlarge' })]);
+  });
+
+  it('totals every record once in kubectl cost savings, the total in the last line', async () => {
+    const { code, stdout } = await cost(['savings']);
+    expect(code).toBe(0);
+    const rows = parseTable(stdout);
+    const summary = summarizeSavings(advice);
+    expect(rows.length).toBe(advice.length + 1);
+    expect(rows.at(-1)).toEqual(expect.objectContaining({ KIND: 'TOTAL', 'COUNTED USD/MO': summary.totalMonthlySavingsUsd.toFixed(2) }));
+    const json = JSON.parse((await cost(['savings', '-o', 'json'])).stdout) as { totalMonthlySavingsUsd: number };
+    expect(json.totalMonthlySavingsUsd).toBeCloseTo(summary.totalMonthlySavingsUsd, 9);
   });
 });

@@ -133,14 +133,19 @@ describe('batch writer on plain PostgreSQL', () => {
     const price = {
       provider: 'aws', region: 'eu-west-1', zone: null, kind: 'NODE', sku: 'm5.large', capacityType: 'ON_DEMAND', effectiveFrom: Date.UTC(2024, 0, 1),
       hourlyUsd: 0.107, cpuCoreHourUsd: null, memoryGibHourUsd: null, gpuHourUsd: null, storageGibMonthUsd: null, networkGibUsd: null,
-      discount: 0, source: 'aws-pricing', sourceRef: 'JRTCKXETXF.6YS6EN2CT7', observedAt: START,
+      discount: 0, source: 'aws-pricing', sourceRef: 'JRTCKXETXF.6YS6EN2CT7', observedAt: START, vcpus: null, memoryBytes: null, gpus: null, architecture: null,
     };
+    // PriceUpdate v2: the instance shape, loaded into its own columns (memory past 2^31 bytes: a bigint).
+    const graviton = { ...price, sku: 'm6g.xlarge', hourlyUsd: 0.172, sourceRef: null, vcpus: 4, memoryBytes: 16 * 1024 ** 3, gpus: 0, architecture: 'arm64' };
+    const gpu = { ...price, sku: 'g5.xlarge', hourlyUsd: 1.006, sourceRef: null, vcpus: 4, memoryBytes: 16 * 1024 ** 3, gpus: 1, architecture: 'amd64' };
     await writer.write(batch('anomalies', 'CostAnomaly', [{ offset: '0', key: null, value: anomaly }]));
-    await writer.write(batch('prices', 'PriceUpdate', [{ offset: '0', key: null, value: price }]));
+    await writer.write(batch('prices', 'PriceUpdate', [price, graviton, gpu].map((value, i) => ({ offset: String(i), key: null, value }))));
     expect(await count('SELECT count(*) AS n FROM node_cost')).toBe(200);
     expect((await pool.query('SELECT severity, score, detected_at FROM cost_anomaly')).rows).toEqual([{ severity: 'CRITICAL', score: 6.3, detected_at: new Date(START + 3_600_000) }]);
-    expect((await pool.query('SELECT sku, hourly_usd, zone, effective_from FROM price_history')).rows).toEqual([
-      { sku: 'm5.large', hourly_usd: 0.107, zone: null, effective_from: new Date(Date.UTC(2024, 0, 1)) },
+    expect((await pool.query('SELECT sku, hourly_usd, zone, effective_from, vcpus, memory_bytes, gpus, architecture FROM price_history ORDER BY hourly_usd')).rows).toEqual([
+      { sku: 'm5.large', hourly_usd: 0.107, zone: null, effective_from: new Date(Date.UTC(2024, 0, 1)), vcpus: null, memory_bytes: null, gpus: null, architecture: null },
+      { sku: 'm6g.xlarge', hourly_usd: 0.172, zone: null, effective_from: new Date(Date.UTC(2024, 0, 1)), vcpus: 4, memory_bytes: String(16 * 1024 ** 3), gpus: 0, architecture: 'arm64' },
+      { sku: 'g5.xlarge', hourly_usd: 1.006, zone: null, effective_from: new Date(Date.UTC(2024, 0, 1)), vcpus: 4, memory_bytes: String(16 * 1024 ** 3), gpus: 1, architecture: 'amd64' },
     ]);
   });
 

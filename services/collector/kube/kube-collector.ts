@@ -1,4 +1,4 @@
-import { AppsV1Api, AutoscalingV2Api, BatchV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, BatchV1Api, CoreV1Api, PolicyV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { ObjectKind } from '../../codec/records.generated.js';
 import type { OutgoingRecord } from '../../kafka/batching-producer.js';
@@ -62,6 +62,7 @@ interface Clients {
   readonly apps: AppsV1Api;
   readonly batch: BatchV1Api;
   readonly autoscaling: AutoscalingV2Api;
+  readonly policy: PolicyV1Api;
 }
 
 type Page = { limit: number; _continue?: string };
@@ -86,6 +87,7 @@ const WATCHED: readonly Watched[] = [
   { group: 'apps', resource: 'deployments', path: '/apis/apps/v1/deployments', kind: 'Deployment', list: (c, p) => c.apps.listDeploymentForAllNamespaces(p) },
   { group: 'apps', resource: 'statefulsets', path: '/apis/apps/v1/statefulsets', kind: 'StatefulSet', list: (c, p) => c.apps.listStatefulSetForAllNamespaces(p) },
   { group: 'autoscaling', resource: 'horizontalpodautoscalers', path: '/apis/autoscaling/v2/horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', list: (c, p) => c.autoscaling.listHorizontalPodAutoscalerForAllNamespaces(p) },
+  { group: 'policy', resource: 'poddisruptionbudgets', path: '/apis/policy/v1/poddisruptionbudgets', kind: 'PodDisruptionBudget', list: (c, p) => c.policy.listPodDisruptionBudgetForAllNamespaces(p) },
   { group: '', resource: 'pods', path: '/api/v1/pods', kind: 'Pod', list: (c, p) => c.core.listPodForAllNamespaces(p) },
 ];
 
@@ -102,6 +104,7 @@ function resourceSpecs(config: KubeConfig): ResourceSpec[] {
     apps: config.makeApiClient(AppsV1Api),
     batch: config.makeApiClient(BatchV1Api),
     autoscaling: config.makeApiClient(AutoscalingV2Api),
+    policy: config.makeApiClient(PolicyV1Api),
   };
   return WATCHED.map((w) => ({
     resource: w.resource,
@@ -113,7 +116,8 @@ function resourceSpecs(config: KubeConfig): ResourceSpec[] {
 
 /**
  * The kube collector: informers for nodes, pods, volumes, claims,
- * namespaces, HorizontalPodAutoscalers, Deployments and StatefulSets publish
+ * namespaces, HorizontalPodAutoscalers, Deployments, StatefulSets and
+ * PodDisruptionBudgets publish
  * each observed state (and each deletion, as the last state with deletedAt)
  * to the kube topic; ReplicaSet and Job informers only feed owner
  * resolution. A malformed object is logged, counted and skipped.

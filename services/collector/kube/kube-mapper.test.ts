@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CapacityType } from '../../codec/records.generated.js';
 import { toKubeObject, type MapContext } from './kube-mapper.js';
 import type { KubeResource } from './kube-json.js';
+import { SELECTS_NO_POD, type KubePodDisruptionBudget } from './disruption-mapper.js';
+import { selectorMatches } from './label-selector.js';
 import { capacityTypeOf, providerOf } from './node-mapper.js';
 import { noOwners, type OwnerLookup } from './owner-resolver.js';
 
@@ -178,8 +180,18 @@ describe('volumes, claims and namespaces', () => {
     expect(record).toMatchObject({ kind: 'PERSISTENT_VOLUME', namespace: null, name: 'pvc-fd986382-eddb-11e8-910e-42010a800036' });
     expect(record.volume).toEqual({
       capacityBytes: 53_687_091_200, storageClass: 'standard', claimNamespace: 'test-ns', claimName: 'cost-attribution-data',
-      driver: 'gcePersistentDisk', region: 'us-central1',
+      driver: 'gcePersistentDisk', region: 'us-central1', local: false,
     });
+  });
+
+  it.each([
+    ['spec.local', { local: { path: '/mnt/disks/ssd1' } }, true],
+    ['spec.hostPath', { hostPath: { path: '/data/pv0001', type: 'DirectoryOrCreate' } }, true],
+    ['a CSI volume', { csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0a1b' } }, false],
+    ['an NFS volume', { nfs: { server: 'nfs.example.com', path: '/exports' } }, false],
+  ])('marks local storage: %s', (_, source, local) => {
+    const volume = { metadata: { uid: 'u', name: 'pv-local', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { capacity: { storage: '375Gi' }, storageClassName: 'local-storage', ...source } };
+    expect(toKubeObject('PersistentVolume', volume, context()).volume?.local).toBe(local);
   });
 
   it('reads a CSI driver and the region from node affinity', () => {
@@ -203,7 +215,7 @@ describe('volumes, claims and namespaces', () => {
     const ns = { metadata: { uid: 'ns-1', name: 'team-a', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z', labels: { team: 'a' } } };
     expect(toKubeObject('Namespace', ns, context())).toEqual({
       cluster: 'prod', kind: 'NAMESPACE', uid: 'ns-1', name: 'team-a', namespace: null, labels: { team: 'a' }, resourceVersion: '7',
-      createdAt: Date.parse('2026-01-01T00:00:00Z'), deletedAt: null, observedAt: OBSERVED, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null,
+      createdAt: Date.parse('2026-01-01T00:00:00Z'), deletedAt: null, observedAt: OBSERVED, pod: null, node: null, volume: null, claim: null, hpa: null, workload: null, disruptionBudget: null,
     });
   });
 
@@ -274,5 +286,57 @@ describe('autoscalers and workloads', () => {
   it('reads a workload without spec.replicas or status as the API server defaults it: 1 desired, none running', () => {
     const fresh = { metadata: { uid: 'd', name: 'api', namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: {} };
     expect(toKubeObject('Deployment', fresh, context()).workload).toEqual({ controllerKind: 'Deployment', desiredReplicas: 1, replicas: 0, readyReplicas: 0 });
+  });
+});
+
+describe('pod disruption budgets', () => {
+  const budgets = fixture<{ items: KubeResource[] }>('k8s-pdb-list.json').items;
+
+  it('maps the coredns budget: its bound as given, its selector and the disruption controller\'s counts', () => {
+    const record = toKubeObject('PodDisruptionBudget', budgets[0]!, context());
+    expect(record).toMatchObject({
+      kind: 'POD_DISRUPTION_BUDGET', name: 'coredns', namespace: 'kube-system', uid: '5c1b7e0e-6a3f-4c8d-9f0e-2b7d4a6e8c13', resourceVersion: '1302',
+      pod: null, node: null, volume: null, claim: null, hpa: null, workload: null,
+    });
+    expect(record.disruptionBudget).toEqual({
+      minAvailable: null, maxUnavailable: '1', matchLabels: { 'eks.amazonaws.com/component': 'coredns', 'k8s-app': 'kube-dns' }, matchExpressions: [],
+      disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2,
+    });
+  });
+
+  it('keeps a percent as written and every match expression, and says when no disruption is allowed', () => {
+    expect(toKubeObject('PodDisruptionBudget', budgets[1]!, context()).disruptionBudget).toMatchObject({ minAvailable: '2', maxUnavailable: null, disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 2, expectedPods: 3 });
+    expect(toKubeObject('PodDisruptionBudget', budgets[2]!, context()).disruptionBudget).toEqual({
+      minAvailable: null, maxUnavailable: '50%', matchLabels: { tier: 'web' },
+      matchExpressions: [{ key: 'app', operator: 'In', values: ['storefront', 'checkout'] }, { key: 'canary', operator: 'DoesNotExist', values: [] }],
+      disruptionsAllowed: 2, currentHealthy: 4, desiredHealthy: 2, expectedPods: 4,
+    });
+  });
+
+  it('selects the pods Kubernetes would: the coredns budget covers the coredns pod and not prometheus', () => {
+    const budget = toKubeObject('PodDisruptionBudget', budgets[0]!, context()).disruptionBudget!;
+    const [coredns, prometheus] = pods.map((p) => toKubeObject('Pod', p, context()));
+    expect([coredns, prometheus].map((p) => selectorMatches(p!.labels, budget.matchLabels, budget.matchExpressions))).toEqual([true, false]);
+  });
+
+  it('reads a budget the disruption controller has not looked at yet as allowing nothing, and one without a selector as selecting no pod', () => {
+    const fresh: KubePodDisruptionBudget = { metadata: { uid: 'p', name: 'api', namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { minAvailable: '100%' } };
+    const state = toKubeObject('PodDisruptionBudget', fresh, context()).disruptionBudget!;
+    expect(state).toEqual({ minAvailable: '100%', maxUnavailable: null, matchLabels: {}, matchExpressions: [SELECTS_NO_POD], disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 });
+    expect(selectorMatches({ app: 'api' }, state.matchLabels, state.matchExpressions)).toBe(false);
+    // An empty selector, by contrast, covers every pod of the namespace.
+    const allOfNamespace: KubePodDisruptionBudget = { ...fresh, spec: { maxUnavailable: 1, selector: {} } };
+    const everyPod = toKubeObject('PodDisruptionBudget', allOfNamespace, context()).disruptionBudget!;
+    expect(selectorMatches({ app: 'api' }, everyPod.matchLabels, everyPod.matchExpressions)).toBe(true);
+  });
+
+  it.each([
+    ['an unknown operator', (b: { spec: Record<string, unknown> }) => (b.spec.selector = { matchExpressions: [{ key: 'app', operator: 'Matches', values: ['x'] }] }), /PodDisruptionBudget shop\/web-pdb spec.selector.matchExpressions\[0\]: operator "Matches" is not In, NotIn, Exists or DoesNotExist/],
+    ['a bound that is neither a count nor a percent', (b: { spec: Record<string, unknown> }) => (b.spec.maxUnavailable = 'half'), /spec.maxUnavailable: "half" is neither a count nor a percent/],
+    ['a negative count', (b: { spec: Record<string, unknown> }) => (b.spec.minAvailable = -1), /spec.minAvailable: -1 is not a count/],
+  ])('rejects a budget with %s, naming it', (_, breakIt, message) => {
+    const budget = structuredClone(budgets[2]!) as KubeResource & { spec: Record<string, unknown> };
+    breakIt(budget);
+    expect(() => toKubeObject('PodDisruptionBudget', budget, context())).toThrow(message);
   });
 });

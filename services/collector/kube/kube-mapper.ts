@@ -1,4 +1,5 @@
 import type { KubeObject, ObjectKind } from '../../codec/records.generated.js';
+import { mapDisruptionBudgetState } from './disruption-mapper.js';
 import type { KubeResource } from './kube-json.js';
 import { checkMeta } from './kube-json.js';
 import { mapNodeState } from './node-mapper.js';
@@ -31,12 +32,13 @@ export const PUBLISHED_KINDS = {
   HorizontalPodAutoscaler: 'HORIZONTAL_POD_AUTOSCALER',
   Deployment: 'WORKLOAD',
   StatefulSet: 'WORKLOAD',
+  PodDisruptionBudget: 'POD_DISRUPTION_BUDGET',
 } as const satisfies Record<string, ObjectKind>;
 
 /** A Kubernetes kind the collector publishes: Pod, Node, ..., Deployment, StatefulSet. */
 export type PublishedKind = keyof typeof PUBLISHED_KINDS;
 
-const NAMESPACED: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['POD', 'PERSISTENT_VOLUME_CLAIM', 'HORIZONTAL_POD_AUTOSCALER', 'WORKLOAD']);
+const NAMESPACED: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['POD', 'PERSISTENT_VOLUME_CLAIM', 'HORIZONTAL_POD_AUTOSCALER', 'WORKLOAD', 'POD_DISRUPTION_BUDGET']);
 
 /**
  * Maps one Kubernetes object of the given kind to the KubeObject record
@@ -70,5 +72,6 @@ export function toKubeObject(kubeKind: PublishedKind, object: KubeResource, cont
     claim: kind === 'PERSISTENT_VOLUME_CLAIM' ? mapClaimState(object, label) : null,
     hpa: kind === 'HORIZONTAL_POD_AUTOSCALER' ? mapAutoscalerState(object, label) : null,
     workload: kubeKind === 'Deployment' || kubeKind === 'StatefulSet' ? mapWorkloadState(object, kubeKind, label) : null,
+    disruptionBudget: kind === 'POD_DISRUPTION_BUDGET' ? mapDisruptionBudgetState(object, label) : null,
   };
 }

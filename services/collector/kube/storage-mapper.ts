@@ -36,6 +36,10 @@ const NOT_A_SOURCE = new Set([
 ]);
 const REGION_KEYS = ['topology.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/region'];
 
+function isPresent(source: unknown): boolean {
+  return source !== null && source !== undefined;
+}
+
 /** The CSI driver, else the name of the in-tree plugin (gcePersistentDisk, awsElasticBlockStore, nfs, …). */
 function driverOf(spec: NonNullable<KubePersistentVolume['spec']>): string {
   if (spec.csi?.driver) return spec.csi.driver;
@@ -66,6 +70,8 @@ export function mapVolumeState(volume: KubePersistentVolume, labels: Readonly<Re
     claimName: spec.claimRef?.name || null,
     driver: driverOf(spec),
     region: regionOf(spec, labels),
+    // Both live on one node's disk and pin every pod that mounts them there (hostPath PVs are single-node by nature).
+    local: isPresent(spec.local) || isPresent(spec.hostPath),
   };
 }
 

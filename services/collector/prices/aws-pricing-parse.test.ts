@@ -15,9 +15,23 @@ describe('parseAwsProduct', () => {
       price: expect.objectContaining({
         provider: 'aws', region: 'us-east-1', kind: 'NODE', sku: 'm5.large', capacityType: 'ON_DEMAND',
         hourlyUsd: 0.096, effectiveFrom: Date.parse('2024-04-01T00:00:00Z'), source: 'aws-pricing', sourceRef: '6C86BEPQVG73ZGGR.JRTCKXETXF', observedAt: 1000, zone: null,
+        vcpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: 0, architecture: 'amd64',
       }) as unknown,
     });
     expect(parseAwsProduct(m5xl ?? '', 1, 'p').kind === 'price' && parseAwsProduct(g4dn ?? '', 1, 'p').kind === 'price').toBe(true);
+  });
+
+  it('carries the instance shape: GPUs where the product has them, arm64 for Graviton', () => {
+    const shape = (entry: string): unknown => {
+      const outcome = parseAwsProduct(entry, 1, 'p');
+      return outcome.kind === 'price' ? [outcome.price.sku, outcome.price.vcpus, outcome.price.memoryBytes, outcome.price.gpus, outcome.price.architecture] : outcome;
+    };
+    // Page 2 is reconstructed without physicalProcessor: the architecture is not guessed.
+    expect(shape(g4dn ?? '')).toEqual(['g4dn.xlarge', 4, 16 * 1024 ** 3, 1, null]);
+    // m6g.large as the Price List has it: the m5.large document with Graviton2 attributes (its price is not what this checks).
+    const graviton = JSON.parse(m5 ?? '') as { product: { attributes: Record<string, string> } };
+    Object.assign(graviton.product.attributes, { instanceType: 'm6g.large', instanceFamily: 'General purpose', physicalProcessor: 'AWS Graviton2 Processor', processorFeatures: '' });
+    expect(shape(JSON.stringify(graviton))).toEqual(['m6g.large', 2, 8 * 1024 ** 3, 0, 'arm64']);
   });
 
   it.each([

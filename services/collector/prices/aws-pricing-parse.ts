@@ -1,4 +1,5 @@
 import type { PriceUpdate } from '../../codec/records.generated.js';
+import { awsInstanceShape } from './aws-instance-shape.js';
 import { emptyPriceFields, parsePrice, parseTimeMillis, type MalformedDocument } from './price-source.js';
 
 /** What one GetProducts PriceList entry turned into. */
@@ -13,7 +14,7 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 
 /**
  * Reads one AWS Price List entry (GetProducts returns each as a JSON
- * string) into an on-demand node price. Entries that are not a shared-tenancy
+ * string) into an on-demand node price, with the instance type's shape. Entries that are not a shared-tenancy
  * Linux compute instance in use (storage, unused capacity reservations,
  * other operating systems) are skipped, not errors: the filter asks for them
  * only approximately.
@@ -67,6 +68,7 @@ export function parseAwsProduct(entry: string, observedAt: number, position: str
         source: 'aws-pricing',
         sourceRef: termCode,
         observedAt,
+        ...awsInstanceShape(attributes),
       },
     };
   } catch (error) {

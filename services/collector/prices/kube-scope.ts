@@ -1,6 +1,7 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Codec } from '../../codec/codec.js';
 import type { KubeObject } from '../../codec/records.generated.js';
+import { watchKubeTopic, type KubeTopicWatcher } from '../../kafka/kube-topic-watcher.js';
 import type { Logger } from '../../log/logger.js';
 import type { PriceScope } from './price-source.js';
 
@@ -30,61 +31,11 @@ export class KubeScope {
 }
 
 /** A running reader of node states into a KubeScope. */
-export interface KubeScopeWatcher {
-  /** Resolves once the records on the topic when it started were read (or after the wait limit). */
-  readonly caughtUp: Promise<void>;
-  stop(): Promise<void>;
-}
-
 /**
- * Reads kcost.kube.v1 from the beginning with a group of its own (every
- * collector instance needs every node) and feeds node states into `scope`.
- * An undecodable record is logged and skipped: the processor dead-letters
- * the topic's bad records, so this reader does not do it twice.
+ * Feeds the node states of kcost.kube.v1 into `scope` (the prices collector
+ * prices the regions and instance types of the nodes it sees).
  */
-export async function watchKubeNodes(options: { kafka: Kafka; codec: Codec; topic: string; groupId: string; scope: KubeScope; logger: Logger; catchUpMillis?: number }): Promise<KubeScopeWatcher> {
-  const admin = options.kafka.admin();
-  await admin.connect();
-  const targets = new Map<number, bigint>();
-  try {
-    for (const p of await admin.fetchTopicOffsets(options.topic)) if (BigInt(p.high) > BigInt(p.low)) targets.set(p.partition, BigInt(p.high));
-  } finally {
-    await admin.disconnect();
-  }
-  let resolveCaughtUp: () => void = () => undefined;
-  const caughtUp = new Promise<void>((resolve) => (resolveCaughtUp = resolve));
-  const timer = setTimeout(() => {
-    options.logger.warn({ topic: options.topic, partitionsBehind: targets.size }, 'pricing before the node states were all read');
-    resolveCaughtUp();
-  }, options.catchUpMillis ?? 30_000);
-  const check = (): void => {
-    if (targets.size > 0) return;
-    clearTimeout(timer);
-    resolveCaughtUp();
-  };
-  check();
-  const consumer: Consumer = options.kafka.consumer({ groupId: options.groupId });
-  await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ partition, message }) => {
-      try {
-        options.scope.observe(await options.codec.decodeAs('KubeObject', message.value ?? Buffer.alloc(0)));
-      } catch (error) {
-        options.logger.warn({ err: error, topic: options.topic, partition, offset: message.offset }, 'skipping an unreadable record on the kube topic');
-      }
-      const target = targets.get(partition);
-      if (target !== undefined && BigInt(message.offset) + 1n >= target) {
-        targets.delete(partition);
-        check();
-      }
-    },
-  });
-  return {
-    caughtUp,
-    async stop() {
-      clearTimeout(timer);
-      await consumer.disconnect();
-    },
-  };
+export function watchKubeNodes(options: { kafka: Kafka; codec: Codec; topic: string; groupId: string; scope: KubeScope; logger: Logger; catchUpMillis?: number }): Promise<KubeTopicWatcher> {
+  const { scope, ...rest } = options;
+  return watchKubeTopic({ ...rest, observe: (_key, object) => object && scope.observe(object) });
 }

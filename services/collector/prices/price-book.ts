@@ -24,6 +24,27 @@ interface BookDefaults {
   readonly discount: number;
 }
 
+const ARCHITECTURES = ['amd64', 'arm64'];
+const GIB = 1024 ** 3;
+
+/** A non-negative count from the book ("4", 4); null when the column or key is absent or empty. */
+function optionalCount(value: unknown, field: string): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(number) || number < 0) throw new Error(`${field} is not a non-negative number: ${JSON.stringify(value)}`);
+  return number;
+}
+
+/** The optional instance shape of a NODE entry: vcpus, memoryGib, gpus, architecture (amd64 or arm64). */
+function shapeOf(f: Json, kind: PriceKind): Pick<PriceUpdate, 'vcpus' | 'memoryBytes' | 'gpus' | 'architecture'> {
+  const memoryGib = optionalCount(f.memoryGib, 'memoryGib');
+  const architecture = f.architecture === undefined || f.architecture === '' ? null : asText(f.architecture);
+  if (architecture !== null && !ARCHITECTURES.includes(architecture)) throw new Error(`architecture ${architecture} is not one of ${ARCHITECTURES.join(', ')}`);
+  const shape = { vcpus: optionalCount(f.vcpus, 'vcpus'), memoryBytes: memoryGib === null ? null : Math.round(memoryGib * GIB), gpus: optionalCount(f.gpus, 'gpus'), architecture };
+  if (kind !== 'NODE' && Object.values(shape).some((v) => v !== null)) throw new Error(`vcpus, memoryGib, gpus and architecture describe an instance type: not for a ${kind} entry`);
+  return shape;
+}
+
 const optionalPrice = (value: unknown, field: string): number | null => (value === undefined || value === null || value === '' ? null : parsePrice(value, field));
 
 /**
@@ -63,6 +84,7 @@ function entryToPrice(entry: BookEntry, defaults: BookDefaults, file: string, ob
     source: 'pricebook',
     sourceRef: `${file}#${entry.ref}`,
     observedAt,
+    ...shapeOf(f, entry.kind),
   };
   const has = (...values: Array<number | null>): boolean => values.some((v) => v !== null);
   const complete =

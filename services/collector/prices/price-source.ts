@@ -35,7 +35,8 @@ export interface PriceSource {
 /** The price fields of a PriceUpdate that are null unless a source sets them. */
 export function emptyPriceFields(): Pick<
   PriceUpdate,
-  'zone' | 'hourlyUsd' | 'cpuCoreHourUsd' | 'memoryGibHourUsd' | 'gpuHourUsd' | 'storageGibMonthUsd' | 'networkGibUsd' | 'discount' | 'sourceRef'
+  | 'zone' | 'hourlyUsd' | 'cpuCoreHourUsd' | 'memoryGibHourUsd' | 'gpuHourUsd' | 'storageGibMonthUsd' | 'networkGibUsd' | 'discount' | 'sourceRef'
+  | 'vcpus' | 'memoryBytes' | 'gpus' | 'architecture'
 > {
   return {
     zone: null,
@@ -47,7 +48,13 @@ export function emptyPriceFields(): Pick<
     networkGibUsd: null,
     discount: 0,
     sourceRef: null,
+    ...unknownShape(),
   };
+}
+
+/** The instance-shape fields of a PriceUpdate, for a source that does not know the shape (or a price that is not a node's). */
+function unknownShape(): Pick<PriceUpdate, 'vcpus' | 'memoryBytes' | 'gpus' | 'architecture'> {
+  return { vcpus: null, memoryBytes: null, gpus: null, architecture: null };
 }
 
 /** Parses an RFC 3339 time into epoch millis; throws a message naming the value when it is not one. */

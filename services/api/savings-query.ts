@@ -1,0 +1,35 @@
+import type { Recommendation } from '../codec/records.generated.js';
+import type { SavingsSummary, SummaryLine } from '../savings/savings-summary.js';
+import { FORMATS, oneOf, type Format } from './allocation-params.js';
+import { SqlParams, type SqlQuery } from './sql-params.js';
+import { checkTextParams } from './text-param.js';
+
+/** A validated /v1/savings request. */
+export interface SavingsQuery {
+  readonly cluster?: string;
+  readonly format: Format;
+}
+
+export function compileSavingsQuery(params: Readonly<Partial<Record<'cluster' | 'format', string>>>): SavingsQuery {
+  checkTextParams(params);
+  return { ...(params.cluster === undefined ? {} : { cluster: params.cluster }), format: oneOf('format', params.format ?? 'json', FORMATS) };
+}
+
+/** Every open recommendation (of the cluster), in key order: the summary needs them all to count each dollar once. */
+export function planSavings(query: SavingsQuery): SqlQuery {
+  const params = new SqlParams();
+  const where = query.cluster === undefined ? '' : `WHERE cluster = ${params.add(query.cluster, '::text')}`;
+  return { text: ['SELECT record FROM recommendation', where, 'ORDER BY key'].filter((l) => l !== '').join('\n'), values: params.values };
+}
+
+export const toRecord = (row: Record<string, unknown>): Recommendation => row.record as Recommendation;
+
+/** The JSON answer: the total, per kind, and every line with its counted part. */
+export function savingsJson(summary: SavingsSummary): object {
+  return { totalMonthlySavingsUsd: summary.totalMonthlySavingsUsd, byKind: summary.byKind, recommendations: summary.lines };
+}
+
+/** CSV: one line per recommendation. */
+export function savingsCsvRow(line: SummaryLine): Record<string, string | number | null> {
+  return { ...line };
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import { defineRole } from '../cli/role.js';
+import { createCodec } from '../codec/create-codec.js';
+import { createPool } from '../db/pool.js';
+import { messageOf } from '../errors/kcost-error.js';
+import { createKafka, createProducer } from '../kafka/kafka-client.js';
+import { watchKubeTopic } from '../kafka/kube-topic-watcher.js';
+import { startHealthServer } from '../lifecycle/health-server.js';
+import { stopOnSignals } from '../lifecycle/shutdown.js';
+import { createLogger } from '../log/logger.js';
+import { defaultCommitmentTerm } from './commitment-plan.js';
+import type { SourcedTerm } from './commitment-advice.js';
+import { KubeInventory } from './kube-inventory.js';
+import { runSavings } from './savings-runner.js';
+import { savingsSettings } from './savings-settings.js';
+
+/** `kcost savings`: node-pool, spot, commitment and ARM advice from the stored costs, every --interval. */
+export const savingsRole = defineRole({
+  name: 'savings',
+  usage: 'savings [flags]',
+  summary: 'Advise node pools, spot moves, commitments and ARM candidates from the stored costs.',
+  description: [
+    'Reads the newest whole hour of stored node and pod costs, the price catalog and the on-demand spend history from the database,',
+    'and node pools, PodDisruptionBudgets, replicas and local volumes from kcost.kube.v1, and publishes NODE_POOL, SPOT_WORKLOAD,',
+    'COMMITMENT and ARM_WORKLOAD Recommendation records to kcost.recommendations.v1 (tombstones for advice that no longer applies),',
+    'once per stored hour. Node pools are repacked onto the catalog instance types with --headroom; spot savings use the spot price',
+    'history of --spot-lookback; commitments are simulated hour by hour over --commitment-lookback for 1- and 3-year terms. Run one',
+    'instance (a second publishes the same records). See docs/savings.md.',
+  ].join('\n'),
+  settings: savingsSettings,
+  async run(config) {
+    const logger = createLogger({ service: 'savings', level: config.logLevel });
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const published = new Gauge({ name: 'kcost_savings_records', help: 'Records published by the last run, by cluster.', labelNames: ['cluster'], registers: [registry] });
+    const lastRun = new Gauge({ name: 'kcost_savings_last_run_timestamp_seconds', help: 'When the last run finished.', registers: [registry] });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const codec = createCodec(config);
+    const db = createPool({ url: config.databaseUrl, max: 2, applicationName: 'kcost-savings', logger });
+    const inventory = new KubeInventory();
+    const watcher = await watchKubeTopic({
+      kafka,
+      codec,
+      topic: config.kubeTopic,
+      groupId: `${config.clientId}-savings-kube-${randomUUID()}`,
+      observe: (key, object) => inventory.observe(key, object),
+      logger,
+      catchUpMillis: config.kubeCatchUpTimeout,
+    });
+    const producer = createProducer(kafka);
+    await producer.connect();
+    const termsFor = (provider: string): SourcedTerm[] =>
+      ([1, 3] as const).flatMap((years) => {
+        const configured = years === 1 ? config.commitmentDiscount1y : config.commitmentDiscount3y;
+        if (configured !== null) return [{ name: `configured-${years}y`, years, discount: configured, upfrontFraction: 0, source: `configured (--commitment-discount-${years}y)` }];
+        try {
+          const term = defaultCommitmentTerm(provider, years);
+          return [{ ...term, source: `assumption: ${term.source}` }];
+        } catch {
+          return []; // no default for this provider (on-premises): no commitment advice
+        }
+      });
+    const run = async () => {
+      const runs = await runSavings({
+        db,
+        inventory,
+        producer,
+        codec,
+        topic: config.recommendationsTopic,
+        logger,
+        options: { nodePools: { maxAllocatedFraction: config.headroom }, commitments: { termsFor } },
+        commitmentLookbackHours: config.commitmentLookback / 3_600_000,
+        spotLookbackMillis: config.spotLookback,
+      });
+      for (const r of runs) published.set({ cluster: r.cluster }, r.published);
+      lastRun.set(Date.now() / 1000);
+      return runs;
+    };
+    try {
+      await watcher.caughtUp;
+      if (config.once) {
+        const runs = await run();
+        for (const r of runs) logger.info(r, 'cluster savings');
+        return 0;
+      }
+      let ready = false;
+      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry });
+      logger.info({ port: health.port }, 'health server listening');
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      let inFlight: Promise<void> = Promise.resolve();
+      const loop = async (): Promise<void> => {
+        try {
+          await run();
+          ready = true;
+        } catch (error) {
+          // The next interval tries again: the database or broker may be back by then.
+          logger.error({ err: error }, `cluster savings run failed: ${messageOf(error)}`);
+        }
+        if (!stopped) {
+          timer = setTimeout(() => {
+            inFlight = loop();
+          }, config.interval);
+        }
+      };
+      inFlight = loop();
+      await stopOnSignals(async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await inFlight; // a run in progress finishes its publish before the connections close
+        await health.close();
+      }, logger);
+      return 0;
+    } finally {
+      await watcher.stop();
+      await producer.disconnect();
+      await db.end();
+    }
+  },
+});
