@@ -64,6 +64,7 @@ export const apiRole = defineRole({
         maxRows: config.maxRows,
         rateLimitPerMinute: config.rateLimit,
         maxUrlLength: config.maxUrlLength,
+        budgets: config.budgets,
         admission: {
           maxQueries: config.maxQueries,
           maxHeavyQueries: config.maxHeavyQueries,

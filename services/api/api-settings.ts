@@ -2,6 +2,7 @@ import { processSettings } from '../config/common-settings.js';
 import { parseDurationMillis, parseInteger, parseString } from '../config/parsers.js';
 import { setting } from '../config/settings.js';
 import { databaseSettings } from '../db/db-settings.js';
+import { BUDGETS_FORMS, parseBudgets } from './budget-config.js';
 import { DEFAULT_ADMISSION } from './query-gate.js';
 import { HEAVY_BUCKETS } from './query-lane.js';
 
@@ -82,5 +83,11 @@ export const apiSettings = {
     default: DEFAULT_ADMISSION.queueTimeoutMillis,
     defaultLabel: `${DEFAULT_ADMISSION.queueTimeoutMillis / 1000}s`,
     parse: parseDurationMillis,
+  }),
+  budgets: setting('budgets', {
+    description: `Monthly budgets GET /v1/budgets reports on: ${BUDGETS_FORMS}. Namespace labels (kcost.io/monthly-budget-usd) reach Prometheus through kcost export, not the API: list those namespaces here too.`,
+    default: [],
+    defaultLabel: '(none)',
+    parse: parseBudgets,
   }),
 };

@@ -15,6 +15,8 @@ import { compileAnomaliesQuery, planAnomalies, toAnomalyRow } from './anomalies-
 import { chunkedBody, jsonPieces } from './body-stream.js';
 import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
+import { registerForecastRoutes } from './forecast-routes.js';
+import type { BudgetDefinition } from './budget-config.js';
 import { compileNodesQuery, planNodes, toNodeRow } from './nodes-query.js';
 import { ParameterError } from './parameter-error.js';
 import { compilePricesQuery, groupPrices, planPrices, type SkuPrices } from './prices-query.js';
@@ -56,6 +58,8 @@ export interface ApiConfig {
   readonly maxUrlLength: number;
   /** How many queries run and wait at once; DEFAULT_ADMISSION when absent. */
   readonly admission?: AdmissionLimits;
+  /** Monthly budgets /v1/budgets reports on (--budgets); none when absent. */
+  readonly budgets?: readonly BudgetDefinition[];
 }
 
 // Rows fetched from the database per batch: what one large answer holds of the driver's rows at a time.
@@ -266,6 +270,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     return sendStreamed(reply, query.format, pieces, cursors);
   });
 
+  registerForecastRoutes(app, { admit, cursorsOf, clock: deps.clock, maxRows: config.maxRows, budgets: config.budgets ?? [] });
   return app;
 }
 

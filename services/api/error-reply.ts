@@ -12,6 +12,8 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   // Never seen by the client, which is gone; counted in the request metrics as nginx does.
   CLIENT_GONE: 499,
   URL_TOO_LONG: 414,
+  // Too little history to forecast: the request is fine, the data cannot answer it yet.
+  INSUFFICIENT_HISTORY: 422,
   DATABASE_UNAVAILABLE: 503,
 };
 

@@ -9,6 +9,7 @@ import { processRole } from '../processor/process-role.js';
 import { recommendRole } from '../recommender/recommend-role.js';
 import { savingsRole } from '../savings/savings-role.js';
 import { exportRole } from '../exporter/export-role.js';
+import { forecastRole } from '../forecast/forecast-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
 import { simulateRole } from '../simulator/simulate-role.js';
 import { sinkRole } from '../sink/sink-role.js';
@@ -39,6 +40,7 @@ export const ROLES: readonly Role[] = [
   savingsRole,
   sinkRole,
   apiRole,
+  forecastRole,
   costRole,
   installPluginRole,
   exportRole,

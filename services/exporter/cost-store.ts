@@ -2,6 +2,7 @@ import type { CostAnomaly, KubeObject, NodeCost, PodCost, Recommendation } from 
 import { AnomalyScores } from './anomaly-scores.js';
 import { NamespaceBudgets } from './namespace-budgets.js';
 import { NamespaceCosts, type ApplyOutcome } from './namespace-costs.js';
+import { NamespaceProjections, type NamespaceForecast } from './namespace-projections.js';
 import { RecommendationSeries } from './recommendation-series.js';
 import type { SeriesFamily } from './series-family.js';
 import { WindowBook } from './window-book.js';
@@ -53,13 +54,14 @@ export class CostStore {
   private readonly windows = new WindowSeries();
   private readonly anomalies = new AnomalyScores();
   private readonly budgets = new NamespaceBudgets();
+  private readonly projections = new NamespaceProjections();
   private readonly recommendations = new RecommendationSeries();
   private readonly families: readonly SeriesFamily[];
   private lastSweep: number;
 
   constructor(private readonly options: CostStoreOptions) {
     this.book = new WindowBook(options.servableFromMillis);
-    this.families = [...this.windows.families, this.namespaces.daily, this.namespaces.spotSavings, this.budgets.monthly, this.anomalies.score, ...this.recommendations.families];
+    this.families = [...this.windows.families, this.namespaces.daily, this.namespaces.spotSavings, this.budgets.monthly, this.projections.projected, this.projections.monthToDate, this.anomalies.score, ...this.recommendations.families];
     this.lastSweep = options.now();
   }
 
@@ -83,6 +85,11 @@ export class CostStore {
   /** Namespace state from kcost.kube.v1: its budget label; other kinds are ignored. */
   applyKubeObject(record: KubeObject): ApplyOutcome {
     return this.budgets.apply(record);
+  }
+
+  /** The newest month-end forecasts per namespace (fetched from the API, see forecast-source.ts); they replace the previous ones. */
+  applyForecasts(forecasts: readonly NamespaceForecast[]): void {
+    this.projections.setForecasts(forecasts);
   }
 
   /** A version from kcost.recommendations.v1, read under Kafka key `key`: the latest per key is shown. */
@@ -147,6 +154,8 @@ export class CostStore {
     this.expire();
     // Records of a served window read after it was complete (see WindowBook).
     this.showChanges();
+    // A handful of series per namespace, recomputed from today's spend so far.
+    this.projections.refresh((cluster, namespace) => this.namespaces.spentToday(cluster, namespace), this.options.now());
     return this.families.flatMap((family) => family.chunks());
   }
 

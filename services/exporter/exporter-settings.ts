@@ -71,4 +71,28 @@ export const exporterSettings = {
     defaultLabel: '(none)',
     parse: parseString,
   }),
+  forecastApiUrl: setting('forecastApiUrl', {
+    description:
+      'Base URL of kcost api (e.g. http://kcost-api:8080) to fetch namespace forecasts from (GET /v1/forecast) for kube_cost_namespace_projected_monthly_usd and kube_cost_namespace_month_to_date_usd; empty: no projection series.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  forecastApiToken: setting('forecastApiToken', {
+    description: 'Bearer token of that API, if it requires one.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  forecastRefresh: setting('forecastRefresh', {
+    description: "How often the forecasts are fetched again, e.g. 15m (they change once a day; today's spend is added as it arrives).",
+    default: 15 * 60_000,
+    defaultLabel: '15m',
+    parse: parseDurationMillis,
+  }),
+  forecastHistory: setting('forecastHistory', {
+    description: 'History the forecasts are fitted on (the API\'s window), e.g. 90d.',
+    default: '90d',
+    parse: parseString,
+  }),
 };

@@ -89,6 +89,13 @@ export class NamespaceCosts {
     }
   }
 
+  /** The namespace's cost so far in its cluster's current UTC day (0 when the cluster has a day but the namespace no cost in it). */
+  spentToday(cluster: string, namespace: string): { dayMillis: number; usd: number } | undefined {
+    const day = this.currentDay.get(cluster);
+    if (day === undefined) return undefined;
+    return { dayMillis: day * DAY_MILLIS, usd: this.dailyTotals.get(cluster)?.get(`${cluster}\u0000${namespace}`)?.usd ?? 0 };
+  }
+
   /** The current UTC day of a cluster, if it sent any pod cost. */
   dayOf(cluster: string): number | undefined {
     return this.currentDay.get(cluster);

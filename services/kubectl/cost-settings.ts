@@ -26,6 +26,16 @@ export const costSettings = {
     default: '24h',
     parse: parseString,
   }),
+  history: setting('history', {
+    description: 'forecast, budgets: history the forecast is fitted on (whole UTC days before today; at least 21 of them with cost), e.g. 90d.',
+    default: '90d',
+    parse: parseString,
+  }),
+  horizon: setting('horizon', {
+    description: 'forecast: days to forecast, 1d to 92d.',
+    default: '30d',
+    parse: parseString,
+  }),
   cluster: setting('cluster', {
     description: 'Only this cluster.',
     default: '',

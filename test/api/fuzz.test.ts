@@ -16,6 +16,8 @@ const ROUTES = {
   '/v1/anomalies': ['window', 'scope', 'minSeverity', 'cluster', 'namespace', 'limit', 'format'],
   '/v1/prices': ['window', 'provider', 'region', 'kind', 'sku', 'capacityType', 'format'],
   '/v1/recommendations': ['cluster', 'namespace', 'kind', 'workloadKind', 'workloadName', 'container', 'minSavingUsd', 'risk', 'sort', 'limit', 'format'],
+  '/v1/forecast': ['window', 'aggregate', 'filter', 'horizon', 'format'],
+  '/v1/budgets': ['window', 'format'],
 } as const;
 type Route = keyof typeof ROUTES;
 
@@ -91,6 +93,7 @@ const VALUES: Record<string, fc.Arbitrary<string>> = {
   sort: fc.oneof(fc.constantFrom('saving', 'confidence', 'generatedAt', 'key', 'cost', 'Saving'), hostileText),
   sku: fc.oneof(fc.constantFrom('m5.large', 'e2-standard-4', 'standard-rwo'), hostileText),
   capacityType: fc.oneof(anyCase(['ON_DEMAND', 'SPOT', 'RESERVED', 'UNKNOWN', 'PREEMPTIBLE']), hostileText),
+  horizon: fc.oneof(fc.constantFrom('1d', '7d', '30d', '92d', '93d', '0d', '30', '1w'), hostileText),
 };
 
 /** One request: a route, its query pairs (possibly with unknown and repeated names), and a method. */
@@ -119,6 +122,10 @@ async function check(route: string, pairs: ReadonlyArray<readonly [string, strin
   } else if (response.statusCode === 414) {
     expect(url.length, where).toBeGreaterThan(TEST_API_CONFIG.maxUrlLength);
     if (method === 'GET') expect(pairs.map(([name]) => name), where).toContain(response.json<{ parameter?: string }>().parameter);
+  } else if (response.statusCode === 422) {
+    // A forecast over too little history (the test data spans 32 hours): refused, saying what is needed.
+    expect(route, where).toBe('/v1/forecast');
+    if (method === 'GET') expect(response.json<{ error: string; message: string }>(), where).toMatchObject({ error: 'INSUFFICIENT_HISTORY', message: expect.stringContaining('21 whole days') as unknown });
   } else if (response.statusCode === 400 && method === 'GET') {
     const body = response.json<{ error: string; parameter?: string; message: string }>();
     expect(body.error, where).toBe('BAD_PARAMETER');

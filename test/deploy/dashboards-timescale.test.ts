@@ -5,6 +5,7 @@ import { silentLogger } from '../../services/log/logger.js';
 import { RECOMMENDATION_HISTORY_TABLE, RECOMMENDATION_TABLE } from '../../services/sink/recommendation-table.js';
 import { columnNames, COST_ANOMALY_TABLE, encodeRow, NODE_COST_TABLE, POD_COST_TABLE, type TableSpec } from '../../services/sink/tables.js';
 import { createTimescaleDb } from '../storage/timescale-db.js';
+import type { Recommendation } from '../../services/codec/records.generated.js';
 import { costDatabase, type CostDatabase } from './dashboard-db.js';
 import { liveEdge, panelSql, SIMULATION, targets } from './dashboard-panels.js';
 import type { TimeRange, VariableValue } from './grafana-sql.js';
@@ -45,7 +46,7 @@ describe('every dashboard panel on the TimescaleDB path answers as on plain Post
   beforeAll(async () => {
     ({ now, costs } = liveEdge(simulatedCosts(SMALL)));
     const recommendations = simulatedRecommendations(costs.pods);
-    postgres = await costDatabase('kcost_dashboards_paths', { ...costs, recommendations });
+    postgres = await costDatabase('kcost_dashboards_paths', { ...costs, recommendations, savings: true });
     timescale = await createTimescaleDb();
     await timescale.db.exec("SET TimeZone = 'UTC'");
     await migrate(timescale.client, { logger: silentLogger() });
@@ -57,8 +58,10 @@ describe('every dashboard panel on the TimescaleDB path answers as on plain Post
     await copy(NODE_COST_TABLE, costs.nodes);
     await copy(COST_ANOMALY_TABLE, costs.anomalies);
     // What the sink leaves after the same events: every version in history, the latest per key in recommendation.
-    await copy(RECOMMENDATION_HISTORY_TABLE, recommendations.flatMap((e) => (e.value ? [e.value] : [])));
-    await copy(RECOMMENDATION_TABLE, latestRecommendations(recommendations));
+    // And the cluster-savings advice kcost savings gave for the same costs on the plain PostgreSQL path.
+    const savings = (await postgres.pool.query<{ record: Recommendation }>(`SELECT record FROM recommendation WHERE kind <> 'WORKLOAD_RESOURCES' ORDER BY key`)).rows.map((r) => r.record);
+    await copy(RECOMMENDATION_HISTORY_TABLE, [...recommendations.flatMap((e) => (e.value ? [e.value] : [])), ...savings]);
+    await copy(RECOMMENDATION_TABLE, [...latestRecommendations(recommendations), ...savings]);
     const namespaces = (await postgres.pool.query<{ namespace: string }>('SELECT DISTINCT namespace FROM pod_cost ORDER BY 1')).rows.map((r) => r.namespace);
     variables = { cluster, namespace: { values: namespaces, quoted: true }, bucket: { values: ['1h'], quoted: false } };
   }, 180_000);

@@ -275,7 +275,7 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     try {
       const file = join(dir, 'rendered.rules.yml');
       writeFileSync(file, JSON.stringify(named(manifests, 'PrometheusRule', 'kcost').spec));
-      expect(execFileSync(promtool() as string, ['check', 'rules', file], { encoding: 'utf8' })).toMatch(/SUCCESS: 17 rules found/);
+      expect(execFileSync(promtool() as string, ['check', 'rules', file], { encoding: 'utf8' })).toMatch(/SUCCESS: 19 rules found/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -22,7 +22,7 @@ describe('Prometheus alert rules', () => {
 
   it('cover namespace budgets, anomaly severity and the exporter being down', () => {
     const alerts = rules.groups.flatMap((g) => g.rules.map((r) => r.alert)).filter(Boolean);
-    expect(alerts).toEqual(expect.arrayContaining(['KcostNamespaceBudgetForecastExceeded', 'KcostNamespaceDailySpendOverBudget', 'KcostCostAnomalyWarning', 'KcostCostAnomalyCritical', 'KcostExporterDown']));
+    expect(alerts).toEqual(expect.arrayContaining(['KcostNamespaceBudgetProjectedOver', 'KcostNamespaceBudgetExceeded', 'KcostNamespaceBudgetForecastExceeded', 'KcostNamespaceDailySpendOverBudget', 'KcostCostAnomalyWarning', 'KcostCostAnomalyCritical', 'KcostExporterDown']));
   });
 
   it('use only kube_cost_* series the exporter serves (or the documented budget series)', () => {
@@ -48,11 +48,28 @@ describe.skipIf(!PROMTOOL)(`promtool (${PROMTOOL ?? 'not installed: apt-get inst
   const run = (...args: string[]) => execFileSync(PROMTOOL as string, args, { cwd: RULES_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
   it('checks the rules', () => {
-    expect(run('check', 'rules', 'kcost.rules.yml')).toMatch(/SUCCESS: 16 rules found/);
+    expect(run('check', 'rules', 'kcost.rules.yml')).toMatch(/SUCCESS: 18 rules found/);
   });
 
   it('passes the rule unit tests', () => {
     expect(run('test', 'rules', 'kcost.rules.test.yml')).toMatch(/SUCCESS/);
+  });
+
+  it('warns of a budget days before the spend crosses it, from the projection and nothing else', () => {
+    expect(run('test', 'rules', 'kcost.budget-projection.test.yml')).toMatch(/SUCCESS/);
+    // Compared on the spend instead of the projection, the warning comes nine days late and the test fails.
+    const changed = readFileSync(RULES, 'utf8').replace(
+      'max by (cluster, namespace) (kube_cost_namespace_projected_monthly_usd)',
+      'max by (cluster, namespace) (kube_cost_namespace_month_to_date_usd)',
+    );
+    expect(changed).not.toBe(readFileSync(RULES, 'utf8'));
+    const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+    try {
+      execFileSync('sh', ['-c', `cp kcost.budget-projection.test.yml "${dir}/" && cat > "${dir}/kcost.rules.yml"`], { cwd: RULES_DIR, input: changed });
+      expect(() => execFileSync(PROMTOOL as string, ['test', 'rules', 'kcost.budget-projection.test.yml'], { cwd: dir, stdio: 'pipe' })).toThrow();
+    } finally {
+      execFileSync('rm', ['-rf', dir]);
+    }
   });
 
   it('fails the unit tests when a threshold moves, so they test something', () => {
