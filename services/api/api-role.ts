@@ -6,8 +6,10 @@ import { checkDatabase } from '../db/database-reachable.js';
 import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
+import { parseAccessConfig, type AccessConfig } from './access-config.js';
 import { apiSettings } from './api-settings.js';
 import { build } from './app.js';
+import { createTokenVerifier, type TokenVerifier } from './jwt-verifier.js';
 import { openPgCursor } from './pg-cursor.js';
 
 /** `kcost api`: the query API over the kcost database. */
@@ -33,6 +35,7 @@ export const apiRole = defineRole({
       }
       if (token === '') throw new KcostError('INVALID_CONFIG', `--token-file ${config.tokenFile} is empty`);
     }
+    const { access, verifier } = loadAccess(config.accessConfig);
     if (config.maxHeavyQueries >= config.maxQueries) {
       throw new KcostError('INVALID_CONFIG', `--max-heavy-queries (${config.maxHeavyQueries}) must be below --max-queries (${config.maxQueries}), or light queries would wait behind heavy ones`);
     }
@@ -61,6 +64,8 @@ export const apiRole = defineRole({
       },
       {
         token,
+        ...(access ? { access } : {}),
+        ...(verifier ? { verifier } : {}),
         maxRows: config.maxRows,
         rateLimitPerMinute: config.rateLimit,
         maxUrlLength: config.maxUrlLength,
@@ -76,7 +81,8 @@ export const apiRole = defineRole({
     try {
       const stopped = stopOnSignals(() => app.close(), logger);
       const address = await app.listen({ port: config.port, host: config.host });
-      logger.info({ address, authentication: token !== '' }, 'query API listening');
+      const authentication = [...(token !== '' ? ['shared token'] : []), ...(access?.staticTokens.length ? ['static tokens'] : []), ...(access?.oidc ? [`OIDC ${access.oidc.issuer}`] : [])];
+      logger.info({ address, authentication: authentication.length > 0 ? authentication : 'none' }, 'query API listening');
       await stopped;
       return 0;
     } finally {
@@ -85,3 +91,29 @@ export const apiRole = defineRole({
     }
   },
 });
+
+/** The access configuration file and, when it has an oidc section, the verifier of its tokens (with the JWKS file read now, if one is named). */
+function loadAccess(path: string): { access?: AccessConfig; verifier?: TokenVerifier } {
+  if (path === '') return {};
+  const access = parseAccessConfig(readConfigFile(path, '--access-config'), path);
+  if (!access.oidc) return { access };
+  const jwksFile = access.oidc.jwksFile;
+  let jwks;
+  if (jwksFile !== undefined) {
+    try {
+      jwks = JSON.parse(readConfigFile(jwksFile, 'oidc.jwksFile')) as { keys: [] };
+    } catch (error) {
+      throw error instanceof KcostError ? error : new KcostError('INVALID_CONFIG', `oidc.jwksFile ${jwksFile} is not JSON: ${messageOf(error)}`);
+    }
+    if (!Array.isArray(jwks.keys)) throw new KcostError('INVALID_CONFIG', `oidc.jwksFile ${jwksFile} has no "keys" list`);
+  }
+  return { access, verifier: createTokenVerifier(access.oidc, jwks) };
+}
+
+function readConfigFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new KcostError('INVALID_CONFIG', `cannot read ${what} ${path}: ${messageOf(error)}`);
+  }
+}

@@ -1,16 +1,17 @@
-import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { KcostError } from '../errors/kcost-error.js';
 import type { Logger } from '../log/logger.js';
+import type { AccessConfig } from './access-config.js';
 import { compileAllocationQuery, type AllocationParams } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
 import type { DbRow } from './allocation-rows.js';
 import { allocationPieces } from './allocation-stream.js';
 import { compileAnomaliesQuery, planAnomalies, toAnomalyRow } from './anomalies-query.js';
 import { chunkedBody, jsonPieces } from './body-stream.js';
+import { createAuthenticator, type Principal } from './authenticator.js';
 import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
 import { compileNodesQuery, planNodes, toNodeRow } from './nodes-query.js';
@@ -21,6 +22,7 @@ import { laneOf } from './query-lane.js';
 import { RateLimiter } from './rate-limiter.js';
 import { compileRecommendationsQuery, planRecommendations, toRecommendation, toRecommendationCsvRow } from './recommendations-query.js';
 import { arrayCursor, RowReader, type RowCursor } from './row-cursor.js';
+import type { TokenVerifier } from './jwt-verifier.js';
 import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA, RECOMMENDATIONS_SCHEMA } from './schemas.js';
 import { textOf, type SqlQuery } from './sql-params.js';
 import type { TimeWindow } from './time-window.js';
@@ -43,8 +45,12 @@ export interface ApiDeps {
 }
 
 export interface ApiConfig {
-  /** Bearer token every /v1 request must carry; empty: no authentication. */
+  /** The shared bearer token: whoever holds it is admin; empty: none. */
   readonly token: string;
+  /** Groups, static tokens and OIDC settings (access-config.ts); absent: only the shared token, if any. */
+  readonly access?: AccessConfig;
+  /** Verifies OIDC tokens; given when the access configuration has an oidc section. */
+  readonly verifier?: TokenVerifier;
   /** Most rows one answer may hold; a larger result is a 400 asking to narrow the query. */
   readonly maxRows: number;
   /** Requests per minute per client address; 0 turns the limit off. */
@@ -65,6 +71,9 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json'
 
 /** Builds the query API (not listening): tests call inject() or listen on port 0, the role listens on its port. */
 export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
+  const authenticate = createAuthenticator({ sharedToken: config.token, ...(config.access ? { access: config.access } : {}), ...(config.verifier ? { verifier: config.verifier } : {}) });
+  // Who made each request, set by the onRequest hook before any handler runs.
+  const principals = new WeakMap<FastifyRequest, Principal>();
   const app = Fastify({
     loggerInstance: deps.logger,
     // One line per request from the onResponse hook below instead of Fastify's two.
@@ -83,25 +92,19 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
         description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database. Every /v1 endpoint answers JSON, or CSV with format=csv; a bad parameter gets a 400 that names it.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: config.token === '' ? [] : [{ bearer: [] }],
+      security: authenticate ? [{ bearer: [] }] : [],
     },
   });
 
   const gate = new QueryGate(config.admission ?? DEFAULT_ADMISSION, deps.clock);
   const metrics = apiMetrics(deps.registry, gate);
   const limiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, deps.clock) : undefined;
-  const expected = Buffer.from(`Bearer ${config.token}`);
 
   app.addHook('onRequest', async (request) => {
     if (request.url.length > config.maxUrlLength) throw urlTooLong(request.url, config.maxUrlLength);
     const path = request.url.split('?')[0] ?? '';
     if (PUBLIC_PATHS.has(path)) return;
-    if (config.token !== '') {
-      const given = Buffer.from(request.headers.authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new KcostError('UNAUTHORIZED', request.headers.authorization ? 'the bearer token is not valid' : 'this API needs an Authorization: Bearer <token> header');
-      }
-    }
+    if (authenticate) principals.set(request, await authenticate(request.headers.authorization));
     if (limiter) {
       const waitSeconds = limiter.take(request.ip);
       if (waitSeconds > 0) throw Object.assign(new KcostError('RATE_LIMITED', `more than ${config.rateLimitPerMinute} requests per minute; retry in ${waitSeconds} s`), { retryAfter: waitSeconds });
@@ -111,7 +114,8 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, status: String(reply.statusCode) });
     metrics.seconds.observe({ route }, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route, status: reply.statusCode, millis: Math.round(reply.elapsedTime) }, 'request');
+    const subject = authenticate ? principals.get(request)?.subject : undefined;
+    request.log.info({ method: request.method, route, status: reply.statusCode, millis: Math.round(reply.elapsedTime), ...(subject === undefined ? {} : { subject }) }, 'request');
   });
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body, log } = errorReply(error);
