@@ -11,7 +11,7 @@ import type { DbRow } from './allocation-rows.js';
 import { allocationPieces } from './allocation-stream.js';
 import { compileAnomaliesQuery, planAnomalies, toAnomalyRow } from './anomalies-query.js';
 import { chunkedBody, jsonPieces } from './body-stream.js';
-import { createAuthenticator, type Principal } from './authenticator.js';
+import { anonymousPrincipal, createAuthenticator, type Principal } from './authenticator.js';
 import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
 import { compileNodesQuery, planNodes, toNodeRow } from './nodes-query.js';
@@ -23,6 +23,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { compileRecommendationsQuery, planRecommendations, toRecommendation, toRecommendationCsvRow } from './recommendations-query.js';
 import { arrayCursor, RowReader, type RowCursor } from './row-cursor.js';
 import type { TokenVerifier } from './jwt-verifier.js';
+import { requireNodeCosts } from './scope.js';
 import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA, RECOMMENDATIONS_SCHEMA } from './schemas.js';
 import { textOf, type SqlQuery } from './sql-params.js';
 import type { TimeWindow } from './time-window.js';
@@ -74,6 +75,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   const authenticate = createAuthenticator({ sharedToken: config.token, ...(config.access ? { access: config.access } : {}), ...(config.verifier ? { verifier: config.verifier } : {}) });
   // Who made each request, set by the onRequest hook before any handler runs.
   const principals = new WeakMap<FastifyRequest, Principal>();
+  const scopeOf = (request: FastifyRequest): Principal => principals.get(request) ?? anonymousPrincipal();
   const app = Fastify({
     loggerInstance: deps.logger,
     // One line per request from the onResponse hook below instead of Fastify's two.
@@ -201,7 +203,8 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   // slot, so a bad one is refused at once, whatever the load.
   app.get<{ Querystring: AllocationParams }>('/v1/allocation', { schema: ALLOCATION_SCHEMA }, async (request, reply) => {
     const query = compileAllocationQuery(request.query, deps.clock());
-    const plan = planAllocation(query, config.maxRows);
+    if (query.idle !== 'hide') requireNodeCosts(scopeOf(request), `idle=${query.idle}: idle cost`);
+    const plan = planAllocation(query, config.maxRows, scopeOf(request));
     await admit(request, reply, laneOf(query.window, plan.grainMillis));
     const cursors = await cursorsOf([{ query: plan.query, parameter: 'aggregate' }, ...(plan.idle ? [{ query: plan.idle.query, parameter: 'idle' }] : [])]);
     const [rows, idle] = cursors as [RowCursor, RowCursor | undefined];
@@ -218,7 +221,8 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
 
   app.get<{ Querystring: Record<string, string> }>('/v1/nodes', { schema: NODES_SCHEMA }, async (request, reply) => {
     const query = compileNodesQuery(request.query, deps.clock());
-    const plan = planNodes(query, config.maxRows);
+    requireNodeCosts(scopeOf(request), '/v1/nodes: node cost');
+    const plan = planNodes(query, config.maxRows, scopeOf(request));
     await admit(request, reply, laneOf(query.window, plan.grainMillis));
     const cursors = await cursorsOf([{ query: plan.query, parameter: 'window' }]);
     const rows = mapRows(cursors[0] as RowCursor, (row) => toNodeRow(query, plan.stepMillis, row));
@@ -231,7 +235,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const query = compileAnomaliesQuery(request.query, deps.clock(), config.maxRows);
     await admit(request, reply, 'light');
     // The statement's LIMIT is the request's limit, at most maxRows: never over the cap.
-    const cursors = await cursorsOf([{ query: planAnomalies(query), parameter: 'limit' }]);
+    const cursors = await cursorsOf([{ query: planAnomalies(query, scopeOf(request)), parameter: 'limit' }]);
     const rows = mapRows(cursors[0] as RowCursor, toAnomalyRow);
     return sendStreamed(reply, query.format, query.format === 'csv' ? objectsCsv(rows) : jsonPieces({ window: windowJson(query.window) }, 'rows', rows), cursors);
   });
@@ -249,7 +253,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   app.get<{ Querystring: Record<string, string> }>('/v1/recommendations', { schema: RECOMMENDATIONS_SCHEMA }, async (request, reply) => {
     const query = compileRecommendationsQuery(request.query, config.maxRows);
     await admit(request, reply, 'light');
-    const cursors = await cursorsOf([{ query: planRecommendations(query), parameter: 'limit' }]);
+    const cursors = await cursorsOf([{ query: planRecommendations(query, scopeOf(request)), parameter: 'limit' }]);
     const cursor = cursors[0] as RowCursor;
     const pieces = query.format === 'csv' ? objectsCsv(mapRows(cursor, toRecommendationCsvRow)) : jsonPieces({}, 'recommendations', mapRows(cursor, toRecommendation));
     return sendStreamed(reply, query.format, pieces, cursors);

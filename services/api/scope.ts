@@ -1,3 +1,4 @@
+import { KcostError } from '../errors/kcost-error.js';
 import type { SqlParams } from './sql-params.js';
 
 /** Every value of a dimension: a grant that lists `*` is not restricted by it. */
@@ -60,12 +61,13 @@ export function scopeConditions(scope: Scope, columns: ScopeColumns, params: Sql
   return [alternatives.length === 1 ? (alternatives[0] as string) : `(${alternatives.join(' OR ')})`];
 }
 
-/** Whether any grant of the scope carries node costs (nodes, idle): else those endpoints and modes are refused. */
-export function seesNodeCosts(scope: Scope): boolean {
-  return scope.grants.some((grant) => grant.nodeCosts);
-}
-
-/** Whether the scope holds every namespace of every cluster and the node costs: nothing to add to a statement. */
-export function isUnrestricted(scope: Scope): boolean {
-  return scope.grants.some((grant) => grant.clusters === ALL && grant.namespaces === ALL && grant.nodeCosts);
+/**
+ * Refuses (403) what is made only of node costs, /v1/nodes and idle, to a
+ * scope with no grant of them: an empty answer would look like a cluster
+ * without nodes. `what` says what was asked for.
+ */
+export function requireNodeCosts(scope: Scope, what: string): void {
+  if (!scope.grants.some((grant) => grant.nodeCosts)) {
+    throw new KcostError('FORBIDDEN', `${what} belongs to no namespace, and your role is not given node costs (nodeCosts in the access configuration)`);
+  }
 }
