@@ -5,6 +5,7 @@ import { defineRole } from '../cli/role.js';
 import { checkDatabase } from '../db/database-reachable.js';
 import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
+import { tlsFilesOf } from '../lifecycle/tls-files.js';
 import { createLogger } from '../log/logger.js';
 import { parseAccessConfig, type AccessConfig } from './access-config.js';
 import { apiSettings } from './api-settings.js';
@@ -36,6 +37,7 @@ export const apiRole = defineRole({
       if (token === '') throw new KcostError('INVALID_CONFIG', `--token-file ${config.tokenFile} is empty`);
     }
     const { access, verifier } = loadAccess(config.accessConfig);
+    const tls = tlsFilesOf(config);
     if (config.maxHeavyQueries >= config.maxQueries) {
       throw new KcostError('INVALID_CONFIG', `--max-heavy-queries (${config.maxHeavyQueries}) must be below --max-queries (${config.maxQueries}), or light queries would wait behind heavy ones`);
     }
@@ -66,6 +68,7 @@ export const apiRole = defineRole({
         token,
         ...(access ? { access } : {}),
         ...(verifier ? { verifier } : {}),
+        ...(tls ? { tls } : {}),
         maxRows: config.maxRows,
         rateLimitPerMinute: config.rateLimit,
         maxUrlLength: config.maxUrlLength,

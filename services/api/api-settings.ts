@@ -14,6 +14,8 @@ export const apiSettings = {
     default: 8080,
     parse: parseInteger(0, 65535),
   }),
+  tlsCertFile: processSettings.tlsCertFile,
+  tlsKeyFile: processSettings.tlsKeyFile,
   host: setting('host', {
     description: 'Address the API listens on.',
     default: '0.0.0.0',

@@ -1,8 +1,11 @@
 import swagger from '@fastify/swagger';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as TlsServer } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { KcostError } from '../errors/kcost-error.js';
+import { readTlsFiles, reloadOnChange, type TlsFiles } from '../lifecycle/tls-files.js';
 import type { Logger } from '../log/logger.js';
 import type { AccessConfig } from './access-config.js';
 import { compileAllocationQuery, type AllocationParams } from './allocation-params.js';
@@ -60,6 +63,8 @@ export interface ApiConfig {
   readonly maxUrlLength: number;
   /** How many queries run and wait at once; DEFAULT_ADMISSION when absent. */
   readonly admission?: AdmissionLimits;
+  /** Serve HTTPS with these files (read now, and again when they change); absent: HTTP. */
+  readonly tls?: TlsFiles;
 }
 
 // Rows fetched from the database per batch: what one large answer holds of the driver's rows at a time.
@@ -84,7 +89,13 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     routerOptions: { maxParamLength: 200 },
     // Unknown parameters must be rejected by name, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // An https.Server handles requests as an http.Server does; Fastify's types tie https to a type of its own, which would change ApiApp for every caller.
+    serverFactory: (handler) => (config.tls ? (createHttpsServer(readTlsFiles(config.tls), handler) as unknown as Server) : createHttpServer(handler)),
   });
+  if (config.tls) {
+    const stopWatching = reloadOnChange(app.server as unknown as TlsServer, config.tls, deps.logger);
+    app.addHook('onClose', async () => stopWatching());
+  }
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -16,6 +16,30 @@ export const processSettings = {
     default: 9464,
     parse: parseInteger(0, 65535),
   }),
+  tlsCertFile: setting('tlsCertFile', {
+    description: 'PEM certificate (with its chain) to serve HTTPS with instead of HTTP, e.g. tls.crt of a kubernetes.io/tls secret; read again when it changes, so a renewed certificate needs no restart. With --tls-key-file.',
+    default: '',
+    defaultLabel: '(none: plain HTTP)',
+    parse: parseString,
+  }),
+  tlsKeyFile: setting('tlsKeyFile', {
+    description: 'PEM private key of --tls-cert-file (tls.key); read again when it changes.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  metricsTokenFile: setting('metricsTokenFile', {
+    description: "File holding a bearer token /metrics requires (Prometheus's scrape `authorization` sends it); the probes need none.",
+    default: '',
+    defaultLabel: '(none: /metrics open)',
+    parse: parseString,
+  }),
+  metricsBasicAuthFile: setting('metricsBasicAuthFile', {
+    description: "File holding username:password (first line) that /metrics accepts as basic auth (Prometheus's scrape `basic_auth`); with --metrics-token-file too, either is accepted.",
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
 };
 
 /** Settings of every role that talks to Kafka. */

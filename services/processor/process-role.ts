@@ -3,6 +3,7 @@ import { defineRole } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
 import { createKafka } from '../kafka/kafka-client.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
+import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { SHUTDOWN_TIMEOUT_MILLIS, stopOnSignals, stopWithin } from '../lifecycle/shutdown.js';
 import { messageOf } from '../errors/kcost-error.js';
 import { createLogger } from '../log/logger.js';
@@ -31,7 +32,7 @@ export const processRole = defineRole({
     collectDefaultMetrics({ register: registry });
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
     const processor = buildProcessor({ kafka, codec: createCodec({ schemaRegistryUrl: config.schemaRegistryUrl }), logger, registry }, processorConfigOf(config));
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => processor.ready, registry });
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => processor.ready, registry , security: servingSecurityOf(config, logger) });
     logger.info({ port: health.port }, 'health server listening');
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= processor.stop().finally(() => health.close()));

@@ -4,6 +4,7 @@ import { createCodec } from '../codec/create-codec.js';
 import { messageOf } from '../errors/kcost-error.js';
 import { createKafka } from '../kafka/kafka-client.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
+import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { SHUTDOWN_TIMEOUT_MILLIS, stopOnSignals, stopWithin } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
 import { recommendSettings, recommenderConfigOf } from './recommend-settings.js';
@@ -36,7 +37,7 @@ export const recommendRole = defineRole({
     collectDefaultMetrics({ register: registry });
     const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
     const recommender = buildRecommender({ kafka, codec: createCodec({ schemaRegistryUrl: config.schemaRegistryUrl }), logger, registry }, recommenderConfig);
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => recommender.ready, registry });
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => recommender.ready, registry , security: servingSecurityOf(config, logger) });
     logger.info({ port: health.port }, 'health server listening');
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= recommender.stop().finally(() => health.close()));

@@ -7,6 +7,7 @@ import { createKafka, createProducer } from '../kafka/kafka-client.js';
 import { provisionTopics } from '../kafka/provision-topics.js';
 import { TOPICS } from '../kafka/topics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
+import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
 import { publishEvents } from './sim-publisher.js';
@@ -57,7 +58,7 @@ export const simulateRole = defineRole({
     const kafkaProducer = createProducer(kafka);
     await kafkaProducer.connect();
     const registry = new Registry();
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => true, registry });
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => true, registry , security: servingSecurityOf(config, logger) });
     let stopped = false;
     let wake: (() => void) | undefined;
     void stopOnSignals(() => {

@@ -12,6 +12,7 @@ import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
+import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
 import { databaseHealth } from './database-health.js';
@@ -48,7 +49,7 @@ export const sinkRole = defineRole({
     let stopRequested = false;
     let retention: NodeJS.Timeout | undefined;
     // Up first, so /healthz answers (and /readyz says not ready) while the sink waits for its database.
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => (sink?.isReady() ?? false) && database.reachable, registry });
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => (sink?.isReady() ?? false) && database.reachable, registry , security: servingSecurityOf(config, logger) });
     logger.info({ port: health.port }, 'health server listening');
     const stopped = stopOnSignals(async () => {
       stopRequested = true;

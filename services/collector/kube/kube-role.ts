@@ -4,6 +4,7 @@ import { createCodec } from '../../codec/create-codec.js';
 import { BatchingProducer } from '../../kafka/batching-producer.js';
 import { createKafka } from '../../kafka/kafka-client.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
+import { servingSecurityOf } from '../../lifecycle/http-listener.js';
 import { stopOnSignals } from '../../lifecycle/shutdown.js';
 import { createLogger } from '../../log/logger.js';
 import { loadKubeConfig } from '../kube-connection.js';
@@ -38,7 +39,7 @@ export const kubeRole = defineRole({
     );
     let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     try {
-      health = await startHealthServer({ port: config.healthPort, isReady: () => collector.isReady(), registry });
+      health = await startHealthServer({ port: config.healthPort, isReady: () => collector.isReady(), registry , security: servingSecurityOf(config, logger) });
       const stopped = stopOnSignals(() => collector.stop(), logger);
       logger.info({ server: kubeConfig.getCurrentCluster()?.server, cluster: config.cluster, topic: config.kubeTopic }, 'collecting Kubernetes state');
       await collector.start();

@@ -7,6 +7,7 @@ import { createKafka, createProducer } from '../../kafka/kafka-client.js';
 import { provisionTopics } from '../../kafka/provision-topics.js';
 import { TOPICS } from '../../kafka/topics.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
+import { servingSecurityOf } from '../../lifecycle/http-listener.js';
 import { stopOnSignals } from '../../lifecycle/shutdown.js';
 import { createLogger } from '../../log/logger.js';
 import { KubeScope, watchKubeNodes } from './kube-scope.js';
@@ -48,7 +49,7 @@ export const pricesRole = defineRole({
         return outcomes.every((o) => o.ok) ? 0 : 1;
       }
       let ready = false;
-      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry });
+      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry , security: servingSecurityOf(config, logger) });
       const running = collector.run();
       ready = true;
       await Promise.race([running, stopOnSignals(() => Promise.resolve(collector.stop()), logger)]);

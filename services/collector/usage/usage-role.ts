@@ -5,6 +5,7 @@ import { KcostError } from '../../errors/kcost-error.js';
 import { BatchingProducer } from '../../kafka/batching-producer.js';
 import { createKafka } from '../../kafka/kafka-client.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
+import { servingSecurityOf } from '../../lifecycle/http-listener.js';
 import { stopOnSignals } from '../../lifecycle/shutdown.js';
 import { createLogger } from '../../log/logger.js';
 import { kubeGetJson, loadKubeConfig } from '../kube-connection.js';
@@ -45,7 +46,7 @@ export const usageRole = defineRole({
     );
     let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     try {
-      health = await startHealthServer({ port: config.healthPort, isReady: () => directory.synced && collector.isReady(), registry });
+      health = await startHealthServer({ port: config.healthPort, isReady: () => directory.synced && collector.isReady(), registry , security: servingSecurityOf(config, logger) });
       const stopped = stopOnSignals(async () => {
         await directory.stop();
         await collector.stop();
