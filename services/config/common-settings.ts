@@ -1,4 +1,4 @@
-import { parseBrokers, parseEnum, parseInteger, parseString, parseUrl } from './parsers.js';
+import { parseBoolean, parseBrokers, parseEnum, parseInteger, parseString, parseUrl } from './parsers.js';
 import { setting } from './settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -42,6 +42,42 @@ export const processSettings = {
   }),
 };
 
+export const KAFKA_SASL_MECHANISMS = ['none', 'scram-sha-512', 'scram-sha-256', 'plain'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/** How a role authenticates to the brokers and encrypts its connections (kafka-security.ts turns these into kafkajs options). */
+const kafkaSecuritySettings = {
+  kafkaTls: setting('kafkaTls', {
+    description: "Connect to the brokers over TLS (a listener of protocol SSL or SASL_SSL), verifying them against the system's CAs or --kafka-ca-file.",
+    default: false,
+    parse: parseBoolean,
+    isSwitch: true,
+  }),
+  kafkaCaFile: setting('kafkaCaFile', {
+    description: 'PEM file of the CA(s) that signed the brokers\' certificates; implies --kafka-tls.',
+    default: '',
+    defaultLabel: "(none: the system's CAs)",
+    parse: parseString,
+  }),
+  kafkaSaslMechanism: setting<KafkaSaslMechanism>('kafkaSaslMechanism', {
+    description: 'SASL mechanism to authenticate with: scram-sha-512 (recommended), scram-sha-256 or plain (only over TLS), or none.',
+    default: 'none',
+    parse: parseEnum(KAFKA_SASL_MECHANISMS),
+  }),
+  kafkaUsername: setting('kafkaUsername', {
+    description: 'SASL user name of this role (see docs/access.md for the ACLs each role needs).',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  kafkaPasswordFile: setting('kafkaPasswordFile', {
+    description: 'File holding the SASL password (surrounding whitespace ignored), e.g. a mounted Kubernetes secret.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+};
+
 /** Settings of every role that talks to Kafka. */
 export const kafkaSettings = {
   brokers: setting('brokers', {
@@ -61,4 +97,5 @@ export const kafkaSettings = {
     defaultLabel: '(none: single-object encoding)',
     parse: parseUrl(['http', 'https']),
   }),
+  ...kafkaSecuritySettings,
 };

@@ -8,6 +8,7 @@ import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../kafka/kafka-security.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { readScrapeCredentials } from '../lifecycle/scrape-auth.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
@@ -36,7 +37,7 @@ export const exportRole = defineRole({
     const { basic } = readScrapeCredentials('', config.metricsBasicAuthFile);
     const tls = tlsFilesOf(config);
     const registry = new Registry();
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     const producer = createProducer(kafka);
     const codec = createCodec({ schemaRegistryUrl: config.schemaRegistryUrl });
     const consumerMetrics = createConsumerMetrics(registry);

@@ -2,6 +2,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { defineRole } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
 import { createKafka } from '../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../kafka/kafka-security.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { SHUTDOWN_TIMEOUT_MILLIS, stopOnSignals, stopWithin } from '../lifecycle/shutdown.js';
@@ -30,7 +31,7 @@ export const processRole = defineRole({
     const logger = createLogger({ service: 'process', level: config.logLevel });
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     const processor = buildProcessor({ kafka, codec: createCodec({ schemaRegistryUrl: config.schemaRegistryUrl }), logger, registry }, processorConfigOf(config));
     const health = await startHealthServer({ port: config.healthPort, isReady: () => processor.ready, registry , security: servingSecurityOf(config, logger) });
     logger.info({ port: health.port }, 'health server listening');

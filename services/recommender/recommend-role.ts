@@ -3,6 +3,7 @@ import { defineRole } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
 import { messageOf } from '../errors/kcost-error.js';
 import { createKafka } from '../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../kafka/kafka-security.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { SHUTDOWN_TIMEOUT_MILLIS, stopOnSignals, stopWithin } from '../lifecycle/shutdown.js';
@@ -35,7 +36,7 @@ export const recommendRole = defineRole({
     const recommenderConfig = recommenderConfigOf(config);
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     const recommender = buildRecommender({ kafka, codec: createCodec({ schemaRegistryUrl: config.schemaRegistryUrl }), logger, registry }, recommenderConfig);
     const health = await startHealthServer({ port: config.healthPort, isReady: () => recommender.ready, registry , security: servingSecurityOf(config, logger) });
     logger.info({ port: health.port }, 'health server listening');

@@ -10,6 +10,7 @@ import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../kafka/kafka-security.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { servingSecurityOf } from '../lifecycle/http-listener.js';
@@ -42,7 +43,7 @@ export const sinkRole = defineRole({
     const logger = createLogger({ service: 'sink', level: config.logLevel });
     const registry = new Registry();
     const pool = createPool({ url: config.databaseUrl, max: config.dbPoolSize, applicationName: 'kcost-sink', logger });
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     const producer = createProducer(kafka);
     const database = databaseHealth(pool, logger);
     let sink: ReturnType<typeof buildSink> | undefined;

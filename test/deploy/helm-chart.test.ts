@@ -265,7 +265,7 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
       expect(container.livenessProbe.httpGet.scheme, deployment.metadata.name).toBe('HTTPS');
       const mounted = (path: string) => {
         const mount = container.volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
-        return (spec.volumes)?.find((v) => v.name === mount?.name)?.secret?.secretName;
+        return spec.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName;
       };
       expect(mounted(String(config.tlsCertFile)), deployment.metadata.name).toBe(certificate.spec.secretName);
       if (deployment.metadata.name === 'kcost-api') {

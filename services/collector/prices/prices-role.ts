@@ -4,6 +4,7 @@ import { defineRole } from '../../cli/role.js';
 import { createCodec } from '../../codec/create-codec.js';
 import { BatchingProducer } from '../../kafka/batching-producer.js';
 import { createKafka, createProducer } from '../../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../../kafka/kafka-security.js';
 import { provisionTopics } from '../../kafka/provision-topics.js';
 import { TOPICS } from '../../kafka/topics.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
@@ -25,7 +26,7 @@ export const pricesRole = defineRole({
   async run(config) {
     const logger = createLogger({ service: 'collect-prices', level: config.logLevel });
     const registry = new Registry();
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     // A missing topic would make every publish wait on the broker forever; create it like `kcost topics` would.
     const admin = kafka.admin();
     await admin.connect();
