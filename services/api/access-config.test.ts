@@ -28,7 +28,7 @@ describe('parseAccessConfig', () => {
     [`${OIDC}groups: [{ group: a, role: admin, namespaces: [web] }]`, 'groups[0] is admin'],
     [`${OIDC}groups: [{ group: a, role: viewer, namespace: [web] }]`, 'unknown key "namespace"'],
     [`${OIDC}groups: [{ group: a, role: viewer, namespaces: [web], nodeCosts: yes-please }]`, 'nodeCosts must be true or false'],
-    ['groups: [{ group: a, role: admin }]', 'no oidc section'],
+    ['groups: [{ group: a, role: admin }]', 'neither an oidc nor a kubernetes section'],
     ['oidc: { issuer: not-a-url, audience: kcost }', 'is not a URL'],
     ['oidc: { issuer: "https://idp.example.com" }', 'oidc.audience must be a non-empty string'],
     ['staticTokens: [{ name: job, sha256: abc, role: viewer, namespaces: [web] }]', 'must be 64 hex digits'],

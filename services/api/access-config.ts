@@ -36,9 +36,18 @@ export interface OidcSettings {
   readonly clockToleranceSeconds: number;
 }
 
+/** Kubernetes ServiceAccount (and kubeconfig user) tokens, checked with a TokenReview. */
+export interface KubernetesSettings {
+  /** `in-cluster`, a kubeconfig path, or empty for the default kubeconfig. */
+  readonly kubeconfig: string;
+  /** Audiences the token must have been issued for; empty: the API server's default. */
+  readonly audiences: readonly string[];
+}
+
 /** The access configuration file (--access-config), validated. */
 export interface AccessConfig {
   readonly oidc?: OidcSettings;
+  readonly kubernetes?: KubernetesSettings;
   readonly groups: readonly GroupMapping[];
   readonly staticTokens: readonly StaticToken[];
 }
@@ -55,8 +64,9 @@ export function parseAccessConfig(text: string, source: string): AccessConfig {
     throw invalid(source, `is not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`);
   }
   const root = objectAt(document ?? {}, source, 'the file');
-  checkKeys(root, ['oidc', 'groups', 'staticTokens'], source, 'the file');
+  checkKeys(root, ['oidc', 'kubernetes', 'groups', 'staticTokens'], source, 'the file');
   const oidc = root.oidc === undefined ? undefined : parseOidc(objectAt(root.oidc, source, 'oidc'), source);
+  const kubernetes = root.kubernetes === undefined ? undefined : parseKubernetes(objectAt(root.kubernetes ?? {}, source, 'kubernetes'), source);
   const groups = listAt(root.groups, source, 'groups').map((entry, i) => {
     const where = `groups[${i}]`;
     const item = objectAt(entry, source, where);
@@ -71,8 +81,16 @@ export function parseAccessConfig(text: string, source: string): AccessConfig {
     if (!/^[0-9a-f]{64}$/.test(hex)) throw invalid(source, `${where}.sha256 must be 64 hex digits (sha256sum of the token), not ${JSON.stringify(hex)}`);
     return { name: stringAt(item.name, source, `${where}.name`), sha256: Buffer.from(hex, 'hex'), ...parseGrant(item, source, where) };
   });
-  if (oidc === undefined && groups.length > 0) throw invalid(source, 'maps groups but has no oidc section: groups come from OIDC tokens');
-  return { ...(oidc ? { oidc } : {}), groups, staticTokens };
+  if (oidc === undefined && kubernetes === undefined && groups.length > 0) throw invalid(source, 'maps groups but has neither an oidc nor a kubernetes section: groups come from their tokens');
+  return { ...(oidc ? { oidc } : {}), ...(kubernetes ? { kubernetes } : {}), groups, staticTokens };
+}
+
+function parseKubernetes(item: Record<string, unknown>, source: string): KubernetesSettings {
+  checkKeys(item, ['kubeconfig', 'audiences'], source, 'kubernetes');
+  return {
+    kubeconfig: item.kubeconfig === undefined ? 'in-cluster' : stringAt(item.kubeconfig, source, 'kubernetes.kubeconfig'),
+    audiences: listAt(item.audiences, source, 'kubernetes.audiences').map((a, i) => stringAt(a, source, `kubernetes.audiences[${i}]`)),
+  };
 }
 
 function parseOidc(item: Record<string, unknown>, source: string): OidcSettings {

@@ -10,7 +10,9 @@ import { createLogger } from '../log/logger.js';
 import { parseAccessConfig, type AccessConfig } from './access-config.js';
 import { apiSettings } from './api-settings.js';
 import { build } from './app.js';
+import { loadKubeConfig } from '../collector/kube-connection.js';
 import { createTokenVerifier, type TokenVerifier } from './jwt-verifier.js';
+import { createTokenReviewer } from './token-review.js';
 import { openPgCursor } from './pg-cursor.js';
 
 /** `kcost api`: the query API over the kcost database. */
@@ -37,6 +39,7 @@ export const apiRole = defineRole({
       if (token === '') throw new KcostError('INVALID_CONFIG', `--token-file ${config.tokenFile} is empty`);
     }
     const { access, verifier } = loadAccess(config.accessConfig);
+    const reviewer = access?.kubernetes ? createTokenReviewer(loadKubeConfig({ kubeconfig: access.kubernetes.kubeconfig, context: '' }), access.kubernetes.audiences) : undefined;
     const tls = tlsFilesOf(config);
     if (config.maxHeavyQueries >= config.maxQueries) {
       throw new KcostError('INVALID_CONFIG', `--max-heavy-queries (${config.maxHeavyQueries}) must be below --max-queries (${config.maxQueries}), or light queries would wait behind heavy ones`);
@@ -68,6 +71,7 @@ export const apiRole = defineRole({
         token,
         ...(access ? { access } : {}),
         ...(verifier ? { verifier } : {}),
+        ...(reviewer ? { reviewer } : {}),
         ...(tls ? { tls } : {}),
         maxRows: config.maxRows,
         rateLimitPerMinute: config.rateLimit,
@@ -84,7 +88,7 @@ export const apiRole = defineRole({
     try {
       const stopped = stopOnSignals(() => app.close(), logger);
       const address = await app.listen({ port: config.port, host: config.host });
-      const authentication = [...(token !== '' ? ['shared token'] : []), ...(access?.staticTokens.length ? ['static tokens'] : []), ...(access?.oidc ? [`OIDC ${access.oidc.issuer}`] : [])];
+      const authentication = [...(token !== '' ? ['shared token'] : []), ...(access?.staticTokens.length ? ['static tokens'] : []), ...(access?.oidc ? [`OIDC ${access.oidc.issuer}`] : []), ...(reviewer ? ['Kubernetes TokenReview'] : [])];
       logger.info({ address, authentication: authentication.length > 0 ? authentication : 'none' }, 'query API listening');
       await stopped;
       return 0;

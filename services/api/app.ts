@@ -26,6 +26,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { compileRecommendationsQuery, planRecommendations, toRecommendation, toRecommendationCsvRow } from './recommendations-query.js';
 import { arrayCursor, RowReader, type RowCursor } from './row-cursor.js';
 import type { TokenVerifier } from './jwt-verifier.js';
+import type { TokenReviewer } from './token-review.js';
 import { requireNodeCosts } from './scope.js';
 import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA, RECOMMENDATIONS_SCHEMA } from './schemas.js';
 import { textOf, type SqlQuery } from './sql-params.js';
@@ -55,6 +56,8 @@ export interface ApiConfig {
   readonly access?: AccessConfig;
   /** Verifies OIDC tokens; given when the access configuration has an oidc section. */
   readonly verifier?: TokenVerifier;
+  /** Reviews Kubernetes tokens; given when the access configuration has a kubernetes section. */
+  readonly reviewer?: TokenReviewer;
   /** Most rows one answer may hold; a larger result is a 400 asking to narrow the query. */
   readonly maxRows: number;
   /** Requests per minute per client address; 0 turns the limit off. */
@@ -77,7 +80,7 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json'
 
 /** Builds the query API (not listening): tests call inject() or listen on port 0, the role listens on its port. */
 export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
-  const authenticate = createAuthenticator({ sharedToken: config.token, ...(config.access ? { access: config.access } : {}), ...(config.verifier ? { verifier: config.verifier } : {}) });
+  const authenticate = createAuthenticator({ sharedToken: config.token, ...(config.access ? { access: config.access } : {}), ...(config.verifier ? { verifier: config.verifier } : {}), ...(config.reviewer ? { reviewer: config.reviewer } : {}) });
   // Who made each request, set by the onRequest hook before any handler runs.
   const principals = new WeakMap<FastifyRequest, Principal>();
   const scopeOf = (request: FastifyRequest): Principal => principals.get(request) ?? anonymousPrincipal();

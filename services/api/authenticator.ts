@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { JWTPayload } from 'jose';
+import { decodeJwt, type JWTPayload } from 'jose';
 import { KcostError } from '../errors/kcost-error.js';
 import type { AccessConfig, RoleGrant } from './access-config.js';
 import type { TokenVerifier } from './jwt-verifier.js';
+import type { TokenReviewer } from './token-review.js';
 import { UNRESTRICTED, type Scope } from './scope.js';
 
 /** Who made a request and what it may see: the union of its grants. */
@@ -21,6 +22,8 @@ export interface AuthenticationOptions {
   readonly sharedToken: string;
   readonly access?: AccessConfig;
   readonly verifier?: TokenVerifier;
+  /** Checks Kubernetes tokens (TokenReview) when the access file has a kubernetes section. */
+  readonly reviewer?: TokenReviewer;
 }
 
 const ADMIN = { role: 'admin', ...UNRESTRICTED.grants[0] } as RoleGrant;
@@ -34,7 +37,7 @@ const ANONYMOUS: Principal = { subject: 'anonymous (no authentication configured
  */
 export function createAuthenticator(options: AuthenticationOptions): Authenticator | undefined {
   const access = options.access;
-  if (options.sharedToken === '' && !access?.oidc && (access?.staticTokens.length ?? 0) === 0) return undefined;
+  if (options.sharedToken === '' && !access?.oidc && !options.reviewer && (access?.staticTokens.length ?? 0) === 0) return undefined;
   const shared = options.sharedToken === '' ? undefined : sha256(options.sharedToken);
   const groupsClaim = access?.oidc?.groupsClaim ?? 'groups';
   return async (authorization) => {
@@ -46,13 +49,29 @@ export function createAuthenticator(options: AuthenticationOptions): Authenticat
     if (shared && timingSafeEqual(digest, shared)) return { subject: 'shared token', grants: [ADMIN] };
     const machine = access?.staticTokens.find((t) => timingSafeEqual(digest, t.sha256));
     if (machine) return { subject: `static token ${machine.name}`, grants: [grantOf(machine)] };
-    if (!options.verifier || token.split('.').length !== 3) throw new KcostError('UNAUTHORIZED', 'the bearer token is not valid');
-    const claims = await options.verifier.verify(token);
-    const groups = groupsOf(claims, groupsClaim);
+    let subject: string;
+    let groups: string[];
+    let groupsSource = `${groupsClaim} claim`;
+    if (options.verifier && issuerOf(token) === access?.oidc?.issuer) {
+      const claims = await options.verifier.verify(token);
+      groups = groupsOf(claims, groupsClaim);
+      subject = typeof claims.sub === 'string' ? claims.sub : 'unknown subject';
+    } else if (options.reviewer) {
+      // Any other token goes to the API server, which knows its ServiceAccount and kubeconfig users.
+      const identity = await options.reviewer.review(token);
+      subject = identity.username;
+      groups = [...identity.groups];
+      groupsSource = 'Kubernetes groups';
+    } else if (options.verifier && token.split('.').length === 3) {
+      // Verified anyway, so the caller learns why (a wrong issuer, a bad signature) rather than only "not valid".
+      await options.verifier.verify(token);
+      throw new KcostError('UNAUTHORIZED', 'the bearer token is not valid');
+    } else {
+      throw new KcostError('UNAUTHORIZED', 'the bearer token is not valid');
+    }
     const grants = (access?.groups ?? []).filter((g) => groups.includes(g.group)).map(grantOf);
-    const subject = typeof claims.sub === 'string' ? claims.sub : 'unknown subject';
     if (grants.length === 0) {
-      const named = groups.length === 0 ? `the token has no ${groupsClaim} claim` : `its ${groupsClaim} are ${groups.slice(0, 10).join(', ')}`;
+      const named = groups.length === 0 ? `the token has no ${groupsSource}` : `its ${groupsSource}: ${groups.slice(0, 10).join(', ')}`;
       throw new KcostError('FORBIDDEN', `no group of ${subject} maps to a kcost role (${named}); see the access configuration`);
     }
     return { subject, grants };
@@ -62,6 +81,16 @@ export function createAuthenticator(options: AuthenticationOptions): Authenticat
 /** The principal of an API without authentication. */
 export function anonymousPrincipal(): Principal {
   return ANONYMOUS;
+}
+
+/** The unverified issuer of a JWT, only to route it to its verifier; undefined for anything else. */
+function issuerOf(token: string): string | undefined {
+  try {
+    const { iss } = decodeJwt(token);
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function grantOf(grant: RoleGrant): RoleGrant {
