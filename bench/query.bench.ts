@@ -13,6 +13,7 @@ import { planAllocation } from '../services/api/allocation-planner.js';
 import { silentLogger } from '../services/log/logger.js';
 import { compared, type Benchmark, type Figure } from './bench-types.js';
 import { createBenchDatabase, percentile } from './pipeline-harness.js';
+import { UNRESTRICTED } from '../services/api/scope.js';
 
 const WORKLOADS = 1_000;
 const PODS_PER_WORKLOAD = 10;
@@ -94,7 +95,7 @@ const benchmark: Benchmark = async ({ databaseUrl, log }) => {
         },
       ];
       for (const { label, params } of cases) {
-        const plan = planAllocation(compileAllocationQuery(params, now), 100_000);
+        const plan = planAllocation(compileAllocationQuery(params, now), 100_000, UNRESTRICTED);
         const url = `${base}/v1/allocation?${new URLSearchParams(params).toString()}`;
         const check = (await (await fetch(url)).json()) as { rows: unknown[]; source: string };
         started = Date.now();

@@ -12,6 +12,16 @@
 # data, pid, log and config; default KCOST_KAFKA_HOME: another directory runs a
 # second broker from the same jars), KCOST_KAFKA_PORT (9092),
 # KCOST_KAFKA_CONTROLLER_PORT (9093), KCOST_KAFKA_HEAP (512m).
+#
+# A broker that accepts only TLS with SASL (SCRAM-SHA-512) on its client port:
+# KCOST_KAFKA_SECURITY=sasl_ssl with KCOST_KAFKA_TLS_CERT and KCOST_KAFKA_TLS_KEY
+# (PEM, the key unencrypted PKCS#8, the certificate naming 127.0.0.1),
+# KCOST_KAFKA_TLS_CA (PEM, to verify itself between its listeners) and
+# KCOST_KAFKA_SCRAM_USERS (user=password,user=password; the first is the
+# broker's own and a super user). The users are created when the storage is
+# formatted (kafka-storage format --add-scram), so they apply to a fresh
+# KCOST_KAFKA_STATE. The controller listener stays plaintext on loopback; no
+# client request is served there.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,6 +30,7 @@ port=${KCOST_KAFKA_PORT:-9092}
 controller_port=${KCOST_KAFKA_CONTROLLER_PORT:-9093}
 heap=${KCOST_KAFKA_HEAP:-512m}
 state=${KCOST_KAFKA_STATE:-$home}
+security=${KCOST_KAFKA_SECURITY:-plaintext}
 libs=$home/libs
 data=$state/data
 pidfile=$state/broker.pid
@@ -55,17 +66,67 @@ fetch() {
   say "fetched $(ls "$libs" | wc -l) jars"
 }
 
+# The first user of KCOST_KAFKA_SCRAM_USERS: the broker's own, and its super user.
+broker_user() { local first=${KCOST_KAFKA_SCRAM_USERS%%,*}; echo "${first%%=*}"; }
+broker_password() { local first=${KCOST_KAFKA_SCRAM_USERS%%,*}; echo "${first#*=}"; }
+
+# The client listener: PLAINTEXT, or SASL_SSL with SCRAM-SHA-512 and nothing else.
+listener_config() {
+  case $security in
+    plaintext)
+      cat <<PROPS
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+PROPS
+      ;;
+    sasl_ssl)
+      local missing=()
+      for variable in KCOST_KAFKA_TLS_CERT KCOST_KAFKA_TLS_KEY KCOST_KAFKA_TLS_CA KCOST_KAFKA_SCRAM_USERS; do [[ -n ${!variable:-} ]] || missing+=("$variable"); done
+      if [[ ${#missing[@]} -gt 0 ]]; then say "KCOST_KAFKA_SECURITY=sasl_ssl needs ${missing[*]}"; exit 1; fi
+      # Kafka reads a PEM key store as one file: the key, then the certificate chain.
+      cat "$KCOST_KAFKA_TLS_KEY" "$KCOST_KAFKA_TLS_CERT" > "$state/keystore.pem"
+      chmod 600 "$state/keystore.pem"
+      cat <<PROPS
+listeners=SASL_SSL://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=SASL_SSL://127.0.0.1:$port
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$(broker_user)" password="$(broker_password)";
+ssl.keystore.type=PEM
+ssl.keystore.location=$state/keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$KCOST_KAFKA_TLS_CA
+ssl.client.auth=none
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:$(broker_user)
+allow.everyone.if.no.acl.found=${KCOST_KAFKA_ALLOW_WITHOUT_ACL:-true}
+PROPS
+      ;;
+    *) say "KCOST_KAFKA_SECURITY must be plaintext or sasl_ssl, not $security"; exit 1 ;;
+  esac
+}
+
+# kafka-storage format --add-scram arguments, one per user of KCOST_KAFKA_SCRAM_USERS.
+scram_arguments() {
+  [[ $security == sasl_ssl ]] || return 0
+  local IFS=,
+  for pair in $KCOST_KAFKA_SCRAM_USERS; do
+    printf '%s\n' --add-scram "SCRAM-SHA-512=[name=${pair%%=*},password=${pair#*=}]"
+  done
+}
+
 write_config() {
   mkdir -p "$data"
   cat > "$state/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+$(listener_config)
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
 log.dirs=$data
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -88,9 +149,11 @@ start() {
   write_config
   if [[ ! -f $data/meta.properties ]]; then
     say "formatting KRaft storage in $data"
-    java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" -c "$state/server.properties" >&2
+    local scram=()
+    mapfile -t scram < <(scram_arguments)
+    java_cmd kafka.tools.StorageTool format -t "$(java_cmd kafka.tools.StorageTool random-uuid)" -c "$state/server.properties" "${scram[@]}" >&2
   fi
-  say "starting the broker on 127.0.0.1:$port (log: $logfile)"
+  say "starting the broker on 127.0.0.1:$port ($security; log: $logfile)"
   nohup java -Xmx"$heap" -Xms128m -cp "$libs/*" "-Dlog4j.configuration=file:$repo/scripts/kafka/log4j.properties" \
     kafka.Kafka "$state/server.properties" >"$logfile" 2>&1 &
   echo $! > "$pidfile"

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { compileAllocationQuery, type AllocationParams } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
 import { ParameterError } from './parameter-error.js';
+import { UNRESTRICTED } from './scope.js';
 
 // 2026-03-04 13:20 UTC: "24h" is hour-aligned, "today" day-aligned.
 const NOW = Date.parse('2026-03-04T13:20:00Z');
-const plan = (params: AllocationParams) => planAllocation(compileAllocationQuery(params, NOW), 1000);
+const plan = (params: AllocationParams) => planAllocation(compileAllocationQuery(params, NOW), 1000, UNRESTRICTED);
 
 describe('planAllocation chooses the relation', () => {
   it.each([
@@ -73,7 +74,7 @@ describe('planAllocation writes parameterized SQL', () => {
   });
 
   it('asks for one row more than the limit, so a truncated answer can be told from a full one', () => {
-    expect(planAllocation(compileAllocationQuery({}, NOW), 50).query.values.at(-1)).toBe(51);
+    expect(planAllocation(compileAllocationQuery({}, NOW), 50, UNRESTRICTED).query.values.at(-1)).toBe(51);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import type { AllocationQuery, Aggregate } from './allocation-params.js';
 import type { FilterClause, FilterField } from './filter.js';
 import { NODE_DAILY, NODE_HOURLY, NODE_RAW, POD_DAILY, POD_HOURLY, POD_RAW, type GroupKey, type Relation } from './relations.js';
+import { scopeConditions, type Scope } from './scope.js';
 import { bucketExpression, clauseCondition, SqlParams, whereClause, type SqlQuery } from './sql-params.js';
 import { DAY_MILLIS, HOUR_MILLIS, isAligned, type TimeWindow } from './time-window.js';
 
@@ -80,8 +81,11 @@ export function chooseRelation(window: TimeWindow, stepMillis: number, rollupsHa
   return raw;
 }
 
-/** Turns a validated allocation request into parameterized statements. Pure: no I/O. */
-export function planAllocation(query: AllocationQuery, maxRows: number): AllocationPlan {
+/**
+ * Turns a validated allocation request into parameterized statements, kept
+ * within the caller's scope (its rows and idle alike). Pure: no I/O.
+ */
+export function planAllocation(query: AllocationQuery, maxRows: number, scope: Scope): AllocationPlan {
   const keys = planKeys(query.aggregate);
   const stepMillis = STEP_MILLIS[query.step];
   const filterKeys = query.filter.map((c) => KEY_OF_FILTER[c.field]);
@@ -94,18 +98,23 @@ export function planAllocation(query: AllocationQuery, maxRows: number): Allocat
   keys.forEach((key, i) => select.push(`${keyExpression(relation, key.key, key.labelKey, params)} AS g${i}`));
   const groupCount = select.length;
   select.push(...measureList(relation), `${relation.priceSources} AS price_sources`);
-  const conditions = [...timeConditions(relation, query.window, params), ...query.filter.map((c) => filterCondition(relation, c, params))];
+  const conditions = [
+    ...timeConditions(relation, query.window, params),
+    ...scopeConditions(scope, { cluster: 'cluster', namespace: 'namespace' }, params),
+    ...query.filter.map((c) => filterCondition(relation, c, params)),
+  ];
   const text = statement(relation, select, conditions, groupCount, params.add(maxRows + 1, '::int'));
   const plan: AllocationPlan = { source: relation.name, grainMillis: relation.grainMillis, keys, stepMillis, query: { text, values: params.values } };
-  return query.idle === 'hide' ? plan : { ...plan, idle: planIdle(query, keys, stepMillis, maxRows) };
+  return query.idle === 'hide' ? plan : { ...plan, idle: planIdle(query, keys, stepMillis, maxRows, scope) };
 }
 
 /**
  * Node idle cost over the same buckets, grouped by the rows' cluster and node
  * when the rows carry them. Only cluster and node filters apply: idle belongs
- * to no namespace, workload or label.
+ * to no namespace, workload or label. Only the clusters of grants with node
+ * costs: idle belongs to no namespace a team could be given.
  */
-function planIdle(query: AllocationQuery, keys: readonly PlanKey[], stepMillis: number, maxRows: number): IdlePlan {
+function planIdle(query: AllocationQuery, keys: readonly PlanKey[], stepMillis: number, maxRows: number, callerScope: Scope): IdlePlan {
   const relation = chooseRelation(query.window, stepMillis, true, [NODE_RAW, NODE_HOURLY, NODE_DAILY]);
   const scope = (['cluster', 'node_name'] as const).filter((s) => keys.some((k) => k.key === s));
   const params = new SqlParams();
@@ -117,6 +126,7 @@ function planIdle(query: AllocationQuery, keys: readonly PlanKey[], stepMillis: 
   select.push(...idleMeasures.map((m) => `(${relation.measures[m] ?? 'NULL'})::float8 AS ${m}`), `${relation.priceSources} AS price_sources`);
   const conditions = [
     ...timeConditions(relation, query.window, params),
+    ...scopeConditions(callerScope, { cluster: 'cluster' }, params),
     ...query.filter.filter((c) => c.field === 'cluster' || c.field === 'node').map((c) => filterCondition(relation, c, params)),
   ];
   return { source: relation.name, scope, query: { text: statement(relation, select, conditions, groupCount, params.add(maxRows + 1, '::int')), values: params.values } };

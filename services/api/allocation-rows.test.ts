@@ -4,6 +4,7 @@ import { planAllocation } from './allocation-planner.js';
 import type { AllocationQuery } from './allocation-params.js';
 import type { AllocationPlan } from './allocation-planner.js';
 import { applyIdle, toIdle, toRow, type AllocationRow, type DbRow } from './allocation-rows.js';
+import { UNRESTRICTED } from './scope.js';
 
 function buildAllocationRows(query: AllocationQuery, plan: AllocationPlan, rows: DbRow[], idle: DbRow[]): AllocationRow[] {
   return applyIdle(query, plan, rows.map((row) => toRow(query, plan, row)), idle.map((row) => toIdle(query, plan, row)));
@@ -19,7 +20,7 @@ function podRow(cluster: string, namespace: string, cpu: number, memory: number)
 
 describe('toRow, toIdle and applyIdle', () => {
   const query = compileAllocationQuery({ window: 'yesterday', aggregate: 'cluster,namespace', idle: 'share' }, NOW);
-  const plan = planAllocation(query, 100);
+  const plan = planAllocation(query, 100, UNRESTRICTED);
   const rows = [podRow('c1', 'a', 3, 1), podRow('c1', 'b', 1, 3), podRow('c2', 'a', 2, 2)];
   const idle = [
     { g0: 'c1', cpu_idle_cost_usd: 8, memory_idle_cost_usd: 4, gpu_idle_cost_usd: 1, cpu_allocated_cost_usd: 4, memory_allocated_cost_usd: 4, gpu_allocated_cost_usd: 0, price_sources: 'aws-pricing' },
@@ -41,7 +42,7 @@ describe('toRow, toIdle and applyIdle', () => {
 
   it('with idle=include adds the idle as its own rows and leaves the pod rows alone', () => {
     const include = compileAllocationQuery({ window: 'yesterday', aggregate: 'cluster,namespace', idle: 'include' }, NOW);
-    const result = buildAllocationRows(include, planAllocation(include, 100), rows, idle);
+    const result = buildAllocationRows(include, planAllocation(include, 100, UNRESTRICTED), rows, idle);
     expect(result.filter((r) => r.name.endsWith('__idle__')).map((r) => [r.name, r.cpuCostUsd, r.memoryCostUsd, r.gpuCostUsd, r.totalCostUsd])).toEqual([
       ['c1/__idle__', 8, 4, 1, 13],
       ['c2/__idle__', 1, 0, 0, 1],
@@ -51,7 +52,7 @@ describe('toRow, toIdle and applyIdle', () => {
 
   it('averages usage over the row span and reports efficiency as used / requested', () => {
     const q = compileAllocationQuery({ window: 'yesterday', aggregate: 'namespace' }, NOW);
-    const [row] = buildAllocationRows(q, planAllocation(q, 10), [
+    const [row] = buildAllocationRows(q, planAllocation(q, 10, UNRESTRICTED), [
       { g0: 'a', cpu_core_seconds_requested: 2 * 86_400, cpu_core_seconds_used: 86_400, memory_byte_seconds_requested: 0, cpu_cost_usd: 1, memory_cost_usd: 1, total_cost_usd: 2 },
     ], []);
     expect(row).toMatchObject({ cpuCoresRequestedAvg: 2, cpuCoresUsedAvg: 1, cpuEfficiency: 0.5, memoryEfficiency: null, totalEfficiency: 0.5 });

@@ -3,6 +3,7 @@ import { compileAllocationQuery } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
 import { allocationPieces } from './allocation-stream.js';
 import { arrayCursor } from './row-cursor.js';
+import { UNRESTRICTED } from './scope.js';
 
 const NOW = Date.parse('2026-03-04T13:20:00Z');
 const hour = (h: number) => new Date(Date.UTC(2026, 2, 3, h));
@@ -17,7 +18,7 @@ function idle(h: number, cpu: number, allocated: number) {
 
 async function render(idleMode: string, format: string, batchRows: number): Promise<string> {
   const query = compileAllocationQuery({ window: 'yesterday', aggregate: 'namespace', step: '1h', idle: idleMode, format }, NOW);
-  const plan = planAllocation(query, 100);
+  const plan = planAllocation(query, 100, UNRESTRICTED);
   // Buckets 1 and 3 have pods; bucket 2 has only idle (a node with nothing on it).
   const pods = [pod(1, 'web', 3), pod(1, 'api', 1), pod(3, 'web', 4)];
   const idles = [idle(1, 2, 4), idle(2, 5, 0), idle(3, 1, 4)];

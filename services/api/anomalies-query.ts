@@ -1,5 +1,6 @@
 import { oneOf, FORMATS, type Format } from './allocation-params.js';
 import { ParameterError } from './parameter-error.js';
+import { scopeConditions, type Scope } from './scope.js';
 import { SqlParams, whereClause, type SqlQuery } from './sql-params.js';
 import { checkTextParams } from './text-param.js';
 import { resolveWindow, type TimeWindow } from './time-window.js';
@@ -53,13 +54,14 @@ export function compileAnomaliesQuery(
   };
 }
 
-/** Anomalies of the window at or above the severity, newest first, strongest first within a window. */
-export function planAnomalies(query: AnomaliesQuery): SqlQuery {
+/** Anomalies of the window at or above the severity within the scope (a cluster's, with no namespace, needs node costs), newest first, strongest first within a window. */
+export function planAnomalies(query: AnomaliesQuery, scope: Scope): SqlQuery {
   const params = new SqlParams();
   const conditions = [
     `window_start >= ${params.add(new Date(query.window.startMillis).toISOString(), '::timestamptz')}`,
     `window_start < ${params.add(new Date(query.window.endMillis).toISOString(), '::timestamptz')}`,
     `severity = ANY(${params.add(SEVERITIES.slice(SEVERITIES.indexOf(query.minSeverity)), '::text[]')})`,
+    ...scopeConditions(scope, { cluster: 'cluster', namespace: 'namespace' }, params),
   ];
   if (query.scope) conditions.push(`scope = ${params.add(query.scope, '::text')}`);
   if (query.cluster !== undefined) conditions.push(`cluster = ${params.add(query.cluster, '::text')}`);

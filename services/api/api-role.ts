@@ -5,9 +5,14 @@ import { defineRole } from '../cli/role.js';
 import { checkDatabase } from '../db/database-reachable.js';
 import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
+import { tlsFilesOf } from '../lifecycle/tls-files.js';
 import { createLogger } from '../log/logger.js';
+import { parseAccessConfig, type AccessConfig } from './access-config.js';
 import { apiSettings } from './api-settings.js';
 import { build } from './app.js';
+import { loadKubeConfig } from '../collector/kube-connection.js';
+import { createTokenVerifier, type TokenVerifier } from './jwt-verifier.js';
+import { createTokenReviewer } from './token-review.js';
 import { openPgCursor } from './pg-cursor.js';
 
 /** `kcost api`: the query API over the kcost database. */
@@ -17,7 +22,7 @@ export const apiRole = defineRole({
   summary: 'Serve cost allocation over HTTP (JSON and CSV).',
   description: [
     'Serves GET /v1/allocation (cost by cluster, node, namespace, workload, controller kind, pod, container or label, per hour or day, with idle hidden, included or shared), /v1/nodes, /v1/anomalies, /v1/prices and /v1/recommendations (the latest right-sizing advice per container, as kcost.recommendations.v1 carries it) from the kcost database, reading the hourly and daily rollups where the window allows and raw rows otherwise.',
-    'The OpenAPI document is at /openapi.json; /healthz, /readyz (database reachable) and /metrics are on the same port. Optional bearer-token authentication (--token or --token-file), a per-client rate limit, a URL length limit and a statement timeout. Stops cleanly on SIGTERM.',
+    'The OpenAPI document is at /openapi.json; /healthz, /readyz (database reachable) and /metrics are on the same port. Optional authentication: a shared admin token (--token or --token-file), and with --access-config OIDC tokens and static tokens whose groups map to roles (viewer, engineer, operator, admin) and a scope of namespaces and clusters that every endpoint keeps to (see docs/access.md). HTTPS with --tls-cert-file and --tls-key-file, reloaded when the files change. A per-client rate limit, a URL length limit and a statement timeout. Stops cleanly on SIGTERM.',
     'Under load: at most --max-queries requests read the database at once, of which at most --max-heavy-queries are heavy, so a light query (e.g. a day of namespaces from the hourly rollups) never waits behind heavy ones; each client may have --max-queries-per-client running or waiting. The rest wait in a queue of --max-queued-queries for up to --queue-timeout; beyond that: 429 with Retry-After. Rows are read from a database cursor in batches and large JSON and CSV answers are streamed, so memory stays bounded by these limits and --max-rows (with the defaults, under the chart\'s 512 MiB).',
   ].join('\n\n'),
   settings: apiSettings,
@@ -33,6 +38,9 @@ export const apiRole = defineRole({
       }
       if (token === '') throw new KcostError('INVALID_CONFIG', `--token-file ${config.tokenFile} is empty`);
     }
+    const { access, verifier } = loadAccess(config.accessConfig);
+    const reviewer = access?.kubernetes ? createTokenReviewer(loadKubeConfig({ kubeconfig: access.kubernetes.kubeconfig, context: '' }), access.kubernetes.audiences) : undefined;
+    const tls = tlsFilesOf(config);
     if (config.maxHeavyQueries >= config.maxQueries) {
       throw new KcostError('INVALID_CONFIG', `--max-heavy-queries (${config.maxHeavyQueries}) must be below --max-queries (${config.maxQueries}), or light queries would wait behind heavy ones`);
     }
@@ -61,6 +69,10 @@ export const apiRole = defineRole({
       },
       {
         token,
+        ...(access ? { access } : {}),
+        ...(verifier ? { verifier } : {}),
+        ...(reviewer ? { reviewer } : {}),
+        ...(tls ? { tls } : {}),
         maxRows: config.maxRows,
         rateLimitPerMinute: config.rateLimit,
         maxUrlLength: config.maxUrlLength,
@@ -77,7 +89,8 @@ export const apiRole = defineRole({
     try {
       const stopped = stopOnSignals(() => app.close(), logger);
       const address = await app.listen({ port: config.port, host: config.host });
-      logger.info({ address, authentication: token !== '' }, 'query API listening');
+      const authentication = [...(token !== '' ? ['shared token'] : []), ...(access?.staticTokens.length ? ['static tokens'] : []), ...(access?.oidc ? [`OIDC ${access.oidc.issuer}`] : []), ...(reviewer ? ['Kubernetes TokenReview'] : [])];
+      logger.info({ address, authentication: authentication.length > 0 ? authentication : 'none' }, 'query API listening');
       await stopped;
       return 0;
     } finally {
@@ -86,3 +99,29 @@ export const apiRole = defineRole({
     }
   },
 });
+
+/** The access configuration file and, when it has an oidc section, the verifier of its tokens (with the JWKS file read now, if one is named). */
+function loadAccess(path: string): { access?: AccessConfig; verifier?: TokenVerifier } {
+  if (path === '') return {};
+  const access = parseAccessConfig(readConfigFile(path, '--access-config'), path);
+  if (!access.oidc) return { access };
+  const jwksFile = access.oidc.jwksFile;
+  let jwks;
+  if (jwksFile !== undefined) {
+    try {
+      jwks = JSON.parse(readConfigFile(jwksFile, 'oidc.jwksFile')) as { keys: [] };
+    } catch (error) {
+      throw error instanceof KcostError ? error : new KcostError('INVALID_CONFIG', `oidc.jwksFile ${jwksFile} is not JSON: ${messageOf(error)}`);
+    }
+    if (!Array.isArray(jwks.keys)) throw new KcostError('INVALID_CONFIG', `oidc.jwksFile ${jwksFile} has no "keys" list`);
+  }
+  return { access, verifier: createTokenVerifier(access.oidc, jwks) };
+}
+
+function readConfigFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new KcostError('INVALID_CONFIG', `cannot read ${what} ${path}: ${messageOf(error)}`);
+  }
+}

@@ -15,13 +15,15 @@ export const apiSettings = {
     default: 8080,
     parse: parseInteger(0, 65535),
   }),
+  tlsCertFile: processSettings.tlsCertFile,
+  tlsKeyFile: processSettings.tlsKeyFile,
   host: setting('host', {
     description: 'Address the API listens on.',
     default: '0.0.0.0',
     parse: parseString,
   }),
   token: setting('token', {
-    description: 'Bearer token every /v1 request must carry (Authorization: Bearer <token>); empty: no authentication. Prefer --token-file for secrets.',
+    description: 'A shared bearer token (Authorization: Bearer <token>) whose holder is admin; with neither this nor --access-config, no authentication. Prefer --token-file for secrets.',
     default: '',
     defaultLabel: '(none: no authentication)',
     parse: parseString,
@@ -30,6 +32,12 @@ export const apiSettings = {
     description: 'File holding the bearer token (surrounding whitespace ignored), e.g. a mounted Kubernetes secret. Not together with --token.',
     default: '',
     defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  accessConfig: setting('accessConfig', {
+    description: 'YAML file of who may use the API and what each may see: OIDC issuer and audience, groups mapped to roles (viewer, engineer, operator, admin) and namespaces, static tokens by SHA-256 (see examples/access.yaml). Works together with --token, which stays admin.',
+    default: '',
+    defaultLabel: '(none: only --token, if given)',
     parse: parseString,
   }),
   maxRows: setting('maxRows', {

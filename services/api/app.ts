@@ -1,18 +1,22 @@
-import { timingSafeEqual } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as TlsServer } from 'node:tls';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { KcostError } from '../errors/kcost-error.js';
 import type { Recommendation } from '../codec/records.generated.js';
+import { readTlsFiles, reloadOnChange, type TlsFiles } from '../lifecycle/tls-files.js';
 import type { Logger } from '../log/logger.js';
 import { summarizeSavings } from '../savings/savings-summary.js';
+import type { AccessConfig } from './access-config.js';
 import { compileAllocationQuery, type AllocationParams } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
 import type { DbRow } from './allocation-rows.js';
 import { allocationPieces } from './allocation-stream.js';
 import { compileAnomaliesQuery, planAnomalies, toAnomalyRow } from './anomalies-query.js';
 import { chunkedBody, jsonPieces } from './body-stream.js';
+import { anonymousPrincipal, createAuthenticator, type Principal } from './authenticator.js';
 import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
 import { registerForecastRoutes } from './forecast-routes.js';
@@ -26,6 +30,9 @@ import { RateLimiter } from './rate-limiter.js';
 import { compileRecommendationsQuery, planRecommendations, toRecommendation, toRecommendationCsvRow } from './recommendations-query.js';
 import { arrayCursor, RowReader, type RowCursor } from './row-cursor.js';
 import { compileSavingsQuery, planSavings, savingsCsvRow, savingsJson, toRecord } from './savings-query.js';
+import type { TokenVerifier } from './jwt-verifier.js';
+import type { TokenReviewer } from './token-review.js';
+import { requireNodeCosts } from './scope.js';
 import { ALLOCATION_SCHEMA, ANOMALIES_SCHEMA, HEALTH_SCHEMA, NODES_SCHEMA, PRICES_SCHEMA, READY_SCHEMA, RECOMMENDATIONS_SCHEMA, SAVINGS_SCHEMA } from './schemas.js';
 import { textOf, type SqlQuery } from './sql-params.js';
 import type { TimeWindow } from './time-window.js';
@@ -48,8 +55,14 @@ export interface ApiDeps {
 }
 
 export interface ApiConfig {
-  /** Bearer token every /v1 request must carry; empty: no authentication. */
+  /** The shared bearer token: whoever holds it is admin; empty: none. */
   readonly token: string;
+  /** Groups, static tokens and OIDC settings (access-config.ts); absent: only the shared token, if any. */
+  readonly access?: AccessConfig;
+  /** Verifies OIDC tokens; given when the access configuration has an oidc section. */
+  readonly verifier?: TokenVerifier;
+  /** Reviews Kubernetes tokens; given when the access configuration has a kubernetes section. */
+  readonly reviewer?: TokenReviewer;
   /** Most rows one answer may hold; a larger result is a 400 asking to narrow the query. */
   readonly maxRows: number;
   /** Requests per minute per client address; 0 turns the limit off. */
@@ -60,6 +73,8 @@ export interface ApiConfig {
   readonly admission?: AdmissionLimits;
   /** Monthly budgets /v1/budgets reports on (--budgets); none when absent. */
   readonly budgets?: readonly BudgetDefinition[];
+  /** Serve HTTPS with these files (read now, and again when they change); absent: HTTP. */
+  readonly tls?: TlsFiles;
 }
 
 // Rows fetched from the database per batch: what one large answer holds of the driver's rows at a time.
@@ -72,6 +87,10 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json'
 
 /** Builds the query API (not listening): tests call inject() or listen on port 0, the role listens on its port. */
 export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
+  const authenticate = createAuthenticator({ sharedToken: config.token, ...(config.access ? { access: config.access } : {}), ...(config.verifier ? { verifier: config.verifier } : {}), ...(config.reviewer ? { reviewer: config.reviewer } : {}) });
+  // Who made each request, set by the onRequest hook before any handler runs.
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const scopeOf = (request: FastifyRequest): Principal => principals.get(request) ?? anonymousPrincipal();
   const app = Fastify({
     loggerInstance: deps.logger,
     // One line per request from the onResponse hook below instead of Fastify's two.
@@ -80,7 +99,13 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     routerOptions: { maxParamLength: 200 },
     // Unknown parameters must be rejected by name, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // An https.Server handles requests as an http.Server does; Fastify's types tie https to a type of its own, which would change ApiApp for every caller.
+    serverFactory: (handler) => (config.tls ? (createHttpsServer(readTlsFiles(config.tls), handler) as unknown as Server) : createHttpServer(handler)),
   });
+  if (config.tls) {
+    const stopWatching = reloadOnChange(app.server as unknown as TlsServer, config.tls, deps.logger);
+    app.addHook('onClose', async () => stopWatching());
+  }
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -90,25 +115,19 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
         description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database. Every /v1 endpoint answers JSON, or CSV with format=csv; a bad parameter gets a 400 that names it.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: config.token === '' ? [] : [{ bearer: [] }],
+      security: authenticate ? [{ bearer: [] }] : [],
     },
   });
 
   const gate = new QueryGate(config.admission ?? DEFAULT_ADMISSION, deps.clock);
   const metrics = apiMetrics(deps.registry, gate);
   const limiter = config.rateLimitPerMinute > 0 ? new RateLimiter(config.rateLimitPerMinute, deps.clock) : undefined;
-  const expected = Buffer.from(`Bearer ${config.token}`);
 
   app.addHook('onRequest', async (request) => {
     if (request.url.length > config.maxUrlLength) throw urlTooLong(request.url, config.maxUrlLength);
     const path = request.url.split('?')[0] ?? '';
     if (PUBLIC_PATHS.has(path)) return;
-    if (config.token !== '') {
-      const given = Buffer.from(request.headers.authorization ?? '');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw new KcostError('UNAUTHORIZED', request.headers.authorization ? 'the bearer token is not valid' : 'this API needs an Authorization: Bearer <token> header');
-      }
-    }
+    if (authenticate) principals.set(request, await authenticate(request.headers.authorization));
     if (limiter) {
       const waitSeconds = limiter.take(request.ip);
       if (waitSeconds > 0) throw Object.assign(new KcostError('RATE_LIMITED', `more than ${config.rateLimitPerMinute} requests per minute; retry in ${waitSeconds} s`), { retryAfter: waitSeconds });
@@ -118,7 +137,8 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, status: String(reply.statusCode) });
     metrics.seconds.observe({ route }, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route, status: reply.statusCode, millis: Math.round(reply.elapsedTime) }, 'request');
+    const subject = authenticate ? principals.get(request)?.subject : undefined;
+    request.log.info({ method: request.method, route, status: reply.statusCode, millis: Math.round(reply.elapsedTime), ...(subject === undefined ? {} : { subject }) }, 'request');
   });
   app.setErrorHandler(async (error, request, reply) => {
     const { status, body, log } = errorReply(error);
@@ -204,7 +224,8 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   // slot, so a bad one is refused at once, whatever the load.
   app.get<{ Querystring: AllocationParams }>('/v1/allocation', { schema: ALLOCATION_SCHEMA }, async (request, reply) => {
     const query = compileAllocationQuery(request.query, deps.clock());
-    const plan = planAllocation(query, config.maxRows);
+    if (query.idle !== 'hide') requireNodeCosts(scopeOf(request), `idle=${query.idle}: idle cost`);
+    const plan = planAllocation(query, config.maxRows, scopeOf(request));
     await admit(request, reply, laneOf(query.window, plan.grainMillis));
     const cursors = await cursorsOf([{ query: plan.query, parameter: 'aggregate' }, ...(plan.idle ? [{ query: plan.idle.query, parameter: 'idle' }] : [])]);
     const [rows, idle] = cursors as [RowCursor, RowCursor | undefined];
@@ -221,7 +242,8 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
 
   app.get<{ Querystring: Record<string, string> }>('/v1/nodes', { schema: NODES_SCHEMA }, async (request, reply) => {
     const query = compileNodesQuery(request.query, deps.clock());
-    const plan = planNodes(query, config.maxRows);
+    requireNodeCosts(scopeOf(request), '/v1/nodes: node cost');
+    const plan = planNodes(query, config.maxRows, scopeOf(request));
     await admit(request, reply, laneOf(query.window, plan.grainMillis));
     const cursors = await cursorsOf([{ query: plan.query, parameter: 'window' }]);
     const rows = mapRows(cursors[0] as RowCursor, (row) => toNodeRow(query, plan.stepMillis, row));
@@ -234,7 +256,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const query = compileAnomaliesQuery(request.query, deps.clock(), config.maxRows);
     await admit(request, reply, 'light');
     // The statement's LIMIT is the request's limit, at most maxRows: never over the cap.
-    const cursors = await cursorsOf([{ query: planAnomalies(query), parameter: 'limit' }]);
+    const cursors = await cursorsOf([{ query: planAnomalies(query, scopeOf(request)), parameter: 'limit' }]);
     const rows = mapRows(cursors[0] as RowCursor, toAnomalyRow);
     return sendStreamed(reply, query.format, query.format === 'csv' ? objectsCsv(rows) : jsonPieces({ window: windowJson(query.window) }, 'rows', rows), cursors);
   });
@@ -252,7 +274,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   app.get<{ Querystring: Record<string, string> }>('/v1/recommendations', { schema: RECOMMENDATIONS_SCHEMA }, async (request, reply) => {
     const query = compileRecommendationsQuery(request.query, config.maxRows);
     await admit(request, reply, 'light');
-    const cursors = await cursorsOf([{ query: planRecommendations(query), parameter: 'limit' }]);
+    const cursors = await cursorsOf([{ query: planRecommendations(query, scopeOf(request)), parameter: 'limit' }]);
     const cursor = cursors[0] as RowCursor;
     const pieces = query.format === 'csv' ? objectsCsv(mapRows(cursor, toRecommendationCsvRow)) : jsonPieces({}, 'recommendations', mapRows(cursor, toRecommendation));
     return sendStreamed(reply, query.format, pieces, cursors);
@@ -262,7 +284,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   app.get<{ Querystring: Record<string, string> }>('/v1/savings', { schema: SAVINGS_SCHEMA }, async (request, reply) => {
     const query = compileSavingsQuery(request.query);
     await admit(request, reply, 'light');
-    const cursors = await cursorsOf([{ query: planSavings(query), parameter: 'cluster' }]);
+    const cursors = await cursorsOf([{ query: planSavings(query, scopeOf(request)), parameter: 'cluster' }]);
     const records: Recommendation[] = [];
     for await (const record of mapRows(cursors[0] as RowCursor, toRecord)) records.push(record);
     const summary = summarizeSavings(records);
@@ -270,7 +292,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     return sendStreamed(reply, query.format, pieces, cursors);
   });
 
-  registerForecastRoutes(app, { admit, cursorsOf, clock: deps.clock, maxRows: config.maxRows, budgets: config.budgets ?? [] });
+  registerForecastRoutes(app, { admit, cursorsOf, clock: deps.clock, maxRows: config.maxRows, budgets: config.budgets ?? [], scopeOf });
   return app;
 }
 

@@ -6,6 +6,7 @@ import { ParameterError } from './parameter-error.js';
 export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   BAD_PARAMETER: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   RATE_LIMITED: 429,
   TOO_BUSY: 429,
@@ -15,6 +16,8 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   // Too little history to forecast: the request is fine, the data cannot answer it yet.
   INSUFFICIENT_HISTORY: 422,
   DATABASE_UNAVAILABLE: 503,
+  // The OIDC issuer's discovery document or keys could not be read: not the caller's fault.
+  IDENTITY_PROVIDER_UNAVAILABLE: 503,
 };
 
 /** The body of an error answer; `parameter` names the query parameter at fault. */

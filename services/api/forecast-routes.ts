@@ -16,6 +16,7 @@ import { ParameterError } from './parameter-error.js';
 import type { Lane } from './query-gate.js';
 import { laneOf } from './query-lane.js';
 import { RowReader, type RowCursor } from './row-cursor.js';
+import type { Scope } from './scope.js';
 import type { SqlQuery } from './sql-params.js';
 import { checkTextParams } from './text-param.js';
 import { DAY_MILLIS } from './time-window.js';
@@ -27,6 +28,8 @@ export interface ForecastRouteContext {
   readonly clock: () => number;
   readonly maxRows: number;
   readonly budgets: readonly BudgetDefinition[];
+  /** The caller's scope: forecasts and budget spend are computed over the rows it may see (scope.ts). */
+  readonly scopeOf: (request: FastifyRequest) => Scope;
 }
 
 /**
@@ -57,7 +60,7 @@ export function registerForecastRoutes(app: FastifyInstance<RawServerDefault, In
     const now = context.clock();
     const query = compileForecastQuery(request.query, now);
     const allocation = dailyAllocation(query.history, query.aggregate, query.filter, now);
-    const plan = planAllocation(allocation, context.maxRows);
+    const plan = planAllocation(allocation, context.maxRows, context.scopeOf(request));
     await context.admit(request, reply, laneOf(allocation.window, plan.grainMillis));
     const groups = groupDaily(await readDaily(allocation, plan, 'window'));
     if (groups.length > MAX_FORECAST_GROUPS) {
@@ -83,7 +86,7 @@ export function registerForecastRoutes(app: FastifyInstance<RawServerDefault, In
     const planned = context.budgets.map((budget) => {
       const { aggregate, filter } = budgetSelection(budget);
       const allocation = dailyAllocation(history, aggregate, filter, now);
-      return { budget, allocation, plan: planAllocation(allocation, context.maxRows) };
+      return { budget, allocation, plan: planAllocation(allocation, context.maxRows, context.scopeOf(request)) };
     });
     const heavy = planned.some((p) => laneOf(p.allocation.window, p.plan.grainMillis) === 'heavy');
     await context.admit(request, reply, heavy ? 'heavy' : 'light');

@@ -3,6 +3,7 @@ import { chooseRelation, filterCondition, measureList, timeConditions } from './
 import { parseFilter, type FilterClause } from './filter.js';
 import { ParameterError } from './parameter-error.js';
 import { NODE_DAILY, NODE_DESCRIPTORS, NODE_HOURLY, NODE_RAW } from './relations.js';
+import { scopeConditions, type Scope } from './scope.js';
 import { bucketExpression, SqlParams, whereClause, type SqlQuery } from './sql-params.js';
 import { checkTextParams } from './text-param.js';
 import { DAY_MILLIS, HOUR_MILLIS, resolveWindow, type TimeWindow } from './time-window.js';
@@ -57,7 +58,8 @@ export function compileNodesQuery(params: { window?: string; step?: string; filt
   };
 }
 
-export function planNodes(query: NodesQuery, maxRows: number): { source: string; grainMillis: number; stepMillis: number; query: SqlQuery } {
+/** The nodes of the window, of the clusters whose node costs the scope holds. */
+export function planNodes(query: NodesQuery, maxRows: number, scope: Scope): { source: string; grainMillis: number; stepMillis: number; query: SqlQuery } {
   const stepMillis = STEP_MILLIS[query.step];
   const relation = chooseRelation(query.window, stepMillis, true, [NODE_RAW, NODE_HOURLY, NODE_DAILY]);
   const params = new SqlParams();
@@ -66,7 +68,7 @@ export function planNodes(query: NodesQuery, maxRows: number): { source: string;
   select.push('cluster', 'node_name', ...NODE_DESCRIPTORS);
   const groupCount = select.length;
   select.push(...measureList(relation), `${relation.priceSources} AS price_sources`);
-  const conditions = [...timeConditions(relation, query.window, params), ...query.filter.map((c) => filterCondition(relation, c, params))];
+  const conditions = [...timeConditions(relation, query.window, params), ...scopeConditions(scope, { cluster: 'cluster' }, params), ...query.filter.map((c) => filterCondition(relation, c, params))];
   const positions = Array.from({ length: groupCount }, (_, i) => String(i + 1)).join(', ');
   const text = [
     `SELECT ${select.join(', ')}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRecommendationsQuery, planRecommendations, toRecommendationCsvRow } from './recommendations-query.js';
+import { UNRESTRICTED } from './scope.js';
 
 describe('compileRecommendationsQuery', () => {
   it('takes defaults: largest saving first, 1000 rows (or the cap), JSON, no filter', () => {
@@ -33,12 +34,12 @@ describe('compileRecommendationsQuery', () => {
 describe('planRecommendations', () => {
   it('binds every request value and orders ties by key', () => {
     const query = compileRecommendationsQuery({ cluster: "c1'; DROP TABLE recommendation; --", workloadKind: 'Deployment', risk: 'medium', minSavingUsd: '10', sort: 'generatedAt', limit: '5' }, 100);
-    const { text, values } = planRecommendations(query);
+    const { text, values } = planRecommendations(query, UNRESTRICTED);
     expect(text).not.toContain('DROP');
     expect(text).toContain('WHERE cluster = $1::text AND workload_kind = $2::text AND risk = ANY($3::text[]) AND monthly_savings_usd >= $4::float8');
     expect(text).toContain('ORDER BY generated_at DESC, key ASC');
     expect(values).toEqual(["c1'; DROP TABLE recommendation; --", 'Deployment', ['MEDIUM'], 10, 5]);
-    expect(planRecommendations(compileRecommendationsQuery({}, 100)).text).not.toContain('WHERE');
+    expect(planRecommendations(compileRecommendationsQuery({}, 100), UNRESTRICTED).text).not.toContain('WHERE');
   });
 });
 

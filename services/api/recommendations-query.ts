@@ -1,6 +1,7 @@
 import type { Recommendation } from '../codec/records.generated.js';
 import { FORMATS, oneOf, type Format } from './allocation-params.js';
 import { ParameterError } from './parameter-error.js';
+import { scopeConditions, type Scope } from './scope.js';
 import { SqlParams, type SqlQuery } from './sql-params.js';
 import { checkTextParams } from './text-param.js';
 
@@ -67,10 +68,10 @@ export function compileRecommendationsQuery(params: RecommendationsParams, maxRo
   };
 }
 
-/** The latest recommendations that pass the filters, in the requested order (ties by key), at most `limit`. */
-export function planRecommendations(query: RecommendationsQuery): SqlQuery {
+/** The latest recommendations within the scope that pass the filters, in the requested order (ties by key), at most `limit`. */
+export function planRecommendations(query: RecommendationsQuery, scope: Scope): SqlQuery {
   const params = new SqlParams();
-  const conditions: string[] = [];
+  const conditions: string[] = [...scopeConditions(scope, { cluster: 'cluster', namespace: 'namespace' }, params)];
   for (const [name, value] of Object.entries(query.filters) as Array<[TextFilter, string]>) {
     conditions.push(`${TEXT_FILTERS[name]} = ${params.add(value, '::text')}`);
   }

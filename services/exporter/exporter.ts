@@ -5,6 +5,9 @@ import type { CostAnomaly, KubeObject, NodeCost, PodCost, Recommendation } from 
 import { BatchConsumer, type ConsumedBatch, type ConsumedRecord } from '../kafka/batch-consumer.js';
 import type { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import type { ConsumerMetrics } from '../kafka/kafka-metrics.js';
+import type { ServingSecurity } from '../lifecycle/http-listener.js';
+import { scrapeAuthorizer } from '../lifecycle/scrape-auth.js';
+import type { TlsFiles } from '../lifecycle/tls-files.js';
 import type { Logger } from '../log/logger.js';
 import { CostStore, type ApplyOutcome } from './cost-store.js';
 import { createExporterMetrics } from './exporter-metrics.js';
@@ -28,6 +31,10 @@ export interface ExporterConfig {
   readonly host?: string;
   /** Bearer token /metrics requires; empty for none. */
   readonly token: string;
+  /** Basic-auth credentials /metrics also accepts (Prometheus's basic_auth). */
+  readonly basicAuth?: { readonly username: string; readonly password: string };
+  /** Serve HTTPS with these files, reloaded when they change. */
+  readonly tls?: TlsFiles;
 }
 
 export interface ExporterDeps {
@@ -245,7 +252,7 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
         renderSeries: () => store.renderChunks(),
         registry: deps.registry,
         isReady,
-        ...(config.token === '' ? {} : { token: config.token }),
+        security: exporterSecurity(config, logger),
       });
       await consumer.start();
       logger.info({ topics: topics.map((t) => t.topic), group: config.groupId, port: server.port, replayFrom: new Date(replayFromMillis).toISOString() }, 'exporter started');
@@ -269,4 +276,10 @@ export function buildExporter(deps: ExporterDeps, config: ExporterConfig): Expor
     port: () => server?.port ?? 0,
     isReady,
   };
+}
+
+/** TLS and /metrics credentials of the exporter's port: the bearer token and basic auth, either accepted. */
+function exporterSecurity(config: ExporterConfig, logger: Logger): ServingSecurity {
+  const authorize = scrapeAuthorizer({ ...(config.token === '' ? {} : { bearerToken: config.token }), ...(config.basicAuth ? { basic: config.basicAuth } : {}) });
+  return { ...(config.tls ? { tls: config.tls } : {}), ...(authorize ? { authorize } : {}), logger };
 }

@@ -1,7 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { listen, refusedScrape, type Listening, type ServingSecurity } from '../lifecycle/http-listener.js';
 import { EXPOSITION_CONTENT_TYPE } from './exposition.js';
 
 export interface MetricsServerOptions {
@@ -12,59 +11,40 @@ export interface MetricsServerOptions {
   /** The process's own metrics, appended after the series. */
   readonly registry: Registry;
   readonly isReady: () => boolean;
-  /** When set, /metrics answers 401 unless the request carries `Authorization: Bearer <token>`. */
-  readonly token?: string;
+  /** TLS files, and the credentials /metrics requires (a bearer token and/or basic auth); absent: plain HTTP, open. */
+  readonly security?: ServingSecurity;
 }
 
-export interface MetricsServer {
-  readonly server: Server;
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type MetricsServer = Listening;
 
 /**
  * The exporter's one HTTP port: /metrics (the kube_cost_* series followed by
  * the process's own metrics), /healthz and /readyz. Probes need no token, so
- * kubelet probes work with auth on. Plain node:http: a scrape is one string
- * write, and a framework's routing and serialization would only add to it.
+ * kubelet probes work with auth on. Plain node:http (or https): a scrape is
+ * one string write, and a framework's routing and serialization would only
+ * add to it.
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  const expected = options.token ? digest(`Bearer ${options.token}`) : undefined;
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end('{"error":"method not allowed"}');
-    } else if (path === '/metrics') {
-      if (expected && !authorized(req, expected)) {
-        res.writeHead(401, { 'www-authenticate': 'Bearer realm="kcost"', 'content-type': 'application/json' }).end('{"error":"a valid bearer token is required"}');
-        return;
+  const authorize = options.security?.authorize;
+  return listen(
+    (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' }).end('{"error":"method not allowed"}');
+      } else if (path === '/metrics') {
+        if (refusedScrape(authorize, req, res)) return;
+        serveMetrics(options, res);
+      } else if (path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      } else if (path === '/readyz') {
+        const ready = options.isReady();
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'catching up' }));
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       }
-      serveMetrics(options, res);
-    } else if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } else if (path === '/readyz') {
-      const ready = options.isReady();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'catching up' }));
-    } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
+    },
+    { port: options.port, ...(options.host === undefined ? {} : { host: options.host }), ...(options.security ? { security: options.security } : {}) },
+  );
 }
 
 function serveMetrics(options: MetricsServerOptions, res: ServerResponse): void {
@@ -86,14 +66,4 @@ function serveMetrics(options: MetricsServerOptions, res: ServerResponse): void 
     },
     (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`rendering failed: ${String(error)}`),
   );
-}
-
-function authorized(req: IncomingMessage, expected: Buffer): boolean {
-  const given = req.headers.authorization;
-  // Comparing digests keeps the comparison constant-time whatever the length of what was sent.
-  return given !== undefined && timingSafeEqual(digest(given), expected);
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }

@@ -6,6 +6,7 @@ import { planAllocation } from '../api/allocation-planner.js';
 import { toRow, type DbRow } from '../api/allocation-rows.js';
 import { dailyAllocation, historyWindow } from '../api/forecast-params.js';
 import { forecastGroup, groupDaily } from '../api/forecast-series.js';
+import { UNRESTRICTED } from '../api/scope.js';
 import type { SqlQuery } from '../api/sql-params.js';
 
 const DAY_MILLIS = 86_400_000;
@@ -40,7 +41,8 @@ export async function computeForecasts(runQuery: (query: SqlQuery) => Promise<Db
   const rows: StoredForecastRow[] = [];
   for (const aggregate of GROUPINGS) {
     const query = dailyAllocation(history, aggregate, [], nowMillis);
-    const plan = planAllocation(query, options.maxRows);
+    // kcost forecast stores every group's forecast: the dashboards' database role decides who reads which.
+    const plan = planAllocation(query, options.maxRows, UNRESTRICTED);
     const groups = groupDaily((await runQuery(plan.query)).map((row) => toRow(query, plan, row)));
     for (const group of groups) {
       const { json } = forecastGroup(group, history, options.horizonDays, false);

@@ -1,6 +1,7 @@
 import { Kafka, logLevel as KafkaLogLevel, Partitioners, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from '../log/logger.js';
 import { awaitBroker } from './broker-reachable.js';
+import type { KafkaSecurity } from './kafka-security.js';
 import { serviceLevelOf } from './kafkajs-log-level.js';
 
 /** How long a role waits at start for a seed broker to answer before it gives up with one clear error. */
@@ -13,7 +14,7 @@ export const BROKER_STARTUP_TIMEOUT_MILLIS = 10_000;
  * with one KAFKA_UNREACHABLE error; once one did, kafkajs's own retries
  * handle brokers that come and go.
  */
-export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger; startupTimeoutMillis?: number }): Kafka {
+export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger; startupTimeoutMillis?: number; security?: KafkaSecurity }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
   let reached: Promise<void> | undefined;
   const reachable = () =>
@@ -24,6 +25,7 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
   return new CheckedKafka(reachable, {
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...options.security,
     // kafkajs logs at INFO for every group join; WARN keeps the service log readable.
     logLevel: KafkaLogLevel.WARN,
     retry: { initialRetryTime: 200, retries: 8 },

@@ -4,6 +4,7 @@ import { parseInteger } from '../config/parsers.js';
 import { setting } from '../config/settings.js';
 import { createLogger } from '../log/logger.js';
 import { createKafka } from './kafka-client.js';
+import { kafkaSecurityOf } from './kafka-security.js';
 import { provisionTopics } from './provision-topics.js';
 import { internalTopicLayouts, partitionsOf } from '../processor/internal-topics.js';
 import { recommenderTopicLayouts } from '../recommender/internal-topics.js';
@@ -12,6 +13,11 @@ import { TOPICS, type TopicLayout } from './topics.js';
 const settings = {
   brokers: kafkaSettings.brokers,
   clientId: kafkaSettings.clientId,
+  kafkaTls: kafkaSettings.kafkaTls,
+  kafkaCaFile: kafkaSettings.kafkaCaFile,
+  kafkaSaslMechanism: kafkaSettings.kafkaSaslMechanism,
+  kafkaUsername: kafkaSettings.kafkaUsername,
+  kafkaPasswordFile: kafkaSettings.kafkaPasswordFile,
   logLevel: processSettings.logLevel,
   replicationFactor: setting('replicationFactor', {
     description: 'Replicas of each topic it creates (1 for a single local broker, 3 in production).',
@@ -42,7 +48,7 @@ export const topicsRole = defineRole({
   settings,
   async run(config, { stdout }) {
     const logger = createLogger({ service: 'topics', level: config.logLevel });
-    const admin = createKafka({ brokers: config.brokers, clientId: config.clientId, logger }).admin();
+    const admin = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) }).admin();
     await admin.connect();
     try {
       const layouts: TopicLayout[] = Object.values(TOPICS);

@@ -5,8 +5,10 @@ import { createCodec } from '../codec/create-codec.js';
 import { createPool } from '../db/pool.js';
 import { messageOf } from '../errors/kcost-error.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../kafka/kafka-security.js';
 import { watchKubeTopic } from '../kafka/kube-topic-watcher.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
+import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
 import { commitmentTerms } from './commitment-advice.js';
@@ -34,7 +36,7 @@ export const savingsRole = defineRole({
     collectDefaultMetrics({ register: registry });
     const published = new Gauge({ name: 'kcost_savings_records', help: 'Records published by the last run, by cluster.', labelNames: ['cluster'], registers: [registry] });
     const lastRun = new Gauge({ name: 'kcost_savings_last_run_timestamp_seconds', help: 'When the last run finished.', registers: [registry] });
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     const codec = createCodec(config);
     const db = createPool({ url: config.databaseUrl, max: 2, applicationName: 'kcost-savings', logger });
     const inventory = new KubeInventory();
@@ -74,7 +76,7 @@ export const savingsRole = defineRole({
         return 0;
       }
       let ready = false;
-      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry });
+      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry, security: servingSecurityOf(config, logger) });
       logger.info({ port: health.port }, 'health server listening');
       let timer: NodeJS.Timeout | undefined;
       let stopped = false;

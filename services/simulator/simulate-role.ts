@@ -4,9 +4,11 @@ import { defineRole } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../kafka/kafka-security.js';
 import { provisionTopics } from '../kafka/provision-topics.js';
 import { TOPICS } from '../kafka/topics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
+import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
 import { publishEvents } from './sim-publisher.js';
@@ -46,7 +48,7 @@ export const simulateRole = defineRole({
     const groundTruth = simulation.groundTruth();
     if (config.groundTruth) await writeFile(config.groundTruth, `${JSON.stringify(groundTruth, null, 2)}\n`);
 
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -57,7 +59,7 @@ export const simulateRole = defineRole({
     const kafkaProducer = createProducer(kafka);
     await kafkaProducer.connect();
     const registry = new Registry();
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => true, registry });
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => true, registry , security: servingSecurityOf(config, logger) });
     let stopped = false;
     let wake: (() => void) | undefined;
     void stopOnSignals(() => {

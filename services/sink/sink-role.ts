@@ -10,8 +10,10 @@ import { KcostError, messageOf } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../kafka/kafka-security.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
+import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
 import { databaseHealth } from './database-health.js';
@@ -41,14 +43,14 @@ export const sinkRole = defineRole({
     const logger = createLogger({ service: 'sink', level: config.logLevel });
     const registry = new Registry();
     const pool = createPool({ url: config.databaseUrl, max: config.dbPoolSize, applicationName: 'kcost-sink', logger });
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     const producer = createProducer(kafka);
     const database = databaseHealth(pool, logger);
     let sink: ReturnType<typeof buildSink> | undefined;
     let stopRequested = false;
     let retention: NodeJS.Timeout | undefined;
     // Up first, so /healthz answers (and /readyz says not ready) while the sink waits for its database.
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => (sink?.isReady() ?? false) && database.reachable, registry });
+    const health = await startHealthServer({ port: config.healthPort, isReady: () => (sink?.isReady() ?? false) && database.reachable, registry , security: servingSecurityOf(config, logger) });
     logger.info({ port: health.port }, 'health server listening');
     const stopped = stopOnSignals(async () => {
       stopRequested = true;

@@ -29,7 +29,7 @@ interface Container {
 interface PodSpec {
   serviceAccountName?: string;
   containers: Container[];
-  volumes?: Array<{ name: string; configMap?: { name: string } }>;
+  volumes?: Array<{ name: string; configMap?: { name: string }; secret?: { secretName: string } }>;
 }
 /** The parts of the rendered manifests these tests read (the schemas check the rest). */
 interface Manifest {
@@ -245,9 +245,53 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
       expect(container.env?.find((e) => e.name === 'KCOST_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: secret, key: 'token' });
       expect(checkInvocation(container.args ?? [], environment(container)).config.token).toBe('secret-from-a-secret');
     }
-    const monitor = named(manifests, 'ServiceMonitor', 'kcost-export') as unknown as { spec: { endpoints: Array<{ bearerTokenSecret?: unknown }> } };
-    expect(monitor.spec.endpoints[0]?.bearerTokenSecret).toEqual({ name: 'kcost-metrics-token', key: 'token' });
+    const monitor = named(manifests, 'ServiceMonitor', 'kcost-export') as unknown as { spec: { endpoints: Array<{ authorization?: unknown }> } };
+    expect(monitor.spec.endpoints[0]?.authorization).toEqual({ type: 'Bearer', credentials: { name: 'kcost-metrics-token', key: 'token' } });
     for (const manifest of manifests) expect(() => validateManifest(manifest.object)).not.toThrow();
+  });
+
+  it('serves HTTPS on every port from a cert-manager Certificate, requires the metrics token everywhere, and has the monitors verify and present them', () => {
+    const values = { ...BASE, tls: { enabled: true, certManager: { issuerRef: { name: 'ca-issuer', kind: 'ClusterIssuer' } } }, metricsAuth: { tokenSecret: 'kcost-metrics' }, api: { accessConfigSecret: 'kcost-access' } };
+    const manifests = renderChart(CHART, values, { name: 'kcost', namespace: 'kcost' }, ['monitoring.coreos.com/v1', 'cert-manager.io/v1']);
+    const certificate = named(manifests, 'Certificate', 'kcost') as unknown as { spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string; kind: string } } };
+    expect(certificate.spec.secretName).toBe('kcost-tls');
+    expect(certificate.spec.issuerRef).toMatchObject({ name: 'ca-issuer', kind: 'ClusterIssuer' });
+    const serving = byKind(manifests, 'Deployment');
+    expect(serving.length).toBeGreaterThan(5);
+    for (const deployment of serving) {
+      const spec = podSpec(deployment);
+      const container = spec.containers[0] as Container & { readinessProbe: { httpGet: { scheme?: string } }; livenessProbe: { httpGet: { scheme?: string } } };
+      const config = checkInvocation(container.args ?? [], environment(container)).config;
+      expect(config.tlsCertFile, deployment.metadata.name).toBe('/etc/kcost/tls/tls.crt');
+      expect(config.tlsKeyFile, deployment.metadata.name).toBe('/etc/kcost/tls/tls.key');
+      expect(container.readinessProbe.httpGet.scheme, deployment.metadata.name).toBe('HTTPS');
+      expect(container.livenessProbe.httpGet.scheme, deployment.metadata.name).toBe('HTTPS');
+      const mounted = (path: string) => {
+        const mount = container.volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+        return spec.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName;
+      };
+      expect(mounted(String(config.tlsCertFile)), deployment.metadata.name).toBe(certificate.spec.secretName);
+      if (deployment.metadata.name === 'kcost-api') {
+        expect(mounted(String(config.accessConfig))).toBe('kcost-access');
+      } else {
+        expect(mounted(String(config.metricsTokenFile)), deployment.metadata.name).toBe('kcost-metrics');
+      }
+    }
+    const endpoints = [
+      ...(named(manifests, 'ServiceMonitor', 'kcost-export').spec.endpoints as unknown[]),
+      ...(named(manifests, 'ServiceMonitor', 'kcost-api').spec.endpoints as unknown[]),
+      ...((named(manifests, 'PodMonitor', 'kcost-pipeline').spec as unknown as { podMetricsEndpoints: unknown[] }).podMetricsEndpoints),
+    ] as Array<{ scheme: string; tlsConfig: { ca: { secret: { name: string; key: string } }; serverName: string }; authorization?: unknown }>;
+    for (const endpoint of endpoints) {
+      expect(endpoint.scheme).toBe('https');
+      expect(endpoint.tlsConfig.ca.secret).toEqual({ name: 'kcost-tls', key: 'ca.crt' });
+      expect(certificate.spec.dnsNames).toContain(endpoint.tlsConfig.serverName);
+    }
+    expect(endpoints.filter((e) => e.authorization !== undefined)).toHaveLength(2);
+    for (const manifest of manifests.filter((m) => m.object.kind !== 'Certificate')) expect(() => validateManifest(manifest.object)).not.toThrow();
+    // Without cert-manager, or with a Secret of one's own, no Certificate.
+    expect(byKind(renderChart(CHART, values), 'Certificate')).toEqual([]);
+    expect(byKind(renderChart(CHART, { ...values, tls: { enabled: true, secretName: 'own-tls' } }, { name: 'kcost', namespace: 'kcost' }, ['cert-manager.io/v1']), 'Certificate')).toEqual([]);
   });
 
   it('runs the simulator in real time when it is switched on for a demo', () => {

@@ -45,7 +45,9 @@ const byId = (objects: Array<Record<string, unknown>>) => Object.fromEntries(obj
 const EVERYTHING = {
   database: { host: 'db.example', sslMode: 'require', password: { existingSecret: 'kcost-db-password' } },
   exporter: { tokenSecret: 'kcost-metrics-token' },
-  api: { tokenSecret: 'kcost-api-token', replicas: 2, ingress: { enabled: true, className: 'nginx', hosts: [{ host: 'kcost.example.com' }], tls: [{ secretName: 'kcost-tls', hosts: ['kcost.example.com'] }] } },
+  tls: { enabled: true, secretName: 'kcost-serving-tls' },
+  metricsAuth: { tokenSecret: 'kcost-scrape-token' },
+  api: { tokenSecret: 'kcost-api-token', accessConfigSecret: 'kcost-access', replicas: 2, ingress: { enabled: true, className: 'nginx', hosts: [{ host: 'kcost.example.com' }], tls: [{ secretName: 'kcost-tls', hosts: ['kcost.example.com'] }] } },
   networkPolicy: { enabled: true, metrics: { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] } },
   podAnnotations: { 'example.com/team': 'finops' },
   extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=768' }],

@@ -34,6 +34,8 @@ export interface PrometheusOptions {
   readonly ruleFiles: readonly string[];
   readonly jobName: string;
   readonly scrapeIntervalSeconds: number;
+  /** More scrape jobs, as prometheus.yml writes them (TLS, authorization, basic_auth). */
+  readonly extraScrapeConfigs?: readonly object[];
 }
 
 /**
@@ -47,7 +49,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const config = {
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
     rule_files: options.ruleFiles,
-    scrape_configs: [{ job_name: options.jobName, static_configs: [{ targets: options.targets }] }],
+    scrape_configs: [...(options.targets.length > 0 ? [{ job_name: options.jobName, static_configs: [{ targets: options.targets }] }] : []), ...(options.extraScrapeConfigs ?? [])],
   };
   writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
   const port = await freePort();

@@ -20,6 +20,7 @@ import { recommendation } from '../fixtures/storage/recommendations.js';
 import { createTestDatabase } from '../support/database.js';
 import { waitFor } from '../support/kafka.js';
 import { GIB, HOUR, Pipeline, Reader, uniqueGroup } from './harness.js';
+import { UNRESTRICTED } from '../../services/api/scope.js';
 
 // Orphaned volumes (and DaemonSet-only nodes, and idle workloads) end to end over the real broker and PostgreSQL: kube
 // objects and a storage price in, an ORPHANED_VOLUME record on the
@@ -71,7 +72,7 @@ async function startSink(): Promise<void> {
 
 /** What GET /v1/recommendations?kind=ORPHANED_VOLUME answers, through the API's own query. */
 async function servedOrphans(): Promise<Recommendation[]> {
-  const plan = planRecommendations(compileRecommendationsQuery({ kind: 'orphaned_volume', namespace: 'shop' }, 1000));
+  const plan = planRecommendations(compileRecommendationsQuery({ kind: 'orphaned_volume', namespace: 'shop' }, 1000), UNRESTRICTED);
   return (await pool.query(plan.text, plan.values as unknown[])).rows.map(toRecommendation);
 }
 
@@ -151,7 +152,7 @@ describe('kcost recommend: orphaned volumes', () => {
     });
     // 0.1 $/h for the node × 730 h.
     expect(advice.saving.monthlySavingsUsd).toBeCloseTo(73, 9);
-    const plan = planRecommendations(compileRecommendationsQuery({ kind: 'DAEMONSET_ONLY_NODE' }, 1000));
+    const plan = planRecommendations(compileRecommendationsQuery({ kind: 'DAEMONSET_ONLY_NODE' }, 1000), UNRESTRICTED);
     await waitFor(async () => (await pool.query(plan.text, plan.values as unknown[])).rows.length === 1, 60_000, 'the sink to store the node advice');
 
     const before = reader.records.length;

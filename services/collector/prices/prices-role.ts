@@ -4,9 +4,11 @@ import { defineRole } from '../../cli/role.js';
 import { createCodec } from '../../codec/create-codec.js';
 import { BatchingProducer } from '../../kafka/batching-producer.js';
 import { createKafka, createProducer } from '../../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../../kafka/kafka-security.js';
 import { provisionTopics } from '../../kafka/provision-topics.js';
 import { TOPICS } from '../../kafka/topics.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
+import { servingSecurityOf } from '../../lifecycle/http-listener.js';
 import { stopOnSignals } from '../../lifecycle/shutdown.js';
 import { createLogger } from '../../log/logger.js';
 import { KubeScope, watchKubeNodes } from './kube-scope.js';
@@ -24,7 +26,7 @@ export const pricesRole = defineRole({
   async run(config) {
     const logger = createLogger({ service: 'collect-prices', level: config.logLevel });
     const registry = new Registry();
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger });
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
     // A missing topic would make every publish wait on the broker forever; create it like `kcost topics` would.
     const admin = kafka.admin();
     await admin.connect();
@@ -48,7 +50,7 @@ export const pricesRole = defineRole({
         return outcomes.every((o) => o.ok) ? 0 : 1;
       }
       let ready = false;
-      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry });
+      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry , security: servingSecurityOf(config, logger) });
       const running = collector.run();
       ready = true;
       await Promise.race([running, stopOnSignals(() => Promise.resolve(collector.stop()), logger)]);

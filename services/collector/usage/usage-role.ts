@@ -4,7 +4,9 @@ import { createCodec } from '../../codec/create-codec.js';
 import { KcostError } from '../../errors/kcost-error.js';
 import { BatchingProducer } from '../../kafka/batching-producer.js';
 import { createKafka } from '../../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../../kafka/kafka-security.js';
 import { startHealthServer } from '../../lifecycle/health-server.js';
+import { servingSecurityOf } from '../../lifecycle/http-listener.js';
 import { stopOnSignals } from '../../lifecycle/shutdown.js';
 import { createLogger } from '../../log/logger.js';
 import { kubeGetJson, loadKubeConfig } from '../kube-connection.js';
@@ -29,7 +31,7 @@ export const usageRole = defineRole({
     const registry = new Registry();
     const kubeConfig = loadKubeConfig(config);
     const directory = new InformerPodDirectory({ kubeConfig, logger, backoff: { initialMillis: 1000, maxMillis: 30_000 }, pageSize: config.listPageSize });
-    const kafkaProducer = createKafka({ brokers: config.brokers, clientId: config.clientId, logger }).producer({ idempotent: true, maxInFlightRequests: 1 });
+    const kafkaProducer = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) }).producer({ idempotent: true, maxInFlightRequests: 1 });
     await kafkaProducer.connect();
     const publisher = new BatchingProducer({ producer: kafkaProducer, codec: createCodec(config), logger });
     const source = createUsageSource(config.usageSource, {
@@ -45,7 +47,7 @@ export const usageRole = defineRole({
     );
     let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     try {
-      health = await startHealthServer({ port: config.healthPort, isReady: () => directory.synced && collector.isReady(), registry });
+      health = await startHealthServer({ port: config.healthPort, isReady: () => directory.synced && collector.isReady(), registry , security: servingSecurityOf(config, logger) });
       const stopped = stopOnSignals(async () => {
         await directory.stop();
         await collector.stop();

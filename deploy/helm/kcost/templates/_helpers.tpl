@@ -53,6 +53,77 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- define "kcost.healthEnv" -}}
 - name: KCOST_HEALTH_PORT
   value: {{ .Values.healthPort | quote }}
+{{ include "kcost.servingEnv" . }}
+{{- with .Values.metricsAuth.tokenSecret }}
+- name: KCOST_METRICS_TOKEN_FILE
+  value: /etc/kcost/metrics-auth/token
+{{- end }}
+{{- end -}}
+
+{{/* The TLS Secret: tls.secretName, else the one the chart's Certificate issues. */}}
+{{- define "kcost.tlsSecret" -}}
+{{- .Values.tls.secretName | default (printf "%s-tls" (include "kcost.fullname" .)) -}}
+{{- end -}}
+
+{{/* TLS files of a serving role (its certificate and key, reloaded by the role when the Secret changes). */}}
+{{- define "kcost.servingEnv" -}}
+{{- if .Values.tls.enabled }}
+- name: KCOST_TLS_CERT_FILE
+  value: /etc/kcost/tls/tls.crt
+- name: KCOST_TLS_KEY_FILE
+  value: /etc/kcost/tls/tls.key
+{{- end }}
+{{- end -}}
+
+{{/* Volume mounts of the TLS Secret and the metrics token (list items; empty when neither is on). */}}
+{{- define "kcost.servingVolumeMounts" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  mountPath: /etc/kcost/tls
+  readOnly: true
+{{- end }}
+{{- if .Values.metricsAuth.tokenSecret }}
+- name: metrics-auth
+  mountPath: /etc/kcost/metrics-auth
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "kcost.servingVolumes" -}}
+{{- if .Values.tls.enabled }}
+- name: tls
+  secret:
+    secretName: {{ include "kcost.tlsSecret" . }}
+{{- end }}
+{{- with .Values.metricsAuth.tokenSecret }}
+- name: metrics-auth
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+How a monitor reaches a kcost port: HTTPS verified against the TLS Secret's
+ca.crt for the name the certificate carries, and the metrics token; call with
+(dict "root" $ "serverName" "..." "token" "secret name or empty").
+*/}}
+{{- define "kcost.scrapeSecurity" -}}
+{{- if .root.Values.tls.enabled }}
+scheme: https
+tlsConfig:
+  ca:
+    secret:
+      name: {{ include "kcost.tlsSecret" .root }}
+      key: ca.crt
+  serverName: {{ .serverName }}
+{{- end }}
+{{- with .token }}
+authorization:
+  type: Bearer
+  credentials:
+    name: {{ . }}
+    key: token
+{{- end }}
 {{- end -}}
 
 {{/*
@@ -125,6 +196,9 @@ livenessProbe:
   httpGet:
     path: /healthz
     port: health
+    {{- if .Values.tls.enabled }}
+    scheme: HTTPS
+    {{- end }}
   periodSeconds: 10
   timeoutSeconds: 3
   failureThreshold: 3
@@ -132,6 +206,9 @@ readinessProbe:
   httpGet:
     path: /readyz
     port: health
+    {{- if .Values.tls.enabled }}
+    scheme: HTTPS
+    {{- end }}
   periodSeconds: 10
   timeoutSeconds: 3
   failureThreshold: 3
