@@ -159,7 +159,8 @@ export function prepare(pods: readonly PodDemand[], shapes: readonly InstanceSha
     if (cheapestSlot(partial, podNeeds(pod), pod.cpuCores, pod.memoryBytes, pod.gpus)) placeable.push(pod);
     else unplaced.push({ podId: pod.id, reason: unplacedReason(partial, pod) });
   }
-  return { ...partial, placeable, unplaced };
+  // Placeable pods in id order: every later step breaks its ties in this order, so the plan depends on which pods there are, never on the order they came in.
+  return { ...partial, placeable: placeable.sort((a, b) => compareText(a.id, b.id)), unplaced };
 }
 
 export function compareText(a: string, b: string): number {
