@@ -55,7 +55,12 @@ describe('packNodePool: properties on random pools', () => {
         expect(planViolations(pods, shapes, options, packNodePool(pods, shapes, options))).toEqual([]);
         expect(planViolations(pods, shapes, options, firstFitPack(pods, shapes, options))).toEqual([]);
       }),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        // Found by fast-check in CI: the only shape has no room left after the DaemonSet overhead and headroom,
+        // so the spread zone cannot get a node and the plan is right to have none.
+        examples: [[{ pods: [], shapes: [SAMPLE_AWS_SHAPES.find((s) => s.instanceType === 'c5.large')!], fraction: 0.5, overheadCpu: 0, overheadMemGib: 1.451171875, zones: ['us-east-1c'] }]],
+      },
     );
   }, HEAVY_TEST_TIMEOUT_MILLIS);
 

@@ -81,7 +81,11 @@ export function planViolations(pods: readonly PodDemand[], shapes: readonly Inst
     if (n !== 1) out.push(`pod ${pod.id} appears ${n} times`);
   }
   for (const zone of options.zones) {
-    const coverable = shapes.some((s) => offered(s, zone));
+    // A shape whose room is gone to the DaemonSet overhead and headroom cannot be a node at all.
+    const coverable = shapes.some((s) => {
+      const room = roomOf(s, options);
+      return offered(s, zone) && room.cpu > 0 && room.mem > 0;
+    });
     if (coverable && !result.nodes.some((n) => n.zone === zone)) out.push(`zone ${zone} has no node`);
   }
   if (Math.abs(total - result.hourlyUsd) > 1e-9 * Math.max(1, total)) out.push(`hourlyUsd ${result.hourlyUsd} is not the nodes' sum ${total}`);
