@@ -15,22 +15,26 @@ const NOTE = 'A candidate only: kcost cannot see whether every image of the work
  * the ratio of the two on-demand prices.
  */
 export function adviseArm(input: ClusterSavingsInput): Recommendation[] {
-  const regional = new Map<string, Map<string, CatalogEntry>>();
+  // Per provider and region: the on-demand catalog entries, and their prices as armCandidate takes them.
+  const regional = new Map<string, { entries: Map<string, CatalogEntry>; prices: Map<string, number> }>();
   for (const e of input.catalog) {
     if (e.capacityType !== 'ON_DEMAND') continue;
     const where = `${e.provider}\u0000${e.region}`;
-    regional.set(where, (regional.get(where) ?? new Map<string, CatalogEntry>()).set(e.instanceType, e));
+    const region = regional.get(where) ?? { entries: new Map<string, CatalogEntry>(), prices: new Map<string, number>() };
+    region.entries.set(e.instanceType, e);
+    region.prices.set(e.instanceType, e.hourlyUsd);
+    regional.set(where, region);
   }
   const out: Recommendation[] = [];
   for (const workload of workloadPods(input)) {
     const moves = new Map<string, ArmMove & { sources: string[] }>();
     for (const { pod, node } of workload.pods) {
       if (nodeArchitecture(node) === 'arm64') continue;
-      const catalog = regional.get(`${node.provider}\u0000${node.region}`);
-      const here = catalog?.get(node.instanceType);
-      if (!catalog || !here) continue;
+      const region = regional.get(`${node.provider}\u0000${node.region}`);
+      const here = region?.entries.get(node.instanceType);
+      if (!region || !here) continue;
       // The pod's share of its node's cost today is what moves: its share of an ARM node of the advised type costs that share of the ARM price.
-      const candidate = armCandidate({ provider: node.provider, instanceType: node.instanceType, onDemandHourlyUsd: here.hourlyUsd, catalog: new Map([...catalog].map(([type, e]) => [type, e.hourlyUsd])), workloadShareOfNodes: 1 });
+      const candidate = armCandidate({ provider: node.provider, instanceType: node.instanceType, onDemandHourlyUsd: here.hourlyUsd, catalog: region.prices, workloadShareOfNodes: 1 });
       if (!candidate) continue;
       const move = moves.get(node.instanceType) ?? {
         instanceType: node.instanceType,
@@ -38,7 +42,7 @@ export function adviseArm(input: ClusterSavingsInput): Recommendation[] {
         instanceHourlyUsd: here.hourlyUsd,
         armInstanceHourlyUsd: candidate.armNodeHourlyUsd,
         workloadHourlyUsd: 0,
-        sources: [here.source, catalog.get(candidate.armInstanceType)?.source ?? here.source],
+        sources: [here.source, region.entries.get(candidate.armInstanceType)?.source ?? here.source],
       };
       move.workloadHourlyUsd += pod.costUsd;
       moves.set(node.instanceType, move);

@@ -6,6 +6,7 @@ import { packNodePool, type InstanceShape, type PackResult, type PodDemand } fro
 import { compare, groupByPool, nodeArchitecture } from './node-pools.js';
 import { HOUR_MILLIS, type Architecture, type ClusterSavingsInput, type NodeHour, type PodHour } from './savings-inputs.js';
 import { averageSpotPriceOf } from './spot-suitability.js';
+import { nodeHourly } from './node-hourly.js';
 
 export interface NodePoolOptions {
   /** Headroom: a proposed node is at most this allocated, per resource (0.8). */
@@ -25,7 +26,11 @@ export const NODE_POOL_DEFAULTS: NodePoolOptions = { maxAllocatedFraction: 0.8 }
  */
 export function adviseNodePools(input: ClusterSavingsInput, options: NodePoolOptions = NODE_POOL_DEFAULTS): Recommendation[] {
   const podsByNode = new Map<string, PodHour[]>();
-  for (const pod of input.pods) podsByNode.set(pod.nodeName, [...(podsByNode.get(pod.nodeName) ?? []), pod]);
+  for (const pod of input.pods) {
+    const onNode = podsByNode.get(pod.nodeName) ?? [];
+    onNode.push(pod);
+    podsByNode.set(pod.nodeName, onNode);
+  }
   return poolsOf(input.nodes).map(({ name, poolLabel, nodes }) => advisePool(input, options, name, poolLabel, nodes, podsByNode));
 }
 
@@ -88,7 +93,7 @@ function advisePool(
   const proposed = packNodePool(today, shapes, packOptions);
   const afterRightSizing = packNodePool(rightSized, shapes, packOptions);
 
-  const hourlyOf = (n: NodeHour) => (n.pricedSeconds > 0 ? (n.costUsd * HOUR_MILLIS) / 1000 / n.pricedSeconds : 0);
+  const hourlyOf = (n: NodeHour) => nodeHourly(n).costUsd;
   const currentHourly = sum(nodes.map(hourlyOf));
   const proposedHourly = proposed.hourlyUsd + unplacedHourly(proposed, today, nodes, podsByNode, hourlyOf);
   const rightSizedHourly = afterRightSizing.hourlyUsd + unplacedHourly(afterRightSizing, rightSized, nodes, podsByNode, hourlyOf);
@@ -193,7 +198,7 @@ function demandOf(pod: PodHour, containers: PodHour['containers'], architecture:
 function shapesFor(input: ClusterSavingsInput, nodes: readonly NodeHour[], provider: string, region: string, capacityType: string) {
   const seen = new Map<string, { cpuCores: number; memoryBytes: number; gpus: number; hourlyUsd: number; architecture: Architecture }>();
   for (const n of nodes) {
-    const hourly = n.pricedSeconds > 0 ? (n.costUsd * 3600) / n.pricedSeconds : 0;
+    const hourly = nodeHourly(n).costUsd;
     const previous = seen.get(n.instanceType);
     seen.set(n.instanceType, {
       cpuCores: Math.max(previous?.cpuCores ?? 0, n.cpuCores),
@@ -207,7 +212,7 @@ function shapesFor(input: ClusterSavingsInput, nodes: readonly NodeHour[], provi
   for (const entry of input.catalog) {
     if (entry.provider !== provider || entry.region !== region || entry.vcpus === null || entry.memoryBytes === null) continue;
     const price = capacityType === 'SPOT' ? spotAverage(input, entry.instanceType) : entry.capacityType === capacityType ? entry.hourlyUsd : null;
-    if (price === null || (capacityType !== 'SPOT' && entry.capacityType !== capacityType)) continue;
+    if (price === null) continue;
     shapes.set(entry.instanceType, {
       instanceType: entry.instanceType,
       cpuCores: entry.vcpus,

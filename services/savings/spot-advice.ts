@@ -4,7 +4,8 @@ import { savingsRecord } from './advice-envelope.js';
 import { compare } from './node-pools.js';
 import { HOUR_MILLIS, HOURS_PER_MONTH, type ClusterSavingsInput } from './savings-inputs.js';
 import { judgeSpot, spotSaving } from './spot-suitability.js';
-import { nodeHourly, workloadPods } from './workload-pods.js';
+import { nodeHourly } from './node-hourly.js';
+import { workloadPods } from './workload-pods.js';
 
 /**
  * SPOT_WORKLOAD advice for every Deployment, ReplicaSet and StatefulSet with

@@ -31,9 +31,3 @@ export function workloadPods(input: ClusterSavingsInput): WorkloadPods[] {
     .sort(([a], [b]) => compare(a, b))
     .map(([key, g]) => ({ ...g, replicas: specs.get(key) ?? new Set(g.pods.map((p) => p.pod.uid)).size }));
 }
-
-/** A node's price per hour as the processor priced it this hour, and at on-demand. */
-export function nodeHourly(node: NodeHour): { costUsd: number; onDemandUsd: number } {
-  if (node.pricedSeconds <= 0) return { costUsd: 0, onDemandUsd: 0 };
-  return { costUsd: (node.costUsd * 3600) / node.pricedSeconds, onDemandUsd: (node.onDemandCostUsd * 3600) / node.pricedSeconds };
-}
