@@ -11,6 +11,8 @@ import { createConsumerMetrics } from '../../services/kafka/kafka-metrics.js';
 import { TOPICS, type TopicSpec } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { REPO } from '../deploy/repo.js';
+import { adviseCluster } from '../../services/savings/cluster-savings.js';
+import { SMALL_CLUSTER_OPTIONS, smallCluster } from '../fixtures/savings/small-cluster.js';
 import { recommendation } from '../fixtures/storage/recommendations.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { freePort, hasPrometheus, startPrometheus, type PrometheusServer } from './prometheus-server.js';
@@ -47,7 +49,7 @@ describe.skipIf(!hasPrometheus())('Prometheus scraping two exporters that serve 
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   });
 
-  it("counts every workload container once in the README's queries, follows new versions and drops tombstoned ones", async () => {
+  it("counts every workload container and every cluster-savings record once in the README's queries, follows new versions and drops tombstoned ones", async () => {
     const kafka: Kafka = testKafka('kcost-export-recommendations');
     const codec = testCodec();
     const [recommendations, deadLetter] = (await createTestTopics(kafka, [TOPICS.recommendations, TOPICS.deadLetter])) as [TopicSpec, TopicSpec];
@@ -58,7 +60,9 @@ describe.skipIf(!hasPrometheus())('Prometheus scraping two exporters that serve 
     const publish = (records: readonly Recommendation[]) => producer.publish(records.map((value) => ({ topic: recommendations.name, key: value.key, schema: 'Recommendation', value })));
 
     const first = advice(0);
-    await publish(first);
+    // Beside the containers' advice, kcost savings' cluster advice (node pools, spot, commitments, ARM) from the small cluster.
+    const cluster = adviseCluster(smallCluster(), SMALL_CLUSTER_OPTIONS);
+    await publish([...first, ...cluster]);
 
     const ports = [await freePort(), await freePort()];
     const exporters: Exporter[] = [];
@@ -102,6 +106,11 @@ describe.skipIf(!hasPrometheus())('Prometheus scraping two exporters that serve 
       'both exporters scraped and the recorded savings',
     );
     expect(await byNamespace()).toEqual(savingsByNamespace(first));
+    // The README's query for the cluster advice: one series per record, whichever replica served it.
+    const clusterAdvice = await instant('max by (cluster, kind, target) (kube_cost_advice_monthly_savings_usd)');
+    expect(clusterAdvice.map((s) => `${s.metric.cluster}/${s.metric.target}`).sort()).toEqual(cluster.map((r) => r.key).sort());
+    for (const record of cluster) expect(clusterAdvice.find((s) => `${s.metric.cluster}/${s.metric.target}` === record.key)?.value, record.key).toBeCloseTo(record.saving.monthlySavingsUsd, 9);
+    expect(new Set(clusterAdvice.map((s) => s.metric.kind))).toEqual(new Set(cluster.map((r) => r.kind)));
     // Both replicas serve every container: a plain sum would count each twice.
     expect(await scalar('sum(kube_cost_recommendation_monthly_savings_usd)')).toBeCloseTo(2 * total(first), 9);
     // One series per container and resource on each replica, never more.

@@ -311,4 +311,13 @@ describe('kubectl cost recommendations for the cluster-savings kinds, and kubect
     const json = JSON.parse((await cost(['savings', '-o', 'json'])).stdout) as { totalMonthlySavingsUsd: number };
     expect(json.totalMonthlySavingsUsd).toBeCloseTo(summary.totalMonthlySavingsUsd, 9);
   });
+
+  it('is reached as `kubectl cost savings` through the plugin on the PATH, printing what the plugin prints', async () => {
+    const bin = join(scratch, 'savings-bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(fileURLToPath(new URL('../../bin/kubectl-cost.js', import.meta.url)), join(bin, 'kubectl-cost'));
+    const { stdout } = await run('kubectl', ['cost', 'savings', '--api-url', savingsUrl], { env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    expect(stdout).toBe((await cost(['savings'])).stdout);
+    expect(parseTable(stdout).at(-1)?.KIND).toBe('TOTAL');
+  });
 });
