@@ -47,7 +47,7 @@ describe('rows', () => {
       EffectiveCost: 2, BilledCost: 2, ListCost: 3, PricingQuantity: 2, PricingUnit: 'Hours',
       BillingPeriodStart: Date.parse('2026-02-01T00:00:00Z'), BillingPeriodEnd: Date.parse('2026-03-01T00:00:00Z'),
       ChargePeriodStart: Date.parse('2026-02-28T00:00:00Z'), ChargePeriodEnd: Date.parse('2026-03-01T00:00:00Z'),
-      ResourceId: 'c1/web/Deployment/frontend', ResourceType: 'Kubernetes Deployment', x_KcostPriceSource: 'aws-pricing;aws-spot', x_KcostIdle: false,
+      ResourceId: 'c1/web/Deployment/frontend', ResourceType: 'Kubernetes Deployment', PricingCategory: 'Other', x_KcostPriceSource: 'aws-pricing;aws-spot', x_KcostIdle: false,
     });
     expect(JSON.parse(row.Tags as string)).toEqual({ 'kcost.io/cluster': 'c1', 'kcost.io/namespace': 'web', 'kcost.io/workload-kind': 'Deployment', 'kcost.io/workload': 'frontend' });
   });
@@ -63,7 +63,7 @@ describe('rows', () => {
       bucket: '2026-03-01T00:00:00Z', cluster: 'c1', node_name: 'n2', instance_type: 'm5.large', capacity_type: 'SPOT',
       cpu_idle_cost_usd: 0.5, memory_idle_cost_usd: 0.25, gpu_idle_cost_usd: 0.125, seconds: 86_400, price_sources: 'aws-spot',
     });
-    expect(row).toMatchObject({ EffectiveCost: 0.875, PricingCategory: 'Dynamic', PricingQuantity: 24, SkuId: 'm5.large', ResourceId: 'c1/nodes/n2', x_KcostCostKind: 'idle', x_KcostIdle: true, x_KcostNamespace: null });
+    expect(row).toMatchObject({ EffectiveCost: 0.875, PricingCategory: 'Dynamic', PricingQuantity: 24, x_KcostInstanceType: 'm5.large', ResourceId: 'c1/nodes/n2', x_KcostCostKind: 'idle', x_KcostIdle: true, x_KcostNamespace: null });
     expect(row.BillingPeriodStart).toBe(Date.parse('2026-03-01T00:00:00Z'));
   });
 });

@@ -20,6 +20,7 @@ interface SpecColumn {
   allowsNulls?: boolean;
   allowedValues?: string[];
   allowedValuesByCategory?: Record<string, string[]>;
+  notNullForUsageOrPurchase?: boolean;
 }
 const SPEC = JSON.parse(readFileSync(new URL('../fixtures/focus/focus-1.2-columns.json', import.meta.url), 'utf8')) as { focusVersion: string; columns: SpecColumn[] };
 const SPEC_BY_ID = new Map(SPEC.columns.map((c) => [c.id, c]));
@@ -69,10 +70,9 @@ function expectFocusConformant({ header, rows }: CsvTable): void {
       if (spec.allowedValues) expect(spec.allowedValues, name).toContain(value);
     }
     expect(SPEC_BY_ID.get('ServiceSubcategory')?.allowedValuesByCategory?.[row.ServiceCategory ?? '']).toContain(row.ServiceSubcategory);
-    // Usage rows that correct nothing must say what was priced and in which unit.
-    if (row.ChargeCategory === 'Usage' && row.ChargeClass !== 'Correction') {
-      expect(row.PricingQuantity).not.toBe('');
-      expect(row.PricingUnit).not.toBe('');
+    // Usage rows that correct nothing must say what was priced, in which unit and how.
+    if (['Usage', 'Purchase'].includes(row.ChargeCategory ?? '') && row.ChargeClass !== 'Correction') {
+      for (const name of header) if (SPEC_BY_ID.get(name)?.notNullForUsageOrPurchase) expect(row[name], `${name} of a usage row`).not.toBe('');
     }
     expect(row.BillingCurrency).toMatch(/^[A-Z]{3}$/);
     expect(Date.parse(row.ChargePeriodStart ?? '')).toBeLessThan(Date.parse(row.ChargePeriodEnd ?? ''));
