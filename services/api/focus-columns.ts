@@ -39,8 +39,6 @@ export const FOCUS_COLUMNS = [
   column('PricingUnit', 'String', false, 'Hours.'),
   column('ProviderName', 'String', false, 'kcost.'),
   column('PublisherName', 'String', false, 'kcost.'),
-  column('RegionId', 'String', true, 'Null: the daily rollups hold no region; join on the node to the provider\'s rows for it.'),
-  column('RegionName', 'String', true, 'Null, as RegionId.'),
   column('ResourceId', 'String', true, '<cluster>/<namespace>[/<kind>/<workload>] or <cluster>/nodes/<node> for idle.'),
   column('ResourceName', 'String', true, 'The workload, namespace or node name.'),
   column('ResourceType', 'String', true, 'Kubernetes Namespace, Kubernetes <Kind> (Deployment, StatefulSet, ...), Kubernetes Pod (bare pods) or Kubernetes Node (idle).'),

@@ -27,8 +27,6 @@ const FIXED = {
   PricingUnit: 'Hours',
   ProviderName: 'kcost',
   PublisherName: 'kcost',
-  RegionId: null,
-  RegionName: null,
   ServiceCategory: 'Compute',
   ServiceName: 'Kubernetes',
   ServiceSubcategory: 'Containers',
