@@ -21,6 +21,7 @@ describe('the OpenAPI document', () => {
     const parameters = document.paths['/v1/allocation']?.get.parameters ?? [];
     expect(parameters.map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
     expect(parameters.find((p) => p.name === 'filter')?.description).toContain('label[<key>]');
+    expect((document.paths['/v1/focus']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
     expect((document.paths['/v1/recommendations']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual([
       'cluster', 'container', 'format', 'kind', 'limit', 'minSavingUsd', 'namespace', 'risk', 'sort', 'workloadKind', 'workloadName',
     ]);
