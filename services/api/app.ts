@@ -19,6 +19,7 @@ import { chunkedBody, jsonPieces } from './body-stream.js';
 import { anonymousPrincipal, createAuthenticator, type Principal } from './authenticator.js';
 import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
+import { registerFocusRoutes } from './focus-routes.js';
 import { registerForecastRoutes } from './forecast-routes.js';
 import type { BudgetDefinition } from './budget-config.js';
 import { compileNodesQuery, planNodes, toNodeRow } from './nodes-query.js';
@@ -112,7 +113,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
       info: {
         title: 'kcost query API',
         version: '1',
-        description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database. Every /v1 endpoint answers JSON, or CSV with format=csv; a bad parameter gets a 400 that names it.',
+        description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database. Every /v1 endpoint answers JSON, or CSV with format=csv (/v1/focus: FOCUS 1.2 CSV or Parquet); a bad parameter gets a 400 that names it.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: authenticate ? [{ bearer: [] }] : [],
@@ -293,6 +294,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   });
 
   registerForecastRoutes(app, { admit, cursorsOf, clock: deps.clock, maxRows: config.maxRows, budgets: config.budgets ?? [], scopeOf });
+  registerFocusRoutes(app, { admit, cursorsOf, sendCsv: (reply, pieces, cursors) => sendStreamed(reply, 'csv', pieces, cursors), clock: deps.clock, maxRows: config.maxRows, scopeOf });
   return app;
 }
 

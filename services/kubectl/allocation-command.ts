@@ -64,6 +64,6 @@ export function aggregateOf(positionals: readonly string[]): string {
     return `label:${key}`;
   }
   const aggregate = command === undefined ? undefined : AGGREGATE_OF_COMMAND[command];
-  if (!aggregate) throw new KcostError('INVALID_CONFIG', `unknown command ${JSON.stringify(command ?? '')}; use namespace, workload, pod, node, label <key>, estimate, recommendations, savings, forecast or budgets`);
+  if (!aggregate) throw new KcostError('INVALID_CONFIG', `unknown command ${JSON.stringify(command ?? '')}; use namespace, workload, pod, node, label <key>, estimate, recommendations, savings, forecast, budgets or focus`);
   return aggregate;
 }

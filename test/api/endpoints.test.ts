@@ -17,10 +17,11 @@ describe('the OpenAPI document', () => {
     const document = response.json<{ openapi: string; paths: Record<string, { get: { parameters: Array<{ name: string; description: string }> } }> }>();
     await SwaggerParser.validate(structuredClone(document) as never);
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).filter((p) => p.startsWith('/v1/')).sort()).toEqual(['/v1/allocation', '/v1/anomalies', '/v1/budgets', '/v1/forecast', '/v1/nodes', '/v1/prices', '/v1/recommendations', '/v1/savings']);
+    expect(Object.keys(document.paths).filter((p) => p.startsWith('/v1/')).sort()).toEqual(['/v1/allocation', '/v1/anomalies', '/v1/budgets', '/v1/focus', '/v1/forecast', '/v1/nodes', '/v1/prices', '/v1/recommendations', '/v1/savings']);
     const parameters = document.paths['/v1/allocation']?.get.parameters ?? [];
     expect(parameters.map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
     expect(parameters.find((p) => p.name === 'filter')?.description).toContain('label[<key>]');
+    expect((document.paths['/v1/focus']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
     expect((document.paths['/v1/recommendations']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual([
       'cluster', 'container', 'format', 'kind', 'limit', 'minSavingUsd', 'namespace', 'risk', 'sort', 'workloadKind', 'workloadName',
     ]);
@@ -52,6 +53,9 @@ describe('bad parameters get a 400 that names them', () => {
     ['/v1/recommendations?sort=cost', 'sort'],
     ['/v1/recommendations?limit=0', 'limit'],
     ['/v1/recommendations?window=24h', 'window'],
+    ['/v1/focus?aggregate=pod', 'aggregate'],
+    ['/v1/focus?format=json', 'format'],
+    ['/v1/focus?window=fortnight', 'window'],
   ])('%s → %s', async (url, parameter) => {
     const response = await loaded.api.inject({ method: 'GET', url });
     expect(response.statusCode, response.body).toBe(400);

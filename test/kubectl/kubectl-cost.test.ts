@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
+import { parseCsv } from '../../services/api/csv.js';
 import { main } from '../../services/cli/main.js';
 import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
 import { anomalyRecords, costRecords, NOW, priceRecords } from '../api/cost-records.js';
@@ -81,6 +82,21 @@ describe('kubectl cost tables', () => {
     expect(JSON.parse(json.stdout)).toEqual(await (await apiGet(`window=${DAYS}&aggregate=workload`)).json());
     const csv = await kubectlCost(['label', 'app', '--window', DAYS, '-o', 'csv']);
     expect(csv.stdout).toBe(await (await apiGet(`window=${DAYS}&aggregate=label:app&format=csv`)).text());
+  });
+
+  it('kubectl cost focus prints the FOCUS CSV of GET /v1/focus, narrowed by --cluster and -n', async () => {
+    const all = await kubectlCost(['focus', '--window', DAYS]);
+    expect(all.stderr).toBe('');
+    const answer = await fetch(`${apiUrl}/v1/focus?window=${encodeURIComponent(DAYS)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(all.stdout).toBe(await answer.text());
+    const web = await kubectlCost(['focus', 'namespace', '--window', DAYS, '--cluster', 'c1', '-n', 'web']);
+    const [header = [], ...rows] = parseCsv(web.stdout);
+    const at = (name: string) => header.indexOf(name);
+    expect(rows.length).toBeGreaterThan(0);
+    // Idle belongs to no namespace: a namespace filter narrows only the allocation rows, as in /v1/allocation.
+    for (const row of rows) expect([row[at('x_KcostCluster')], row[at('x_KcostCostKind')] === 'idle' ? 'web' : row[at('x_KcostNamespace')]]).toEqual(['c1', 'web']);
+    const json = await kubectlCost(['focus', '-o', 'json']);
+    expect(json.code).toBe(2);
   });
 
   it('fails with the API\'s message: no token, a bad window, an unknown command', async () => {
