@@ -16,6 +16,7 @@ import type { DbRow } from './allocation-rows.js';
 import { allocationPieces } from './allocation-stream.js';
 import { compileAnomaliesQuery, planAnomalies, toAnomalyRow } from './anomalies-query.js';
 import { chunkedBody, jsonPieces } from './body-stream.js';
+import { registerApprovalRoutes } from './approval-routes.js';
 import { anonymousPrincipal, createAuthenticator, type Principal } from './authenticator.js';
 import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
@@ -112,7 +113,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
       info: {
         title: 'kcost query API',
         version: '1',
-        description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database. Every /v1 endpoint answers JSON, or CSV with format=csv; a bad parameter gets a 400 that names it.',
+        description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database, and approvals of recommendations. Every /v1 read answers JSON, or CSV with format=csv; a bad parameter gets a 400 that names it.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: authenticate ? [{ bearer: [] }] : [],
@@ -293,6 +294,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   });
 
   registerForecastRoutes(app, { admit, cursorsOf, clock: deps.clock, maxRows: config.maxRows, budgets: config.budgets ?? [], scopeOf });
+  registerApprovalRoutes(app, { runQuery: deps.runQuery, admit, clock: deps.clock, maxRows: config.maxRows, principalOf: scopeOf });
   return app;
 }
 
