@@ -330,6 +330,16 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
       expect(podSpec(workload).volumes?.some((v) => v.name.startsWith('kafka-')) ?? false, workload.metadata.name).toBe(false);
     }
     expect(() => renderChart(CHART, { ...BASE, kafka: { sasl: { mechanism: 'scram-sha-512', username: 'kcost' } } })).toThrow(/kafka.sasl.passwordSecret/);
+    // OAUTHBEARER: the pod's ServiceAccount token for the brokers' audience, projected and renewed by the kubelet.
+    const oauth = renderChart(CHART, { ...BASE, kafka: { tls: { enabled: true }, sasl: { mechanism: 'oauthbearer', oauthbearer: { audience: 'kafka.example.com' } } } });
+    const sink = named(oauth, 'Deployment', 'kcost-sink');
+    const container = podSpec(sink).containers[0] as Container;
+    const config = checkInvocation(container.args ?? [], environment(container)).config;
+    expect(config).toMatchObject({ kafkaTls: true, kafkaSaslMechanism: 'oauthbearer', kafkaUsername: '' });
+    const mount = container.volumeMounts?.find((m) => String(config.kafkaOauthTokenFile).startsWith(`${m.mountPath}/`));
+    const volume = podSpec(sink).volumes?.find((v) => v.name === mount?.name) as unknown as { projected: { sources: Array<{ serviceAccountToken: { path: string; audience: string } }> } };
+    expect(volume.projected.sources[0]?.serviceAccountToken).toMatchObject({ audience: 'kafka.example.com', path: String(config.kafkaOauthTokenFile).split('/').pop() });
+    for (const manifest of oauth) expect(() => validateManifest(manifest.object)).not.toThrow();
   });
 
   it('runs the simulator in real time when it is switched on for a demo', () => {

@@ -57,7 +57,12 @@ Call with (dict "root" $ "component" "sink").
   value: /etc/kcost/kafka-ca/{{ $kafka.tls.caKey }}
 {{- end }}
 {{- end }}
-{{- if ne $kafka.sasl.mechanism "none" }}
+{{- if eq $kafka.sasl.mechanism "oauthbearer" }}
+- name: KCOST_KAFKA_SASL_MECHANISM
+  value: oauthbearer
+- name: KCOST_KAFKA_OAUTH_TOKEN_FILE
+  value: /var/run/secrets/kcost/kafka/token
+{{- else if ne $kafka.sasl.mechanism "none" }}
 {{- $own := get $kafka.sasl.users .component | default (dict) }}
 - name: KCOST_KAFKA_SASL_MECHANISM
   value: {{ $kafka.sasl.mechanism | quote }}
@@ -76,7 +81,11 @@ Call with (dict "root" $ "component" "sink").
   mountPath: /etc/kcost/kafka-ca
   readOnly: true
 {{- end }}
-{{- if ne $kafka.sasl.mechanism "none" }}
+{{- if eq $kafka.sasl.mechanism "oauthbearer" }}
+- name: kafka-token
+  mountPath: /var/run/secrets/kcost/kafka
+  readOnly: true
+{{- else if ne $kafka.sasl.mechanism "none" }}
 - name: kafka-sasl
   mountPath: /etc/kcost/kafka-sasl
   readOnly: true
@@ -90,7 +99,16 @@ Call with (dict "root" $ "component" "sink").
   secret:
     secretName: {{ $kafka.tls.caSecret }}
 {{- end }}
-{{- if ne $kafka.sasl.mechanism "none" }}
+{{- if eq $kafka.sasl.mechanism "oauthbearer" }}
+{{- /* The pod's ServiceAccount token for the brokers' audience; the kubelet renews the file before it expires. */}}
+- name: kafka-token
+  projected:
+    sources:
+      - serviceAccountToken:
+          path: token
+          audience: {{ $kafka.sasl.oauthbearer.audience | quote }}
+          expirationSeconds: {{ $kafka.sasl.oauthbearer.expirationSeconds }}
+{{- else if ne $kafka.sasl.mechanism "none" }}
 {{- $own := get $kafka.sasl.users .component | default (dict) }}
 - name: kafka-sasl
   secret:
