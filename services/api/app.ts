@@ -58,8 +58,8 @@ export interface ApiDeps {
 export interface ApiConfig {
   /** The shared bearer token: whoever holds it is admin; empty: none. */
   readonly token: string;
-  /** Groups, static tokens and OIDC settings (access-config.ts); absent: only the shared token, if any. */
-  readonly access?: AccessConfig;
+  /** Groups, static tokens and OIDC settings (access-config.ts), or a function answering the ones in force (access-reload.ts); absent: only the shared token, if any. */
+  readonly access?: AccessConfig | (() => AccessConfig);
   /** Verifies OIDC tokens; given when the access configuration has an oidc section. */
   readonly verifier?: TokenVerifier;
   /** Reviews Kubernetes tokens; given when the access configuration has a kubernetes section. */
