@@ -31,13 +31,14 @@ const CALLERS: Readonly<Record<string, Caller>> = {
   apiEngineer: { token: 'token-api', namespaces: ['api'], clusters: '*', nodeCosts: false },
   batchOperatorWithNodes: { token: 'token-batch-c2', namespaces: ['batch'], clusters: ['c2'], nodeCosts: true },
   finops: { token: 'token-finops', namespaces: '*', clusters: '*', nodeCosts: true },
+  admin: { token: 'token-admin', namespaces: '*', clusters: '*', nodeCosts: true },
 };
-const ROLE_OF: Readonly<Record<string, string>> = { webInC1: 'viewer', webEverywhere: 'viewer', apiEngineer: 'engineer', batchOperatorWithNodes: 'operator', finops: 'viewer' };
+const ROLE_OF: Readonly<Record<string, string>> = { webInC1: 'viewer', webEverywhere: 'viewer', apiEngineer: 'engineer', batchOperatorWithNodes: 'operator', finops: 'viewer', admin: 'admin' };
 
 const sees = (caller: Caller, cluster: string, namespace: string) =>
   (caller.clusters === '*' || caller.clusters.includes(cluster)) && (namespace === '' ? caller.nodeCosts : caller.namespaces === '*' || caller.namespaces.includes(namespace));
 
-const ADMIN_TOKEN = 'token-admin';
+const ADMIN_TOKEN = (CALLERS.admin as Caller).token;
 
 function accessYaml(): string {
   const list = (v: readonly string[] | '*') => JSON.stringify(v === '*' ? ['*'] : v);
@@ -46,7 +47,7 @@ function accessYaml(): string {
     '  - name: admin',
     `    sha256: ${createHash('sha256').update(ADMIN_TOKEN).digest('hex')}`,
     '    role: admin',
-    ...Object.entries(CALLERS).flatMap(([name, c]) => [
+    ...Object.entries(CALLERS).filter(([name]) => name !== 'admin').flatMap(([name, c]) => [
       `  - name: ${name}`,
       `    sha256: ${createHash('sha256').update(c.token).digest('hex')}`,
       `    role: ${ROLE_OF[name]}`,

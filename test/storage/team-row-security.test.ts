@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../services/db/migrations.js';
@@ -7,6 +9,8 @@ import { silentLogger } from '../../services/log/logger.js';
 import { BatchWriter } from '../../services/sink/batch-writer.js';
 import { recommendationRecords } from '../api/recommendation-records.js';
 import { costHistory } from '../deploy/cost-data.js';
+import { expandMacros, interpolateVariables } from '../deploy/grafana-sql.js';
+import { REPO } from '../deploy/repo.js';
 import { serverUrl } from '../support/database.js';
 
 // sql/0010: a team's database role, logged in as Grafana's datasource would,
@@ -113,6 +117,20 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
       // List prices are no tenant's data.
       expect(Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM price_history')).rows[0]?.n)).toBeGreaterThanOrEqual(0);
     });
+  });
+
+  it('a dashboard panel run by the team\'s Grafana login, with every namespace in its variable, shows only the team\'s', async () => {
+    const dashboard = JSON.parse(readFileSync(join(REPO, 'deploy/grafana/dashboards/executive-summary.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ rawSql: string }> }> };
+    const panel = dashboard.panels.find((p) => p.title === 'Top namespaces');
+    const namespaces = [...new Set(history.pods.map((p) => p.namespace))];
+    const sql = expandMacros(
+      interpolateVariables(panel?.targets[0]?.rawSql ?? '', { cluster: { values: ['prod-eu', 'staging-us'], quoted: true }, namespace: { values: namespaces, quoted: true } }),
+      { from: new Date(Date.UTC(2026, 9, 1)), to: new Date(Date.UTC(2026, 9, 3)) },
+    );
+    const asOwner = (await pool.query<{ Namespace: string }>(sql)).rows.map((r) => r.Namespace);
+    expect(asOwner.length).toBeGreaterThan(1);
+    const asTeam = await as(shopLogin, async (client) => (await client.query<{ Namespace: string }>(sql)).rows.map((r) => r.Namespace));
+    expect(asTeam).toEqual(['shop']);
   });
 
   it('a team given node costs sees its cluster\'s nodes and cluster-wide figures, and nothing of another cluster', async () => {
