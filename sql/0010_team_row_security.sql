@@ -41,7 +41,7 @@ GRANT SELECT ON kcost_namespace_grant TO PUBLIC;
 -- members), superusers and BYPASSRLS roles, as PostgreSQL's own row security
 -- exempts them. The views of the TimescaleDB path need it said explicitly.
 CREATE OR REPLACE FUNCTION kcost_sees_everything() RETURNS boolean
-LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
   SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = current_user AND (r.rolsuper OR r.rolbypassrls))
       OR pg_has_role(current_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'kcost_namespace_grant'::regclass), 'USAGE')
 $$;
@@ -49,9 +49,11 @@ $$;
 -- The caller's grants, filtered by current_user explicitly: a view's body
 -- reads tables as the view's owner, for whom the table's own policy is off.
 -- These functions keep the search_path of the migration, so a caller's own
--- search_path cannot point them at another kcost_namespace_grant.
+-- search_path cannot point them at another kcost_namespace_grant. They only
+-- read, so they are PARALLEL SAFE: a team's sum over pod_cost keeps the
+-- parallel scan the owner's gets.
 CREATE OR REPLACE FUNCTION kcost_caller_grants() RETURNS TABLE (cluster text, namespace text, node_costs boolean)
-LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
   SELECT g.cluster, g.namespace, g.node_costs FROM kcost_namespace_grant g WHERE pg_has_role(current_user, g.grantee, 'USAGE')
 $$;
 
@@ -60,20 +62,23 @@ $$;
 -- later migrations. Written out in each policy rather than called per row:
 -- PostgreSQL never inlines a SQL function holding a subquery, while here each
 -- test is an uncorrelated IN that it hashes once per query, so a sum over
--- millions of rows pays for the grants once. A NULL or empty namespace is a
--- figure of no namespace: visible with node_costs for the cluster.
+-- millions of rows pays for the grants once (EXISTS without a row reference
+-- runs once per query). A NULL or empty namespace is a figure of no
+-- namespace: visible with node_costs for the cluster.
 CREATE OR REPLACE FUNCTION kcost_scope_condition(cluster_column text, namespace_column text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
   SELECT replace(replace($rule$(
     (SELECT kcost_sees_everything())
     OR CASE WHEN COALESCE(@namespace, '') = '' THEN
       @cluster IN (SELECT g.cluster FROM kcost_caller_grants() g WHERE g.node_costs)
-      OR '*' IN (SELECT g.cluster FROM kcost_caller_grants() g WHERE g.node_costs)
+      OR EXISTS (SELECT 1 FROM kcost_caller_grants() g WHERE g.node_costs AND g.cluster = '*')
     ELSE
-      (@cluster, @namespace) IN (SELECT g.cluster, g.namespace FROM kcost_caller_grants() g)
-      OR @namespace IN (SELECT g.namespace FROM kcost_caller_grants() g WHERE g.cluster = '*')
-      OR @cluster IN (SELECT g.cluster FROM kcost_caller_grants() g WHERE g.namespace = '*')
-      OR ('*', '*') IN (SELECT g.cluster, g.namespace FROM kcost_caller_grants() g)
+      -- One probe turns away a row of a namespace granted nowhere (most rows, for a team).
+      (@namespace IN (SELECT g.namespace FROM kcost_caller_grants() g) OR EXISTS (SELECT 1 FROM kcost_caller_grants() g WHERE g.namespace = '*'))
+      AND ((@cluster, @namespace) IN (SELECT g.cluster, g.namespace FROM kcost_caller_grants() g)
+        OR @namespace IN (SELECT g.namespace FROM kcost_caller_grants() g WHERE g.cluster = '*')
+        OR @cluster IN (SELECT g.cluster FROM kcost_caller_grants() g WHERE g.namespace = '*')
+        OR EXISTS (SELECT 1 FROM kcost_caller_grants() g WHERE g.cluster = '*' AND g.namespace = '*'))
     END)$rule$, '@cluster', cluster_column), '@namespace', namespace_column)
 $$;
 

@@ -24,6 +24,7 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
   const shopTeam = `team_shop_${id}`;
   const shopLogin = `grafana_shop_${id}`;
   const opsTeam = `team_ops_${id}`;
+  const stagingTeam = `team_staging_${id}`;
   const urlAs = (user: string) => {
     const url = new URL(serverUrl());
     url.pathname = `/${database}`;
@@ -77,6 +78,8 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
     await pool.query(`CREATE ROLE ${shopLogin} LOGIN IN ROLE ${shopTeam}`);
     await pool.query(`SELECT kcost_grant_team($1, ARRAY['kube-system'], ARRAY['prod-eu'], node_costs => true)`, [opsTeam]);
     await pool.query(`ALTER ROLE ${opsTeam} LOGIN`);
+    await pool.query(`SELECT kcost_grant_team($1, ARRAY['*'], ARRAY['staging-us'])`, [stagingTeam]);
+    await pool.query(`ALTER ROLE ${stagingTeam} LOGIN`);
   });
 
   afterAll(async () => {
@@ -84,7 +87,7 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
     const client = admin();
     await client.connect();
     await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    for (const role of [shopLogin, shopTeam, opsTeam, owner]) await client.query(`DROP ROLE IF EXISTS ${role}`);
+    for (const role of [shopLogin, shopTeam, opsTeam, stagingTeam, owner]) await client.query(`DROP ROLE IF EXISTS ${role}`);
     await client.end();
   });
 
@@ -141,6 +144,16 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
         expect(await scopesOf(client, relation, 'NULL'), relation).toEqual(['prod-eu/']);
       }
       expect(await scopesOf(client, 'cost_forecast')).toEqual(['prod-eu/']);
+    });
+  });
+
+  it('a team given every namespace (*) of one cluster sees all of that cluster\'s namespaces, and neither another cluster nor node figures', async () => {
+    const expected = [...new Set(history.pods.filter((p) => p.cluster === 'staging-us').map((p) => `staging-us/${p.namespace}`))].sort();
+    expect(expected.length).toBeGreaterThan(1);
+    await as(stagingTeam, async (client) => {
+      for (const relation of ['pod_cost', 'pod_cost_hourly', 'pod_cost_daily']) expect(await scopesOf(client, relation), relation).toEqual(expected);
+      expect(await scopesOf(client, 'node_cost', 'NULL')).toEqual([]);
+      expect(await scopesOf(client, 'cost_forecast')).toEqual(['staging-us/shop']);
     });
   });
 
