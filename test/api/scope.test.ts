@@ -195,6 +195,10 @@ describe.each(Object.entries(CALLERS))('a caller scoped as %s', (_name, caller) 
     const clusters = nodes.json<{ rows: Array<{ cluster: string }> }>().rows.map((r) => r.cluster);
     expect(clusters.length).toBeGreaterThan(0);
     for (const cluster of clusters) expect(caller.clusters === '*' || caller.clusters.includes(cluster)).toBe(true);
+    const nodesCsv = parseCsv((await get(caller, `/v1/nodes?window=${WINDOW}&format=csv`)).body);
+    const clusterColumn = (nodesCsv[0] ?? []).indexOf('cluster');
+    expect(nodesCsv.length).toBeGreaterThan(1);
+    for (const line of nodesCsv.slice(1)) expect(caller.clusters === '*' || caller.clusters.includes(line[clusterColumn] ?? ''), line.join(',')).toBe(true);
     expect(idle.statusCode).toBe(200);
     const idleRows = idle.json<{ rows: Array<{ name: string; properties: { cluster: string } }> }>().rows.filter((r) => r.name.includes('__idle__'));
     expect(idleRows.length).toBeGreaterThan(0);
