@@ -76,11 +76,8 @@ broker_password() { local first=${KCOST_KAFKA_SCRAM_USERS%%,*}; echo "${first#*=
 # OAUTHBEARER beside SCRAM when KCOST_KAFKA_OAUTHBEARER=unsecured: with no
 # server callback handler configured, Kafka validates with its unsecured one.
 oauthbearer_mechanism() {
-  case ${KCOST_KAFKA_OAUTHBEARER:-} in
-    '') ;;
-    unsecured) printf ',OAUTHBEARER' ;;
-    *) say "KCOST_KAFKA_OAUTHBEARER must be unsecured or empty, not $KCOST_KAFKA_OAUTHBEARER"; exit 1 ;;
-  esac
+  [[ ${KCOST_KAFKA_OAUTHBEARER:-} == unsecured ]] && printf ',OAUTHBEARER'
+  return 0
 }
 oauthbearer_config() {
   [[ ${KCOST_KAFKA_OAUTHBEARER:-} == unsecured ]] || return 0
@@ -102,6 +99,7 @@ PROPS
       local missing=()
       for variable in KCOST_KAFKA_TLS_CERT KCOST_KAFKA_TLS_KEY KCOST_KAFKA_TLS_CA KCOST_KAFKA_SCRAM_USERS; do [[ -n ${!variable:-} ]] || missing+=("$variable"); done
       if [[ ${#missing[@]} -gt 0 ]]; then say "KCOST_KAFKA_SECURITY=sasl_ssl needs ${missing[*]}"; exit 1; fi
+      case ${KCOST_KAFKA_OAUTHBEARER:-} in '' | unsecured) ;; *) say "KCOST_KAFKA_OAUTHBEARER must be unsecured or empty, not $KCOST_KAFKA_OAUTHBEARER"; exit 1 ;; esac
       # Kafka reads a PEM key store as one file: the key, then the certificate chain.
       cat "$KCOST_KAFKA_TLS_KEY" "$KCOST_KAFKA_TLS_CERT" > "$state/keystore.pem"
       chmod 600 "$state/keystore.pem"
