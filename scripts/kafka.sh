@@ -21,7 +21,10 @@
 # broker's own and a super user). The users are created when the storage is
 # formatted (kafka-storage format --add-scram), so they apply to a fresh
 # KCOST_KAFKA_STATE. The controller listener stays plaintext on loopback; no
-# client request is served there.
+# client request is served there. KCOST_KAFKA_OAUTHBEARER=unsecured also
+# accepts OAUTHBEARER on that listener, validated by Kafka's built-in unsecured
+# validator (an unsigned JWT whose sub is the principal): for tests of the
+# client side only, never for a broker anyone else reaches.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -70,7 +73,18 @@ fetch() {
 broker_user() { local first=${KCOST_KAFKA_SCRAM_USERS%%,*}; echo "${first%%=*}"; }
 broker_password() { local first=${KCOST_KAFKA_SCRAM_USERS%%,*}; echo "${first#*=}"; }
 
-# The client listener: PLAINTEXT, or SASL_SSL with SCRAM-SHA-512 and nothing else.
+# OAUTHBEARER beside SCRAM when KCOST_KAFKA_OAUTHBEARER=unsecured: with no
+# server callback handler configured, Kafka validates with its unsecured one.
+oauthbearer_mechanism() {
+  [[ ${KCOST_KAFKA_OAUTHBEARER:-} == unsecured ]] && printf ',OAUTHBEARER'
+  return 0
+}
+oauthbearer_config() {
+  [[ ${KCOST_KAFKA_OAUTHBEARER:-} == unsecured ]] || return 0
+  printf '%s\n' "listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub=\"$(broker_user)\";"
+}
+
+# The client listener: PLAINTEXT, or SASL_SSL with SCRAM-SHA-512 (and OAUTHBEARER if asked) and nothing else.
 listener_config() {
   case $security in
     plaintext)
@@ -85,6 +99,7 @@ PROPS
       local missing=()
       for variable in KCOST_KAFKA_TLS_CERT KCOST_KAFKA_TLS_KEY KCOST_KAFKA_TLS_CA KCOST_KAFKA_SCRAM_USERS; do [[ -n ${!variable:-} ]] || missing+=("$variable"); done
       if [[ ${#missing[@]} -gt 0 ]]; then say "KCOST_KAFKA_SECURITY=sasl_ssl needs ${missing[*]}"; exit 1; fi
+      case ${KCOST_KAFKA_OAUTHBEARER:-} in '' | unsecured) ;; *) say "KCOST_KAFKA_OAUTHBEARER must be unsecured or empty, not $KCOST_KAFKA_OAUTHBEARER"; exit 1 ;; esac
       # Kafka reads a PEM key store as one file: the key, then the certificate chain.
       cat "$KCOST_KAFKA_TLS_KEY" "$KCOST_KAFKA_TLS_CERT" > "$state/keystore.pem"
       chmod 600 "$state/keystore.pem"
@@ -93,9 +108,10 @@ listeners=SASL_SSL://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=SASL_SSL://127.0.0.1:$port
 listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=SASL_SSL
-sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.enabled.mechanisms=SCRAM-SHA-512$(oauthbearer_mechanism)
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$(broker_user)" password="$(broker_password)";
+$(oauthbearer_config)
 ssl.keystore.type=PEM
 ssl.keystore.location=$state/keystore.pem
 ssl.truststore.type=PEM

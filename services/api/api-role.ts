@@ -8,6 +8,7 @@ import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { tlsFilesOf } from '../lifecycle/tls-files.js';
 import { createLogger } from '../log/logger.js';
 import { parseAccessConfig, type AccessConfig } from './access-config.js';
+import { watchAccessConfig } from './access-reload.js';
 import { apiSettings } from './api-settings.js';
 import { build } from './app.js';
 import { loadKubeConfig } from '../collector/kube-connection.js';
@@ -22,7 +23,7 @@ export const apiRole = defineRole({
   summary: 'Serve cost allocation over HTTP (JSON and CSV).',
   description: [
     'Serves GET /v1/allocation (cost by cluster, node, namespace, workload, controller kind, pod, container or label, per hour or day, with idle hidden, included or shared), /v1/nodes, /v1/anomalies, /v1/prices and /v1/recommendations (the latest right-sizing advice per container, as kcost.recommendations.v1 carries it) from the kcost database, reading the hourly and daily rollups where the window allows and raw rows otherwise.',
-    'The OpenAPI document is at /openapi.json; /healthz, /readyz (database reachable) and /metrics are on the same port. Optional authentication: a shared admin token (--token or --token-file), and with --access-config OIDC tokens and static tokens whose groups map to roles (viewer, engineer, operator, admin) and a scope of namespaces and clusters that every endpoint keeps to (see docs/access.md). HTTPS with --tls-cert-file and --tls-key-file, reloaded when the files change. A per-client rate limit, a URL length limit and a statement timeout. Stops cleanly on SIGTERM.',
+    'The OpenAPI document is at /openapi.json; /healthz, /readyz (database reachable) and /metrics are on the same port. Optional authentication: a shared admin token (--token or --token-file), and with --access-config OIDC tokens and static tokens whose groups map to roles (viewer, engineer, operator, admin) and a scope of namespaces and clusters that every endpoint keeps to (see docs/access.md); groups and static tokens are reloaded when the file changes. HTTPS with --tls-cert-file and --tls-key-file, reloaded when the files change. A per-client rate limit, a URL length limit and a statement timeout. Stops cleanly on SIGTERM.',
     'Under load: at most --max-queries requests read the database at once, of which at most --max-heavy-queries are heavy, so a light query (e.g. a day of namespaces from the hourly rollups) never waits behind heavy ones; each client may have --max-queries-per-client running or waiting. The rest wait in a queue of --max-queued-queries for up to --queue-timeout; beyond that: 429 with Retry-After. Rows are read from a database cursor in batches and large JSON and CSV answers are streamed, so memory stays bounded by these limits and --max-rows (with the defaults, under the chart\'s 512 MiB).',
   ].join('\n\n'),
   settings: apiSettings,
@@ -39,6 +40,8 @@ export const apiRole = defineRole({
       if (token === '') throw new KcostError('INVALID_CONFIG', `--token-file ${config.tokenFile} is empty`);
     }
     const { access, verifier } = loadAccess(config.accessConfig);
+    // Groups and static tokens follow the file as it changes (a ConfigMap or Secret update), like the TLS files.
+    const watched = access ? watchAccessConfig(config.accessConfig, access, logger) : undefined;
     const reviewer = access?.kubernetes ? createTokenReviewer(loadKubeConfig({ kubeconfig: access.kubernetes.kubeconfig, context: '' }), access.kubernetes.audiences) : undefined;
     const tls = tlsFilesOf(config);
     if (config.maxHeavyQueries >= config.maxQueries) {
@@ -69,7 +72,7 @@ export const apiRole = defineRole({
       },
       {
         token,
-        ...(access ? { access } : {}),
+        ...(watched ? { access: watched.current } : {}),
         ...(verifier ? { verifier } : {}),
         ...(reviewer ? { reviewer } : {}),
         ...(tls ? { tls } : {}),
@@ -94,6 +97,7 @@ export const apiRole = defineRole({
       await stopped;
       return 0;
     } finally {
+      watched?.stop();
       await app.close();
       await pool.end();
     }

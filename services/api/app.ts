@@ -16,6 +16,7 @@ import type { DbRow } from './allocation-rows.js';
 import { allocationPieces } from './allocation-stream.js';
 import { compileAnomaliesQuery, planAnomalies, toAnomalyRow } from './anomalies-query.js';
 import { chunkedBody, jsonPieces } from './body-stream.js';
+import { registerApprovalRoutes } from './approval-routes.js';
 import { anonymousPrincipal, createAuthenticator, type Principal } from './authenticator.js';
 import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
@@ -58,8 +59,8 @@ export interface ApiDeps {
 export interface ApiConfig {
   /** The shared bearer token: whoever holds it is admin; empty: none. */
   readonly token: string;
-  /** Groups, static tokens and OIDC settings (access-config.ts); absent: only the shared token, if any. */
-  readonly access?: AccessConfig;
+  /** Groups, static tokens and OIDC settings (access-config.ts), or a function answering the ones in force (access-reload.ts); absent: only the shared token, if any. */
+  readonly access?: AccessConfig | (() => AccessConfig);
   /** Verifies OIDC tokens; given when the access configuration has an oidc section. */
   readonly verifier?: TokenVerifier;
   /** Reviews Kubernetes tokens; given when the access configuration has a kubernetes section. */
@@ -113,7 +114,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
       info: {
         title: 'kcost query API',
         version: '1',
-        description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database. Every /v1 endpoint answers JSON, or CSV with format=csv (/v1/focus: FOCUS 1.2 CSV or Parquet); a bad parameter gets a 400 that names it.',
+        description: 'Kubernetes cost allocation, node cost, anomalies, prices and recommendations from the kcost database, and approvals of recommendations. Every /v1 read answers JSON, or CSV with format=csv (/v1/focus: FOCUS 1.2 CSV or Parquet); a bad parameter gets a 400 that names it.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: authenticate ? [{ bearer: [] }] : [],
@@ -295,6 +296,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
 
   registerForecastRoutes(app, { admit, cursorsOf, clock: deps.clock, maxRows: config.maxRows, budgets: config.budgets ?? [], scopeOf });
   registerFocusRoutes(app, { admit, cursorsOf, sendCsv: (reply, pieces, cursors) => sendStreamed(reply, 'csv', pieces, cursors), clock: deps.clock, maxRows: config.maxRows, scopeOf });
+  registerApprovalRoutes(app, { runQuery: deps.runQuery, admit, clock: deps.clock, maxRows: config.maxRows, principalOf: scopeOf });
   return app;
 }
 

@@ -20,7 +20,8 @@ export type Authenticator = (authorization: string | undefined) => Promise<Princ
 export interface AuthenticationOptions {
   /** The shared bearer token (--token); it stays admin, as it was before roles. Empty: none. */
   readonly sharedToken: string;
-  readonly access?: AccessConfig;
+  /** The access configuration, or a function answering the one in force (access-reload.ts: the file is reloaded when it changes). */
+  readonly access?: AccessConfig | (() => AccessConfig);
   readonly verifier?: TokenVerifier;
   /** Checks Kubernetes tokens (TokenReview) when the access file has a kubernetes section. */
   readonly reviewer?: TokenReviewer;
@@ -36,11 +37,15 @@ const ANONYMOUS: Principal = { subject: 'anonymous (no authentication configured
  * timingSafeEqual, so the time taken says nothing about how much matched.
  */
 export function createAuthenticator(options: AuthenticationOptions): Authenticator | undefined {
-  const access = options.access;
-  if (options.sharedToken === '' && !access?.oidc && !options.reviewer && (access?.staticTokens.length ?? 0) === 0) return undefined;
+  const given = options.access;
+  const accessNow = typeof given === 'function' ? given : () => given;
+  const initial = accessNow();
+  // Decided once, at start: whether the API asks for tokens at all does not change with a reload.
+  if (options.sharedToken === '' && !initial?.oidc && !options.reviewer && (initial?.staticTokens.length ?? 0) === 0) return undefined;
   const shared = options.sharedToken === '' ? undefined : sha256(options.sharedToken);
-  const groupsClaim = access?.oidc?.groupsClaim ?? 'groups';
   return async (authorization) => {
+    const access = accessNow();
+    const groupsClaim = access?.oidc?.groupsClaim ?? 'groups';
     if (authorization === undefined || authorization === '') throw new KcostError('UNAUTHORIZED', 'this API needs an Authorization: Bearer <token> header');
     const match = /^Bearer ([!-~]+)$/.exec(authorization);
     if (!match) throw new KcostError('UNAUTHORIZED', 'the Authorization header is not "Bearer <token>"');

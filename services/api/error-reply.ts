@@ -8,6 +8,8 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  // An approval of a version that is no longer the recommendation's.
+  CONFLICT: 409,
   RATE_LIMITED: 429,
   TOO_BUSY: 429,
   // Never seen by the client, which is gone; counted in the request metrics as nginx does.

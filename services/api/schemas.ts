@@ -25,7 +25,7 @@ export const ERROR_SCHEMA = {
   type: 'object',
   description: 'What was wrong. For a bad parameter, `parameter` names it.',
   properties: {
-    error: str('Stable error code: BAD_PARAMETER, UNAUTHORIZED, NOT_FOUND, URL_TOO_LONG, INSUFFICIENT_HISTORY (422: too little history to forecast; the message says how much is needed), RATE_LIMITED, TOO_BUSY (429 with Retry-After: too many queries at once from this client, or the queue for the database is full), DATABASE_UNAVAILABLE (503: unreachable, or a statement past its timeout), INTERNAL.'),
+    error: str('Stable error code: BAD_PARAMETER, UNAUTHORIZED, FORBIDDEN (403: the caller\'s role or scope does not allow it), NOT_FOUND, CONFLICT (409: an approval of a recommendation version that is no longer current), URL_TOO_LONG, INSUFFICIENT_HISTORY (422: too little history to forecast; the message says how much is needed), RATE_LIMITED, TOO_BUSY (429 with Retry-After: too many queries at once from this client, or the queue for the database is full), DATABASE_UNAVAILABLE (503: unreachable, or a statement past its timeout), INTERNAL.'),
     message: str('What was wrong, with the offending value.'),
     parameter: str('The query parameter at fault, for BAD_PARAMETER.'),
   },

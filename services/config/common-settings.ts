@@ -42,7 +42,7 @@ export const processSettings = {
   }),
 };
 
-export const KAFKA_SASL_MECHANISMS = ['none', 'scram-sha-512', 'scram-sha-256', 'plain'] as const;
+export const KAFKA_SASL_MECHANISMS = ['none', 'scram-sha-512', 'scram-sha-256', 'plain', 'oauthbearer'] as const;
 export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
 /** How a role authenticates to the brokers and encrypts its connections (kafka-security.ts turns these into kafkajs options). */
@@ -60,7 +60,7 @@ const kafkaSecuritySettings = {
     parse: parseString,
   }),
   kafkaSaslMechanism: setting<KafkaSaslMechanism>('kafkaSaslMechanism', {
-    description: 'SASL mechanism to authenticate with: scram-sha-512 (recommended), scram-sha-256 or plain (only over TLS), or none.',
+    description: 'SASL mechanism to authenticate with: scram-sha-512 (recommended), scram-sha-256, plain (only over TLS), oauthbearer (a token from --kafka-oauth-token-file), or none.',
     default: 'none',
     parse: parseEnum(KAFKA_SASL_MECHANISMS),
   }),
@@ -72,6 +72,13 @@ const kafkaSecuritySettings = {
   }),
   kafkaPasswordFile: setting('kafkaPasswordFile', {
     description: 'File holding the SASL password (surrounding whitespace ignored), e.g. a mounted Kubernetes secret.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  kafkaOauthTokenFile: setting('kafkaOauthTokenFile', {
+    description:
+      'With --kafka-sasl-mechanism oauthbearer: file holding the bearer token (a JWT) to log in with, read again at every (re)authentication, so a token that something else renews (a projected ServiceAccount token, a sidecar) is picked up.',
     default: '',
     defaultLabel: '(none)',
     parse: parseString,

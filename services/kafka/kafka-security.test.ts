@@ -9,7 +9,7 @@ const password = join(dir, 'password');
 const ca = join(dir, 'ca.crt');
 writeFileSync(password, '  s3cret\n');
 writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-const NONE: KafkaSecurityConfig = { kafkaTls: false, kafkaCaFile: '', kafkaSaslMechanism: 'none', kafkaUsername: '', kafkaPasswordFile: '' };
+const NONE: KafkaSecurityConfig = { kafkaTls: false, kafkaCaFile: '', kafkaSaslMechanism: 'none', kafkaUsername: '', kafkaPasswordFile: '', kafkaOauthTokenFile: '' };
 
 describe('kafkaSecurityOf', () => {
   it('adds nothing by default, so a plaintext broker works as before', () => {
@@ -24,7 +24,23 @@ describe('kafkaSecurityOf', () => {
     expect(kafkaSecurityOf({ ...NONE, kafkaTls: true })).toEqual({ ssl: true });
   });
 
+  it('logs in with OAUTHBEARER from a token file, read again at every authentication so a renewed token is used', async () => {
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'first.jwt.token\n');
+    const { sasl } = kafkaSecurityOf({ ...NONE, kafkaTls: true, kafkaSaslMechanism: 'oauthbearer', kafkaOauthTokenFile: tokenFile });
+    expect(sasl?.mechanism).toBe('oauthbearer');
+    const provider = (sasl as { oauthBearerProvider: () => Promise<{ value: string }> }).oauthBearerProvider;
+    expect(await provider()).toEqual({ value: 'first.jwt.token' });
+    writeFileSync(tokenFile, 'renewed.jwt.token');
+    expect(await provider()).toEqual({ value: 'renewed.jwt.token' });
+  });
+
   it.each([
+    [{ kafkaSaslMechanism: 'oauthbearer' as const }, 'needs --kafka-oauth-token-file'],
+    [{ kafkaSaslMechanism: 'oauthbearer' as const, kafkaOauthTokenFile: join(dir, 'missing-token') }, 'cannot read --kafka-oauth-token-file'],
+    [{ kafkaSaslMechanism: 'oauthbearer' as const, kafkaOauthTokenFile: password, kafkaUsername: 'u' }, 'not --kafka-username'],
+    [{ kafkaOauthTokenFile: password }, 'needs --kafka-sasl-mechanism oauthbearer'],
+    [{ kafkaSaslMechanism: 'scram-sha-512' as const, kafkaUsername: 'u', kafkaPasswordFile: password, kafkaOauthTokenFile: password }, 'needs --kafka-sasl-mechanism oauthbearer, not scram-sha-512'],
     [{ kafkaSaslMechanism: 'scram-sha-512' as const, kafkaUsername: 'u' }, 'needs --kafka-username and --kafka-password-file'],
     [{ kafkaUsername: 'u', kafkaPasswordFile: password }, 'need --kafka-sasl-mechanism'],
     [{ kafkaSaslMechanism: 'plain' as const, kafkaUsername: 'u', kafkaPasswordFile: password }, 'sends the password in clear'],

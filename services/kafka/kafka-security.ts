@@ -10,6 +10,7 @@ export interface KafkaSecurityConfig {
   readonly kafkaSaslMechanism: KafkaSaslMechanism;
   readonly kafkaUsername: string;
   readonly kafkaPasswordFile: string;
+  readonly kafkaOauthTokenFile: string;
 }
 
 /** What createKafka passes to kafkajs: TLS options and SASL credentials, each absent when not configured. */
@@ -27,8 +28,25 @@ export function kafkaSecurityOf(config: KafkaSecurityConfig): KafkaSecurity {
   if (tls) security.ssl = config.kafkaCaFile === '' ? true : { ca: [readSecretFile(config.kafkaCaFile, '--kafka-ca-file')] };
   if (config.kafkaSaslMechanism === 'none') {
     if (config.kafkaUsername !== '' || config.kafkaPasswordFile !== '') throw new KcostError('INVALID_CONFIG', '--kafka-username and --kafka-password-file need --kafka-sasl-mechanism (e.g. scram-sha-512)');
+    if (config.kafkaOauthTokenFile !== '') throw new KcostError('INVALID_CONFIG', '--kafka-oauth-token-file needs --kafka-sasl-mechanism oauthbearer');
     return security;
   }
+  if (config.kafkaSaslMechanism === 'oauthbearer') {
+    if (config.kafkaOauthTokenFile === '') throw new KcostError('INVALID_CONFIG', '--kafka-sasl-mechanism oauthbearer needs --kafka-oauth-token-file');
+    if (config.kafkaUsername !== '' || config.kafkaPasswordFile !== '') throw new KcostError('INVALID_CONFIG', '--kafka-sasl-mechanism oauthbearer takes --kafka-oauth-token-file, not --kafka-username or --kafka-password-file');
+    const tokenFile = config.kafkaOauthTokenFile;
+    const readToken = () => {
+      const token = readSecretFile(tokenFile, '--kafka-oauth-token-file').trim();
+      if (token === '') throw new KcostError('INVALID_CONFIG', `--kafka-oauth-token-file ${tokenFile} is empty`);
+      return token;
+    };
+    // Read now so a missing or empty file stops the role at start; read again at every
+    // authentication, because whatever renews the token rewrites the file.
+    readToken();
+    security.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: readToken() }) };
+    return security;
+  }
+  if (config.kafkaOauthTokenFile !== '') throw new KcostError('INVALID_CONFIG', `--kafka-oauth-token-file needs --kafka-sasl-mechanism oauthbearer, not ${config.kafkaSaslMechanism}`);
   if (config.kafkaUsername === '' || config.kafkaPasswordFile === '') {
     throw new KcostError('INVALID_CONFIG', `--kafka-sasl-mechanism ${config.kafkaSaslMechanism} needs --kafka-username and --kafka-password-file`);
   }

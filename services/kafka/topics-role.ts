@@ -18,6 +18,7 @@ const settings = {
   kafkaSaslMechanism: kafkaSettings.kafkaSaslMechanism,
   kafkaUsername: kafkaSettings.kafkaUsername,
   kafkaPasswordFile: kafkaSettings.kafkaPasswordFile,
+  kafkaOauthTokenFile: kafkaSettings.kafkaOauthTokenFile,
   logLevel: processSettings.logLevel,
   replicationFactor: setting('replicationFactor', {
     description: 'Replicas of each topic it creates (1 for a single local broker, 3 in production).',

@@ -48,6 +48,18 @@ export const costSettings = {
     defaultLabel: '(all)',
     parse: parseString,
   }),
+  comment: setting('comment', {
+    description: 'approve: a note for the audit, kept with the approval.',
+    default: '',
+    defaultLabel: '(none)',
+    parse: parseString,
+  }),
+  generatedAt: setting('generatedAt', {
+    description: 'approve: the version of the recommendation to approve, its generatedAt (RFC 3339 or epoch milliseconds, as kubectl cost recommendations -o json shows it); the API refuses it if the advice has changed since. Empty: the current version.',
+    default: '',
+    defaultLabel: '(the current one)',
+    parse: parseString,
+  }),
   idle: setting<'hide' | 'include' | 'share'>('idle', {
     description: 'Idle cost: hide, include (as __idle__ rows) or share (spread over the rows).',
     default: 'hide',

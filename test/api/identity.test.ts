@@ -77,6 +77,27 @@ describe('OIDC tokens from a discovered issuer', () => {
     expect(body.message).not.toContain('\n');
   });
 
+  it('answers an expired, a wrongly signed, a wrong-audience and an alg none token with 401 on every endpoint, the approval writes included', async () => {
+    const tokens = [
+      await issuer.sign({ sub: 'alice', groups: ['platform'] }, { expiresInSeconds: -60 }),
+      await issuer.sign({ sub: 'mallory', groups: ['platform'] }, { key: { ...(await newIssuerKey(issuer.keys[0]!.kid)), kid: issuer.keys[0]!.kid } }),
+      await issuer.sign({ sub: 'alice', groups: ['platform'] }, { audience: 'another-api' }),
+      unsigned({ sub: 'mallory', groups: ['platform'], iss: issuer.issuer, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 }),
+    ];
+    const requests: Array<{ method: 'GET' | 'POST' | 'DELETE'; url: string; payload?: object }> = [
+      ...['/v1/allocation', '/v1/nodes', '/v1/anomalies', '/v1/prices', '/v1/recommendations', '/v1/savings', '/v1/forecast', '/v1/budgets', '/v1/approvals'].map((url) => ({ method: 'GET' as const, url })),
+      { method: 'POST', url: '/v1/approvals', payload: { key: 'c1/web/Deployment/frontend/app' } },
+      { method: 'DELETE', url: '/v1/approvals/1' },
+    ];
+    for (const token of tokens) {
+      for (const request of requests) {
+        const response = await api.inject({ ...request, headers: { authorization: `Bearer ${token}` } });
+        expect(response.statusCode, `${request.method} ${request.url}`).toBe(401);
+        expect(response.json<{ error: string }>().error).toBe('UNAUTHORIZED');
+      }
+    }
+  });
+
   it('answers a valid token whose groups map to no role with 403 naming them', async () => {
     const response = await get(await issuer.sign({ sub: 'bob', groups: ['marketing', 'everyone'] }));
     expect(response.statusCode).toBe(403);

@@ -294,6 +294,54 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     expect(byKind(renderChart(CHART, { ...values, tls: { enabled: true, secretName: 'own-tls' } }, { name: 'kcost', namespace: 'kcost' }, ['cert-manager.io/v1']), 'Certificate')).toEqual([]);
   });
 
+  it('connects every Kafka role over TLS with SASL: the CA and each role\'s own password mounted from Secrets, passed as the roles\' settings', () => {
+    const values = {
+      ...BASE,
+      simulator: { enabled: true },
+      kafka: {
+        brokers: 'kafka-0.kafka:9093',
+        tls: { enabled: true, caSecret: 'kafka-ca' },
+        sasl: { mechanism: 'scram-sha-512', username: 'kcost', passwordSecret: 'kafka-kcost', users: { sink: { username: 'kcost-sink', passwordSecret: 'kafka-sink' } } },
+      },
+    };
+    const manifests = renderChart(CHART, values);
+    const kafkaRoles = [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')].filter((w) => environment(podSpec(w).containers[0] as Container).KCOST_BROKERS !== undefined);
+    expect(kafkaRoles.map((w) => w.metadata.name).sort()).toEqual(
+      ['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-export', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-simulate', 'kcost-sink', 'kcost-topics'].sort(),
+    );
+    for (const workload of kafkaRoles) {
+      const spec = podSpec(workload);
+      const container = spec.containers[0] as Container;
+      const config = checkInvocation(container.args ?? [], environment(container)).config;
+      const name = workload.metadata.name;
+      const mounted = (path: string) => {
+        const mount = container.volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+        return spec.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName;
+      };
+      expect(config, name).toMatchObject({ kafkaTls: true, kafkaSaslMechanism: 'scram-sha-512', kafkaUsername: name === 'kcost-sink' ? 'kcost-sink' : 'kcost' });
+      expect(mounted(String(config.kafkaCaFile)), name).toBe('kafka-ca');
+      expect(mounted(String(config.kafkaPasswordFile)), name).toBe(name === 'kcost-sink' ? 'kafka-sink' : 'kafka-kcost');
+      expect(String(config.kafkaPasswordFile).endsWith('/password'), name).toBe(true);
+      expect(JSON.stringify(container.env), name).not.toContain('PASSWORD"');
+    }
+    for (const manifest of manifests) expect(() => validateManifest(manifest.object)).not.toThrow();
+    // Defaults: plaintext, no Kafka volumes; SASL without a password Secret does not render.
+    for (const workload of byKind(defaults, 'Deployment')) {
+      expect(podSpec(workload).volumes?.some((v) => v.name.startsWith('kafka-')) ?? false, workload.metadata.name).toBe(false);
+    }
+    expect(() => renderChart(CHART, { ...BASE, kafka: { sasl: { mechanism: 'scram-sha-512', username: 'kcost' } } })).toThrow(/kafka.sasl.passwordSecret/);
+    // OAUTHBEARER: the pod's ServiceAccount token for the brokers' audience, projected and renewed by the kubelet.
+    const oauth = renderChart(CHART, { ...BASE, kafka: { tls: { enabled: true }, sasl: { mechanism: 'oauthbearer', oauthbearer: { audience: 'kafka.example.com' } } } });
+    const sink = named(oauth, 'Deployment', 'kcost-sink');
+    const container = podSpec(sink).containers[0] as Container;
+    const config = checkInvocation(container.args ?? [], environment(container)).config;
+    expect(config).toMatchObject({ kafkaTls: true, kafkaSaslMechanism: 'oauthbearer', kafkaUsername: '' });
+    const mount = container.volumeMounts?.find((m) => String(config.kafkaOauthTokenFile).startsWith(`${m.mountPath}/`));
+    const volume = podSpec(sink).volumes?.find((v) => v.name === mount?.name) as unknown as { projected: { sources: Array<{ serviceAccountToken: { path: string; audience: string } }> } };
+    expect(volume.projected.sources[0]?.serviceAccountToken).toMatchObject({ audience: 'kafka.example.com', path: String(config.kafkaOauthTokenFile).split('/').pop() });
+    for (const manifest of oauth) expect(() => validateManifest(manifest.object)).not.toThrow();
+  });
+
   it('runs the simulator in real time when it is switched on for a demo', () => {
     const manifests = renderChart(CHART, { ...BASE, simulator: { enabled: true }, collectors: { kube: { enabled: false }, usage: { enabled: false }, prices: { enabled: false } } });
     expect(byKind(manifests, 'ClusterRole')).toHaveLength(0);

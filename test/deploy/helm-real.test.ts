@@ -54,10 +54,12 @@ const EVERYTHING = {
   processor: { podAnnotations: { 'example.com/tier': 'stream' }, extraEnv: [{ name: 'KCOST_LOG_LEVEL', value: 'debug' }] },
   budgets: [{ cluster: 'prod-eu', namespace: 'shop', monthlyUsd: 1500 }],
   simulator: { enabled: true },
+  kafka: { tls: { enabled: true, caSecret: 'kafka-ca' }, sasl: { mechanism: 'scram-sha-512', username: 'kcost', passwordSecret: 'kafka-kcost', users: { sink: { username: 'kcost-sink', passwordSecret: 'kafka-sink' } } } },
 };
 const CASES = [
   { name: 'default values', values: { database: { url: 'postgres://kcost:secret@db.example:5432/kcost' } } },
   { name: 'every option on', values: EVERYTHING },
+  { name: 'Kafka OAUTHBEARER', values: { database: { url: 'postgres://kcost:secret@db.example:5432/kcost' }, kafka: { tls: { enabled: true }, sasl: { mechanism: 'oauthbearer', oauthbearer: { audience: 'kafka.example.com' } } } } },
 ];
 
 describe.skipIf(!HELM)('the chart rendered by the real helm', () => {

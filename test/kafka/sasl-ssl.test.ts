@@ -44,6 +44,7 @@ describe('a broker that accepts only SASL_SSL', () => {
       KCOST_KAFKA_TLS_KEY: keyFile,
       KCOST_KAFKA_TLS_CA: pki.caFile,
       KCOST_KAFKA_SCRAM_USERS: `kcost-broker=broker-secret-91c3,kcost-sink=${SINK_PASSWORD}`,
+      KCOST_KAFKA_OAUTHBEARER: 'unsecured',
     };
     await run('bash', [join(REPO, 'scripts/kafka.sh'), 'start'], { env });
     broker = `127.0.0.1:${port}`;
@@ -57,7 +58,7 @@ describe('a broker that accepts only SASL_SSL', () => {
   });
 
   const settings = (overrides: Partial<Parameters<typeof kafkaSecurityOf>[0]> = {}) =>
-    kafkaSecurityOf({ kafkaTls: false, kafkaCaFile: pki.caFile, kafkaSaslMechanism: 'scram-sha-512', kafkaUsername: 'kcost-sink', kafkaPasswordFile: passwordFile, ...overrides });
+    kafkaSecurityOf({ kafkaTls: false, kafkaCaFile: pki.caFile, kafkaSaslMechanism: 'scram-sha-512', kafkaUsername: 'kcost-sink', kafkaPasswordFile: passwordFile, kafkaOauthTokenFile: '', ...overrides });
 
   it('lets kcost produce and consume with TLS and a SCRAM-SHA-512 password from a file', async () => {
     const kafka = createKafka({ brokers: [broker], clientId: 'kcost-sasl-test', logger: silentLogger(), security: settings() });
@@ -83,7 +84,21 @@ describe('a broker that accepts only SASL_SSL', () => {
     expect(seen).toEqual(['over SASL_SSL']);
   });
 
+  it('lets kcost in with OAUTHBEARER and a token from a file (the broker\'s unsecured validator: the client side is what is tested)', async () => {
+    const tokenFile = join(pki.dir, 'kafka-token');
+    writeFileSync(tokenFile, unsignedToken({ sub: 'kcost-sink', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600 }));
+    const kafka = createKafka({ brokers: [broker], clientId: 'kcost-oauth-test', logger: silentLogger(), security: settings({ kafkaSaslMechanism: 'oauthbearer', kafkaUsername: '', kafkaPasswordFile: '', kafkaOauthTokenFile: tokenFile }) });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(Array.isArray(await admin.listTopics())).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it.each([
+    ['with an expired OAUTHBEARER token', (): Pick<KafkaConfig, 'ssl' | 'sasl'> => ({ ssl: { ca: [readCa(pki)] }, sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: unsignedToken({ sub: 'kcost-sink', iat: 1_000_000, exp: 1_000_600 }) }) } }), /./],
     ['without credentials', (): Pick<KafkaConfig, 'ssl' | 'sasl'> => ({ ssl: { ca: [readCa(pki)] } }), /./],
     ['with a wrong password', (): Pick<KafkaConfig, 'ssl' | 'sasl'> => ({ ssl: { ca: [readCa(pki)] }, sasl: { mechanism: 'scram-sha-512', username: 'kcost-sink', password: 'guess' } }), /SASL|[Aa]uthentication/],
     ['without TLS', (): Pick<KafkaConfig, 'ssl' | 'sasl'> => ({ sasl: { mechanism: 'scram-sha-512', username: 'kcost-sink', password: SINK_PASSWORD } }), /./],
@@ -108,6 +123,12 @@ describe('a broker that accepts only SASL_SSL', () => {
     expect(topics.map((t) => t.topic)).toContain('kcost.costs.v1');
   });
 });
+
+/** An unsigned JWT, which the broker's unsecured OAUTHBEARER validator takes (it checks sub and the times). */
+function unsignedToken(claims: Record<string, unknown>): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'none' })}.${part(claims)}.`;
+}
 
 function readCa(pki: TestPki): string {
   return readFileSync(pki.caFile, 'utf8');

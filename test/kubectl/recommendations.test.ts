@@ -321,3 +321,23 @@ describe('kubectl cost recommendations for the cluster-savings kinds, and kubect
     expect(parseTable(stdout).at(-1)?.KIND).toBe('TOTAL');
   });
 });
+
+describe('kubectl cost approve', () => {
+  it('approves the version kubectl cost recommendations shows, once, and refuses a version that is no longer current', async () => {
+    const [latest] = (JSON.parse((await kubectlCost(['recommendations', '-n', 'api', '-o', 'json'])).stdout) as { recommendations: Recommendation[] }).recommendations;
+    if (!latest) throw new Error('no recommendation in api');
+    const version = String(latest.generatedAt);
+    const first = await kubectlCost(['approve', latest.key, '--generated-at', version, '--comment', 'reviewed in the weekly']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`^${latest.key} approved: version ${new Date(latest.generatedAt).toISOString()}, by .+ as admin \\(approval \\d+\\)\\n$`));
+    expect((await kubectlCost(['approve', latest.key])).stdout).toContain('already approved');
+    const listed = (await (await fetch(`${apiUrl}/v1/approvals?key=${encodeURIComponent(latest.key)}`)).json()) as { approvals: Array<{ state: string; comment: string }> };
+    expect(listed.approvals).toEqual([expect.objectContaining({ state: 'approved', comment: 'reviewed in the weekly' })]);
+    const stale = await kubectlCost(['approve', latest.key, '--generated-at', String(latest.generatedAt - 3_600_000)]);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/409.*has changed/);
+    const missing = await kubectlCost(['approve']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('needs the key of a recommendation');
+  });
+});

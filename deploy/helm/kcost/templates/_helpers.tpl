@@ -35,14 +35,96 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end -}}
 {{- end -}}
 
-{{/* Settings every role that talks to Kafka shares. */}}
+{{/*
+Settings every role that talks to Kafka shares: the brokers, and TLS and SASL
+(docs/access.md) with the CA and the role's password read from mounted
+Secrets; a role's user is kafka.sasl.users.<component>, else kafka.sasl's.
+Call with (dict "root" $ "component" "sink").
+*/}}
 {{- define "kcost.kafkaEnv" -}}
+{{- $kafka := .root.Values.kafka -}}
 - name: KCOST_BROKERS
-  value: {{ .Values.kafka.brokers | quote }}
-{{- with .Values.kafka.schemaRegistryUrl }}
+  value: {{ $kafka.brokers | quote }}
+{{- with $kafka.schemaRegistryUrl }}
 - name: KCOST_SCHEMA_REGISTRY_URL
   value: {{ . | quote }}
 {{- end }}
+{{- if $kafka.tls.enabled }}
+- name: KCOST_KAFKA_TLS
+  value: "true"
+{{- if $kafka.tls.caSecret }}
+- name: KCOST_KAFKA_CA_FILE
+  value: /etc/kcost/kafka-ca/{{ $kafka.tls.caKey }}
+{{- end }}
+{{- end }}
+{{- if eq $kafka.sasl.mechanism "oauthbearer" }}
+- name: KCOST_KAFKA_SASL_MECHANISM
+  value: oauthbearer
+- name: KCOST_KAFKA_OAUTH_TOKEN_FILE
+  value: /var/run/secrets/kcost/kafka/token
+{{- else if ne $kafka.sasl.mechanism "none" }}
+{{- $own := get $kafka.sasl.users .component | default (dict) }}
+- name: KCOST_KAFKA_SASL_MECHANISM
+  value: {{ $kafka.sasl.mechanism | quote }}
+- name: KCOST_KAFKA_USERNAME
+  value: {{ required (printf "kafka.sasl.username (or kafka.sasl.users.%s.username) is required with kafka.sasl.mechanism %s" .component $kafka.sasl.mechanism) ($own.username | default $kafka.sasl.username) | quote }}
+- name: KCOST_KAFKA_PASSWORD_FILE
+  value: /etc/kcost/kafka-sasl/{{ $own.passwordKey | default $kafka.sasl.passwordKey }}
+{{- end }}
+{{- end -}}
+
+{{/* Volume mounts of the Kafka CA and the role's SASL password (list items; empty when neither is on). */}}
+{{- define "kcost.kafkaVolumeMounts" -}}
+{{- $kafka := .root.Values.kafka -}}
+{{- if and $kafka.tls.enabled $kafka.tls.caSecret }}
+- name: kafka-ca
+  mountPath: /etc/kcost/kafka-ca
+  readOnly: true
+{{- end }}
+{{- if eq $kafka.sasl.mechanism "oauthbearer" }}
+- name: kafka-token
+  mountPath: /var/run/secrets/kcost/kafka
+  readOnly: true
+{{- else if ne $kafka.sasl.mechanism "none" }}
+- name: kafka-sasl
+  mountPath: /etc/kcost/kafka-sasl
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "kcost.kafkaVolumes" -}}
+{{- $kafka := .root.Values.kafka -}}
+{{- if and $kafka.tls.enabled $kafka.tls.caSecret }}
+- name: kafka-ca
+  secret:
+    secretName: {{ $kafka.tls.caSecret }}
+{{- end }}
+{{- if eq $kafka.sasl.mechanism "oauthbearer" }}
+{{- /* The pod's ServiceAccount token for the brokers' audience; the kubelet renews the file before it expires. */}}
+- name: kafka-token
+  projected:
+    sources:
+      - serviceAccountToken:
+          path: token
+          audience: {{ $kafka.sasl.oauthbearer.audience | quote }}
+          expirationSeconds: {{ $kafka.sasl.oauthbearer.expirationSeconds }}
+{{- else if ne $kafka.sasl.mechanism "none" }}
+{{- $own := get $kafka.sasl.users .component | default (dict) }}
+- name: kafka-sasl
+  secret:
+    secretName: {{ required (printf "kafka.sasl.passwordSecret (or kafka.sasl.users.%s.passwordSecret) is required with kafka.sasl.mechanism %s" .component $kafka.sasl.mechanism) ($own.passwordSecret | default $kafka.sasl.passwordSecret) }}
+{{- end }}
+{{- end -}}
+
+{{/* Volume mounts of a role that serves a port and talks to Kafka; call with (dict "root" $ "component" ...). */}}
+{{- define "kcost.kafkaRoleVolumeMounts" -}}
+{{- include "kcost.servingVolumeMounts" .root }}
+{{- include "kcost.kafkaVolumeMounts" . }}
+{{- end -}}
+
+{{- define "kcost.kafkaRoleVolumes" -}}
+{{- include "kcost.servingVolumes" .root }}
+{{- include "kcost.kafkaVolumes" . }}
 {{- end -}}
 
 {{- define "kcost.logEnv" -}}
