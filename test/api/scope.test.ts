@@ -179,6 +179,25 @@ describe.each(Object.entries(CALLERS))('a caller scoped as %s', (_name, caller) 
     }
   });
 
+  it('sees only FOCUS rows of its scope, idle rows only with node costs, whatever the filter', async () => {
+    for (const url of [
+      `/v1/focus?window=${WINDOW}&aggregate=workload`,
+      `/v1/focus?window=${WINDOW}&aggregate=namespace&filter=namespace:"api","batch","web"`,
+      `/v1/focus?window=${WINDOW}&aggregate=workload&step=1h&filter=cluster:"c2"`,
+    ]) {
+      const response = await get(caller, url);
+      expect(response.statusCode, `${url} ${response.body}`).toBe(200);
+      expectNothingOutside(caller, response.body, url);
+      const [header = [], ...lines] = parseCsv(response.body);
+      if (!url.includes('filter=')) expect(lines.length, `${url}: every caller here sees some workload`).toBeGreaterThan(0);
+      for (const line of lines) {
+        const [cluster = '', namespace = '', kind = ''] = ['x_KcostCluster', 'x_KcostNamespace', 'x_KcostCostKind'].map((c) => line[header.indexOf(c)]);
+        if (kind === 'idle') expect(caller.nodeCosts && (caller.clusters === '*' || caller.clusters.includes(cluster)), `${url}: ${line.join(',')}`).toBe(true);
+        else expect(sees(caller, cluster, namespace), `${url}: ${line.join(',')}`).toBe(true);
+      }
+    }
+  });
+
   it(caller.nodeCosts ? 'sees nodes and idle of its clusters only' : 'is refused nodes and idle with 403', async () => {
     const nodes = await get(caller, `/v1/nodes?window=${WINDOW}`);
     const idle = await get(caller, `/v1/allocation?window=${WINDOW}&aggregate=cluster&idle=include`);
