@@ -40,6 +40,11 @@ export const sinkSettings = {
     default: TOPICS.recommendations.name,
     parse: parseString,
   }),
+  billingTopic: setting('billingTopic', {
+    description: 'Topic of BillingLine records kept in billing_line, one row per key as last delivered (a tombstone deletes the line); empty to skip.',
+    default: TOPICS.billing.name,
+    parse: parseString,
+  }),
   deadLetterTopic: setting('deadLetterTopic', {
     description: 'Topic that receives the records the sink cannot load (DeadLetter records naming topic, partition, offset and reason).',
     default: TOPICS.deadLetter.name,
