@@ -149,10 +149,10 @@ describe('BillRunner', () => {
   it('dead-letters a row cut short, a bad date, a bad number and a value FOCUS does not allow, with file, row and reason, and loads the rest', async () => {
     const rows = focusRows(bill, bill.firstDelivery.slice(0, 6));
     const csv = toCsv([...FOCUS_COLUMNS, 'SomeNewColumn'], [
-      { ...rows[0], SomeNewColumn: 'ignored' } as BillRow,
-      { ...rows[1], ChargePeriodStart: '2026-11-31T00:00:00Z' } as BillRow,
-      { ...rows[2], BilledCost: '12,5' } as BillRow,
-      { ...rows[3], ChargeCategory: 'Refund' } as BillRow,
+      { ...rows[0], SomeNewColumn: 'ignored' },
+      { ...rows[1], ChargePeriodStart: '2026-11-31T00:00:00Z' },
+      { ...rows[2], BilledCost: '12,5' },
+      { ...rows[3], ChargeCategory: 'Refund' },
       rows[4] as BillRow,
     ]);
     const cut = csv + toCsv([...FOCUS_COLUMNS, 'SomeNewColumn'], [rows[5] as BillRow]).split('\n')[1]?.slice(0, 60);

@@ -20,8 +20,7 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\
 export function text(cells: Cells, column: string): string | null {
   const value = cells[column];
   if (value === undefined || value === null) return null;
-  const s = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  const trimmed = s.trim();
+  const trimmed = (value instanceof Date ? value.toISOString() : scalarText(value)).trim();
   return trimmed === '' ? null : trimmed;
 }
 
@@ -40,7 +39,7 @@ export function number(cells: Cells, column: string): number | null {
     return value;
   }
   if (typeof value === 'bigint') return Number(value);
-  const s = String(value).trim();
+  const s = scalarText(value).trim();
   if (s === '') return null;
   if (!NUMBER.test(s)) throw new RowError(`${column} is not a number: ${JSON.stringify(s)}`);
   return Number(s);
@@ -60,7 +59,7 @@ export function time(cells: Cells, column: string): number | null {
     if (Number.isNaN(value.getTime())) throw new RowError(`${column} is not a date`);
     return value.getTime();
   }
-  const s = String(value).trim();
+  const s = scalarText(value).trim();
   if (s === '') return null;
   const match = DATE_TIME.exec(s);
   const millis = match ? Date.parse(`${match[1]}-${match[2]}-${match[3]}T${match[4] ?? '00'}:${match[5] ?? '00'}:${match[6] ?? '00'}${match[7] ?? ''}${zoneOf(match[8])}`) : Number.NaN;
@@ -100,8 +99,22 @@ export function stringMap(cells: Cells, column: string): Record<string, string> 
       : [];
   if (entries.length === 0 && (value === null || typeof value !== 'object')) throw new RowError(`${column} is not a map: ${JSON.stringify(value)}`);
   const out: Record<string, string> = {};
-  for (const [key, v] of entries) if (v !== null && v !== undefined) out[key] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  for (const [key, v] of entries) if (v !== null && v !== undefined) out[key] = scalarText(v);
   return out;
+}
+
+/** A cell as text: strings as they are, other scalars as JavaScript prints them, anything else as JSON. */
+function scalarText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return value.toString();
+    default:
+      return JSON.stringify(value) ?? '';
+  }
 }
 
 function zoneOf(zone: string | undefined): string {
