@@ -32,7 +32,7 @@ export const sinkRole = defineRole({
   usage: 'sink [flags]',
   summary: 'Load cost records into PostgreSQL/TimescaleDB exactly once.',
   description: [
-    'Consumes kcost.costs.v1, kcost.node-costs.v1, kcost.anomalies.v1, kcost.recommendations.v1 and kcost.billing.v1 (and kcost.prices.v1 when --prices-topic is set) and loads them with COPY into pod_cost, node_cost, cost_anomaly, recommendation_history, billing_line and price_history.',
+    'Consumes kcost.costs.v1, kcost.node-costs.v1, kcost.anomalies.v1 and kcost.recommendations.v1 (and kcost.prices.v1 when --prices-topic is set, kcost.billing.v1 when --billing-topic is set) and loads them with COPY into pod_cost, node_cost, cost_anomaly, recommendation_history, price_history and billing_line.',
     'Billing lines: billing_line keeps one row per kcost.billing.v1 key, the last delivered; a tombstone deletes the line.',
     'Recommendations: every version goes to recommendation_history; recommendation keeps the latest per key, replaced only by a version whose generatedAt is not older, and a tombstone (null value) deletes the key.',
     'Each batch is one transaction: the rows, the hourly and daily rollups (plain PostgreSQL; TimescaleDB maintains continuous aggregates itself) and the partition offsets in sink_offset. On start and on every rebalance the sink resumes from the stored offsets, so a crash neither loses nor duplicates a record.',

@@ -41,8 +41,9 @@ export const sinkSettings = {
     parse: parseString,
   }),
   billingTopic: setting('billingTopic', {
-    description: 'Topic of BillingLine records kept in billing_line, one row per key as last delivered (a tombstone deletes the line); empty to skip.',
-    default: TOPICS.billing.name,
+    description: `Topic of BillingLine records kept in billing_line, one row per key as last delivered (a tombstone deletes the line), e.g. ${TOPICS.billing.name} where kcost collect bill runs; empty (the default) to skip.`,
+    default: '',
+    defaultLabel: '(empty: not loaded)',
     parse: parseString,
   }),
   deadLetterTopic: setting('deadLetterTopic', {
