@@ -5,31 +5,29 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runKcost, startKcost } from '../../bench/kcost-process.js';
+import { runKcost, startKcost, type KcostProcess } from '../../bench/kcost-process.js';
 import type { DeadLetter } from '../../services/codec/records.generated.js';
 import { migrate } from '../../services/db/migrations.js';
 import { pgSqlClient } from '../../services/db/sql-client.js';
-import { BatchingProducer } from '../../services/kafka/batching-producer.js';
-import { DeadLetterPublisher } from '../../services/kafka/dead-letter.js';
-import { createProducer } from '../../services/kafka/kafka-client.js';
-import { createConsumerMetrics } from '../../services/kafka/kafka-metrics.js';
 import { TOPICS, type TopicSpec } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { syntheticBill, type BilledMachine } from '../../services/simulator/synthetic-bill.js';
 import { cur2Rows, CUR2_COLUMNS, focusRows, FOCUS_COLUMNS, toCsv, type BillRow } from '../../services/simulator/synthetic-bill-files.js';
-import { buildSink, type Sink } from '../../services/sink/sink.js';
-import { createSinkMetrics } from '../../services/sink/sink-metrics.js';
 import { createTestDatabase } from '../support/database.js';
 import { createTestTopics, testBrokers, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
 import { testConsumer } from '../support/pipeline.js';
+import { freePort, isReady } from '../support/ports.js';
 import { S3_TEST_CREDENTIALS, startS3Server } from '../support/s3-server.js';
 
 const DAY = 86_400_000;
 const MONTH = Date.UTC(2026, 10, 1);
 const codec = testCodec();
 const logger = silentLogger();
+const stopped = async (run: KcostProcess) => {
+  run.child.kill('SIGTERM');
+  return run.exited;
+};
 const machines: BilledMachine[] = [
   { providerId: 'aws:///us-east-1a/i-0bbb000000000001', instanceType: 'm5.xlarge', zone: 'us-east-1a', capacityType: 'ON_DEMAND', onDemandHourlyUsd: 0.192, upFrom: MONTH - DAY, upTo: null },
   { providerId: 'aws:///us-east-1b/i-0bbb000000000002', instanceType: 'm5.2xlarge', zone: 'us-east-1b', capacityType: 'ON_DEMAND', onDemandHourlyUsd: 0.384, upFrom: MONTH - DAY, upTo: null },
@@ -47,8 +45,7 @@ describe('kcost collect bill → kcost.billing.v1 → kcost sink → billing_lin
   let billing: TopicSpec;
   let deadLetter: TopicSpec;
   let s3: Awaited<ReturnType<typeof startS3Server>>;
-  let sink: Sink;
-  let closeSink: () => Promise<void>;
+  let sink: KcostProcess;
   const work = mkdtempSync(join(tmpdir(), 'kcost-bill-'));
   const exports = join(work, 'exports');
   const focusFile = join(exports, 'focus', 'BILLING_PERIOD=2026-11', 'part-00001.csv');
@@ -61,14 +58,14 @@ describe('kcost collect bill → kcost.billing.v1 → kcost sink → billing_lin
     client.release();
     [billing, deadLetter] = (await createTestTopics(testKafka(), [TOPICS.billing, TOPICS.deadLetter])) as [TopicSpec, TopicSpec];
     s3 = await startS3Server('bills');
-    const started = await startSink(testKafka(), pool, billing, deadLetter);
-    sink = started.sink;
-    closeSink = () => started.close();
+    sink = startKcost([
+      'sink', '--brokers', testBrokers().join(','), '--database-url', database.url, '--group-id', uniqueName('sink-billing'), '--health-port', String(await freePort()),
+      '--costs-topic', '', '--node-costs-topic', '', '--anomalies-topic', '', '--recommendations-topic', '', '--billing-topic', billing.name, '--dead-letter-topic', deadLetter.name,
+    ]);
   });
 
   afterAll(async () => {
-    await sink?.stop();
-    await closeSink?.();
+    if (sink && sink.child.exitCode === null) expect(await stopped(sink), sink.output.join('\n')).toBe(0);
     await s3?.close();
     // DROP DATABASE ... WITH (FORCE) below may still find a pooled connection closing; its FATAL is expected then.
     pool?.on('error', () => undefined);
@@ -99,9 +96,11 @@ describe('kcost collect bill → kcost.billing.v1 → kcost sink → billing_lin
     const rows = focusRows(focusBill, focusBill.firstDelivery);
     const columns = [...FOCUS_COLUMNS, 'x_NewProviderColumn', 'UnknownColumn'];
     const badDate = { ...rows[3], ChargePeriodStart: '2026-11-31T00:00:00Z' } as BillRow;
+    // A line the provider bills by mistake and drops from the re-delivery: its row must go.
+    const mistake = { ...rows[0], ChargeDescription: 'billed by mistake', BilledCost: 99, EffectiveCost: 99 };
     const good = [...rows.slice(0, 3), ...rows.slice(4)].map((r) => ({ ...r, x_NewProviderColumn: 'kept', UnknownColumn: 'ignored' }));
     const lastLine = toCsv(columns, [good.at(-1) as BillRow]).split('\n')[1] as string;
-    const text = toCsv(columns, [...good.slice(0, 3), badDate, ...good.slice(3, -1)]) + lastLine.slice(0, Math.floor(lastLine.length / 2));
+    const text = toCsv(columns, [...good.slice(0, 3), badDate, ...good.slice(3, -1), mistake]) + lastLine.slice(0, Math.floor(lastLine.length / 2));
     mkdirSync(join(exports, 'focus', 'BILLING_PERIOD=2026-11'), { recursive: true });
     writeFileSync(focusFile, text);
     await s3.put('cur2/data/BILLING_PERIOD=2026-11/part-00001.csv.gz', gzipSync(toCsv(CUR2_COLUMNS, cur2Rows(curBill, curBill.finalDelivery))));
@@ -110,8 +109,8 @@ describe('kcost collect bill → kcost.billing.v1 → kcost sink → billing_lin
     await collect('s3://bills/cur2/', S3_TEST_CREDENTIALS, ['--s3-endpoint-url', s3.endpoint]);
 
     const loaded = focusBill.firstDelivery.filter((_, i) => i !== 3 && i !== focusBill.firstDelivery.length - 1);
-    await waitFor(async () => (await stored('111111111111')).lines === loaded.length && (await stored('222222222222')).cents === sumOf(curBill.finalDelivery), 30_000, 'billing lines in billing_line');
-    expect(await stored('111111111111')).toEqual({ lines: loaded.length, cents: sumOf(loaded) });
+    await waitFor(async () => (await stored('111111111111')).lines === loaded.length + 1 && (await stored('222222222222')).cents === sumOf(curBill.finalDelivery), 30_000, 'billing lines in billing_line');
+    expect(await stored('111111111111')).toEqual({ lines: loaded.length + 1, cents: sumOf(loaded) + cents(99) });
     expect((await stored('222222222222')).cents).toBe(sumOf(curBill.finalDelivery));
     const { rows: sample } = await pool.query('SELECT instance_id, source_format, extensions, tags FROM billing_line WHERE billing_account_id = $1 AND instance_id IS NOT NULL LIMIT 1', ['111111111111']);
     expect(sample[0]).toMatchObject({ source_format: 'FOCUS-1.2', extensions: { x_NewProviderColumn: 'kept' }, tags: { 'kubernetes.io/cluster/sim': 'owned' } });
@@ -120,7 +119,7 @@ describe('kcost collect bill → kcost.billing.v1 → kcost sink → billing_lin
     const fileUrl = pathToFileURL(focusFile).href;
     expect(letters.map((l) => [l.sourceTopic, l.sourceOffset, l.reasonCode, l.service])).toEqual([
       [fileUrl, 4, 'BAD_BILLING_ROW', 'collect-bill'],
-      [fileUrl, rows.length, 'BAD_BILLING_ROW', 'collect-bill'],
+      [fileUrl, rows.length + 1, 'BAD_BILLING_ROW', 'collect-bill'],
     ]);
     expect(letters[0]?.reason).toContain('ChargePeriodStart is not a date: "2026-11-31T00:00:00Z"');
     expect(letters[1]?.reason).toMatch(/the row has \d+ of the header's \d+ fields/);
@@ -128,36 +127,21 @@ describe('kcost collect bill → kcost.billing.v1 → kcost sink → billing_lin
     // Day 20: the provider re-delivers the month in place with restated egress; the lines it no longer has are retired.
     writeFileSync(focusFile, toCsv(FOCUS_COLUMNS, focusRows(focusBill, focusBill.finalDelivery)));
     utimesSync(focusFile, new Date(), new Date(Date.now() + 5_000));
-    await collect(exports);
+    // This time as a long-running collector: ready after its first scan, its metrics on /metrics, and a clean stop on SIGTERM.
+    const port = await freePort();
+    const collector = startKcost(['collect', 'bill', '--source', exports, '--every', '1h', '--brokers', testBrokers().join(','), '--billing-topic', billing.name, '--dead-letter-topic', deadLetter.name, '--state-file', join(work, 'dir-state.json'), '--health-port', String(port)]);
+    await waitFor(() => isReady(port), 30_000, 'the collector to be ready');
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('kcost_bill_lines_retired_total 1');
+    expect(metrics).toContain('kcost_bill_files_read_total{format="FOCUS-1.2"} 1');
+    expect(await stopped(collector), collector.output.join('\n')).toBe(0);
+    expect(collector.output.some((line) => line.startsWith('{') && line.includes('"msg":"billing source scanned"'))).toBe(true);
     await waitFor(async () => (await stored('111111111111')).cents === sumOf(focusBill.finalDelivery), 30_000, 'the re-delivered period in billing_line');
     expect(await stored('111111111111')).toEqual({ lines: focusBill.finalDelivery.length, cents: sumOf(focusBill.finalDelivery) });
     const { rows: restated } = await pool.query<{ effective_cost: number }>("SELECT effective_cost FROM billing_line WHERE billing_account_id = '111111111111' AND service_name = 'AWSDataTransfer' AND charge_period_start = $1", [new Date(MONTH)]);
     expect(restated.map((r) => r.effective_cost)).toEqual([focusBill.finalDelivery.find((c) => c.kind === 'egress' && c.chargePeriodStart === MONTH)?.effectiveCost]);
   });
 });
-
-async function startSink(kafka: Kafka, pool: pg.Pool, billing: TopicSpec, deadLetter: TopicSpec): Promise<{ sink: Sink; close(): Promise<void> }> {
-  const registry = new Registry();
-  const consumerMetrics = createConsumerMetrics(registry);
-  const raw = createProducer(kafka);
-  await raw.connect();
-  const deadLetters = new DeadLetterPublisher({ producer: new BatchingProducer({ producer: raw, codec, logger }), service: 'sink', counter: consumerMetrics.deadLetters, logger, topic: deadLetter.name });
-  const sink = buildSink(
-    { kafka, pool, codec, variant: 'postgres', deadLetters, consumerMetrics, metrics: createSinkMetrics(registry), logger },
-    {
-      groupId: uniqueName('sink-billing'),
-      topics: [{ topic: billing.name, schema: 'BillingLine' }],
-      maxBatchRows: 1000,
-      maxBatchWaitMillis: 100,
-      minFetchBytes: 1,
-      maxFetchBytesPerPartition: 1_048_576,
-      sessionTimeoutMillis: 10_000,
-      retry: { maxAttempts: 3, initialDelayMillis: 50, maxDelayMillis: 200 },
-    },
-  );
-  await sink.start();
-  return { sink, close: () => raw.disconnect() };
-}
 
 async function readDeadLetters(kafka: Kafka, topic: TopicSpec, count: number): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
