@@ -1,4 +1,5 @@
 import { apiRole } from '../api/api-role.js';
+import { billRole } from '../collector/bill/bill-role.js';
 import { kubeRole } from '../collector/kube/kube-role.js';
 import { pricesRole } from '../collector/prices/prices-role.js';
 import { usageRole } from '../collector/usage/usage-role.js';
@@ -28,11 +29,12 @@ const planned = (name: string, usage: string, summary: string, description: stri
 /** Every `kcost` subcommand, in the order --help lists them. */
 export const ROLES: readonly Role[] = [
   {
-    ...planned('collect', 'collect <kube|usage|prices> [flags]', 'Publish Kubernetes state, usage samples or cloud prices to Kafka.', 'Collectors read the Kubernetes API, the metrics API and cloud price APIs and publish Avro records to kcost.kube.v1, kcost.usage.v1 and kcost.prices.v1.'),
+    ...planned('collect', 'collect <kube|usage|prices|bill> [flags]', 'Publish Kubernetes state, usage samples, cloud prices or cloud bills to Kafka.', 'Collectors read the Kubernetes API, the metrics API, cloud price APIs and billing exports and publish Avro records to kcost.kube.v1, kcost.usage.v1, kcost.prices.v1 and kcost.billing.v1.'),
     subcommands: [
       kubeRole,
       usageRole,
       pricesRole,
+      billRole,
     ],
   },
   processRole,

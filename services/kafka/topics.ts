@@ -27,6 +27,8 @@ export const TOPICS = {
   deadLetter: { name: 'kcost.deadletter.v1', schema: 'DeadLetter', cleanup: 'delete', partitions: 1, retentionMillis: 30 * DAY },
   // Compacted: the latest advice per target (Recommendation.key) survives, and a tombstone retires a target that is gone.
   recommendations: { name: 'kcost.recommendations.v1', schema: 'Recommendation', cleanup: 'compact', partitions: 6 },
+  // Compacted: the latest figures per bill line survive, and a tombstone retires a line a re-delivery no longer bills.
+  billing: { name: 'kcost.billing.v1', schema: 'BillingLine', cleanup: 'compact', partitions: 3 },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -67,4 +69,14 @@ export function nodeKey(record: { cluster: string; nodeName: string }): string {
 /** Key of kcost.anomalies.v1. */
 export function anomalyKey(record: { cluster: string; scope: string; key: string }): string {
   return `${record.cluster}/${record.scope}/${record.key}`;
+}
+
+/** Key of kcost.billing.v1: `billingAccountId/billingPeriodStart as YYYY-MM-DD/lineId`, stable across re-deliveries of the period. */
+export function billingLineKey(record: { billingAccountId: string; billingPeriodStart: number; lineId: string }): string {
+  return `${billingPeriodPrefix(record)}${record.lineId}`;
+}
+
+/** The part of a billing line key that names its account and billing period (ends with `/`). */
+export function billingPeriodPrefix(record: { billingAccountId: string; billingPeriodStart: number }): string {
+  return `${record.billingAccountId}/${new Date(record.billingPeriodStart).toISOString().slice(0, 10)}/`;
 }

@@ -1,18 +1,20 @@
 import type pg from 'pg';
-import type { NodeCost, PodCost, Recommendation } from '../codec/records.generated.js';
+import type { BillingLine, NodeCost, PodCost, Recommendation } from '../codec/records.generated.js';
 import { copyRows } from '../db/copy-rows.js';
 import type { StorageVariant } from '../db/migration-plan.js';
 import { classifyDbError } from '../db/pg-errors.js';
 import { messageOf } from '../errors/kcost-error.js';
 import type { Logger } from '../log/logger.js';
 import { NODE_ROLLUPS, POD_ROLLUPS, RollupAccumulator, upsertParameters, upsertStatement, type RollupSpec } from './rollups.js';
+import { billingLineKey } from '../kafka/topics.js';
+import { applyBillingLines } from './billing-writer.js';
 import { keyMismatch } from './recommendation-plan.js';
 import { applyRecommendations } from './recommendation-writer.js';
 import { lockNextOffset, storeNextOffset } from './sink-offsets.js';
-import { columnNames, encodeRow, TABLES_BY_SCHEMA, type LoadedSchema, type TableSpec } from './tables.js';
+import { columnNames, encodeRow, KEYED_SCHEMAS, TABLES_BY_SCHEMA, type LoadedSchema, type TableSpec } from './tables.js';
 import { rejectionReason } from './validate.js';
 
-/** A decoded record with its Kafka position; value null is a tombstone (loaded only from kcost.recommendations.v1). */
+/** A decoded record with its Kafka position; value null is a tombstone (loaded only from kcost.recommendations.v1 and kcost.billing.v1). */
 export interface SinkRecord {
   readonly offset: string;
   readonly key: string | null;
@@ -77,7 +79,7 @@ export class BatchWriter {
     const spec = TABLES_BY_SCHEMA[batch.schema] as TableSpec;
     const valid: SinkRecord[] = [];
     const invalid: Rejection[] = [];
-    const keyed = batch.schema === 'Recommendation';
+    const keyed = KEYED_SCHEMAS.has(batch.schema);
     let ignored = 0;
     for (const record of batch.records) {
       if (record.value === null) {
@@ -85,15 +87,15 @@ export class BatchWriter {
         if (keyed) valid.push(record);
         continue;
       }
-      if (keyed && (record.value as Recommendation).kind === 'UNKNOWN') {
+      if (batch.schema === 'Recommendation' && (record.value as Recommendation).kind === 'UNKNOWN') {
         ignored++;
         continue;
       }
-      const reason = rejectionReason(spec, record.value as never) ?? (keyed ? keyMismatch(record.key, record.value as Recommendation) : undefined);
+      const reason = rejectionReason(spec, record.value as never) ?? keyReason(batch.schema, record);
       if (reason === undefined) valid.push(record);
       else invalid.push({ record, code: 'INVALID_RECORD', reason });
     }
-    if (this.options.variant === 'postgres') await this.ensurePartitions(spec, valid);
+    if (this.options.variant === 'postgres' && !KEYED_SCHEMAS.has(batch.schema)) await this.ensurePartitions(spec, valid);
     const client = await this.options.pool.connect();
     let discard: Error | undefined;
     try {
@@ -130,7 +132,9 @@ export class BatchWriter {
       const rollups = this.options.variant === 'postgres' ? rollupsOf(batch.schema) : [];
       const loaded =
         batch.schema === 'Recommendation'
-          ? await this.applyLatest(client, fresh, rejected, isolate)
+          ? await this.applyLatest(client, fresh, rejected, isolate, (events) => applyRecommendations(client, events.map((e) => ({ key: e.key, value: e.value as Recommendation | null }))))
+          : batch.schema === 'BillingLine'
+          ? await this.applyLatest(client, fresh, rejected, isolate, (events) => applyBillingLines(client, events.map((e) => ({ key: e.key, value: e.value as BillingLine | null }))))
           : isolate
             ? await this.copyEach(client, spec, fresh, rejected, rollups)
             : await this.copyAll(client, spec, fresh, rollups);
@@ -187,21 +191,26 @@ export class BatchWriter {
   }
 
   /**
-   * Recommendations: history rows and the latest-per-key table, for the whole
-   * batch at once, or one record at a time under a savepoint when the database
-   * refused a row (the refused ones become rejections).
+   * Keyed tables (recommendations with their history, billing lines): the
+   * whole batch at once, or one record at a time under a savepoint when the
+   * database refused a row (the refused ones become rejections).
    */
-  private async applyLatest(client: pg.PoolClient, records: readonly SinkRecord[], rejected: Rejection[], isolate: boolean): Promise<SinkRecord[]> {
-    const event = (r: SinkRecord) => ({ key: r.key, value: r.value as Recommendation | null });
+  private async applyLatest(
+    client: pg.PoolClient,
+    records: readonly SinkRecord[],
+    rejected: Rejection[],
+    isolate: boolean,
+    apply: (events: readonly SinkRecord[]) => Promise<void>,
+  ): Promise<SinkRecord[]> {
     if (!isolate) {
-      await applyRecommendations(client, records.map(event));
+      await apply(records);
       return [...records];
     }
     const loaded: SinkRecord[] = [];
     for (const record of records) {
       await client.query('SAVEPOINT kcost_row');
       try {
-        await applyRecommendations(client, [event(record)]);
+        await apply([record]);
         await client.query('RELEASE SAVEPOINT kcost_row');
         loaded.push(record);
       } catch (error) {
@@ -253,4 +262,12 @@ async function upsert(client: pg.PoolClient, spec: RollupSpec<never>, rows: Retu
     statements.set(spec.table, sql);
   }
   await client.query(sql, upsertParameters(spec, rows));
+}
+
+/** Why a keyed record cannot be stored under its Kafka key (compaction would keep it under another key than the table), or undefined. */
+function keyReason(schema: LoadedSchema, record: SinkRecord): string | undefined {
+  if (schema === 'Recommendation') return keyMismatch(record.key, record.value as Recommendation);
+  if (schema !== 'BillingLine') return undefined;
+  const key = billingLineKey(record.value as BillingLine);
+  return record.key === null || record.key === key ? undefined : `the Kafka key ${JSON.stringify(record.key)} is not the line's key ${JSON.stringify(key)}`;
 }

@@ -40,6 +40,12 @@ export const sinkSettings = {
     default: TOPICS.recommendations.name,
     parse: parseString,
   }),
+  billingTopic: setting('billingTopic', {
+    description: `Topic of BillingLine records kept in billing_line, one row per key as last delivered (a tombstone deletes the line), e.g. ${TOPICS.billing.name} where kcost collect bill runs; empty (the default) to skip.`,
+    default: '',
+    defaultLabel: '(empty: not loaded)',
+    parse: parseString,
+  }),
   deadLetterTopic: setting('deadLetterTopic', {
     description: 'Topic that receives the records the sink cannot load (DeadLetter records naming topic, partition, offset and reason).',
     default: TOPICS.deadLetter.name,

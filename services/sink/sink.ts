@@ -13,7 +13,7 @@ import { BatchWriter, type LoadBatch, type Rejection, type SinkRecord } from './
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { SinkMetrics } from './sink-metrics.js';
 import { readOffsets } from './sink-offsets.js';
-import type { LoadedSchema } from './tables.js';
+import { KEYED_SCHEMAS, type LoadedSchema } from './tables.js';
 
 export interface SinkConfig {
   readonly groupId: string;
@@ -70,8 +70,8 @@ export function buildSink(deps: SinkDeps, config: SinkConfig): Sink {
     const schema = schemaByTopic.get(batch.topic);
     if (!schema) throw new KcostError('UNEXPECTED_TOPIC', `the sink does not load topic ${batch.topic}`);
     const records: SinkRecord[] = batch.records.map((r) => ({ offset: r.offset, key: r.key, value: r.record.value }));
-    if (schema === 'Recommendation' && batch.tombstones.length > 0) {
-      // Tombstones retire keys of the recommendation table, so they load in offset order with the versions.
+    if (KEYED_SCHEMAS.has(schema) && batch.tombstones.length > 0) {
+      // Tombstones retire keys of the recommendation and billing_line tables, so they load in offset order with the versions.
       records.push(...batch.tombstones.map((t) => ({ offset: t.offset, key: t.key, value: null })));
       records.sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
     }

@@ -1,5 +1,6 @@
 import type { CostAnomaly, NodeCost, PodCost, PriceUpdate, RecordTypes, SchemaName } from '../codec/records.generated.js';
 import { fieldEncoder } from '../db/copy-text.js';
+import { BILLING_LINE_TABLE } from './billing-table.js';
 import { RECOMMENDATION_HISTORY_TABLE } from './recommendation-table.js';
 import { col, type TableSpec } from './table-spec.js';
 
@@ -142,7 +143,11 @@ export const TABLES_BY_SCHEMA = {
   CostAnomaly: COST_ANOMALY_TABLE,
   PriceUpdate: PRICE_HISTORY_TABLE,
   Recommendation: RECOMMENDATION_HISTORY_TABLE,
+  BillingLine: BILLING_LINE_TABLE,
 } as const;
+
+/** Schemas whose table keeps the latest record per Kafka key, and whose tombstones delete a key. */
+export const KEYED_SCHEMAS: ReadonlySet<LoadedSchema> = new Set(['Recommendation', 'BillingLine']);
 
 export type LoadedSchema = keyof typeof TABLES_BY_SCHEMA;
 
