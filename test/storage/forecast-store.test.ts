@@ -43,7 +43,7 @@ describe('stored forecasts', () => {
     expect(shop).toHaveLength(31);
     expect(shop[0]?.day.getTime()).toBe(TODAY);
     expect(shop[30]?.day.getTime()).toBe(TODAY + 30 * DAY);
-    expect(shop[0]?.model).toMatch(/^holt-winters-damped-weekly\/(additive|multiplicative)$/);
+    expect(shop[0]?.model).toMatch(/^holt-winters-damped-weekly\+log-linear-weekly\/(additive|multiplicative)$/);
 
     const api = await buildApi(pool, FORECAST_NOW);
     const answer = (await api.inject({ method: 'GET', url: '/v1/forecast?aggregate=namespace&filter=namespace:%22shop%22&horizon=31d' })).json<{ series: SeriesForecastJson[] }>();
