@@ -55,7 +55,7 @@ describe('stored forecasts', () => {
   it('is replaced whole by the next run of kcost forecast, which runs once with --every 0', async () => {
     await pool.query("INSERT INTO cost_forecast VALUES ('gone', '', now(), now(), 1, 1, 1, 1, 1, 'old')");
     let stderr = '';
-    const code = await main(['forecast', '--every', '0', '--horizon-days', '7', '--database-url', database.url, '--log-level', 'warn'], { env: {}, stdout: () => undefined, stderr: (t) => (stderr += t) });
+    const code = await main(['forecast', '--every', '0', '--horizon-days', '7', '--kube-topic', '', '--database-url', database.url, '--log-level', 'warn'], { env: {}, stdout: () => undefined, stderr: (t) => (stderr += t) });
     expect(code, stderr).toBe(0);
     const { rows } = await pool.query<{ series: string; days: number }>("SELECT cluster || '/' || namespace AS series, count(*)::int AS days FROM cost_forecast GROUP BY 1 ORDER BY 1");
     // The role runs on the real clock, after the data's last day: the days since count as zero cost, so
