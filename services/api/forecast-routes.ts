@@ -30,6 +30,8 @@ export interface ForecastRouteContext {
   readonly cursorsOf: (statements: ReadonlyArray<{ query: SqlQuery; parameter: string }>) => Promise<RowCursor[]>;
   readonly clock: () => number;
   readonly maxRows: number;
+  /** Groups (or budgets) one request may fit itself; MAX_FITTED_GROUPS in production. */
+  readonly maxFittedGroups: number;
   readonly budgets: readonly BudgetDefinition[];
   /** The caller's scope: forecasts and budget spend are computed over the rows it may see (scope.ts). */
   readonly scopeOf: (request: FastifyRequest) => Scope;
@@ -98,10 +100,10 @@ export function registerForecastRoutes(app: FastifyInstance<RawServerDefault, In
       return level === 'namespace' ? stored.get(storedKey(cluster, group.properties.namespace ?? '')) : undefined;
     };
     const toFit = groups.filter((g) => storedOf(g) === undefined && historyOf(g, query.history).values.length >= MIN_HISTORY_DAYS).length;
-    if (toFit > MAX_FITTED_GROUPS) {
+    if (toFit > context.maxFittedGroups) {
       throw new ParameterError(
         'aggregate',
-        `${toFit} groups would be fitted on this request, more than ${MAX_FITTED_GROUPS}; filter or group more coarsely (kcost forecast's stored forecasts, served without fitting, cover aggregate=cluster and aggregate=cluster,namespace filtered by cluster or namespace, with the window it fits on)`,
+        `${toFit} groups would be fitted on this request, more than ${context.maxFittedGroups}; filter or group more coarsely (kcost forecast's stored forecasts, served without fitting, cover aggregate=cluster and aggregate=cluster,namespace filtered by cluster or namespace, with the window it fits on)`,
       );
     }
     const series: SeriesForecastJson[] = [];
@@ -148,10 +150,10 @@ export function registerForecastRoutes(app: FastifyInstance<RawServerDefault, In
     };
     const definitions = [...context.budgets, ...labelBudgets];
     const toFit = definitions.filter((b) => storedOf(b) === undefined).length;
-    if (toFit > MAX_FITTED_GROUPS) {
+    if (toFit > context.maxFittedGroups) {
       throw new KcostError(
         'FORECASTS_NOT_STORED',
-        `${toFit} budgets have no stored forecast for the window ${request.query.window ?? FORECAST_DEFAULTS.window}, more than the ${MAX_FITTED_GROUPS} this request may fit; run kcost forecast (with --history equal to this window), whose stored forecasts serve cluster budgets and namespace label budgets`,
+        `${toFit} budgets have no stored forecast for the window ${request.query.window ?? FORECAST_DEFAULTS.window}, more than the ${context.maxFittedGroups} this request may fit; run kcost forecast (with --history equal to this window), whose stored forecasts serve cluster budgets and namespace label budgets`,
       );
     }
     const month = Date.UTC(new Date(history.endMillis).getUTCFullYear(), new Date(history.endMillis).getUTCMonth(), 1);

@@ -130,6 +130,29 @@ describe('serving the stored forecasts', () => {
   });
 });
 
+describe('the bound on fitting per request', () => {
+  it('serves what is stored, and refuses with the reason what would need more fits than allowed', async () => {
+    await storeForecasts(pool, FORECAST_NOW, { history: '90d', horizonDays: 31, maxRows: 100_000 }, silentLogger(), [{ cluster: 'c1', namespace: 'shop', monthlyUsd: 500, observedAtMillis: FORECAST_NOW }]);
+    const api = await buildApi(pool, FORECAST_NOW, { maxFittedGroups: 0 });
+    const withConfigured = await buildApi(pool, FORECAST_NOW, { maxFittedGroups: 0, budgets: [{ scope: 'namespace', value: 'shop', monthlyUsd: 1000, source: 'config' }] });
+    try {
+      // shop is stored, fresh is too short to fit: nothing to fit.
+      expect((await api.inject({ method: 'GET', url: '/v1/forecast?aggregate=cluster,namespace' })).statusCode).toBe(200);
+      const refused = await api.inject({ method: 'GET', url: '/v1/forecast?aggregate=namespace' });
+      expect(refused.statusCode).toBe(400);
+      const body = refused.json<{ parameter: string; message: string }>();
+      expect(body.parameter, body.message).toBe('aggregate');
+      expect(body.message).toMatch(/1 groups would be fitted on this request, more than 0/);
+      expect((await api.inject({ method: 'GET', url: '/v1/budgets' })).statusCode).toBe(200);
+      const notStored = await withConfigured.inject({ method: 'GET', url: '/v1/budgets' });
+      expect([notStored.statusCode, notStored.json<{ error: string }>().error]).toEqual([503, 'FORECASTS_NOT_STORED']);
+    } finally {
+      await api.close();
+      await withConfigured.close();
+    }
+  });
+});
+
 describe('kcost forecast as a role', () => {
   it('reads the namespaces\' budget labels from the kube topic into namespace_budget', async () => {
     const kafka = testKafka();
