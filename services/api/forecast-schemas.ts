@@ -46,7 +46,7 @@ export const FORECAST_SCHEMA = {
   summary: 'Daily cost forecast and month-end projection for any grouping.',
   description: [
     'Forecasts each group\'s daily cost (from the daily rollups, or raw rows where /v1/allocation would read them) for the days after the history, with 80 % and 95 % prediction intervals, the month-end projection and the model\'s backtested error on that series.',
-    'Groupings by cluster, or by cluster and namespace, filtered by cluster or namespace only, with the window kcost forecast fits on (its --history, 90d by default) are answered from its stored forecasts (source stored); the rest is fitted on the request (source fitted), at most 40 groups with enough history per request (400 naming aggregate beyond that), one at a time.',
+    'Groupings by cluster, or by cluster and namespace, filtered by cluster or namespace only, with the window kcost forecast fits on (its --history, 90d by default) are answered from its stored forecasts (source stored); the rest is fitted on the request (source fitted), at most 25 groups with enough history per request (400 naming aggregate beyond that), one at a time.',
     'A group with less than 21 days of history gets no forecast (insufficientHistory says why); when no group has enough, the answer is 422 INSUFFICIENT_HISTORY saying how much is needed. docs/forecasting.md has the model and its measured accuracy.',
     `Filter grammar: ${FILTER_GRAMMAR}`,
   ].join(' '),
@@ -106,7 +106,7 @@ const BUDGET = {
 export const BUDGETS_SCHEMA = {
   summary: 'Monthly budgets: spent, projected at month end, and when they run out.',
   description:
-    "Every budget of `kcost api --budgets` (cluster, namespace or label value; source config) and every namespace's kcost.io/monthly-budget-usd label as kcost forecast stored it (source label, named cluster/<c>/namespace/<ns>), within the caller's scope, with the month's spend so far, the month-end projection of /v1/forecast and the day the budget is projected to run out. Cluster and label budgets are projected from kcost forecast's stored forecasts where there are some for the window; the rest are fitted on the request, at most 40 (503 FORECASTS_NOT_STORED beyond that).",
+    "Every budget of `kcost api --budgets` (cluster, namespace or label value; source config) and every namespace's kcost.io/monthly-budget-usd label as kcost forecast stored it (source label, named cluster/<c>/namespace/<ns>), within the caller's scope, with the month's spend so far, the month-end projection of /v1/forecast and the day the budget is projected to run out. Cluster and label budgets are projected from kcost forecast's stored forecasts where there are some for the window; the rest are fitted on the request, at most 25 (503 FORECASTS_NOT_STORED beyond that).",
   querystring: { type: 'object', additionalProperties: false, properties: { window: historyParam, format: formatParam } },
   response: {
     200: { type: 'object', description: 'The budgets, largest projected share of budget first.', properties: { budgets: { type: 'array', items: BUDGET } }, required: ['budgets'] },
