@@ -93,7 +93,7 @@ export const apiSettings = {
     parse: parseDurationMillis,
   }),
   budgets: setting('budgets', {
-    description: `Monthly budgets GET /v1/budgets reports on: ${BUDGETS_FORMS}. Namespace labels (kcost.io/monthly-budget-usd) reach Prometheus through kcost export, not the API: list those namespaces here too.`,
+    description: `Monthly budgets GET /v1/budgets reports on: ${BUDGETS_FORMS}. Namespaces' own kcost.io/monthly-budget-usd labels need no entry: kcost forecast stores them, and /v1/budgets lists them too.`,
     default: [],
     defaultLabel: '(none)',
     parse: parseBudgets,

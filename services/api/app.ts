@@ -21,7 +21,7 @@ import { anonymousPrincipal, createAuthenticator, type Principal } from './authe
 import { csvLine } from './csv.js';
 import { errorReply } from './error-reply.js';
 import { registerFocusRoutes } from './focus-routes.js';
-import { registerForecastRoutes } from './forecast-routes.js';
+import { MAX_FITTED_GROUPS, registerForecastRoutes } from './forecast-routes.js';
 import type { BudgetDefinition } from './budget-config.js';
 import { compileNodesQuery, planNodes, toNodeRow } from './nodes-query.js';
 import { ParameterError } from './parameter-error.js';
@@ -73,6 +73,8 @@ export interface ApiConfig {
   readonly maxUrlLength: number;
   /** How many queries run and wait at once; DEFAULT_ADMISSION when absent. */
   readonly admission?: AdmissionLimits;
+  /** Groups /v1/forecast and budgets /v1/budgets may fit on one request (not stored by kcost forecast); MAX_FITTED_GROUPS when absent. */
+  readonly maxFittedGroups?: number;
   /** Monthly budgets /v1/budgets reports on (--budgets); none when absent. */
   readonly budgets?: readonly BudgetDefinition[];
   /** Serve HTTPS with these files (read now, and again when they change); absent: HTTP. */
@@ -294,7 +296,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     return sendStreamed(reply, query.format, pieces, cursors);
   });
 
-  registerForecastRoutes(app, { admit, cursorsOf, clock: deps.clock, maxRows: config.maxRows, budgets: config.budgets ?? [], scopeOf });
+  registerForecastRoutes(app, { admit, cursorsOf, clock: deps.clock, maxRows: config.maxRows, maxFittedGroups: config.maxFittedGroups ?? MAX_FITTED_GROUPS, budgets: config.budgets ?? [], scopeOf });
   registerFocusRoutes(app, { admit, cursorsOf, sendCsv: (reply, pieces, cursors) => sendStreamed(reply, 'csv', pieces, cursors), clock: deps.clock, maxRows: config.maxRows, scopeOf });
   registerApprovalRoutes(app, { runQuery: deps.runQuery, admit, clock: deps.clock, maxRows: config.maxRows, principalOf: scopeOf });
   return app;

@@ -9,6 +9,10 @@ export interface BudgetDefinition {
   /** The cluster, namespace or label value the budget is for. */
   readonly value: string;
   readonly monthlyUsd: number;
+  /** For a namespace budget from its label: the one cluster it is in (a configured namespace budget spans every cluster). */
+  readonly cluster?: string;
+  /** config: --budgets; label: the namespace's kcost.io/monthly-budget-usd label (namespace_budget). */
+  readonly source: 'config' | 'label';
 }
 
 export const BUDGETS_FORMS = 'comma-separated <scope>/<name>=<USD a month>, scope cluster, namespace or label:<key> (e.g. namespace/shop=1500,cluster/prod=20000,label:team/payments=3000)';
@@ -28,7 +32,7 @@ export function parseBudgets(raw: string): BudgetDefinition[] {
     if (seen.has(key)) throw new Error(`${key} has two budgets`);
     seen.add(key);
     const scope = labelKey === undefined ? (scopeText as 'cluster' | 'namespace') : 'label';
-    return { scope, ...(labelKey === undefined ? {} : { labelKey }), value, monthlyUsd };
+    return { scope, ...(labelKey === undefined ? {} : { labelKey }), value, monthlyUsd, source: 'config' as const };
   });
 }
 
@@ -38,10 +42,25 @@ export function budgetSelection(budget: BudgetDefinition): { aggregate: Aggregat
     const labelKey = budget.labelKey ?? '';
     return { aggregate: [{ dimension: 'label', labelKey }], filter: [{ field: 'label', labelKey, negated: false, values: [budget.value] }] };
   }
+  if (budget.cluster !== undefined) {
+    return {
+      aggregate: [{ dimension: 'cluster' }, { dimension: 'namespace' }],
+      filter: [
+        { field: 'cluster', negated: false, values: [budget.cluster] },
+        { field: 'namespace', negated: false, values: [budget.value] },
+      ],
+    };
+  }
   return { aggregate: [{ dimension: budget.scope }], filter: [{ field: budget.scope, negated: false, values: [budget.value] }] };
 }
 
-/** How the budget is named in answers: namespace/shop, label:team/payments. */
+/** The namespaces' own budgets, as `kcost forecast` stored them from their labels (rows of namespace_budget). */
+export function labelBudgetsOf(rows: ReadonlyArray<Record<string, unknown>>): BudgetDefinition[] {
+  return rows.map((row) => ({ scope: 'namespace', value: String(row.namespace), cluster: String(row.cluster), monthlyUsd: Number(row.monthly_usd), source: 'label' }));
+}
+
+/** How the budget is named in answers: namespace/shop, label:team/payments, and a label's cluster/prod/namespace/shop. */
 export function budgetName(budget: BudgetDefinition): string {
+  if (budget.cluster !== undefined) return `cluster/${budget.cluster}/namespace/${budget.value}`;
   return `${budget.scope === 'label' ? `label:${budget.labelKey ?? ''}` : budget.scope}/${budget.value}`;
 }

@@ -18,6 +18,8 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   // Too little history to forecast: the request is fine, the data cannot answer it yet.
   INSUFFICIENT_HISTORY: 422,
   DATABASE_UNAVAILABLE: 503,
+  // More budgets than one request may fit without kcost forecast's stored forecasts: run it.
+  FORECASTS_NOT_STORED: 503,
   // The OIDC issuer's discovery document or keys could not be read: not the caller's fault.
   IDENTITY_PROVIDER_UNAVAILABLE: 503,
 };

@@ -29,21 +29,24 @@ const SERIES = {
       description: "The month the forecast starts in: actual cost of its days before the forecast plus the forecast of its remaining days, with the interval of that sum.",
       properties: { month: str('YYYY-MM.'), actualUsd: num('Cost of the month so far (whole days), USD.'), forecastDays: num('Days of the month forecast.'), projectedUsd: num('Projected cost of the whole month, USD.'), ...interval },
     }),
-    model: nullable({ type: 'object', description: 'The fitted model: damped Holt-Winters with a weekly season (additive or multiplicative), its smoothing parameters, one-step error and the level shifts it restarted from.', additionalProperties: true }),
+    model: nullable({ type: 'object', description: 'The fitted model: the average of a damped Holt-Winters fit with a weekly season (additive or multiplicative) and a log-linear weekly regression over the last 8 weeks; the Holt-Winters smoothing parameters, its one-step error and the level shifts both restarted from.', additionalProperties: true }),
     backtest: nullable({
       type: 'object',
       description: 'The same model refitted at the last (up to four) weekly origins of this series and compared with the following 7 days; null when the history is under 28 days.',
       properties: { horizonDays: num('Days forecast at each origin.'), origins: num('Origins tried.'), mape: num('Mean absolute percentage error (0.1: 10 %).'), mase: num('Mean absolute error over the in-sample seasonal-naive error.'), coverage80: { type: ['number', 'null'], description: 'Share of days inside the 80 % interval.' } },
     }),
     insufficientHistory: nullable({ type: 'object', description: 'Set when this group has too little history to forecast: how much it has and needs.', properties: { historyDays: num('Days of history.'), neededDays: num('Days needed.') } }),
+    source: str('stored: the forecast kcost forecast stored (cost_forecast, fitted on the same window); fitted: fitted on this request.'),
+    generatedAt: str('When the forecast was made, RFC 3339 (a stored one: when kcost forecast ran).'),
   },
-  required: ['name', 'actuals', 'forecast'],
+  required: ['name', 'actuals', 'forecast', 'source'],
 };
 
 export const FORECAST_SCHEMA = {
   summary: 'Daily cost forecast and month-end projection for any grouping.',
   description: [
-    'Fits a damped Holt-Winters model with a weekly season to each group\'s daily cost (from the daily rollups, or raw rows where /v1/allocation would read them) and forecasts the days after the history, with 80 % and 95 % prediction intervals, the month-end projection and the model\'s backtested error on that series.',
+    'Forecasts each group\'s daily cost (from the daily rollups, or raw rows where /v1/allocation would read them) for the days after the history, with 80 % and 95 % prediction intervals, the month-end projection and the model\'s backtested error on that series.',
+    'Groupings by cluster, or by cluster and namespace, filtered by cluster or namespace only, with the window kcost forecast fits on (its --history, 90d by default) are answered from its stored forecasts (source stored); the rest is fitted on the request (source fitted), at most 25 groups with enough history per request (400 naming aggregate beyond that), one at a time.',
     'A group with less than 21 days of history gets no forecast (insufficientHistory says why); when no group has enough, the answer is 422 INSUFFICIENT_HISTORY saying how much is needed. docs/forecasting.md has the model and its measured accuracy.',
     `Filter grammar: ${FILTER_GRAMMAR}`,
   ].join(' '),
@@ -78,7 +81,10 @@ export const FORECAST_SCHEMA = {
 const BUDGET = {
   type: 'object',
   properties: {
-    name: str('scope/value: cluster/prod, namespace/shop, label:team/payments.'),
+    name: str('scope/value: cluster/prod, namespace/shop, label:team/payments; a namespace label budget cluster/prod/namespace/shop.'),
+    source: str('config (kcost api --budgets) or label (the namespace\'s kcost.io/monthly-budget-usd label).'),
+    cluster: str('For a label budget: the cluster of the namespace.'),
+    forecastSource: { type: ['string', 'null'], description: 'stored or fitted, as /v1/forecast\'s source; null without cost this window.' },
     scope: str('cluster, namespace or label.'),
     labelKey: str('The label key, for scope label.'),
     value: str('The cluster, namespace or label value.'),
@@ -100,7 +106,7 @@ const BUDGET = {
 export const BUDGETS_SCHEMA = {
   summary: 'Monthly budgets: spent, projected at month end, and when they run out.',
   description:
-    "Every budget of `kcost api --budgets` (cluster, namespace or label value) with the month's spend so far, the month-end projection of /v1/forecast and the day the budget is projected to run out. Namespace budgets set with the kcost.io/monthly-budget-usd label are served by `kcost export` to Prometheus (kube_cost_namespace_budget_usd); give them to --budgets too for this list.",
+    "Every budget of `kcost api --budgets` (cluster, namespace or label value; source config) and every namespace's kcost.io/monthly-budget-usd label as kcost forecast stored it (source label, named cluster/<c>/namespace/<ns>), within the caller's scope, with the month's spend so far, the month-end projection of /v1/forecast and the day the budget is projected to run out. Cluster and label budgets are projected from kcost forecast's stored forecasts where there are some for the window; the rest are fitted on the request, at most 25 (503 FORECASTS_NOT_STORED beyond that).",
   querystring: { type: 'object', additionalProperties: false, properties: { window: historyParam, format: formatParam } },
   response: {
     200: { type: 'object', description: 'The budgets, largest projected share of budget first.', properties: { budgets: { type: 'array', items: BUDGET } }, required: ['budgets'] },

@@ -1,10 +1,11 @@
 // Daily allocation rows → per-group cost series → forecast, month-end
 // projection and backtest: the pure middle of /v1/forecast and /v1/budgets.
 import { KcostError } from '../errors/kcost-error.js';
-import { forecastDaily, MIN_HISTORY_DAYS, type DailyForecast, type ForecastPoint } from '../forecast/forecaster.js';
+import { forecastDaily, MIN_HISTORY_DAYS, type ForecastPoint } from '../forecast/forecaster.js';
 import { projectMonthEnd, type MonthEndProjection } from '../forecast/month-end.js';
 import { backtestSeries } from '../forecast/series-backtest.js';
 import type { AllocationProperties, AllocationRow } from './allocation-rows.js';
+import type { StoredSeries } from './stored-forecasts.js';
 import { DAY_MILLIS, type TimeWindow } from './time-window.js';
 
 /** One group's cost per UTC day (start of day → USD), as the daily rollups hold it. */
@@ -63,30 +64,33 @@ export interface SeriesForecastJson {
   } | null;
   backtest: { horizonDays: number; origins: number; mape: number; mase: number; coverage80: number | null } | null;
   insufficientHistory: { historyDays: number; neededDays: number } | null;
+  /** stored: kcost forecast's run of generatedAt; fitted: on this request. */
+  source: 'stored' | 'fitted';
+  generatedAt: string;
 }
 
-/** A group's forecast with what /v1/budgets needs besides the JSON. */
+/** A group's forecast with what /v1/budgets needs besides the JSON: the expected days and the month-end projection (null with too little history). */
 export interface GroupForecast {
   readonly json: SeriesForecastJson;
-  readonly forecast: DailyForecast | null;
-  readonly projection: MonthEndProjection | null;
+  readonly dailyMeans: readonly number[] | null;
+  readonly projection: Pick<MonthEndProjection, 'actualUsd' | 'forecastDays'> & { readonly projected: { mean: number; lower80: number; upper80: number } } | null;
 }
 
 /**
  * Forecasts one group from the end of the history: `horizonDays` points in
  * the answer, and as many more as the month needs for its projection.
  */
-export function forecastGroup(group: DailyGroup, history: TimeWindow, horizonDays: number, withBacktest: boolean): GroupForecast {
+export function forecastGroup(group: DailyGroup, history: TimeWindow, horizonDays: number, withBacktest: boolean, nowMillis = Date.now()): GroupForecast {
   const { firstDayMillis, values } = historyOf(group, history);
   const actuals = values.map((costUsd, i) => ({ date: isoDate(firstDayMillis + i * DAY_MILLIS), costUsd: round(costUsd) }));
   const monthEndMillis = Date.UTC(new Date(history.endMillis).getUTCFullYear(), new Date(history.endMillis).getUTCMonth() + 1, 1);
   const monthDays = Math.round((monthEndMillis - history.endMillis) / DAY_MILLIS);
   const result = forecastDaily(values, Math.max(horizonDays, monthDays));
-  const base = { name: group.name, properties: group.properties, actuals };
+  const base = { name: group.name, properties: group.properties, actuals, source: 'fitted' as const, generatedAt: new Date(nowMillis).toISOString() };
   if (!result.ok) {
     return {
       json: { ...base, forecast: [], monthEnd: null, model: null, backtest: null, insufficientHistory: { historyDays: result.historyDays, neededDays: result.neededDays } },
-      forecast: null,
+      dailyMeans: null,
       projection: null,
     };
   }
@@ -112,8 +116,30 @@ export function forecastGroup(group: DailyGroup, history: TimeWindow, horizonDay
       backtest: withBacktest ? backtestSeries(values) : null,
       insufficientHistory: null,
     },
-    forecast: result,
+    dailyMeans: result.points.map((p) => p.mean),
     projection,
+  };
+}
+
+/** A group's answer from its stored series (same fields as a fitted one; the actuals are this request's rows). */
+export function storedGroup(group: DailyGroup, history: TimeWindow, horizonDays: number, stored: StoredSeries): GroupForecast {
+  const { firstDayMillis, values } = historyOf(group, history);
+  const monthEnd = stored.monthEnd;
+  return {
+    json: {
+      name: group.name,
+      properties: group.properties,
+      actuals: values.map((costUsd, i) => ({ date: isoDate(firstDayMillis + i * DAY_MILLIS), costUsd: round(costUsd) })),
+      forecast: stored.days.slice(0, horizonDays),
+      monthEnd,
+      model: stored.model,
+      backtest: stored.backtest,
+      insufficientHistory: null,
+      source: 'stored',
+      generatedAt: new Date(stored.generatedAtMillis).toISOString(),
+    },
+    dailyMeans: stored.days.map((d) => d.costUsd),
+    projection: { actualUsd: monthEnd.actualUsd, forecastDays: monthEnd.forecastDays, projected: { mean: monthEnd.projectedUsd, lower80: monthEnd.lower80, upper80: monthEnd.upper80 } },
   };
 }
 

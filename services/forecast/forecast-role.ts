@@ -1,71 +1,138 @@
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { defineRole } from '../cli/role.js';
-import { processSettings } from '../config/common-settings.js';
-import { parseDurationMillis, parseInteger, parseString } from '../config/parsers.js';
-import { setting } from '../config/settings.js';
+import { createCodec } from '../codec/create-codec.js';
 import { checkDatabase } from '../db/database-reachable.js';
-import { databaseSettings } from '../db/db-settings.js';
+import { createPool } from '../db/pool.js';
+import { messageOf } from '../errors/kcost-error.js';
+import { createKafka } from '../kafka/kafka-client.js';
+import { kafkaSecurityOf } from '../kafka/kafka-security.js';
+import { watchKubeTopic, type KubeTopicWatcher } from '../kafka/kube-topic-watcher.js';
+import { startHealthServer } from '../lifecycle/health-server.js';
+import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../log/logger.js';
-import { MAX_HORIZON_DAYS } from '../api/forecast-params.js';
-import { storeForecasts } from './forecast-writer.js';
+import { storeForecasts, storeNamespaceBudgets } from './forecast-writer.js';
+import { forecastSettings } from './forecast-settings.js';
+import { NamespaceBudgetBook } from './namespace-budget-book.js';
 
-const settings = {
-  databaseUrl: databaseSettings.databaseUrl,
-  logLevel: processSettings.logLevel,
-  history: setting('history', {
-    description: 'History each forecast is fitted on, as GET /v1/forecast\'s window (whole UTC days before today), e.g. 90d.',
-    default: '90d',
-    parse: parseString,
-  }),
-  horizonDays: setting('horizonDays', {
-    description: `Days forecast and stored per series, 1 to ${MAX_HORIZON_DAYS}.`,
-    default: 31,
-    parse: parseInteger(1, MAX_HORIZON_DAYS),
-  }),
-  every: setting('every', {
-    description: 'How often to forecast again, e.g. 1h (the daily rollups change within the day: today is not part of the history, yesterday becomes part of it at midnight); 0 runs once and exits (for a CronJob).',
-    default: 3_600_000,
-    defaultLabel: '1h',
-    parse: parseDurationMillis,
-  }),
-};
+// A changed budget label reaches namespace_budget within this, without waiting for the next forecast run.
+const BUDGET_FLUSH_MILLIS = 5_000;
 
-/** `kcost forecast`: stores the daily cost forecast of every cluster and namespace for Grafana. */
+/** `kcost forecast`: stores the daily cost forecast of every cluster and namespace, and the namespaces' budget labels. */
 export const forecastRole = defineRole({
   name: 'forecast',
   usage: 'forecast [flags]',
-  summary: 'Store daily cost forecasts per cluster and namespace for Grafana.',
+  summary: 'Store daily cost forecasts per cluster and namespace, and namespace budgets, for the API and Grafana.',
   description: [
-    'Fits kcost\'s forecast model (damped Holt-Winters with a weekly season and level-shift restarts, docs/forecasting.md) to the daily cost of every cluster and of every namespace in it, from the daily rollups exactly as GET /v1/forecast does, and replaces the table cost_forecast with the next --horizon-days days and their 80 % and 95 % intervals in one transaction, every --every (or once with --every 0). Grafana\'s "Daily cost and 30-day forecast" panel reads it.',
-    'A series with less than 21 days of history gets no rows: nothing is made up. Stops cleanly on SIGTERM between runs.',
+    'Fits kcost\'s forecast model (level-shift restarts, then the average of a damped weekly Holt-Winters fit and a log-linear weekly regression; docs/forecasting.md) to the daily cost of every cluster and of every namespace in it, from the daily rollups exactly as GET /v1/forecast does, with its backtest, and replaces the tables cost_forecast (the next --horizon-days days and their 80 % and 95 % intervals) and cost_forecast_series (model, backtest, month-end projection) in one transaction, every --every (or once with --every 0, for a CronJob). GET /v1/forecast and /v1/budgets serve these instead of fitting on the request; Grafana\'s forecast panels read them.',
+    'Reads the namespaces\' kcost.io/monthly-budget-usd labels from --kube-topic (as kcost export does) into namespace_budget, within seconds of a change, for GET /v1/budgets; --kube-topic "" reads no Kafka and leaves namespace_budget alone.',
+    'A series with less than 21 days of history gets no rows: nothing is made up. Serves /healthz, /readyz (after the first stored run) and /metrics on --health-port while it runs (not with --every 0); a failed run is logged and retried at the next --every. Stops cleanly on SIGTERM: a run in progress finishes its transaction first.',
   ].join('\n\n'),
-  settings,
+  settings: forecastSettings,
   async run(config) {
     const logger = createLogger({ service: 'forecast', level: config.logLevel });
     await checkDatabase(config.databaseUrl);
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, application_name: 'kcost-forecast' });
-    pool.on('error', (error) => logger.warn({ err: error }, 'an idle database connection failed; it was discarded'));
-    let stopping = false;
-    let wake = () => undefined as void;
-    void stopOnSignals(async () => {
-      stopping = true;
-      wake();
-    }, logger);
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const storedSeries = new Gauge({ name: 'kcost_forecast_series', help: 'Series (clusters and namespaces) the last successful run stored a forecast for.', registers: [registry] });
+    const lastSuccess = new Gauge({ name: 'kcost_forecast_last_success_timestamp_seconds', help: 'When the last successful run finished.', registers: [registry] });
+    const runDuration = new Gauge({ name: 'kcost_forecast_run_duration_seconds', help: 'How long the last run took, fitting and storing.', registers: [registry] });
+    const runs = new Counter({ name: 'kcost_forecast_runs_total', help: 'Runs by outcome (stored or failed).', labelNames: ['outcome'], registers: [registry] });
+    const budgetCount = new Gauge({ name: 'kcost_forecast_namespace_budgets', help: 'Namespaces with a kcost.io/monthly-budget-usd label, as last stored.', registers: [registry] });
+    const pool = createPool({ url: config.databaseUrl, max: 2, applicationName: 'kcost-forecast', logger });
+    const book = new NamespaceBudgetBook();
+    let watcher: KubeTopicWatcher | undefined;
     try {
-      for (;;) {
-        await storeForecasts(pool, Date.now(), { history: config.history, horizonDays: config.horizonDays, maxRows: 1_000_000 }, logger);
-        if (config.every === 0 || stopping) return 0;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, config.every);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
+      if (config.kubeTopic !== '') {
+        const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
+        watcher = await watchKubeTopic({
+          kafka,
+          codec: createCodec(config),
+          topic: config.kubeTopic,
+          groupId: `${config.clientId}-forecast-kube-${randomUUID()}`,
+          observe: (_key, object) => book.observe(object),
+          logger,
+          catchUpMillis: config.kubeCatchUpTimeout,
         });
-        if (stopping) return 0;
+        await watcher.caughtUp;
       }
+      const budgets = () => (config.kubeTopic === '' ? undefined : book.list());
+      let storedBudgetVersion = -1;
+      const options = { history: config.history, horizonDays: config.horizonDays, maxRows: 1_000_000 };
+      const run = async (yieldBetween?: () => Promise<void>) => {
+        const started = Date.now();
+        const version = book.version;
+        const current = budgets();
+        try {
+          const result = await storeForecasts(pool, started, options, logger, current, yieldBetween);
+          if (current !== undefined) {
+            storedBudgetVersion = version;
+            budgetCount.set(current.length);
+          }
+          storedSeries.set(result.series);
+          lastSuccess.set(Date.now() / 1000);
+          runs.inc({ outcome: 'stored' });
+        } catch (error) {
+          runs.inc({ outcome: 'failed' });
+          throw error;
+        } finally {
+          runDuration.set((Date.now() - started) / 1000);
+        }
+      };
+      if (config.every === 0) {
+        await run();
+        return 0;
+      }
+      let ready = false;
+      const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry, security: servingSecurityOf(config, logger) });
+      logger.info({ port: health.port }, 'health server listening');
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      let inFlight: Promise<void> = Promise.resolve();
+      // Between series the event loop answers probes and scrapes: a run over many namespaces takes seconds.
+      const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+      const loop = async (): Promise<void> => {
+        try {
+          await run(breathe);
+          ready = true;
+        } catch (error) {
+          // The next run tries again: the database may be back by then.
+          logger.error({ err: error }, `forecast run failed: ${messageOf(error)}`);
+        }
+        // Chained, as the budget flushes are: shutdown awaits whichever runs last.
+        if (!stopped) {
+          timer = setTimeout(() => {
+            inFlight = inFlight.then(loop);
+          }, config.every);
+        }
+      };
+      const flushBudgets = setInterval(() => {
+        const current = budgets();
+        const version = book.version;
+        if (current === undefined || version === storedBudgetVersion) return;
+        inFlight = inFlight.then(async () => {
+          try {
+            await storeNamespaceBudgets(pool, current);
+            storedBudgetVersion = version;
+            budgetCount.set(current.length);
+            logger.info({ namespaceBudgets: current.length }, 'stored namespace budgets');
+          } catch (error) {
+            logger.error({ err: error }, `storing namespace budgets failed: ${messageOf(error)}`);
+          }
+        });
+      }, BUDGET_FLUSH_MILLIS);
+      inFlight = loop();
+      await stopOnSignals(async () => {
+        stopped = true;
+        clearTimeout(timer);
+        clearInterval(flushBudgets);
+        await inFlight; // a run in progress commits (or rolls back) before the pool closes
+        await health.close();
+      }, logger);
+      return 0;
     } finally {
+      await watcher?.stop();
       await pool.end();
     }
   },

@@ -89,11 +89,11 @@ describe('month-end projection and budgets', () => {
     expect(projection.projected.lower80).toBeLessThanOrEqual(projection.projected.mean);
     expect(projection.projected.upper95).toBeGreaterThanOrEqual(projection.projected.upper80);
 
-    const status = budgetStatus(2500, 1000, projection, forecast, firstForecast);
+    const status = budgetStatus(2500, 1000, projection, forecast.points.map((p) => p.mean), firstForecast);
     expect(status.state).toBe('PROJECTED_OVER');
     // 1000 spent, 100 a day: the 2500 is passed on the 16th forecast day (cumulative 2600).
     expect(status.runOutDayMillis).toBe(firstForecast + 15 * DAY_MILLIS);
-    expect(budgetStatus(5000, 1000, projection, forecast, firstForecast)).toMatchObject({ state: 'WITHIN', runOutDayMillis: null });
-    expect(budgetStatus(900, 1000, projection, forecast, firstForecast).state).toBe('OVER');
+    expect(budgetStatus(5000, 1000, projection, forecast.points.map((p) => p.mean), firstForecast)).toMatchObject({ state: 'WITHIN', runOutDayMillis: null });
+    expect(budgetStatus(900, 1000, projection, forecast.points.map((p) => p.mean), firstForecast).state).toBe('OVER');
   });
 });

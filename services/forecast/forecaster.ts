@@ -1,8 +1,11 @@
-// kcost's daily cost forecast: level shifts restarted, then the better of an
-// additive and a multiplicative Holt-Winters fit, with 80 % and 95 %
-// intervals from the model's error variance.
+// kcost's daily cost forecast: level shifts restarted, then the average of
+// two forecasts (the better of an additive and a multiplicative damped
+// Holt-Winters fit, and a log-linear weekly regression over the last eight
+// weeks), with 80 % and 95 % intervals from the Holt-Winters error variance
+// and the model's own multi-step errors.
 import { fitBest, forecastModel, relativeErrors, sumErrorSd, SEASON_DAYS, type FittedModel, type Seasonality, type SmoothingParameters } from './holt-winters.js';
 import { adjustLevelShifts, type LevelShift } from './level-shift.js';
+import { fitSeasonalRegression, forecastRegression, type SeasonalRegression } from './seasonal-regression.js';
 
 /** Days of history a forecast needs: two weeks start the weekly season, a third fits the smoothing. */
 export const MIN_HISTORY_DAYS = 3 * SEASON_DAYS;
@@ -30,6 +33,8 @@ export interface ModelDescription {
   readonly historyDays: number;
   /** Level shifts found and restarted from, by index into the history. */
   readonly levelShifts: readonly LevelShift[];
+  /** The regression averaged with Holt-Winters; undefined when a day of the window was not positive (Holt-Winters alone then). */
+  readonly regression: SeasonalRegression | undefined;
 }
 
 export interface DailyForecast {
@@ -46,7 +51,7 @@ export interface TooShort {
   readonly neededDays: number;
 }
 
-export const MODEL_NAME = 'holt-winters-damped-weekly';
+export const MODEL_NAME = 'holt-winters-damped-weekly+log-linear-weekly';
 
 /** Forecasts `horizon` days after the last day of `history` (one value per whole UTC day, oldest first). */
 export function forecastDaily(history: readonly number[], horizon: number): DailyForecast | TooShort {
@@ -54,18 +59,24 @@ export function forecastDaily(history: readonly number[], horizon: number): Dail
   const { adjusted, shifts } = adjustLevelShifts(history);
   const fitted = fitBest(adjusted);
   const errors = relativeErrors(history, fitted, horizon, 2 * SEASON_DAYS);
-  const points = forecastModel(fitted, horizon).map(({ mean, sd }, index) => {
+  const regression = fitSeasonalRegression(adjusted);
+  const line = regression ? forecastRegression(regression, horizon) : undefined;
+  const points = forecastModel(fitted, horizon).map(({ mean: smoothed, sd }, index) => {
+    // The interval's shape is Holt-Winters'; it is moved (relatively) to the combined mean.
+    const mean = line ? (smoothed + (line[index] as number)) / 2 : smoothed;
+    const relative = smoothed > 0 ? mean / smoothed : 1;
     const near = errors.slice(Math.max(0, index - 3), index + 4).flat();
     const band = (z: number, tail: number) => {
       const gaussian = z * sd;
-      if (near.length < 20 || mean <= 0) return { lower: mean - gaussian, upper: mean + gaussian };
-      return { lower: Math.min(mean - gaussian, mean * (1 + quantile(near, tail))), upper: Math.max(mean + gaussian, mean * (1 + quantile(near, 1 - tail))) };
+      if (near.length < 20 || smoothed <= 0) return { lower: smoothed - gaussian, upper: smoothed + gaussian };
+      return { lower: Math.min(smoothed - gaussian, smoothed * (1 + quantile(near, tail))), upper: Math.max(smoothed + gaussian, smoothed * (1 + quantile(near, 1 - tail))) };
     };
     const b80 = band(Z80, 0.1);
     const b95 = band(Z95, 0.025);
-    return { mean: Math.max(0, mean), lower80: Math.max(0, b80.lower), upper80: Math.max(0, b80.upper), lower95: Math.max(0, b95.lower), upper95: Math.max(0, b95.upper) };
+    const at = (v: number) => Math.max(0, v * relative);
+    return { mean: Math.max(0, mean), lower80: at(b80.lower), upper80: at(b80.upper), lower95: at(b95.lower), upper95: at(b95.upper) };
   });
-  const model: ModelDescription = { name: MODEL_NAME, seasonality: fitted.seasonality, parameters: fitted.parameters, sigma: fitted.sigma, historyDays: history.length, levelShifts: shifts };
+  const model: ModelDescription = { name: MODEL_NAME, seasonality: fitted.seasonality, parameters: fitted.parameters, sigma: fitted.sigma, historyDays: history.length, levelShifts: shifts, regression };
   return { ok: true, model, points, fitted };
 }
 

@@ -58,13 +58,20 @@ export interface BudgetStatus {
 /**
  * A budget against the month's spend so far and its projection. The run-out
  * day walks the forecast's expected days from the first forecast day on, the
- * spend so far (`actualUsd`, whole days) as its start.
+ * spend so far (`actualUsd`, whole days) as its start; `dailyMeans` are the
+ * forecast's expected days (a fitted or a stored forecast).
  */
-export function budgetStatus(budgetUsd: number, spentUsd: number, projection: MonthEndProjection, forecast: DailyForecast, firstForecastMillis: number): BudgetStatus {
+export function budgetStatus(
+  budgetUsd: number,
+  spentUsd: number,
+  projection: Pick<MonthEndProjection, 'actualUsd' | 'forecastDays'> & { readonly projected: Pick<ForecastPoint, 'mean'> },
+  dailyMeans: readonly number[],
+  firstForecastMillis: number,
+): BudgetStatus {
   let cumulative = projection.actualUsd;
   let runOutDayMillis: number | null = cumulative > budgetUsd ? firstForecastMillis - DAY_MILLIS : null;
-  for (let day = 0; runOutDayMillis === null && day < projection.forecastDays; day++) {
-    cumulative += (forecast.points[day] as ForecastPoint).mean;
+  for (let day = 0; runOutDayMillis === null && day < Math.min(projection.forecastDays, dailyMeans.length); day++) {
+    cumulative += dailyMeans[day] as number;
     if (cumulative > budgetUsd) runOutDayMillis = firstForecastMillis + day * DAY_MILLIS;
   }
   const projectedUsd = projection.projected.mean;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/settings.js';
+import { forecastSettings } from '../forecast/forecast-settings.js';
 import { topicsRole } from '../kafka/topics-role.js';
 import { recommendSettings } from '../recommender/recommend-settings.js';
 import { sinkSettings } from '../sink/sink-settings.js';
@@ -40,6 +41,15 @@ describe('planUp', () => {
     const sink = planUp(configOf(['--simulate', '--database-url', 'postgres://127.0.0.1:5432/kcost']), NOW).services.find((a) => a[0] === 'sink')!;
     const { config } = resolveConfig(sinkSettings, { argv: sink.slice(1), env: {} });
     expect(config.recommendationsTopic).toBe('kcost.recommendations.v1');
+  });
+
+  it('runs kcost forecast on the database with a health port of its own, reading budget labels from the kube topic', () => {
+    const config = configOf(['--simulate', '--first-health-port', '9600', '--database-url', 'postgres://kcost@db.example:5432/kcost']);
+    const plan = planUp(config, NOW);
+    const forecast = plan.services.find((a) => a[0] === 'forecast')!;
+    expect(plan.ports).toContainEqual({ port: Number(flag(forecast, '--health-port')), what: 'forecast health', flag: '--first-health-port' });
+    const resolved = resolveConfig(forecastSettings, { argv: forecast.slice(1), env: {} }).config;
+    expect([resolved.databaseUrl, resolved.kubeTopic, resolved.brokers]).toEqual([config.databaseUrl, 'kcost.kube.v1', config.brokers]);
   });
 
   it('runs kcost recommend with a health port of its own, in the group whose internal topics kcost topics creates first', () => {

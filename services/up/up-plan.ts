@@ -50,6 +50,8 @@ export function planUp(config: UpConfig, nowMillis: number, freshTopics = true):
     ['recommend', ...kafka, ...health('recommender')],
     // Node-pool, spot, commitment and ARM advice, worked out again every minute here so it follows the backfill soon.
     ['savings', ...kafka, ...database, '--interval', '1m', ...health('savings')],
+    // Stored forecasts and namespace budget labels for /v1/forecast, /v1/budgets and Grafana (a series needs 21 days of history).
+    ['forecast', ...kafka, ...database, '--every', '15m', ...health('forecast')],
     ['export', ...kafka, '--health-port', String(config.exporterPort)],
     ['api', ...database, '--log-level', config.logLevel, '--port', String(config.apiPort)],
   ];

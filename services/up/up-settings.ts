@@ -37,7 +37,7 @@ export const upSettings = {
   apiPort: setting('apiPort', { description: 'Port of the query API.', default: 8080, parse: parseInteger(1, 65535) }),
   exporterPort: setting('exporterPort', { description: 'Port of the Prometheus exporter (/metrics).', default: 9100, parse: parseInteger(1, 65535) }),
   firstHealthPort: setting('firstHealthPort', {
-    description: 'The other roles serve /healthz, /readyz and /metrics on this port and the next ones (processor, sink, recommender, simulator or collectors).',
+    description: 'The other roles serve /healthz, /readyz and /metrics on this port and the next ones (processor, sink, recommender, savings, forecast, simulator or collectors).',
     default: 9470,
     parse: parseInteger(1, 65500),
   }),

@@ -68,7 +68,7 @@ describe('GET /v1/forecast', () => {
     expect(shop.monthEnd?.lower80).toBeLessThan(shop.monthEnd?.projectedUsd as number);
     expect(shop.backtest).toMatchObject({ horizonDays: 7, origins: 4 });
     expect(shop.backtest?.mape).toBeGreaterThan(0);
-    expect(shop.model).toMatchObject({ name: 'holt-winters-damped-weekly', historyDays: 70 });
+    expect(shop.model).toMatchObject({ name: 'holt-winters-damped-weekly+log-linear-weekly', historyDays: 70 });
   });
 
   it('gives a group with too little history no forecast and says how much it needs', async () => {

@@ -40,7 +40,7 @@ describe('docker-compose.yml', () => {
     expect(services.prometheus?.image).toMatch(/^prom\/prometheus:/);
     expect(builder?.[1].build?.context).toBe('.');
     const roles = kcostServices.map(([, s]) => findRole(s.command ?? []).name).sort();
-    expect(roles).toEqual(['api', 'export', 'migrate', 'process', 'recommend', 'savings', 'simulate', 'simulate', 'sink', 'topics']);
+    expect(roles).toEqual(['api', 'export', 'forecast', 'migrate', 'process', 'recommend', 'savings', 'simulate', 'simulate', 'sink', 'topics']);
     // The simulator is on by default, not behind a profile.
     expect(services.simulate?.profiles).toBeUndefined();
   });

@@ -76,7 +76,7 @@ const containers = workloads.flatMap((w) => podSpec(w).containers.map((c) => ({ 
 describe('Helm chart: rendered with default values', () => {
   it('renders every role, its ServiceAccount, RBAC, monitoring and dashboards', () => {
     const names = objects(defaults).map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    for (const role of ['collect-kube', 'collect-usage', 'collect-prices', 'process', 'recommend', 'sink', 'export', 'api']) {
+    for (const role of ['collect-kube', 'collect-usage', 'collect-prices', 'process', 'recommend', 'savings', 'forecast', 'sink', 'export', 'api']) {
       expect(names).toContain(`Deployment/kcost-${role}`);
       expect(names).toContain(`ServiceAccount/kcost-${role}`);
     }
@@ -405,7 +405,7 @@ describe('Helm chart: Prometheus Operator, clusters without it, and what an oper
       const labels = d.spec.template.metadata.labels;
       return labelsMatch(pods.spec.selector.matchLabels, labels) && pods.spec.selector.matchExpressions[0]?.values.includes(labels['app.kubernetes.io/component'] ?? '');
     });
-    expect(scraped.map((d) => d.metadata.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-sink']);
+    expect(scraped.map((d) => d.metadata.name).sort()).toEqual(['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-forecast', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-sink']);
     for (const deployment of scraped) {
       const container = podSpec(deployment).containers[0] as Container;
       expect(container.ports?.map((p) => p.name)).toContain(pods.spec.podMetricsEndpoints[0]?.port);

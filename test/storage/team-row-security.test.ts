@@ -72,6 +72,8 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
     await pool.query(`INSERT INTO cost_forecast VALUES
       ('prod-eu', '', '2026-10-05', now(), 10, 9, 11, 8, 12, 'm'), ('prod-eu', 'shop', '2026-10-05', now(), 3, 2, 4, 1, 5, 'm'),
       ('prod-eu', 'search', '2026-10-05', now(), 4, 3, 5, 2, 6, 'm'), ('staging-us', 'shop', '2026-10-05', now(), 1, 0.5, 1.5, 0.2, 2, 'm')`);
+    await pool.query(`INSERT INTO cost_forecast_series SELECT cluster, namespace, now(), now(), now(), 30, '{}', '{}', NULL FROM cost_forecast`);
+    await pool.query(`INSERT INTO namespace_budget VALUES ('prod-eu', 'shop', 100, now()), ('prod-eu', 'search', 200, now()), ('staging-us', 'shop', 50, now())`);
     // The documented grants: shop everywhere through a NOLOGIN role and a Grafana login in it; ops sees
     // one cluster's node figures and its kube-system, logging in as the team role itself.
     await pool.query(`SELECT kcost_grant_team($1, ARRAY['shop'])`, [shopTeam]);
@@ -103,6 +105,8 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
       }
       expect(await scopesOf(client, 'cost_anomaly')).toEqual([...new Set(history.anomalies.filter((a) => a.namespace === 'shop').map((a) => `${a.cluster}/shop`))].sort());
       expect(await scopesOf(client, 'cost_forecast')).toEqual(['prod-eu/shop', 'staging-us/shop']);
+      expect(await scopesOf(client, 'cost_forecast_series')).toEqual(['prod-eu/shop', 'staging-us/shop']);
+      expect(await scopesOf(client, 'namespace_budget')).toEqual(['prod-eu/shop', 'staging-us/shop']);
       // No recommendation is in shop; the team sees none, and no DaemonSet node without a namespace.
       expect(await scopesOf(client, 'recommendation')).toEqual([]);
       expect(await scopesOf(client, 'recommendation_history')).toEqual([]);
@@ -144,6 +148,8 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
         expect(await scopesOf(client, relation, 'NULL'), relation).toEqual(['prod-eu/']);
       }
       expect(await scopesOf(client, 'cost_forecast')).toEqual(['prod-eu/']);
+      expect(await scopesOf(client, 'cost_forecast_series')).toEqual(['prod-eu/']);
+      expect(await scopesOf(client, 'namespace_budget')).toEqual([]);
     });
   });
 
