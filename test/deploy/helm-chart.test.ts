@@ -307,7 +307,7 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     const manifests = renderChart(CHART, values);
     const kafkaRoles = [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')].filter((w) => environment(podSpec(w).containers[0] as Container).KCOST_BROKERS !== undefined);
     expect(kafkaRoles.map((w) => w.metadata.name).sort()).toEqual(
-      ['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-export', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-simulate', 'kcost-sink', 'kcost-topics'].sort(),
+      ['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-export', 'kcost-forecast', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-simulate', 'kcost-sink', 'kcost-topics'].sort(),
     );
     for (const workload of kafkaRoles) {
       const spec = podSpec(workload);
