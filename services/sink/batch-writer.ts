@@ -95,7 +95,8 @@ export class BatchWriter {
       if (reason === undefined) valid.push(record);
       else invalid.push({ record, code: 'INVALID_RECORD', reason });
     }
-    if (this.options.variant === 'postgres' && !KEYED_SCHEMAS.has(batch.schema)) await this.ensurePartitions(spec, valid);
+    // recommendation_history is partitioned by day on plain PostgreSQL like the event tables; billing_line is not.
+    if (this.options.variant === 'postgres' && spec.partitionTime !== null) await this.ensurePartitions(valid, spec.partitionTime);
     const client = await this.options.pool.connect();
     let discard: Error | undefined;
     try {
@@ -227,11 +228,11 @@ export class BatchWriter {
    * after (so the next day's first batch finds its partition), in its own
    * short transaction before the load. Days already seen are skipped.
    */
-  private async ensurePartitions(spec: TableSpec, records: readonly SinkRecord[]): Promise<void> {
+  private async ensurePartitions(records: readonly SinkRecord[], partitionTime: (record: never) => number): Promise<void> {
     const days = new Set<number>();
     for (const record of records) {
       if (record.value === null) continue;
-      const day = Math.floor(spec.partitionTime(record.value as never) / DAY_MILLIS);
+      const day = Math.floor(partitionTime(record.value as never) / DAY_MILLIS);
       if (!this.partitionedDays.has(day)) days.add(day);
     }
     for (const day of [...days].sort((a, b) => a - b)) {

@@ -8,7 +8,8 @@ type B = BillingLine;
 export const BILLING_LINE_TABLE: TableSpec<'BillingLine'> = {
   table: 'billing_line',
   schema: 'BillingLine',
-  partitionTime: (r) => r.billingPeriodStart,
+  // A plain keyed table on both paths: rows are replaced and deleted as providers restate a month.
+  partitionTime: null,
   check: (r) => {
     if (r.billingAccountId === '') return 'billingAccountId is empty';
     if (r.lineId === '') return 'lineId is empty';

@@ -14,8 +14,8 @@ export interface TableSpec<N extends SchemaName = SchemaName> {
   readonly table: string;
   readonly schema: N;
   readonly columns: ReadonlyArray<ColumnSpec<RecordTypes[N]>>;
-  /** The time the table is partitioned (chunked) by, in epoch milliseconds. */
-  readonly partitionTime: (record: RecordTypes[N]) => number;
+  /** The time the table is partitioned (chunked) by, in epoch milliseconds; null for a plain keyed table. */
+  readonly partitionTime: ((record: RecordTypes[N]) => number) | null;
   /** What the columns alone cannot say is wrong with a record (a reason), or undefined. */
   readonly check?: (record: RecordTypes[N]) => string | undefined;
 }
