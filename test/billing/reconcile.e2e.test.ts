@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAccessConfig } from '../../services/api/access-config.js';
 import type { NodeCost, PodCost } from '../../services/codec/records.generated.js';
 import type { ExternalRules } from '../../services/billing/external.js';
 import { reconcileChangedDays } from '../../services/billing/reconcile-store.js';
 import { syntheticBill, type BilledMachine, type SyntheticCharge } from '../../services/simulator/synthetic-bill.js';
-import { loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
+import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
 import { nodeCost, podCost } from '../fixtures/storage/records.js';
 
 const HOUR = 3_600_000;
@@ -174,5 +176,51 @@ GROUP BY n.day, n.node_name, n.status, n.reconciled_cost_usd, n.reconciled_idle_
     const node = await db.pool.query<{ factor: number }>("SELECT factor FROM reconciled_node_cost_daily WHERE day = '2026-11-20' AND instance_id = 'i-0aa02'");
     expect(node.rows[0]?.factor).toBeCloseTo(1.1, 6);
     for (const day of await centsPerDay(db)) expect(day.kcost, day.day).toBe(day.bill);
+  });
+
+  it('GET /v1/allocation?costBasis=reconciled answers the bill per day in namespace, idle and external figures, within the caller\'s scope; the list basis is unchanged', async () => {
+    const access = parseAccessConfig(
+      [
+        'staticTokens:',
+        `  - {name: finops, sha256: ${createHash('sha256').update('token-finops').digest('hex')}, role: viewer, namespaces: ['*'], clusters: ['*'], nodeCosts: true}`,
+        `  - {name: shop, sha256: ${createHash('sha256').update('token-shop').digest('hex')}, role: viewer, namespaces: [shop], clusters: ['*'], nodeCosts: false}`,
+      ].join('\n'),
+      'test',
+    );
+    const api = await buildApi(db.pool, MONTH_END + DAY, { access });
+    try {
+      const get = async (token: string, query: string) => {
+        const reply = await api.inject({ method: 'GET', url: `/v1/allocation?window=2026-11-01T00:00:00Z,2026-12-01T00:00:00Z&${query}`, headers: { authorization: `Bearer ${token}` } });
+        expect(reply.statusCode, reply.body).toBe(200);
+        return reply.json<{ rows: Array<{ name: string; start: string; properties: { namespace?: string }; listCostUsd: number; reconciledCostUsd: number; externalCostUsd: number; idleCostUsd: number; totalCostUsd: number }>; totals: Record<string, number> }>();
+      };
+      const answer = await get('token-finops', 'costBasis=reconciled&aggregate=namespace&step=1d&idle=include');
+      const perDay = new Map<string, number>();
+      for (const row of answer.rows) perDay.set(row.start.slice(0, 10), (perDay.get(row.start.slice(0, 10)) ?? 0) + row.totalCostUsd);
+      const bill = await centsPerDay(db);
+      expect([...perDay].map(([day, usd]) => ({ day, cents: Math.round(usd * 100) }))).toEqual(bill.map((d) => ({ day: d.day, cents: d.bill })));
+      expect(new Set(answer.rows.map((r) => r.name))).toEqual(new Set(['__idle__', 'batch', 'payments', 'shop']));
+
+      const month = await get('token-finops', 'costBasis=reconciled&aggregate=namespace');
+      const shopRow = month.rows.find((r) => r.name === 'shop');
+      expect(shopRow?.externalCostUsd).toBeGreaterThan(0.171 * 24 * 30);
+      expect(shopRow?.listCostUsd).not.toBeCloseTo(shopRow?.reconciledCostUsd ?? 0, 2);
+
+      const scoped = await get('token-shop', 'costBasis=reconciled&aggregate=namespace');
+      expect(scoped.rows.map((r) => r.name)).toEqual(['shop']);
+      const micros = (row: typeof shopRow) => [row?.listCostUsd, row?.reconciledCostUsd, row?.externalCostUsd, row?.totalCostUsd].map((v) => Math.round((v ?? NaN) * 1e6));
+      expect(micros(scoped.rows[0])).toEqual(micros(shopRow));
+      const refused = await api.inject({ method: 'GET', url: '/v1/allocation?window=2026-11-01T00:00:00Z,2026-12-01T00:00:00Z&costBasis=reconciled&aggregate=namespace&idle=include', headers: { authorization: 'Bearer token-shop' } });
+      expect(refused.statusCode).toBe(403);
+      const badAggregate = await api.inject({ method: 'GET', url: '/v1/allocation?window=2026-11-01T00:00:00Z,2026-12-01T00:00:00Z&costBasis=reconciled&aggregate=pod', headers: { authorization: 'Bearer token-finops' } });
+      expect(badAggregate.statusCode).toBe(400);
+      expect(badAggregate.body).toContain('aggregate');
+
+      const list = await get('token-finops', 'aggregate=namespace');
+      expect(list.rows[0]).not.toHaveProperty('externalCostUsd');
+      expect(list.rows.find((r) => r.name === 'shop')?.totalCostUsd).toBeCloseTo(shopRow?.listCostUsd ?? NaN, 6);
+    } finally {
+      await api.close();
+    }
   });
 });
