@@ -20,7 +20,9 @@ export interface ChangedDay {
  * The UTC days in [fromMillis, toMillis) whose digest of inputs (the
  * billing lines charged in the day, the node and pod cost rows of the day,
  * and the rules) differs from the stored one, including days whose inputs
- * are all gone (digest '', their rows are removed).
+ * are all gone (digest '', their rows are removed). Cost sums are rounded
+ * to micro-dollars: a parallel plan may add the floats in another order, and
+ * a digest that flapped would recompute days nothing changed in.
  */
 export async function changedDays(db: pg.ClientBase | pg.Pool, fromMillis: number, toMillis: number, rules: ExternalRules): Promise<ChangedDay[]> {
   const result = await db.query<{ day: string; digest: string }>(
@@ -31,10 +33,10 @@ export async function changedDays(db: pg.ClientBase | pg.Pool, fromMillis: numbe
   FROM days d JOIN billing_line b ON b.charge_period_start < d.day_end AND (b.charge_period_end > d.day_start OR (b.charge_period_end <= b.charge_period_start AND b.charge_period_start >= d.day_start))
   GROUP BY d.day_start
 ), nodes AS (
-  SELECT date_bin('1 day', window_start, '2000-01-01T00:00:00Z') AS day_start, count(*)::text || ':' || sum(cost_usd)::text || ':' || count(provider_id)::text AS part
+  SELECT date_bin('1 day', window_start, '2000-01-01T00:00:00Z') AS day_start, count(*)::text || ':' || round(sum(cost_usd)::numeric, 6)::text || ':' || count(provider_id)::text AS part
   FROM node_cost WHERE window_start >= $1::timestamptz AND window_start < $2::timestamptz GROUP BY 1
 ), pods AS (
-  SELECT date_bin('1 day', window_start, '2000-01-01T00:00:00Z') AS day_start, count(*)::text || ':' || sum(total_cost_usd)::text AS part
+  SELECT date_bin('1 day', window_start, '2000-01-01T00:00:00Z') AS day_start, count(*)::text || ':' || round(sum(total_cost_usd)::numeric, 6)::text AS part
   FROM pod_cost WHERE window_start >= $1::timestamptz AND window_start < $2::timestamptz GROUP BY 1
 ), current AS (
   SELECT d.day_start,
