@@ -37,7 +37,7 @@ export function syntheticCluster(podCount: number): Cluster {
       cpuCostUsd: cost * 0.7, memoryCostUsd: cost * 0.3, gpuCostUsd: 0, costUsd: cost,
       cpuAllocatedCostUsd: cost * 0.5, memoryAllocatedCostUsd: cost * 0.2, gpuAllocatedCostUsd: 0,
       cpuIdleCostUsd: cost * 0.2, memoryIdleCostUsd: cost * 0.1, gpuIdleCostUsd: 0, idleCostUsd: cost * 0.3,
-      onDemandCostUsd: spot ? cost * 3 : cost, spotSavingsUsd: spot ? cost * 2 : 0, priceSource: 'aws-pricing', priceEffectiveFrom: null, flags: [],
+      onDemandCostUsd: spot ? cost * 3 : cost, spotSavingsUsd: spot ? cost * 2 : 0, priceSource: 'aws-pricing', priceEffectiveFrom: null, flags: [], providerId: null,
     });
   }
   const pods: PodCost[] = [];

@@ -35,6 +35,8 @@ export interface AllocationParams {
   readonly filter?: string;
   readonly idle?: string;
   readonly format?: string;
+  /** list (default) or reconciled: reconciled-allocation.ts. */
+  readonly costBasis?: string;
 }
 
 export const ALLOCATION_DEFAULTS = { window: '24h', aggregate: 'namespace', step: 'none', idle: 'hide', format: 'json' } as const;

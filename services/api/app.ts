@@ -10,7 +10,7 @@ import { readTlsFiles, reloadOnChange, type TlsFiles } from '../lifecycle/tls-fi
 import type { Logger } from '../log/logger.js';
 import { summarizeSavings } from '../savings/savings-summary.js';
 import type { AccessConfig } from './access-config.js';
-import { compileAllocationQuery, type AllocationParams } from './allocation-params.js';
+import { compileAllocationQuery, oneOf, type AllocationParams } from './allocation-params.js';
 import { planAllocation } from './allocation-planner.js';
 import type { DbRow } from './allocation-rows.js';
 import { allocationPieces } from './allocation-stream.js';
@@ -29,6 +29,7 @@ import { compilePricesQuery, groupPrices, planPrices, type SkuPrices } from './p
 import { DEFAULT_ADMISSION, QueryGate, type AdmissionLimits, type Lane } from './query-gate.js';
 import { laneOf } from './query-lane.js';
 import { RateLimiter } from './rate-limiter.js';
+import { COST_BASES, planReconciled, reconciledPieces } from './reconciled-allocation.js';
 import { compileRecommendationsQuery, planRecommendations, toRecommendation, toRecommendationCsvRow } from './recommendations-query.js';
 import { arrayCursor, RowReader, type RowCursor } from './row-cursor.js';
 import { compileSavingsQuery, planSavings, savingsCsvRow, savingsJson, toRecord } from './savings-query.js';
@@ -229,6 +230,13 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
   app.get<{ Querystring: AllocationParams }>('/v1/allocation', { schema: ALLOCATION_SCHEMA }, async (request, reply) => {
     const query = compileAllocationQuery(request.query, deps.clock());
     if (query.idle !== 'hide') requireNodeCosts(scopeOf(request), `idle=${query.idle}: idle cost`);
+    if (oneOf('costBasis', request.query.costBasis ?? 'list', COST_BASES) === 'reconciled') {
+      const statement = planReconciled(query, scopeOf(request));
+      await admit(request, reply, laneOf(query.window, 86_400_000));
+      const cursors = await cursorsOf([{ query: statement, parameter: 'aggregate' }]);
+      const head = { window: windowJson(query.window), aggregate: query.aggregate.map((a) => a.dimension), step: query.step, idle: query.idle, costBasis: 'reconciled', source: 'reconciled_pod_cost_daily' };
+      return sendStreamed(reply, query.format, reconciledPieces(query, head, cursors[0] as RowCursor), cursors);
+    }
     const plan = planAllocation(query, config.maxRows, scopeOf(request));
     await admit(request, reply, laneOf(query.window, plan.grainMillis));
     const cursors = await cursorsOf([{ query: plan.query, parameter: 'aggregate' }, ...(plan.idle ? [{ query: plan.idle.query, parameter: 'idle' }] : [])]);

@@ -79,6 +79,9 @@ const ALLOCATION_ROW = {
     totalEfficiency: nullableNum('CPU and memory efficiency weighted by their costs.'),
     priceSources: strings('Price sources that priced the row (aws-pricing, aws-spot, azure-retail, gcp-catalog, pricebook, default).'),
     records: num('Container windows (pod_cost rows) summed; node windows on __idle__ rows is 0.'),
+    listCostUsd: num('costBasis=reconciled: the pods\' cost at list prices, USD.'),
+    reconciledCostUsd: num('costBasis=reconciled: the pods\' cost reconciled with the bill, USD.'),
+    externalCostUsd: num('costBasis=reconciled: out-of-cluster billing lines allocated to the row, USD.'),
   },
   required: ['name', 'properties', 'start', 'end', 'totalCostUsd'],
 };
@@ -111,6 +114,10 @@ export const ALLOCATION_SCHEMA = {
         { enum: [...IDLE_MODES] },
       ),
       format: formatParam,
+      costBasis: str(
+        'list (default): costs at the prices kcost joins, as above. reconciled: per cluster and namespace, for whole UTC days (step none or 1d), the cost reconciled with the cloud bill by kcost reconcile: rows carry listCostUsd, reconciledCostUsd (compute scaled to the billed effective cost of its nodes), externalCostUsd (out-of-cluster billing lines allocated to the namespace; __unallocated__ rows hold what no rule attributed) and totalCostUsd = reconciled + external + idle; idle=include adds the reconciled idle as __idle__ rows per cluster. docs/billing.md.',
+        { enum: ['list', 'reconciled'] },
+      ),
     },
   },
   response: {

@@ -11,6 +11,7 @@ import { recommendRole } from '../recommender/recommend-role.js';
 import { savingsRole } from '../savings/savings-role.js';
 import { exportRole } from '../exporter/export-role.js';
 import { forecastRole } from '../forecast/forecast-role.js';
+import { reconcileRole } from '../billing/reconcile-role.js';
 import { topicsRole } from '../kafka/topics-role.js';
 import { simulateRole } from '../simulator/simulate-role.js';
 import { sinkRole } from '../sink/sink-role.js';
@@ -43,6 +44,7 @@ export const ROLES: readonly Role[] = [
   sinkRole,
   apiRole,
   forecastRole,
+  reconcileRole,
   costRole,
   installPluginRole,
   exportRole,

@@ -436,6 +436,8 @@ export interface NodeCost {
   priceEffectiveFrom: null | number;
   /** Caveats: DEFAULT_PRICE (no cloud price), OVERCOMMITTED (allocations were scaled down). */
   flags: Array<string>;
+  /** The node's spec.providerID (aws:///us-east-1a/i-0abc), which names the VM the cloud bill charges; reconciliation joins billing lines on it. Null when the node has none (and from writers before NodeCost v2). */
+  providerId: null | string;
 }
 
 /** The priced cost of one container over one window, published to kcost.costs.v1 (key cluster/podUid). For every node and window, the sum of its containers' cpuCostUsd + memoryCostUsd + gpuCostUsd plus the node's idle cost equals the node's cost (storage and network are billed apart from nodes, so totalCostUsd adds them on top). */
@@ -2502,6 +2504,15 @@ export const currentSchemas: Record<SchemaName, object> = {
         },
         "default": [],
         "doc": "Caveats: DEFAULT_PRICE (no cloud price), OVERCOMMITTED (allocations were scaled down)."
+      },
+      {
+        "name": "providerId",
+        "type": [
+          "null",
+          "string"
+        ],
+        "default": null,
+        "doc": "The node's spec.providerID (aws:///us-east-1a/i-0abc), which names the VM the cloud bill charges; reconciliation joins billing lines on it. Null when the node has none (and from writers before NodeCost v2)."
       }
     ]
   },
@@ -7326,6 +7337,216 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           },
           "default": [],
           "doc": "Caveats: DEFAULT_PRICE (no cloud price), OVERCOMMITTED (allocations were scaled down)."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "NodeCost",
+      "namespace": "io.kcost",
+      "doc": "The cost of one node over one window and how much of it was allocated to containers or left idle, published to kcost.node-costs.v1 (key cluster/node). costUsd = allocated + idle, per resource.",
+      "fields": [
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Cluster name."
+        },
+        {
+          "name": "nodeName",
+          "type": "string",
+          "doc": "Node name."
+        },
+        {
+          "name": "nodeUid",
+          "type": "string",
+          "default": "",
+          "doc": "Node metadata.uid."
+        },
+        {
+          "name": "provider",
+          "type": "string",
+          "default": "unknown",
+          "doc": "aws, gcp, azure or unknown."
+        },
+        {
+          "name": "instanceType",
+          "type": "string",
+          "default": "",
+          "doc": "Instance type."
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "default": "",
+          "doc": "Region."
+        },
+        {
+          "name": "zone",
+          "type": "string",
+          "default": "",
+          "doc": "Zone."
+        },
+        {
+          "name": "capacityType",
+          "type": {
+            "type": "enum",
+            "name": "CapacityType",
+            "symbols": [
+              "ON_DEMAND",
+              "SPOT",
+              "RESERVED",
+              "UNKNOWN"
+            ],
+            "default": "UNKNOWN",
+            "doc": "How the capacity is bought."
+          },
+          "default": "UNKNOWN",
+          "doc": "Capacity type."
+        },
+        {
+          "name": "windowStart",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Start of the window (inclusive)."
+        },
+        {
+          "name": "windowSeconds",
+          "type": "int",
+          "default": 60,
+          "doc": "Length of the window in seconds."
+        },
+        {
+          "name": "cpuCores",
+          "type": "double",
+          "default": 0,
+          "doc": "Allocatable CPU in cores (what the node's CPU cost is spread over)."
+        },
+        {
+          "name": "memoryBytes",
+          "type": "double",
+          "default": 0,
+          "doc": "Allocatable memory in bytes."
+        },
+        {
+          "name": "gpuCount",
+          "type": "double",
+          "default": 0,
+          "doc": "Allocatable GPUs."
+        },
+        {
+          "name": "cpuCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "The node's CPU cost for the window in USD."
+        },
+        {
+          "name": "memoryCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "The node's memory cost for the window in USD."
+        },
+        {
+          "name": "gpuCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "The node's GPU cost for the window in USD."
+        },
+        {
+          "name": "costUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "The node's total cost for the window in USD (cpu + memory + gpu)."
+        },
+        {
+          "name": "cpuAllocatedCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "CPU cost charged to containers."
+        },
+        {
+          "name": "memoryAllocatedCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Memory cost charged to containers."
+        },
+        {
+          "name": "gpuAllocatedCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "GPU cost charged to containers."
+        },
+        {
+          "name": "cpuIdleCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "CPU cost not charged to any container (never negative)."
+        },
+        {
+          "name": "memoryIdleCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Memory cost not charged to any container (never negative)."
+        },
+        {
+          "name": "gpuIdleCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "GPU cost not charged to any container (never negative)."
+        },
+        {
+          "name": "idleCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Sum of the idle costs in USD."
+        },
+        {
+          "name": "onDemandCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "The node's cost at the on-demand price of its instance type."
+        },
+        {
+          "name": "spotSavingsUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "onDemandCostUsd - costUsd."
+        },
+        {
+          "name": "priceSource",
+          "type": "string",
+          "doc": "Which price source priced the node."
+        },
+        {
+          "name": "priceEffectiveFrom",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "effectiveFrom of the price used; null for built-in defaults."
+        },
+        {
+          "name": "flags",
+          "type": {
+            "type": "array",
+            "items": "string"
+          },
+          "default": [],
+          "doc": "Caveats: DEFAULT_PRICE (no cloud price), OVERCOMMITTED (allocations were scaled down)."
+        },
+        {
+          "name": "providerId",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "The node's spec.providerID (aws:///us-east-1a/i-0abc), which names the VM the cloud bill charges; reconciliation joins billing lines on it. Null when the node has none (and from writers before NodeCost v2)."
         }
       ]
     }

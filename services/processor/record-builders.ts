@@ -11,6 +11,7 @@ export function nodeObject(o: {
   name: string;
   uid?: string;
   provider?: string;
+  providerId?: string | null;
   instanceType?: string;
   region?: string;
   zone?: string;
@@ -37,7 +38,7 @@ export function nodeObject(o: {
     pod: null,
     node: {
       provider: o.provider ?? 'aws',
-      providerId: null,
+      providerId: o.providerId ?? null,
       instanceType: o.instanceType ?? 'm5.large',
       region: o.region ?? 'us-east-1',
       zone: o.zone ?? 'us-east-1a',

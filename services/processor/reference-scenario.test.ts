@@ -99,6 +99,14 @@ describe('reference scenario: two nodes, four pods, one hour', () => {
     expect(sum(rows, (r) => r.totalCostUsd)).toBeCloseTo(total, 6);
   });
 
+  it('carries each node\'s providerID on its node costs, for reconciliation with the bill, and null where the node has none', () => {
+    const { state, prices } = scenario();
+    state.apply(nodeObject({ name: 'node-a', instanceType: 'm5.8xlarge', cores: 32, memoryGib: 128, providerId: 'aws:///us-east-1a/i-0abc' }));
+    const samples = [usageSample({ podName: 'web', container: 'app', windowStart: HOUR_START, cpuCores: 6, memoryGib: 8 }), usageSample({ podName: 'train', container: 'trainer', windowStart: HOUR_START, cpuCores: 12, memoryGib: 30 })];
+    const priced = priceWindow({ windowStart: HOUR_START, windowSeconds: 60, samples }, state, prices);
+    expect(Object.fromEntries(priced.nodeCosts.map((c) => [c.nodeName, c.providerId]))).toEqual({ 'node-a': 'aws:///us-east-1a/i-0abc', 'node-b': null });
+  });
+
   it('charges allocation by max(request, usage) and scales the over-allocated spot node', () => {
     const [web] = pod('web');
     expect(web?.cpuAllocatedCores).toBe(6);

@@ -87,6 +87,7 @@ export function priceWindow(window: WindowSamples, state: ClusterState, prices: 
       nodeName: node.name,
       nodeUid: node.uid,
       provider: node.node.provider,
+      providerId: node.node.providerId,
       instanceType: node.node.instanceType,
       region: node.node.region,
       zone: node.node.zone,

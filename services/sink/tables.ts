@@ -83,6 +83,7 @@ export const NODE_COST_TABLE: TableSpec<'NodeCost'> = {
     col<NodeCost>('price_source', 'text', (r) => r.priceSource),
     col<NodeCost>('price_effective_from', 'timestamptz', (r) => r.priceEffectiveFrom, true),
     col<NodeCost>('flags', 'text[]', (r) => r.flags),
+    col<NodeCost>('provider_id', 'text', (r) => r.providerId, true),
   ],
 };
 

@@ -145,6 +145,7 @@ export function costRecords(): { pods: PodCost[]; nodes: NodeCost[] } {
         priceSource: node.priceSource,
         priceEffectiveFrom: node.priceSource === 'default' ? null : FIRST_WINDOW - 86_400_000,
         flags: node.priceSource === 'default' ? ['DEFAULT_PRICE'] : [],
+        providerId: null,
       });
     }
   }

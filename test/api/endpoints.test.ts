@@ -19,7 +19,7 @@ describe('the OpenAPI document', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).filter((p) => p.startsWith('/v1/')).sort()).toEqual(['/v1/allocation', '/v1/anomalies', '/v1/approvals', '/v1/approvals/{id}', '/v1/budgets', '/v1/focus', '/v1/forecast', '/v1/nodes', '/v1/prices', '/v1/recommendations', '/v1/savings']);
     const parameters = document.paths['/v1/allocation']?.get.parameters ?? [];
-    expect(parameters.map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
+    expect(parameters.map((p) => p.name).sort()).toEqual(['aggregate', 'costBasis', 'filter', 'format', 'idle', 'step', 'window']);
     expect(parameters.find((p) => p.name === 'filter')?.description).toContain('label[<key>]');
     expect((document.paths['/v1/focus']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
     expect((document.paths['/v1/recommendations']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual([

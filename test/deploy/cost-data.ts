@@ -188,6 +188,7 @@ export function costHistory(start: number, days: number): CostHistory {
           priceSource: node.capacityType === 'SPOT' ? 'aws-spot' : 'aws-pricing',
           priceEffectiveFrom: start,
           flags: [],
+          providerId: null,
         });
       });
     }

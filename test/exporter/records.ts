@@ -81,6 +81,7 @@ export function nodeCost(fields: Partial<NodeCost> & Pick<NodeCost, 'nodeName'>)
     priceSource: 'aws-pricing',
     priceEffectiveFrom: null,
     flags: [],
+    providerId: null,
     ...fields,
     cpuIdleCostUsd: cpuIdle,
     memoryIdleCostUsd: memoryIdle,

@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAccessConfig } from '../../services/api/access-config.js';
+import type { NodeCost, PodCost } from '../../services/codec/records.generated.js';
+import type { ExternalRules } from '../../services/billing/external.js';
+import { reconcileChangedDays } from '../../services/billing/reconcile-store.js';
+import { syntheticBill, type BilledMachine, type SyntheticCharge } from '../../services/simulator/synthetic-bill.js';
+import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
+import { nodeCost, podCost } from '../fixtures/storage/records.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const MONTH = Date.UTC(2026, 10, 1);
+const MONTH_END = Date.UTC(2026, 11, 1);
+const machines: BilledMachine[] = [
+  { providerId: 'aws:///us-east-1a/i-0aa01', instanceType: 'm5.xlarge', zone: 'us-east-1a', capacityType: 'ON_DEMAND', onDemandHourlyUsd: 0.192, upFrom: MONTH, upTo: null },
+  { providerId: 'aws:///us-east-1a/i-0aa02', instanceType: 'm5.xlarge', zone: 'us-east-1a', capacityType: 'ON_DEMAND', onDemandHourlyUsd: 0.192, upFrom: MONTH, upTo: null },
+  { providerId: 'aws:///us-east-1b/i-0aa03', instanceType: 'c5.xlarge', zone: 'us-east-1b', capacityType: 'SPOT', onDemandHourlyUsd: 0.17, upFrom: MONTH + 3 * DAY + 12 * HOUR, upTo: MONTH + 9 * DAY },
+];
+const NAMESPACES = ['shop', 'payments', 'batch'];
+const rules: ExternalRules = { clusterTag: null, namespaceTag: 'kcost.io/namespace', unattributed: 'proportional' };
+const bill = syntheticBill({ seed: 7, cluster: 'sim', monthStart: MONTH, machines });
+
+/** kcost's own list-price view of the month: hourly node and pod records as the processor would publish them. */
+function monthOfCosts(): { nodes: NodeCost[]; pods: PodCost[] } {
+  const nodes: NodeCost[] = [];
+  const pods: PodCost[] = [];
+  machines.forEach((m, i) => {
+    const nodeName = `ip-10-0-0-${i + 1}.ec2.internal`;
+    for (let t = Math.max(m.upFrom, MONTH); t < (m.upTo ?? MONTH_END); t += HOUR) {
+      // kcost's estimate is list (or a list spot price for spot), not what the bill charges.
+      const cost = m.onDemandHourlyUsd * (m.capacityType === 'SPOT' ? 0.45 : 1);
+      const shares = NAMESPACES.map((_, n) => cost * (0.1 + 0.15 * n + 0.05 * ((t / HOUR + i) % 3)));
+      const allocated = shares.reduce((s, v) => s + v, 0);
+      nodes.push(nodeCost({ cluster: 'sim', nodeName, nodeUid: `uid-${i}`, providerId: m.providerId, windowStart: t, windowSeconds: 3600, cpuCostUsd: cost * 0.7, memoryCostUsd: cost * 0.3, gpuCostUsd: 0, costUsd: cost, cpuAllocatedCostUsd: allocated * 0.7, memoryAllocatedCostUsd: allocated * 0.3, gpuAllocatedCostUsd: 0, cpuIdleCostUsd: (cost - allocated) * 0.7, memoryIdleCostUsd: (cost - allocated) * 0.3, gpuIdleCostUsd: 0, idleCostUsd: cost - allocated, capacityType: m.capacityType, instanceType: m.instanceType }));
+      NAMESPACES.forEach((namespace, n) => {
+        const share = shares[n] as number;
+        pods.push(podCost({ cluster: 'sim', namespace, podUid: `${namespace}-${i}`, podName: `${namespace}-app-${i}`, container: 'app', nodeName, workloadKind: 'Deployment', workloadName: `${namespace}-app`, windowStart: t, windowSeconds: 3600, cpuCostUsd: share * 0.7, memoryCostUsd: share * 0.3, gpuCostUsd: 0, storageCostUsd: 0, networkCostUsd: 0, totalCostUsd: share, onDemandCostUsd: share, spotSavingsUsd: 0, volumes: [] }));
+      });
+    }
+  });
+  return { nodes, pods };
+}
+
+const lineKey = (c: SyntheticCharge): string => `${bill.accountId}/2026-11-01/${c.kind}-${c.resourceId ?? ''}-${c.chargePeriodStart}`;
+
+/** Replaces the bill in billing_line as the sink does for a delivery: a row per key, rows the delivery no longer holds deleted. */
+async function deliver(db: LoadedDatabase, charges: readonly SyntheticCharge[]): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('DELETE FROM billing_line WHERE NOT (key = ANY($1::text[]))', [charges.map(lineKey)]);
+    for (const c of charges) {
+      await client.query(
+        `INSERT INTO billing_line (key, billing_account_id, billing_period_start, billing_period_end, line_id, charge_period_start, charge_period_end, charge_category, charge_class, pricing_category,
+  billed_cost, effective_cost, list_cost, billing_currency, commitment_discount_id, resource_id, instance_id, service_name, service_category, provider_name, tags, extensions, source_format, source_file, source_row, source_version, ingested_at)
+VALUES ($1, $2, $3, $4, $1, $5, $6, $7, $8, $9, $10, $11, $12, 'USD', $13, $14, $15, $16, $17, 'AWS', $18, '{}', 'FOCUS-1.2', 'file:///bill.csv', 1, 'v1', now())
+ON CONFLICT (key) DO UPDATE SET effective_cost = EXCLUDED.effective_cost, billed_cost = EXCLUDED.billed_cost, list_cost = EXCLUDED.list_cost`,
+        [lineKey(c), bill.accountId, new Date(bill.billingPeriodStart), new Date(bill.billingPeriodEnd), new Date(c.chargePeriodStart), new Date(c.chargePeriodEnd), c.chargeCategory, c.chargeClass, c.pricingCategory,
+          c.billedCost, c.effectiveCost, c.listCost, c.commitmentDiscountId, c.resourceId, c.kind === 'node' ? c.resourceId : null, c.serviceName, c.serviceCategory, JSON.stringify(c.tags)],
+      );
+    }
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+}
+
+const reconcile = (db: LoadedDatabase) => reconcileChangedDays(db.pool, { fromMillis: Date.UTC(2026, 9, 1), toMillis: MONTH_END, rules, nowMillis: Date.now() });
+const isoDay = (millis: number): string => new Date(millis).toISOString().slice(0, 10);
+
+/** Per UTC day of the month: kcost's namespace rows (pods, idle, external) against the bill's EffectiveCost of the day, in cents. */
+async function centsPerDay(db: LoadedDatabase): Promise<Array<{ day: string; kcost: number; bill: number }>> {
+  const { rows } = await db.pool.query<{ day: string; kcost: number; bill: number }>(
+    `WITH days AS (SELECT d AS day_start FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 day', interval '1 day') d),
+bill AS (
+  SELECT d.day_start, sum(b.effective_cost * extract(epoch FROM least(b.charge_period_end, d.day_start + interval '1 day') - greatest(b.charge_period_start, d.day_start))
+    / extract(epoch FROM b.charge_period_end - b.charge_period_start)) AS usd
+  FROM days d JOIN billing_line b ON b.charge_period_start < d.day_start + interval '1 day' AND b.charge_period_end > d.day_start GROUP BY 1
+), kcost AS (
+  SELECT day, sum(usd) AS usd FROM (
+    SELECT day, reconciled_cost_usd AS usd FROM reconciled_pod_cost_daily
+    UNION ALL SELECT day, reconciled_idle_cost_usd FROM reconciled_node_cost_daily
+    UNION ALL SELECT day, cost_usd FROM external_cost_daily) AS rows GROUP BY day
+)
+SELECT to_char(b.day_start AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, round(k.usd * 100)::float8 AS kcost, round(b.usd * 100)::float8 AS bill
+FROM bill b LEFT JOIN kcost k ON k.day = (b.day_start AT TIME ZONE 'UTC')::date ORDER BY 1`,
+    [new Date(MONTH), new Date(MONTH_END)],
+  );
+  return rows;
+}
+
+async function snapshot(db: LoadedDatabase): Promise<Map<string, string>> {
+  const { rows } = await db.pool.query<{ day: string; rows: string }>(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, string_agg(r, E'\\n' ORDER BY r) AS rows FROM (
+  SELECT day, 'n ' || t::text AS r FROM reconciled_node_cost_daily t
+  UNION ALL SELECT day, 'p ' || t::text FROM reconciled_pod_cost_daily t
+  UNION ALL SELECT day, 'e ' || t::text FROM external_cost_daily t
+  UNION ALL SELECT day, 'd ' || t::text FROM reconciled_day t) AS s GROUP BY day`,
+  );
+  return new Map(rows.map((r) => [r.day, r.rows]));
+}
+
+describe('kcost reconcile on the real database', () => {
+  let db: LoadedDatabase;
+
+  beforeAll(async () => {
+    const costs = monthOfCosts();
+    db = await loadThroughSink({ pods: costs.pods, nodes: costs.nodes, anomalies: [], prices: [] });
+  }, 90_000);
+
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('after the final delivery, kcost\'s per-namespace costs (pods, idle, external) equal the bill\'s EffectiveCost to the cent every day, and every node-day conserves', async () => {
+    await deliver(db, bill.firstDelivery);
+    expect((await reconcile(db)).map(isoDay)).toEqual(Array.from({ length: 30 }, (_, d) => isoDay(MONTH + d * DAY)));
+    await deliver(db, bill.finalDelivery);
+    // The final delivery restates days 1-19 and brings days 20-30 and last month's correction (prorated over October).
+    const replaced = (await reconcile(db)).map(isoDay);
+    expect(replaced).toHaveLength(31 + 30);
+
+    const days = await centsPerDay(db);
+    expect(days).toHaveLength(30);
+    for (const day of days) expect(day, day.day).toEqual({ day: day.day, kcost: day.bill, bill: day.bill });
+
+    const conservation = await db.pool.query<{ day: string; node_name: string; gap: number; status: string }>(
+      `SELECT to_char(n.day, 'YYYY-MM-DD') AS day, n.node_name, n.status, abs(n.reconciled_cost_usd - n.reconciled_idle_cost_usd - coalesce(sum(p.reconciled_cost_usd), 0)) AS gap
+FROM reconciled_node_cost_daily n LEFT JOIN reconciled_pod_cost_daily p USING (day, cluster, node_name)
+GROUP BY n.day, n.node_name, n.status, n.reconciled_cost_usd, n.reconciled_idle_cost_usd`,
+    );
+    expect(conservation.rows.length).toBe(30 + 30 + 6);
+    for (const row of conservation.rows) {
+      expect(row.status).toBe('BILLED');
+      expect(row.gap, `${row.day} ${row.node_name}`).toBeLessThan(1e-9);
+    }
+    const factors = await db.pool.query<{ instance_id: string; min: number; max: number }>(
+      'SELECT instance_id, min(factor) AS min, max(factor) AS max FROM reconciled_node_cost_daily GROUP BY 1 ORDER BY 1',
+    );
+    // The Savings Plan covers the first on-demand node at 72 % of list; the second is billed at list; spot at its billed rate.
+    expect(factors.rows.map((r) => r.instance_id)).toEqual(['i-0aa01', 'i-0aa02', 'i-0aa03']);
+    expect([factors.rows[0]?.min, factors.rows[0]?.max].map((f) => Math.round((f ?? NaN) * 1e6) / 1e6)).toEqual([0.72, 0.72]);
+    expect([factors.rows[1]?.min, factors.rows[1]?.max].map((f) => Math.round((f ?? NaN) * 1e6) / 1e6)).toEqual([1, 1]);
+    expect(factors.rows[2]?.max).toBeLessThan(1);
+    const external = await db.pool.query<{ namespace: string; service_name: string; attribution: string }>(
+      "SELECT DISTINCT namespace, service_name, attribution FROM external_cost_daily WHERE day = '2026-11-10' AND attribution IN ('tag', 'service') ORDER BY 1, 2",
+    );
+    expect(external.rows).toEqual([
+      { namespace: 'payments', service_name: 'AWSELB', attribution: 'service' },
+      { namespace: 'shop', service_name: 'AWSELB', attribution: 'service' },
+      { namespace: 'shop', service_name: 'AmazonRDS', attribution: 'tag' },
+    ]);
+  });
+
+  it('running it again changes nothing', async () => {
+    const before = await snapshot(db);
+    expect(await reconcile(db)).toEqual([]);
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('a re-delivered day 20 replaces the reconciled figures of day 20 and nothing else, and still matches the bill', async () => {
+    const before = await snapshot(db);
+    const day20 = MONTH + 19 * DAY;
+    // The provider restates day 20: the spot-free on-demand node and the egress of that day cost more.
+    const restated = bill.finalDelivery.map((c) =>
+      c.chargePeriodStart >= day20 && c.chargePeriodStart < day20 + DAY && (c.kind === 'egress' || c.resourceId === 'i-0aa02') ? { ...c, effectiveCost: c.effectiveCost * 1.1, billedCost: c.billedCost * 1.1 } : c,
+    );
+    await deliver(db, restated);
+    expect((await reconcile(db)).map(isoDay)).toEqual(['2026-11-20']);
+    const after = await snapshot(db);
+    for (const [day, rows] of before) {
+      if (day === '2026-11-20') expect(after.get(day)).not.toEqual(rows);
+      else expect(after.get(day), day).toEqual(rows);
+    }
+    const node = await db.pool.query<{ factor: number }>("SELECT factor FROM reconciled_node_cost_daily WHERE day = '2026-11-20' AND instance_id = 'i-0aa02'");
+    expect(node.rows[0]?.factor).toBeCloseTo(1.1, 6);
+    for (const day of await centsPerDay(db)) expect(day.kcost, day.day).toBe(day.bill);
+  });
+
+  it('GET /v1/allocation?costBasis=reconciled answers the bill per day in namespace, idle and external figures, within the caller\'s scope; the list basis is unchanged', async () => {
+    const access = parseAccessConfig(
+      [
+        'staticTokens:',
+        `  - {name: finops, sha256: ${createHash('sha256').update('token-finops').digest('hex')}, role: viewer, namespaces: ['*'], clusters: ['*'], nodeCosts: true}`,
+        `  - {name: shop, sha256: ${createHash('sha256').update('token-shop').digest('hex')}, role: viewer, namespaces: [shop], clusters: ['*'], nodeCosts: false}`,
+      ].join('\n'),
+      'test',
+    );
+    const api = await buildApi(db.pool, MONTH_END + DAY, { access });
+    try {
+      const get = async (token: string, query: string) => {
+        const reply = await api.inject({ method: 'GET', url: `/v1/allocation?window=2026-11-01T00:00:00Z,2026-12-01T00:00:00Z&${query}`, headers: { authorization: `Bearer ${token}` } });
+        expect(reply.statusCode, reply.body).toBe(200);
+        return reply.json<{ rows: Array<{ name: string; start: string; properties: { namespace?: string }; listCostUsd: number; reconciledCostUsd: number; externalCostUsd: number; idleCostUsd: number; totalCostUsd: number }>; totals: Record<string, number> }>();
+      };
+      const answer = await get('token-finops', 'costBasis=reconciled&aggregate=namespace&step=1d&idle=include');
+      const perDay = new Map<string, number>();
+      for (const row of answer.rows) perDay.set(row.start.slice(0, 10), (perDay.get(row.start.slice(0, 10)) ?? 0) + row.totalCostUsd);
+      const bill = await centsPerDay(db);
+      expect([...perDay].map(([day, usd]) => ({ day, cents: Math.round(usd * 100) }))).toEqual(bill.map((d) => ({ day: d.day, cents: d.bill })));
+      expect(new Set(answer.rows.map((r) => r.name))).toEqual(new Set(['__idle__', 'batch', 'payments', 'shop']));
+
+      const month = await get('token-finops', 'costBasis=reconciled&aggregate=namespace');
+      const shopRow = month.rows.find((r) => r.name === 'shop');
+      expect(shopRow?.externalCostUsd).toBeGreaterThan(0.171 * 24 * 30);
+      expect(shopRow?.listCostUsd).not.toBeCloseTo(shopRow?.reconciledCostUsd ?? 0, 2);
+
+      const scoped = await get('token-shop', 'costBasis=reconciled&aggregate=namespace');
+      expect(scoped.rows.map((r) => r.name)).toEqual(['shop']);
+      const micros = (row: typeof shopRow) => [row?.listCostUsd, row?.reconciledCostUsd, row?.externalCostUsd, row?.totalCostUsd].map((v) => Math.round((v ?? NaN) * 1e6));
+      expect(micros(scoped.rows[0])).toEqual(micros(shopRow));
+      const refused = await api.inject({ method: 'GET', url: '/v1/allocation?window=2026-11-01T00:00:00Z,2026-12-01T00:00:00Z&costBasis=reconciled&aggregate=namespace&idle=include', headers: { authorization: 'Bearer token-shop' } });
+      expect(refused.statusCode).toBe(403);
+      const badAggregate = await api.inject({ method: 'GET', url: '/v1/allocation?window=2026-11-01T00:00:00Z,2026-12-01T00:00:00Z&costBasis=reconciled&aggregate=pod', headers: { authorization: 'Bearer token-finops' } });
+      expect(badAggregate.statusCode).toBe(400);
+      expect(badAggregate.body).toContain('aggregate');
+
+      const list = await get('token-finops', 'aggregate=namespace');
+      expect(list.rows[0]).not.toHaveProperty('externalCostUsd');
+      expect(list.rows.find((r) => r.name === 'shop')?.totalCostUsd).toBeCloseTo(shopRow?.listCostUsd ?? NaN, 6);
+    } finally {
+      await api.close();
+    }
+  });
+});
