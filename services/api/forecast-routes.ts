@@ -13,7 +13,8 @@ import { budgetName, budgetSelection, labelBudgetsOf, type BudgetDefinition } fr
 import { csvLine } from './csv.js';
 import { compileForecastQuery, dailyAllocation, FORECAST_DEFAULTS, historyWindow, type ForecastParams } from './forecast-params.js';
 import { BUDGETS_SCHEMA, FORECAST_SCHEMA } from './forecast-schemas.js';
-import { forecastGroup, groupDaily, historyOf, insufficientHistory, storedGroup, type DailyGroup, type SeriesForecastJson } from './forecast-series.js';
+import type { SeriesForecastJson } from './forecast-json.js';
+import { forecastGroup, groupDaily, historyOf, insufficientHistory, storedGroup, type DailyGroup } from './forecast-series.js';
 import { seesWholeCluster, storedForecastsQuery, storedKey, storedLevelOf, storedSeriesOf, type StoredSeries } from './stored-forecasts.js';
 import { ParameterError } from './parameter-error.js';
 import type { Lane } from './query-gate.js';

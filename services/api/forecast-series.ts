@@ -5,6 +5,7 @@ import { forecastDaily, MIN_HISTORY_DAYS, type ForecastPoint } from '../forecast
 import { projectMonthEnd, type MonthEndProjection } from '../forecast/month-end.js';
 import { backtestSeries } from '../forecast/series-backtest.js';
 import type { AllocationProperties, AllocationRow } from './allocation-rows.js';
+import type { SeriesForecastJson } from './forecast-json.js';
 import type { StoredSeries } from './stored-forecasts.js';
 import { DAY_MILLIS, type TimeWindow } from './time-window.js';
 
@@ -43,31 +44,6 @@ export function historyOf(group: DailyGroup, history: TimeWindow): { firstDayMil
 
 const isoDate = (millis: number) => new Date(millis).toISOString().slice(0, 10);
 const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
-
-/** The answer for one group of /v1/forecast. */
-export interface SeriesForecastJson {
-  name: string;
-  properties: AllocationProperties;
-  actuals: Array<{ date: string; costUsd: number }>;
-  forecast: Array<{ date: string; costUsd: number; lower80: number; upper80: number; lower95: number; upper95: number }>;
-  monthEnd: { month: string; actualUsd: number; forecastDays: number; projectedUsd: number; lower80: number; upper80: number; lower95: number; upper95: number } | null;
-  model: {
-    name: string;
-    seasonality: string;
-    alpha: number;
-    beta: number;
-    gamma: number;
-    phi: number;
-    sigmaUsd: number;
-    historyDays: number;
-    levelShifts: Array<{ date: string; ratio: number }>;
-  } | null;
-  backtest: { horizonDays: number; origins: number; mape: number; mase: number; coverage80: number | null } | null;
-  insufficientHistory: { historyDays: number; neededDays: number } | null;
-  /** stored: kcost forecast's run of generatedAt; fitted: on this request. */
-  source: 'stored' | 'fitted';
-  generatedAt: string;
-}
 
 /** A group's forecast with what /v1/budgets needs besides the JSON: the expected days and the month-end projection (null with too little history). */
 export interface GroupForecast {

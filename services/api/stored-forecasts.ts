@@ -3,7 +3,7 @@
 // answer the request exactly, and fit on the request only what is not stored.
 import type { Aggregate } from './allocation-params.js';
 import type { FilterClause } from './filter.js';
-import type { SeriesForecastJson } from './forecast-series.js';
+import type { SeriesForecastJson } from './forecast-json.js';
 import { ALL, scopeConditions, type Scope } from './scope.js';
 import { SqlParams, type SqlQuery } from './sql-params.js';
 import type { TimeWindow } from './time-window.js';

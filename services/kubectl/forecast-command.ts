@@ -1,4 +1,4 @@
-import type { SeriesForecastJson } from '../api/forecast-series.js';
+import type { SeriesForecastJson } from '../api/forecast-json.js';
 import { aggregateOf } from './allocation-command.js';
 import type { CostApi } from './api-client.js';
 import { renderTable, type Column } from './table.js';

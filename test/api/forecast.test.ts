@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
 import { parseBudgets } from '../../services/api/budget-config.js';
 import { parseCsv } from '../../services/api/csv.js';
-import type { SeriesForecastJson } from '../../services/api/forecast-series.js';
+import type { SeriesForecastJson } from '../../services/api/forecast-json.js';
 import { buildApi } from './api-harness.js';
 import { DAY, FIRST_DAY, FORECAST_NOW, forecastRows, loadDailyCosts, shopCost, SHIFT_DAY, SHOP_TODAY_USD, TODAY } from './forecast-data.js';
 

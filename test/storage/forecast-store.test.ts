@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SeriesForecastJson } from '../../services/api/forecast-series.js';
+import type { SeriesForecastJson } from '../../services/api/forecast-json.js';
 import { main } from '../../services/cli/main.js';
 import { buildApi } from '../api/api-harness.js';
 import { DAY, FORECAST_NOW, forecastRows, loadDailyCosts, TODAY } from '../api/forecast-data.js';
