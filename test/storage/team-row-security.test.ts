@@ -74,6 +74,9 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
       ('prod-eu', 'search', '2026-10-05', now(), 4, 3, 5, 2, 6, 'm'), ('staging-us', 'shop', '2026-10-05', now(), 1, 0.5, 1.5, 0.2, 2, 'm')`);
     await pool.query(`INSERT INTO cost_forecast_series SELECT cluster, namespace, now(), now(), now(), 30, '{}', '{}', NULL FROM cost_forecast`);
     await pool.query(`INSERT INTO namespace_budget VALUES ('prod-eu', 'shop', 100, now()), ('prod-eu', 'search', 200, now()), ('staging-us', 'shop', 50, now())`);
+    await pool.query(`INSERT INTO reconciled_pod_cost_daily SELECT DISTINCT '2026-10-05'::date, cluster, 'n1', namespace, 'Deployment', 'w', 1, 1 FROM cost_forecast WHERE namespace <> ''`);
+    await pool.query(`INSERT INTO external_cost_daily SELECT DISTINCT '2026-10-05'::date, cluster, namespace, 'AmazonRDS', 'tag', 5 FROM cost_forecast WHERE namespace <> ''`);
+    await pool.query(`INSERT INTO reconciled_node_cost_daily VALUES ('2026-10-05', 'prod-eu', 'n1', 'i-1', 'BILLED', 0.7, 10, 7, -3, 2, 1.4), ('2026-10-05', 'staging-us', 'n2', 'i-2', 'BILLED', 0.7, 10, 7, -3, 2, 1.4)`);
     // The documented grants: shop everywhere through a NOLOGIN role and a Grafana login in it; ops sees
     // one cluster's node figures and its kube-system, logging in as the team role itself.
     await pool.query(`SELECT kcost_grant_team($1, ARRAY['shop'])`, [shopTeam]);
@@ -107,6 +110,9 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
       expect(await scopesOf(client, 'cost_forecast')).toEqual(['prod-eu/shop', 'staging-us/shop']);
       expect(await scopesOf(client, 'cost_forecast_series')).toEqual(['prod-eu/shop', 'staging-us/shop']);
       expect(await scopesOf(client, 'namespace_budget')).toEqual(['prod-eu/shop', 'staging-us/shop']);
+      expect(await scopesOf(client, 'reconciled_pod_cost_daily')).toEqual(['prod-eu/shop', 'staging-us/shop']);
+      expect(await scopesOf(client, 'external_cost_daily')).toEqual(['prod-eu/shop', 'staging-us/shop']);
+      expect(await scopesOf(client, 'reconciled_node_cost_daily', 'NULL')).toEqual([]);
       // No recommendation is in shop; the team sees none, and no DaemonSet node without a namespace.
       expect(await scopesOf(client, 'recommendation')).toEqual([]);
       expect(await scopesOf(client, 'recommendation_history')).toEqual([]);
@@ -150,6 +156,7 @@ describe('team database roles (row-level security, plain PostgreSQL)', () => {
       expect(await scopesOf(client, 'cost_forecast')).toEqual(['prod-eu/']);
       expect(await scopesOf(client, 'cost_forecast_series')).toEqual(['prod-eu/']);
       expect(await scopesOf(client, 'namespace_budget')).toEqual([]);
+      expect(await scopesOf(client, 'reconciled_node_cost_daily', 'NULL')).toEqual(['prod-eu/']);
     });
   });
 
