@@ -2,9 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
 import { parseBudgets } from '../../services/api/budget-config.js';
-import { main } from '../../services/cli/main.js';
 import { buildApi } from '../api/api-harness.js';
 import { FORECAST_NOW, forecastRows, loadDailyCosts } from '../api/forecast-data.js';
+import { parseTable, runPlugin } from './plugin.js';
 
 // kubectl cost forecast and budgets against a listening API over 70 days of
 // daily cost in a real PostgreSQL (test/api/forecast-data.ts).
@@ -27,18 +27,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function kubectlCost(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['cost', ...args, '--api-url', apiUrl], { env: {}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
-
-function parseTable(text: string): Array<Record<string, string>> {
-  const [header, ...lines] = text.trimEnd().split('\n');
-  const names = (header ?? '').trim().split(/ {3,}/);
-  return lines.map((line) => Object.fromEntries(line.trim().split(/ {3,}/).map((cell, i) => [names[i] ?? `${i}`, cell])));
-}
+const kubectlCost = (args: string[]) => runPlugin(args, ['--api-url', apiUrl]);
 
 describe('kubectl cost forecast', () => {
   it('prints per namespace the month so far, the projection with its interval, the next days and the backtest, and why a group has none', async () => {

@@ -2,9 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
 import { parseCsv } from '../../services/api/csv.js';
-import { main } from '../../services/cli/main.js';
 import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
 import { anomalyRecords, costRecords, NOW, priceRecords } from '../api/cost-records.js';
+import { parseTable, runPlugin } from './plugin.js';
 
 // The plugin against a listening API over a database the real sink loaded.
 
@@ -29,25 +29,13 @@ afterAll(async () => {
 });
 
 /** Runs `kubectl cost <args>` in-process, as bin/kubectl-cost.js does (`kcost cost <args>`). */
-async function kubectlCost(args: string[], withToken = true): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const flags = ['--api-url', apiUrl, ...(withToken ? ['--token', TOKEN] : [])];
-  const code = await main(['cost', ...args, ...flags], { env: {}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const kubectlCost = (args: string[], withToken = true) => runPlugin(args, ['--api-url', apiUrl, ...(withToken ? ['--token', TOKEN] : [])]);
 
 async function apiGet(query: string): Promise<Response> {
   return fetch(`${apiUrl}/v1/allocation?${query}`, { headers: { authorization: `Bearer ${TOKEN}` } });
 }
 
 /** Splits a printed table into records keyed by header (columns are three or more spaces apart). */
-function parseTable(text: string): Array<Record<string, string>> {
-  const [header, ...lines] = text.trimEnd().split('\n');
-  const names = (header ?? '').trim().split(/ {3,}/);
-  return lines.map((line) => Object.fromEntries(line.trim().split(/ {3,}/).map((cell, i) => [names[i] ?? `${i}`, cell])));
-}
-
 type ApiRow = { name: string; cpuCostUsd: number; memoryCostUsd: number; storageCostUsd: number; idleCostUsd: number; totalCostUsd: number; spotSavingsUsd: number; cpuEfficiency: number | null };
 
 describe('kubectl cost tables', () => {

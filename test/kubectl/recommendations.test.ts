@@ -7,7 +7,6 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../services/api/app.js';
-import { main } from '../../services/cli/main.js';
 import type { Recommendation } from '../../services/codec/records.generated.js';
 import { parseBytes, parseCores } from '../../services/collector/kube/quantity.js';
 import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
@@ -16,6 +15,7 @@ import { latestRecommendations, recommendationRecords } from '../api/recommendat
 import { adviseCluster } from '../../services/savings/cluster-savings.js';
 import { summarizeSavings } from '../../services/savings/savings-summary.js';
 import { SMALL_CLUSTER_OPTIONS, smallCluster } from '../fixtures/savings/small-cluster.js';
+import { parseTable, runPlugin } from './plugin.js';
 
 // kubectl cost recommendations against a listening API over a database the
 // real sink loaded, and its -o yaml patches applied by the real kubectl
@@ -43,18 +43,7 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-async function kubectlCost(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['cost', ...args, '--api-url', apiUrl], { env: {}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
-
-function parseTable(text: string): Array<Record<string, string>> {
-  const [header, ...lines] = text.trimEnd().split('\n');
-  const names = (header ?? '').trim().split(/ {3,}/);
-  return lines.map((line) => Object.fromEntries(line.trim().split(/ {3,}/).map((cell, i) => [names[i] ?? `${i}`, cell])));
-}
+const kubectlCost = (args: string[]) => runPlugin(args, ['--api-url', apiUrl]);
 
 const byName = (suffix: string) => latestRecommendations().find((r) => r.key.endsWith(suffix)) as Recommendation;
 
@@ -272,12 +261,8 @@ describe('kubectl cost recommendations for the cluster-savings kinds, and kubect
     await savingsDb?.close();
   });
 
-  const cost = async (args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['cost', ...args, '--api-url', savingsUrl], { env: {}, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-    return { code, stdout, stderr };
-  };
+  const cost = (args: string[]) => runPlugin(args, ['--api-url', savingsUrl]);
+
 
   it('lists node pools with today\'s nodes and the proposed mix, largest saving first', async () => {
     const { code, stdout } = await cost(['recommendations', '--type', 'node-pools']);
