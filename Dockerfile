@@ -25,6 +25,9 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schemas ./schemas
 COPY sql ./sql
+# Where kcost collect bill keeps its --state-file: owned by node, so a named volume mounted
+# here (docker-compose.yml) starts out writable by it.
+RUN mkdir -p /var/lib/kcost/state && chown node:node /var/lib/kcost/state
 # The node image's unprivileged user (uid 1000), matching the Helm chart's runAsUser.
 USER node
 # 9464: /healthz, /readyz and /metrics of every role (the exporter's kube_cost_* too); 8080: the query API.

@@ -40,7 +40,7 @@ describe('docker-compose.yml', () => {
     expect(services.prometheus?.image).toMatch(/^prom\/prometheus:/);
     expect(builder?.[1].build?.context).toBe('.');
     const roles = kcostServices.map(([, s]) => findRole(s.command ?? []).name).sort();
-    expect(roles).toEqual(['api', 'export', 'forecast', 'migrate', 'process', 'recommend', 'savings', 'simulate', 'simulate', 'sink', 'topics']);
+    expect(roles).toEqual(['api', 'collect bill', 'export', 'forecast', 'migrate', 'process', 'recommend', 'reconcile', 'savings', 'simulate', 'simulate', 'sink', 'topics']);
     // The simulator is on by default, not behind a profile.
     expect(services.simulate?.profiles).toBeUndefined();
   });
@@ -96,8 +96,30 @@ describe('docker-compose.yml', () => {
         expect(condition, `${name} → ${dependency}`).toBe(oneShot ? 'service_completed_successfully' : target.healthcheck ? 'service_healthy' : 'service_started');
       }
     }
-    for (const role of ['sink', 'api']) expect(Object.keys(services[role]?.depends_on ?? {})).toContain('migrate');
-    for (const role of ['simulate', 'process', 'recommend', 'savings', 'sink', 'export']) expect(Object.keys(services[role]?.depends_on ?? {})).toContain('topics');
+    for (const role of ['sink', 'api', 'reconcile']) expect(Object.keys(services[role]?.depends_on ?? {})).toContain('migrate');
+    for (const role of ['simulate', 'process', 'recommend', 'savings', 'sink', 'export', 'collect-bill']) expect(Object.keys(services[role]?.depends_on ?? {})).toContain('topics');
+  });
+
+  it('collects the bill from the mounted ./bills folder, its state on a named volume, into the topic the sink loads, and reconciles from the database alone', () => {
+    const collect = checkInvocation(services['collect-bill']?.command ?? [], envOf(services['collect-bill'] as Service)).config;
+    const mountOf = (service: Service, path: string) => service.volumes?.find((v) => path === v.split(':')[1] || path.startsWith(`${v.split(':')[1]}/`));
+    // A folder, not an S3 URL, unless KCOST_BILL_SOURCE says otherwise; mounted read-only from the repository.
+    expect(String(collect.source)).toMatch(/^\//);
+    const source = mountOf(services['collect-bill'] as Service, String(collect.source));
+    expect(source && hostPath(source)).toBe('./bills');
+    expect(source?.endsWith(':ro')).toBe(true);
+    expect(statSync(join(REPO, 'bills')).isDirectory()).toBe(true);
+    const state = mountOf(services['collect-bill'] as Service, String(collect.stateFile));
+    expect(compose.volumes ?? {}).toHaveProperty(hostPath(state ?? ''));
+    // The image makes the state folder the node user's, so the named volume starts out writable.
+    expect(readFileSync(join(REPO, 'Dockerfile'), 'utf8')).toContain(`chown node:node ${(state ?? '').split(':')[1]}`);
+    const sink = checkInvocation(services.sink?.command ?? [], envOf(services.sink as Service)).config;
+    expect(sink.billingTopic).toBe(collect.billingTopic);
+    expect(sink.billingTopic).toBe('kcost.billing.v1');
+    const reconcile = envOf(services.reconcile as Service);
+    expect(reconcile.KCOST_DATABASE_URL).toBe(envOf(services.sink as Service).KCOST_DATABASE_URL);
+    expect(reconcile.KCOST_BROKERS).toBeUndefined();
+    expect(checkInvocation(services.reconcile?.command ?? [], reconcile).config.every).toBe(900_000);
   });
 
   it('mounts files and folders that exist in the repository, and named volumes it declares', () => {

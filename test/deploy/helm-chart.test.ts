@@ -251,13 +251,19 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
   });
 
   it('serves HTTPS on every port from a cert-manager Certificate, requires the metrics token everywhere, and has the monitors verify and present them', () => {
-    const values = { ...BASE, tls: { enabled: true, certManager: { issuerRef: { name: 'ca-issuer', kind: 'ClusterIssuer' } } }, metricsAuth: { tokenSecret: 'kcost-metrics' }, api: { accessConfigSecret: 'kcost-access' } };
+    const values = {
+      ...BASE,
+      tls: { enabled: true, certManager: { issuerRef: { name: 'ca-issuer', kind: 'ClusterIssuer' } } },
+      metricsAuth: { tokenSecret: 'kcost-metrics' },
+      api: { accessConfigSecret: 'kcost-access' },
+      billing: { enabled: true, collect: { source: 's3://acme-billing/exports' } },
+    };
     const manifests = renderChart(CHART, values, { name: 'kcost', namespace: 'kcost' }, ['monitoring.coreos.com/v1', 'cert-manager.io/v1']);
     const certificate = named(manifests, 'Certificate', 'kcost') as unknown as { spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string; kind: string } } };
     expect(certificate.spec.secretName).toBe('kcost-tls');
     expect(certificate.spec.issuerRef).toMatchObject({ name: 'ca-issuer', kind: 'ClusterIssuer' });
     const serving = byKind(manifests, 'Deployment');
-    expect(serving.length).toBeGreaterThan(5);
+    expect(serving.map((d) => d.metadata.name)).toEqual(expect.arrayContaining(['kcost-collect-bill', 'kcost-reconcile']));
     for (const deployment of serving) {
       const spec = podSpec(deployment);
       const container = spec.containers[0] as Container & { readinessProbe: { httpGet: { scheme?: string } }; livenessProbe: { httpGet: { scheme?: string } } };
@@ -298,6 +304,7 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     const values = {
       ...BASE,
       simulator: { enabled: true },
+      billing: { enabled: true, collect: { source: 's3://acme-billing/exports' } },
       kafka: {
         brokers: 'kafka-0.kafka:9093',
         tls: { enabled: true, caSecret: 'kafka-ca' },
@@ -307,7 +314,7 @@ describe('Helm chart: cloud credentials, price book and budgets', () => {
     const manifests = renderChart(CHART, values);
     const kafkaRoles = [...byKind(manifests, 'Deployment'), ...byKind(manifests, 'Job')].filter((w) => environment(podSpec(w).containers[0] as Container).KCOST_BROKERS !== undefined);
     expect(kafkaRoles.map((w) => w.metadata.name).sort()).toEqual(
-      ['kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-export', 'kcost-forecast', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-simulate', 'kcost-sink', 'kcost-topics'].sort(),
+      ['kcost-collect-bill', 'kcost-collect-kube', 'kcost-collect-prices', 'kcost-collect-usage', 'kcost-export', 'kcost-forecast', 'kcost-process', 'kcost-recommend', 'kcost-savings', 'kcost-simulate', 'kcost-sink', 'kcost-topics'].sort(),
     );
     for (const workload of kafkaRoles) {
       const spec = podSpec(workload);
@@ -460,10 +467,11 @@ describe('Helm chart: Prometheus Operator, clusters without it, and what an oper
 
   it('admits the API and metrics ports only, from the peers given', () => {
     const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } };
-    const manifests = renderChart(CHART, { ...BASE, networkPolicy: { enabled: true, metrics: { from: [monitoring] } } });
+    const manifests = renderChart(CHART, { ...BASE, networkPolicy: { enabled: true, metrics: { from: [monitoring] } }, billing: { enabled: true, collect: { source: 's3://acme-billing/exports' } } });
     const policy = named(manifests, 'NetworkPolicy', 'kcost') as unknown as { spec: { podSelector: { matchLabels: Record<string, string> }; ingress: Array<{ ports: Array<{ port: number }>; from?: unknown[] }> } };
     const selected = byKind(manifests, 'Deployment').filter((d) => labelsMatch(policy.spec.podSelector.matchLabels, d.spec.template.metadata.labels));
     expect(selected).toHaveLength(byKind(manifests, 'Deployment').length);
+    expect(selected.map((d) => d.metadata.name)).toEqual(expect.arrayContaining(['kcost-collect-bill', 'kcost-reconcile']));
     expect(policy.spec.ingress[0]).toMatchObject({ ports: [{ port: 9464 }, { port: 8080 }], from: [monitoring] });
     expect(policy.spec.ingress[1]).toEqual({ ports: [{ port: 8080, protocol: 'TCP' }] });
     validAll(manifests);
@@ -525,5 +533,111 @@ describe('Helm chart: Prometheus Operator, clusters without it, and what an oper
     const url = new URL(String(invocation.config.apiUrl));
     const service = named(defaults, 'Service', url.hostname);
     expect(service.spec.ports.map((p) => (p as unknown as { port: number }).port)).toContain(Number(url.port));
+  });
+});
+
+describe('Helm chart: billing (kcost collect bill, kcost reconcile)', () => {
+  const BILLING = { ...BASE, billing: { enabled: true, collect: { source: 's3://acme-billing/exports/' } } };
+  const containerOf = (manifests: RenderedManifest[], name: string) => podSpec(named(manifests, 'Deployment', name)).containers[0] as Container;
+  const configOf = (manifests: RenderedManifest[], name: string) => {
+    const container = containerOf(manifests, name);
+    return checkInvocation(container.args ?? [], environment(container)).config;
+  };
+  const strategyOf = (manifests: RenderedManifest[], name: string) => (named(manifests, 'Deployment', name).spec as unknown as { replicas: number; strategy?: { type: string } });
+  const monitored = (manifests: RenderedManifest[]) =>
+    (named(manifests, 'PodMonitor', 'kcost-pipeline').spec as unknown as { selector: { matchExpressions: Array<{ values: string[] }> } }).selector.matchExpressions[0]?.values ?? [];
+
+  it('is off by default: neither role, no state volume, and the sink loads no billing lines', () => {
+    const names = objects(defaults).map((o) => `${o.kind}/${o.metadata.name}`);
+    for (const role of ['collect-bill', 'reconcile']) {
+      expect(names).not.toContain(`Deployment/kcost-${role}`);
+      expect(names).not.toContain(`ServiceAccount/kcost-${role}`);
+    }
+    expect(byKind(defaults, 'PersistentVolumeClaim')).toEqual([]);
+    expect(configOf(defaults, 'kcost-sink').billingTopic).toBe('');
+    expect(monitored(defaults)).not.toContain('collect-bill');
+  });
+
+  it('runs both roles as valid kcost invocations, one pod each, scraped, with accounts of their own, and has the sink load kcost.billing.v1', () => {
+    const manifests = renderChart(CHART, BILLING);
+    expect(configOf(manifests, 'kcost-sink').billingTopic).toBe('kcost.billing.v1');
+
+    const collect = configOf(manifests, 'kcost-collect-bill');
+    expect(collect).toMatchObject({ source: 's3://acme-billing/exports/', every: 3_600_000, s3Region: 'us-east-1', s3EndpointUrl: '', billingTopic: 'kcost.billing.v1', replicationFactor: 3, brokers: ['kafka:9092'] });
+    expect(strategyOf(manifests, 'kcost-collect-bill')).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+    // The state file lies on the chart's PersistentVolumeClaim, so it outlives the pod.
+    const container = containerOf(manifests, 'kcost-collect-bill');
+    const mount = container.volumeMounts?.find((m) => String(collect.stateFile).startsWith(`${m.mountPath}/`));
+    const volume = podSpec(named(manifests, 'Deployment', 'kcost-collect-bill')).volumes?.find((v) => v.name === mount?.name) as unknown as { persistentVolumeClaim?: { claimName: string } };
+    expect(volume?.persistentVolumeClaim?.claimName).toBe('kcost-collect-bill');
+    const claim = named(manifests, 'PersistentVolumeClaim', 'kcost-collect-bill') as unknown as { spec: { accessModes: string[]; resources: { requests: { storage: string } } } };
+    expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
+
+    const reconcile = configOf(manifests, 'kcost-reconcile');
+    expect(reconcile).toMatchObject({ databaseUrl: 'postgres://kcost:secret@db:5432/kcost', every: 900_000, lookbackDays: 40, clusterTag: '', namespaceTag: 'kcost.io/namespace', unattributed: 'proportional' });
+    // Database only: no Kafka settings, no Kafka user.
+    expect(Object.keys(environment(containerOf(manifests, 'kcost-reconcile'))).filter((v) => v.includes('KAFKA') || v === 'KCOST_BROKERS')).toEqual([]);
+    expect(strategyOf(manifests, 'kcost-reconcile').replicas).toBe(1);
+
+    for (const role of ['collect-bill', 'reconcile']) {
+      const name = `kcost-${role}`;
+      expect(podSpec(named(manifests, 'Deployment', name)).serviceAccountName).toBe(name);
+      expect(named(manifests, 'ServiceAccount', name).metadata.labels?.['app.kubernetes.io/component']).toBe(role);
+      expect(monitored(manifests)).toContain(role);
+      const ports = listeningPorts(checkInvocation(containerOf(manifests, name).args ?? [], environment(containerOf(manifests, name))));
+      expect(ports).toContain(containerOf(manifests, name).ports?.find((p) => p.name === 'health')?.containerPort);
+    }
+    for (const manifest of manifests) expect(() => validateManifest(manifest.object), manifest.template).not.toThrow();
+  });
+
+  it('passes the reconcile flags from values', () => {
+    const manifests = renderChart(CHART, { ...BILLING, billing: { ...BILLING.billing, reconcile: { every: '1h', lookbackDays: 62, clusterTag: 'eks:cluster-name', namespaceTag: 'team-namespace', unattributed: 'unallocated' } } });
+    expect(configOf(manifests, 'kcost-reconcile')).toMatchObject({ every: 3_600_000, lookbackDays: 62, clusterTag: 'eks:cluster-name', namespaceTag: 'team-namespace', unattributed: 'unallocated' });
+  });
+
+  it('gives the bill collector AWS credentials the way the price collector gets them: IRSA on its ServiceAccount, or keys from a Secret', () => {
+    const own = renderChart(CHART, { ...BILLING, billing: { ...BILLING.billing, collect: { source: 's3://acme-billing/exports/', aws: { roleArn: 'arn:aws:iam::123456789012:role/kcost-bill', credentialsSecret: 'bill-keys' } } } });
+    expect(named(own, 'ServiceAccount', 'kcost-collect-bill').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/kcost-bill' });
+    expect((containerOf(own, 'kcost-collect-bill') as Container & { envFrom?: unknown }).envFrom).toEqual([{ secretRef: { name: 'bill-keys' } }]);
+    // Unset, the price collector's role and keys serve both.
+    const shared = renderChart(CHART, { ...BILLING, cloud: { aws: { roleArn: 'arn:aws:iam::123456789012:role/kcost', credentialsSecret: 'aws-keys' } } });
+    expect(named(shared, 'ServiceAccount', 'kcost-collect-bill').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/kcost' });
+    expect((containerOf(shared, 'kcost-collect-bill') as Container & { envFrom?: unknown }).envFrom).toEqual([{ secretRef: { name: 'aws-keys' } }]);
+    expect(named(renderChart(CHART, BILLING), 'ServiceAccount', 'kcost-collect-bill').metadata.annotations).toBeUndefined();
+    for (const manifest of [...own, ...shared]) expect(() => validateManifest(manifest.object)).not.toThrow();
+  });
+
+  it('reads exports from a mounted directory or an S3-compatible endpoint, and keeps the state in memory when persistence is off', () => {
+    const values = {
+      ...BASE,
+      billing: {
+        enabled: true,
+        collect: { source: '/var/lib/kcost/exports/focus', every: '15m', s3: { endpointUrl: 'http://minio.storage:9000', region: 'eu-west-1' }, sourceVolume: { persistentVolumeClaim: { claimName: 'billing-exports' } }, persistence: { enabled: false } },
+      },
+    };
+    const manifests = renderChart(CHART, values);
+    const config = configOf(manifests, 'kcost-collect-bill');
+    expect(config).toMatchObject({ source: '/var/lib/kcost/exports/focus', every: 900_000, s3Region: 'eu-west-1', s3EndpointUrl: 'http://minio.storage:9000', stateFile: '' });
+    const container = containerOf(manifests, 'kcost-collect-bill');
+    const mount = container.volumeMounts?.find((m) => String(config.source).startsWith(`${m.mountPath}/`)) as { name: string; readOnly?: boolean } | undefined;
+    expect(mount?.readOnly).toBe(true);
+    expect(podSpec(named(manifests, 'Deployment', 'kcost-collect-bill')).volumes?.find((v) => v.name === mount?.name)).toEqual({ name: mount?.name, persistentVolumeClaim: { claimName: 'billing-exports' } });
+    expect(byKind(manifests, 'PersistentVolumeClaim')).toEqual([]);
+    // A claim of one's own: mounted, none created.
+    const existing = renderChart(CHART, { ...BASE, billing: { enabled: true, collect: { source: 's3://b/p', persistence: { existingClaim: 'bill-state' } } } });
+    expect(byKind(existing, 'PersistentVolumeClaim')).toEqual([]);
+    expect(podSpec(named(existing, 'Deployment', 'kcost-collect-bill')).volumes).toContainEqual({ name: 'state', persistentVolumeClaim: { claimName: 'bill-state' } });
+    for (const manifest of [...manifests, ...existing]) expect(() => validateManifest(manifest.object)).not.toThrow();
+  });
+
+  it('refuses to render without a source, and runs only the roles switched on', () => {
+    expect(() => renderChart(CHART, { ...BASE, billing: { enabled: true } })).toThrow(/billing.collect.source is required/);
+    const reconcileOnly = renderChart(CHART, { ...BASE, billing: { enabled: true, collect: { enabled: false } } });
+    const deployments = byKind(reconcileOnly, 'Deployment').map((d) => d.metadata.name);
+    expect(deployments).toContain('kcost-reconcile');
+    expect(deployments).not.toContain('kcost-collect-bill');
+    expect(byKind(reconcileOnly, 'ServiceAccount').map((a) => a.metadata.name)).not.toContain('kcost-collect-bill');
+    // The bill may be collected elsewhere; the sink still loads it.
+    expect(configOf(reconcileOnly, 'kcost-sink').billingTopic).toBe('kcost.billing.v1');
   });
 });

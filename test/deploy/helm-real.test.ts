@@ -54,11 +54,20 @@ const EVERYTHING = {
   processor: { podAnnotations: { 'example.com/tier': 'stream' }, extraEnv: [{ name: 'KCOST_LOG_LEVEL', value: 'debug' }] },
   budgets: [{ cluster: 'prod-eu', namespace: 'shop', monthlyUsd: 1500 }],
   simulator: { enabled: true },
+  billing: {
+    enabled: true,
+    collect: { source: 's3://acme-billing/exports/', s3: { endpointUrl: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1' }, aws: { roleArn: 'arn:aws:iam::123456789012:role/kcost-bill' }, persistence: { storageClass: 'gp3', size: '2Gi' } },
+    reconcile: { clusterTag: 'eks:cluster-name', unattributed: 'even' },
+  },
   kafka: { tls: { enabled: true, caSecret: 'kafka-ca' }, sasl: { mechanism: 'scram-sha-512', username: 'kcost', passwordSecret: 'kafka-kcost', users: { sink: { username: 'kcost-sink', passwordSecret: 'kafka-sink' } } } },
 };
 const CASES = [
   { name: 'default values', values: { database: { url: 'postgres://kcost:secret@db.example:5432/kcost' } } },
   { name: 'every option on', values: EVERYTHING },
+  {
+    name: 'billing from a mounted directory, its state in memory',
+    values: { database: { url: 'postgres://kcost:secret@db.example:5432/kcost' }, billing: { enabled: true, collect: { source: '/var/lib/kcost/exports', sourceVolume: { persistentVolumeClaim: { claimName: 'exports' } }, persistence: { enabled: false } } } },
+  },
   { name: 'Kafka OAUTHBEARER', values: { database: { url: 'postgres://kcost:secret@db.example:5432/kcost' }, kafka: { tls: { enabled: true }, sasl: { mechanism: 'oauthbearer', oauthbearer: { audience: 'kafka.example.com' } } } } },
 ];
 
@@ -73,6 +82,7 @@ describe.skipIf(!HELM)('the chart rendered by the real helm', () => {
     { what: 'an unknown provider', values: { cloud: { provider: 'amazon' } }, message: /cloud\.provider must be one of the following/ },
     { what: 'a budget without an amount', values: { budgets: [{ cluster: 'prod-eu', namespace: 'shop' }] }, message: /monthlyUsd is required/ },
     { what: 'replicas as words', values: { processor: { replicas: 'two' } }, message: /processor\.replicas: Invalid type/ },
+    { what: 'an unknown way to share unattributed billing lines', values: { billing: { reconcile: { unattributed: 'evenly' } } }, message: /billing\.reconcile\.unattributed must be one of the following/ },
   ])('rejects $what', ({ values, message }) => {
     expect(helmError(['template', 'kcost', CHART], { database: { url: 'postgres://db/kcost' }, ...values })).toMatch(message);
   });
