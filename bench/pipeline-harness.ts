@@ -177,6 +177,22 @@ export async function stopProcess(role: KcostProcess): Promise<void> {
   if (code !== 0) throw new Error(`kcost ${role.child.spawnargs[2] ?? ''} exited with ${code}:\n${role.output.slice(-20).join('\n')}`);
 }
 
+/**
+ * CPU seconds (user + system) a role process has used so far, from its own
+ * accounting (prom-client's process_cpu_*_seconds_total, i.e. process.cpuUsage()) on its /metrics.
+ */
+export async function processCpuSeconds(role: KcostProcess): Promise<number> {
+  const port = healthPortOf(role.output);
+  if (port === null) throw new Error(`kcost ${role.child.spawnargs[2] ?? ''} has not said which health port it listens on`);
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`no ${name} on the /metrics of kcost ${role.child.spawnargs[2] ?? ''}`);
+    return Number(line.slice(name.length + 1));
+  };
+  return value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total');
+}
+
 function healthPortOf(output: readonly string[]): number | null {
   for (const line of output) {
     if (!line.includes('health server listening')) continue;
