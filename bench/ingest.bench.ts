@@ -67,6 +67,9 @@ interface Run {
   readonly pipelineSeconds: number;
   /** From processor start to the first row in the database. */
   readonly firstRowSeconds: number;
+  /** From processor start to the first PodCost on the costs topic, and to the last (the processor's own share). */
+  readonly firstCostSeconds: number;
+  readonly processorSeconds: number;
   /** CPU (user + system) `kcost process` used, by its own accounting; null when it ran in this process. */
   readonly processorCpuSeconds: number | null;
   readonly copySeconds: number;
@@ -122,6 +125,12 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
     let rows = 0;
     let lastChange = 0;
     let firstRow = Number.NaN;
+    // The processor's own timeline, from the costs topic's end (which moves as its transactions write).
+    let costsEnd = 0;
+    let firstCost = Number.NaN;
+    let lastCost = Number.NaN;
+    const admin = kafka.admin();
+    await admin.connect();
     let processorCpuSeconds: number | null;
     const t0 = performance.now();
     try {
@@ -129,6 +138,12 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
       lastChange = performance.now();
       const deadline = Date.now() + 240_000;
       for (;;) {
+        const end = (await admin.fetchTopicOffsets(topics.costs)).reduce((sum, p) => sum + Number(p.high), 0);
+        if (end !== costsEnd) {
+          if (costsEnd === 0) firstCost = performance.now();
+          costsEnd = end;
+          lastCost = performance.now();
+        }
         const n = await rowCounts(database.pool);
         if (n !== rows) {
           if (rows === 0) firstRow = performance.now();
@@ -141,12 +156,15 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
       // Includes the settling seconds, in which an idle processor runs only its timers.
       processorCpuSeconds = await pipeline.processorCpuSeconds();
     } finally {
+      await admin.disconnect();
       await pipeline.stop();
     }
     const pipelineSeconds = (lastChange - t0) / 1000;
     const firstRowSeconds = (firstRow - t0) / 1000;
+    const firstCostSeconds = (firstCost - t0) / 1000;
+    const processorSeconds = (lastCost - t0) / 1000;
     const cpu = processorCpuSeconds === null ? '' : `; kcost process used ${processorCpuSeconds.toFixed(1)} s of CPU, ${((processorCpuSeconds / samples) * 1e6).toFixed(1)} µs per sample`;
-    log(`${mode}: ${samples} samples → ${rows} rows in ${pipelineSeconds.toFixed(1)} s, first row after ${firstRowSeconds.toFixed(1)} s${cpu}`);
+    log(`${mode}: ${samples} samples → ${rows} rows in ${pipelineSeconds.toFixed(1)} s, first row after ${firstRowSeconds.toFixed(1)} s; costs published from ${firstCostSeconds.toFixed(1)} s to ${processorSeconds.toFixed(1)} s${cpu}`);
 
     // The baseline: the same rows, COPY'd into the same (emptied, indexed) tables.
     const client = await database.pool.connect();
@@ -167,7 +185,7 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
       client.release();
     }
     log(`${mode}: raw COPY of the same ${rows} rows: ${copySeconds.toFixed(2)} s`);
-    return { samples, records: published.records, rows, pipelineSeconds, firstRowSeconds, processorCpuSeconds, copySeconds };
+    return { samples, records: published.records, rows, pipelineSeconds, firstRowSeconds, firstCostSeconds, processorSeconds, processorCpuSeconds, copySeconds };
   } finally {
     await disconnect();
     await dropTopics();
@@ -200,7 +218,7 @@ const bench: Benchmark = async (context) => {
   const figure = (mode: Mode, run: Run): Figure =>
     compared(label[mode], 'samples/s', 'higher', run.samples / run.pipelineSeconds, { label: 'raw COPY of the same resulting rows', value: run.samples / run.copySeconds }, TARGET);
   const note = (mode: Mode, run: Run) =>
-    `${mode}: pipeline ${run.pipelineSeconds.toFixed(1)} s for ${run.samples} samples → ${run.rows} rows, the first row after ${run.firstRowSeconds.toFixed(1)} s; raw COPY ${run.copySeconds.toFixed(2)} s for the same rows (${(run.rows / run.copySeconds).toFixed(0)} rows/s).` +
+    `${mode}: pipeline ${run.pipelineSeconds.toFixed(1)} s for ${run.samples} samples → ${run.rows} rows, the first row after ${run.firstRowSeconds.toFixed(1)} s; the processor published PodCost from ${run.firstCostSeconds.toFixed(1)} s to ${run.processorSeconds.toFixed(1)} s (${(run.samples / run.processorSeconds).toFixed(0)} samples/s through the processor alone); raw COPY ${run.copySeconds.toFixed(2)} s for the same rows (${(run.rows / run.copySeconds).toFixed(0)} rows/s).` +
     (run.processorCpuSeconds === null ? '' : ` kcost process used ${run.processorCpuSeconds.toFixed(1)} s of CPU (user + system, from its /metrics once the rows had settled, so with up to 8 s of idle timers).`);
   const first = runs[0]?.[1];
   return {
