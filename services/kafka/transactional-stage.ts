@@ -9,6 +9,8 @@ import { createProducer } from './kafka-client.js';
 const MAX_TRANSACTION_ATTEMPTS = 8;
 /** Default of TransactionalStageOptions.maxRecordsPerTransaction. */
 export const DEFAULT_MAX_RECORDS_PER_TRANSACTION = 5000;
+/** Partitions of a fetch handled side by side (one slice's transaction at a time); more than kcost's topics have. */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 64;
 
 /** One record a stage publishes; `partition` pins it, otherwise the key's murmur2 partition is used. */
 export interface StageRecord {
@@ -135,6 +137,8 @@ export class TransactionalStage {
   private running = false;
   private joined = false;
   private rebalancing = false;
+  /** Counts the joins, so that the rest of a batch fetched before one is left to be fetched again. */
+  private generation = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerBusy = false;
   /** Batches and timer calls take turns: one transaction of this producer at a time, and handler state is never touched by both. */
@@ -154,6 +158,7 @@ export class TransactionalStage {
     await this.consumer.connect();
     // Every (re)join resumes from the committed offsets; the stage learns its partitions before the first batch.
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.generation++;
       this.assigned = [...(event.payload.memberAssignment[this.handler.inputTopic] ?? [])].sort((a, b) => a - b);
       this.lastAssigned = this.assigned;
       this.joined = true;
@@ -166,39 +171,48 @@ export class TransactionalStage {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.inTurn(async () => {
+      // Slices of the partitions of one fetch take turns, so a backlog advances on every partition together
+      // (the pricing stage closes a window only once every lane has passed it), not one partition after the other.
+      partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
+      eachBatch: async (payload) => {
         const { batch } = payload;
-        if (this.failed || batch.messages.length === 0) return;
+        if (batch.messages.length === 0) return;
+        const generation = this.generation;
         for (const slice of batchSlices(batch, this.options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION)) {
-          if (!payload.isRunning() || payload.isStale()) return;
-          try {
-            if (this.assigned !== null) {
-              const assigned = this.assigned;
-              this.assigned = null;
-              await this.handler.onAssigned(assigned, ...(await this.committedPositions()));
+          const handled = await this.inTurn(async () => {
+            // A batch fetched before a rebalance is read again by the partition's owner from the committed offsets.
+            if (this.failed || this.rebalancing || generation !== this.generation || !payload.isRunning() || payload.isStale()) return false;
+            try {
+              if (this.assigned !== null) {
+                const assigned = this.assigned;
+                this.assigned = null;
+                await this.handler.onAssigned(assigned, ...(await this.committedPositions()));
+              }
+              const output = await this.handler.handle(slice);
+              await this.commit(output);
+            } catch (error) {
+              if (isRebalanceError(error)) {
+                // Nothing of the slice is visible; the handler forgets it and kafkajs rejoins on the error thrown on.
+                this.options.logger.info({ group: this.options.groupId, partition: batch.partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
+                this.handler.onAborted?.(batch.partition);
+                this.assigned = this.lastAssigned;
+                this.rebalancing = true;
+                throw error;
+              }
+              // In-memory state now reflects records whose offsets were not committed: only a restart from the committed offsets is safe.
+              this.failed = true;
+              this.options.logger.error({ err: error, group: this.options.groupId, partition: batch.partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
+              this.options.onFatal(error);
+              return false;
             }
-            const output = await this.handler.handle(slice);
-            await this.commit(output);
-          } catch (error) {
-            if (isRebalanceError(error)) {
-              // Nothing of the slice is visible; the handler forgets it and kafkajs rejoins on the error thrown on.
-              this.options.logger.info({ group: this.options.groupId, partition: batch.partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
-              this.handler.onAborted?.(batch.partition);
-              this.assigned = this.lastAssigned;
-              this.rebalancing = true;
-              throw error;
-            }
-            // In-memory state now reflects records whose offsets were not committed: only a restart from the committed offsets is safe.
-            this.failed = true;
-            this.options.logger.error({ err: error, group: this.options.groupId, partition: batch.partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
-            this.options.onFatal(error);
-            return;
-          }
-          payload.resolveOffset(slice.lastOffset());
-          // Outside the try: a rebalance noticed here comes after the commit, and kafkajs handles it by rejoining.
+            payload.resolveOffset(slice.lastOffset());
+            return true;
+          });
+          if (!handled) return;
+          // Outside the try and the turn: a rebalance noticed here comes after the commit, and kafkajs handles it by rejoining.
           await payload.heartbeat();
         }
-      }),
+      },
     });
     this.running = true;
     if (this.handler.onTimer) {
@@ -207,7 +221,7 @@ export class TransactionalStage {
     }
   }
 
-  private inTurn(task: () => Promise<void>): Promise<void> {
+  private inTurn<T>(task: () => Promise<T>): Promise<T> {
     const run = this.turn.then(task, task);
     this.turn = run.catch(() => undefined);
     return run;
