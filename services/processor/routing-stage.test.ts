@@ -60,8 +60,8 @@ describe('RoutingStage idle marks', () => {
   ]);
 
   it('marks a partition idle once it was read to its end and stayed quiet, never one still being read, and repeats the mark while it stays quiet', async () => {
-    // Partition 1 has nothing to read (its one offset is a commit marker); partition 2 has records after its committed offset that no batch has delivered yet.
-    const { stage, advance } = setUp(new Map([[1, { low: 0n, high: 1n }], [2, { low: 0n, high: 50n }]]));
+    // Partition 1 is empty; partition 2 has records after its committed offset that no batch has delivered yet.
+    const { stage, advance } = setUp(new Map([[1, { low: 0n, high: 0n }], [2, { low: 0n, high: 50n }]]));
     stage.onAssigned([0, 1, 2], committed);
     await stage.handle(await batchOf(0, '0'));
     advance(9 * SECOND);
@@ -72,16 +72,6 @@ describe('RoutingStage idle marks', () => {
     expect(await stage.onTimer()).toEqual([]);
     advance(5 * SECOND);
     expect(idleSources(await stage.onTimer())).toEqual(['0->0', '0->1', '1->0', '1->1']);
-  });
-
-  it('marks a partition that has never held a record idle at once, then like any other', async () => {
-    const { stage, advance } = setUp(new Map([[1, { low: 0n, high: 0n }], [2, { low: 0n, high: 50n }]]));
-    stage.onAssigned([1, 2], committed);
-    expect(idleSources(await stage.onTimer())).toEqual(['1->0', '1->1']);
-    advance(9 * SECOND);
-    expect(await stage.onTimer()).toEqual([]);
-    advance(SECOND);
-    expect(idleSources(await stage.onTimer())).toEqual(['1->0', '1->1']);
   });
 
   it('does not mark a partition idle whose last batch left records behind, however long it is quiet', async () => {

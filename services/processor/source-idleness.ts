@@ -22,10 +22,6 @@ export type PartitionEnds = ReadonlyMap<number, { readonly low: bigint; readonly
  * `idleAfterMillis`. Then, and again every `idleAfterMillis` while it stays
  * quiet, it is due an idle mark, so that windows stop waiting for it without
  * a partition that is merely slow to be read ever being taken for an idle one.
- * A partition that has never held a record (high watermark 0) is not slow to
- * be read: it is idle from its assignment, so that a topic no producer uses
- * (kcost.usage.v1 once every producer keys by node, or the by-node topic
- * while none does) never holds a backlog's first windows back.
  */
 export class SourceIdleness {
   private progress = new Map<number, PartitionProgress>();
@@ -53,16 +49,12 @@ export class SourceIdleness {
   async due(ends: () => Promise<PartitionEnds>): Promise<number[]> {
     const now = this.now();
     const after = this.idleAfterMillis;
-    const quiet = (p: PartitionProgress) => now - p.lastReadAt >= after && (p.idleMarkSentAt === null || now - p.idleMarkSentAt >= after);
-    const neverMarked = (p: PartitionProgress) => p.atEnd === null && p.idleMarkSentAt === null;
-    const due = [...this.progress].filter(([, p]) => quiet(p) || neverMarked(p));
+    const due = [...this.progress].filter(([, p]) => now - p.lastReadAt >= after && (p.idleMarkSentAt === null || now - p.idleMarkSentAt >= after));
     if (due.length === 0) return [];
     const known: PartitionEnds = due.some(([, p]) => p.atEnd === null) ? await ends() : new Map();
     const idle: number[] = [];
     for (const [partition, progress] of due) {
-      const end = known.get(partition);
-      if (!quiet(progress) && end?.high !== 0n) continue;
-      if (!(progress.atEnd ?? neverReadIsAtEnd(progress.committed, end))) continue;
+      if (!(progress.atEnd ?? neverReadIsAtEnd(progress.committed, known.get(partition)))) continue;
       progress.idleMarkSentAt = now;
       idle.push(partition);
     }
