@@ -39,20 +39,6 @@ describe('WindowAssembler', () => {
     expect(assembler.closeReady().map((w) => [(w.windowStart - T0) / MINUTE, w.clusters, w.samples.length])).toEqual([[5, ['prod'], 0]]);
   });
 
-  it('does not take an idle mark read again after a restart, which said the lane was quiet then, not now', () => {
-    const assembler = new WindowAssembler(0, { clock: () => T0 });
-    assembler.track(0);
-    assembler.track(1);
-    assembler.restore(0, JSON.stringify({ v: 1, watermark: T0, readThrough: '5' }));
-    assembler.markIdle(1, 0, '3');
-    assembler.add(sample(10), 0, '6');
-    assembler.add(sample(12), 0, '7');
-    expect(assembler.closeReady()).toEqual([]);
-    // A mark sent since is taken.
-    assembler.markIdle(1, 0, '8');
-    expect(assembler.closeReady().map((w) => (w.windowStart - T0) / MINUTE)).toEqual([10]);
-  });
-
   it('keeps waiting for a lane that is silent but not idle, however long', () => {
     let now = T0;
     const assembler = new WindowAssembler(0, { clock: () => now });

@@ -123,13 +123,10 @@ export class WindowAssembler {
   /**
    * Takes a lane's idle mark: its source has been read to the end and is
    * quiet, so the lane stops holding the watermark back until it delivers
-   * again. A repeated mark keeps the time of the first. A mark read again
-   * after a restart (below the replay mark) says nothing about now, and is
-   * not taken: the lane's samples may still be on their way on another
-   * partition or topic, and its source repeats the mark while it stays quiet.
+   * again. A repeated mark keeps the time of the first.
    */
   markIdle(lane: string | number, partition: number, offset: string): void {
-    if (this.read(partition, BigInt(offset)) !== 'new') return;
+    this.read(partition, BigInt(offset));
     const id = String(lane);
     const current = this.lanes.get(id);
     if (current?.idleSince != null) return;
