@@ -14,7 +14,7 @@ import { build } from '../services/api/app.js';
 import { createCodec } from '../services/codec/create-codec.js';
 import type { UsageSample } from '../services/codec/records.generated.js';
 import { createKafka } from '../services/kafka/kafka-client.js';
-import { kubeObjectKey, podKey, priceKey } from '../services/kafka/topics.js';
+import { kubeObjectKey, priceKey, usageDestination } from '../services/kafka/topics.js';
 import { silentLogger } from '../services/log/logger.js';
 import { container, nodeObject, podObject, priceUpdate, usageSample } from '../services/processor/record-builders.js';
 import { compared, type Benchmark, type Figure } from './bench-types.js';
@@ -120,7 +120,7 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
         const wait = t0 + k * tickMillis - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         sent.set(windowStart, performance.now());
-        await producer.publish(samplesOf(windowStart).map((value) => ({ topic: topics.usage, key: podKey(value), schema: 'UsageSample' as const, value })));
+        await producer.publish(samplesOf(windowStart).map((value) => ({ ...usageDestination(value, topics), schema: 'UsageSample' as const, value })));
         phaseSamples += PODS;
         windowStart += WINDOW;
       }
@@ -128,7 +128,7 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
       // Later windows close the last ones of the phase; then let the pipeline drain before the next phase.
       const lastSent = windowStart - WINDOW;
       const closers = windowStart;
-      for (const k of [0, 1, 2]) await producer.publish(samplesOf(closers + k * WINDOW).map((value) => ({ topic: topics.usage, key: podKey(value), schema: 'UsageSample' as const, value })));
+      for (const k of [0, 1, 2]) await producer.publish(samplesOf(closers + k * WINDOW).map((value) => ({ ...usageDestination(value, topics), schema: 'UsageSample' as const, value })));
       windowStart += 3 * WINDOW;
       const drainDeadline = Date.now() + 60_000;
       while (Date.now() < drainDeadline && !inApi.has(lastSent)) await new Promise((r) => setTimeout(r, 100));

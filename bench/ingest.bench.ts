@@ -21,7 +21,7 @@ import { silentLogger } from '../services/log/logger.js';
 import { publishEvents } from '../services/simulator/sim-publisher.js';
 import { createSimulation } from '../services/simulator/simulation.js';
 import { compared, type Benchmark, type Figure } from './bench-types.js';
-import { benchProcessor, benchProducer, createBenchDatabase, createPipelineTopics, startBenchSink, startProcessorProcess, startSinkProcess, stopProcess, type PipelineTopics } from './pipeline-harness.js';
+import { benchProcessor, benchProducer, createBenchDatabase, createPipelineTopics, processCpuSeconds, startBenchSink, startProcessorProcess, startSinkProcess, stopProcess, type PipelineTopics } from './pipeline-harness.js';
 
 const HOUR = 3_600_000;
 const SCALE = { nodes: 20, pods: 300, hours: 12, windowSeconds: 60 };
@@ -51,23 +51,38 @@ async function columnsOf(pool: pg.Pool, table: string): Promise<string[]> {
   return rows.map((r) => r.column_name);
 }
 
-type Mode = 'processes' | 'in-process';
+/**
+ * processes: `kcost process` and `kcost sink` as processes of their own, usage keyed by node on the by-node usage topic
+ * (as the simulator and collectors publish it with --usage-by-node-topic); pod-keyed: the same, with usage keyed by pod
+ * on the usage topic, as older producers publish it, so it takes the processor's by-node copy; in-process: both roles
+ * in this process, usage keyed by node. KCOST_BENCH_INGEST_MODES (comma-separated) runs only some of them.
+ */
+const MODES = ['processes', 'pod-keyed', 'in-process'] as const;
+type Mode = (typeof MODES)[number];
 
 interface Run {
   readonly samples: number;
   readonly records: number;
   readonly rows: number;
   readonly pipelineSeconds: number;
+  /** From processor start to the first row in the database. */
+  readonly firstRowSeconds: number;
+  /** From processor start to the first PodCost on the costs topic, and to the last (the processor's own share). */
+  readonly firstCostSeconds: number;
+  readonly processorSeconds: number;
+  /** CPU (user + system) `kcost process` used, by its own accounting; null when it ran in this process. */
+  readonly processorCpuSeconds: number | null;
   readonly copySeconds: number;
 }
 
 /** Starts the processor and the sink (the sink ready first) in `mode`; stop() stops both. */
-async function startPipeline(mode: Mode, kafka: Kafka, codec: Codec, brokers: readonly string[], database: { pool: pg.Pool; url: string }, topics: PipelineTopics): Promise<{ startProcessor: () => Promise<void>; stop: () => Promise<void> }> {
-  if (mode === 'processes') {
+async function startPipeline(mode: Mode, kafka: Kafka, codec: Codec, brokers: readonly string[], database: { pool: pg.Pool; url: string }, topics: PipelineTopics): Promise<{ startProcessor: () => Promise<void>; processorCpuSeconds: () => Promise<number | null>; stop: () => Promise<void> }> {
+  if (mode !== 'in-process') {
     const sink = await startSinkProcess(brokers, database.url, topics);
     let processor: ReturnType<typeof startProcessorProcess> | undefined;
     return {
       startProcessor: async () => void (processor = startProcessorProcess(brokers, topics)),
+      processorCpuSeconds: () => (processor ? processCpuSeconds(processor) : Promise.resolve(null)),
       stop: async () => {
         if (processor) await stopProcess(processor);
         await stopProcess(sink);
@@ -78,6 +93,7 @@ async function startPipeline(mode: Mode, kafka: Kafka, codec: Codec, brokers: re
   const processor = benchProcessor(kafka, codec, topics);
   return {
     startProcessor: () => processor.start(),
+    processorCpuSeconds: () => Promise.resolve(null),
     stop: async () => {
       await processor.stop();
       await sink.stop();
@@ -96,37 +112,59 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
     const startMillis = Math.floor(Date.now() / HOUR) * HOUR - (SCALE.hours + 1) * HOUR;
     const simulation = createSimulation({
       cluster: 'bench', seed: 7, nodes: SCALE.nodes, pods: SCALE.pods, startMillis, durationMillis: SCALE.hours * HOUR, windowSeconds: SCALE.windowSeconds,
-      topics: { kube: topics.kube, usage: topics.usage, prices: topics.prices },
+      topics: { kube: topics.kube, usage: topics.usage, usageByNode: mode === 'pod-keyed' ? '' : topics.usageByNode, prices: topics.prices },
     });
     const published = await publishEvents(simulation.events(), {
       publish: (records) => producer.publish(records),
       speed: Number.POSITIVE_INFINITY, clock: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), isStopped: () => false, chunkRecords: 5000,
     });
-    const samples = published.published[topics.usage]?.UsageSample ?? 0;
+    const samples = (published.published[topics.usage]?.UsageSample ?? 0) + (published.published[topics.usageByNode]?.UsageSample ?? 0);
     log(`${mode}: published ${published.records} records (${samples} usage samples) in ${published.elapsedMillis} ms`);
 
     const pipeline = await startPipeline(mode, kafka, codec, kafkaBrokers, database, topics);
     let rows = 0;
     let lastChange = 0;
+    let firstRow = Number.NaN;
+    // The processor's own timeline, from the costs topic's end (which moves as its transactions write).
+    let costsEnd = 0;
+    let firstCost = Number.NaN;
+    let lastCost = Number.NaN;
+    const admin = kafka.admin();
+    await admin.connect();
+    let processorCpuSeconds: number | null;
     const t0 = performance.now();
     try {
       await pipeline.startProcessor();
       lastChange = performance.now();
       const deadline = Date.now() + 240_000;
       for (;;) {
+        const end = (await admin.fetchTopicOffsets(topics.costs)).reduce((sum, p) => sum + Number(p.high), 0);
+        if (end !== costsEnd) {
+          if (costsEnd === 0) firstCost = performance.now();
+          costsEnd = end;
+          lastCost = performance.now();
+        }
         const n = await rowCounts(database.pool);
         if (n !== rows) {
+          if (rows === 0) firstRow = performance.now();
           rows = n;
           lastChange = performance.now();
         } else if (rows > 0 && performance.now() - lastChange > SETTLE_MILLIS) break;
         if (Date.now() > deadline) throw new Error(`only ${rows} rows loaded in 240 s`);
         await new Promise((r) => setTimeout(r, 100));
       }
+      // Includes the settling seconds, in which an idle processor runs only its timers.
+      processorCpuSeconds = await pipeline.processorCpuSeconds();
     } finally {
+      await admin.disconnect();
       await pipeline.stop();
     }
     const pipelineSeconds = (lastChange - t0) / 1000;
-    log(`${mode}: ${samples} samples → ${rows} rows in ${pipelineSeconds.toFixed(1)} s`);
+    const firstRowSeconds = (firstRow - t0) / 1000;
+    const firstCostSeconds = (firstCost - t0) / 1000;
+    const processorSeconds = (lastCost - t0) / 1000;
+    const cpu = processorCpuSeconds === null ? '' : `; kcost process used ${processorCpuSeconds.toFixed(1)} s of CPU, ${((processorCpuSeconds / samples) * 1e6).toFixed(1)} µs per sample`;
+    log(`${mode}: ${samples} samples → ${rows} rows in ${pipelineSeconds.toFixed(1)} s, first row after ${firstRowSeconds.toFixed(1)} s; costs published from ${firstCostSeconds.toFixed(1)} s to ${processorSeconds.toFixed(1)} s${cpu}`);
 
     // The baseline: the same rows, COPY'd into the same (emptied, indexed) tables.
     const client = await database.pool.connect();
@@ -147,7 +185,7 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
       client.release();
     }
     log(`${mode}: raw COPY of the same ${rows} rows: ${copySeconds.toFixed(2)} s`);
-    return { samples, records: published.records, rows, pipelineSeconds, copySeconds };
+    return { samples, records: published.records, rows, pipelineSeconds, firstRowSeconds, firstCostSeconds, processorSeconds, processorCpuSeconds, copySeconds };
   } finally {
     await disconnect();
     await dropTopics();
@@ -157,25 +195,43 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
 
 const TARGET = { text: 'ratio >= 0.5 and value >= 100k samples/s', test: (ratio: number, value: number) => ratio >= 0.5 && value >= 100_000 };
 
+/** CPU of `kcost process` per usage sample, by its own accounting (separate processes only: in one process the sink's CPU is mixed in). */
+function cpuFigure(mode: Mode, cpuSecondsPerSample: number): Figure {
+  const value = cpuSecondsPerSample * 1e6;
+  return { metric: `CPU (user + system) of kcost process per usage sample (${mode})`, value, unit: 'µs', better: 'lower', target: { text: 'value <= 35 µs', met: value <= 35 } };
+}
+
+/** From processor start (a whole backlog waiting) to the first row in the database. */
+function firstRowFigure(mode: Mode, seconds: number): Figure {
+  return { metric: `time from processor start to the first row in the database, whole backlog waiting (${mode})`, value: seconds, unit: 's', better: 'lower', target: { text: 'value < 5 s', met: seconds < 5 } };
+}
+
 const bench: Benchmark = async (context) => {
-  const separate = await runOnce('processes', context);
-  const together = await runOnce('in-process', context);
-  const figure = (label: string, run: Run): Figure =>
-    compared(label, 'samples/s', 'higher', run.samples / run.pipelineSeconds, { label: 'raw COPY of the same resulting rows', value: run.samples / run.copySeconds }, TARGET);
-  const note = (what: string, run: Run) =>
-    `${what}: pipeline ${run.pipelineSeconds.toFixed(1)} s for ${run.samples} samples → ${run.rows} rows; raw COPY ${run.copySeconds.toFixed(2)} s for the same rows (${(run.rows / run.copySeconds).toFixed(0)} rows/s).`;
+  const wanted = (process.env.KCOST_BENCH_INGEST_MODES ?? MODES.join(',')).split(',');
+  const runs: [Mode, Run][] = [];
+  for (const mode of MODES) if (wanted.includes(mode)) runs.push([mode, await runOnce(mode, context)]);
+  const label: Record<Mode, string> = {
+    processes: 'ingest rate, usage keyed by node → processor → sink → PostgreSQL (separate processes, as deployed)',
+    'pod-keyed': 'ingest rate, usage keyed by pod (older producers: through the by-node copy), separate processes',
+    'in-process': 'ingest rate, usage keyed by node, with processor and sink in one Node process',
+  };
+  const figure = (mode: Mode, run: Run): Figure =>
+    compared(label[mode], 'samples/s', 'higher', run.samples / run.pipelineSeconds, { label: 'raw COPY of the same resulting rows', value: run.samples / run.copySeconds }, TARGET);
+  const note = (mode: Mode, run: Run) =>
+    `${mode}: pipeline ${run.pipelineSeconds.toFixed(1)} s for ${run.samples} samples → ${run.rows} rows, the first row after ${run.firstRowSeconds.toFixed(1)} s; the processor published PodCost from ${run.firstCostSeconds.toFixed(1)} s to ${run.processorSeconds.toFixed(1)} s (${(run.samples / run.processorSeconds).toFixed(0)} samples/s through the processor alone); raw COPY ${run.copySeconds.toFixed(2)} s for the same rows (${(run.rows / run.copySeconds).toFixed(0)} rows/s).` +
+    (run.processorCpuSeconds === null ? '' : ` kcost process used ${run.processorCpuSeconds.toFixed(1)} s of CPU (user + system, from its /metrics once the rows had settled, so with up to 8 s of idle timers).`);
+  const first = runs[0]?.[1];
   return {
     name: 'ingest',
-    description: `The simulator's ${SCALE.nodes}-node, ${SCALE.pods}-pod cluster over ${SCALE.hours} h of ${SCALE.windowSeconds} s windows (${separate.samples} usage samples, ${separate.records} records in all), pre-published to unique topics, then priced by \`kcost process\` and loaded by \`kcost sink\` into a fresh migrated database; timed from processor start to the last row loaded. Run twice, each time on fresh topics and a fresh database: first with \`kcost process\` and \`kcost sink\` as processes of their own (the built CLI with the roles' defaults, as they are deployed), then with both built in-process in the benchmark's one Node process. Baseline, for each run: the rows it loaded (pod_cost, node_cost, cost_anomaly) copied out and COPY'd back into the same emptied, indexed tables, expressed per usage sample.`,
-    figures: [
-      figure('ingest rate, usage topic → processor → sink → PostgreSQL (separate processes, as deployed)', separate),
-      figure('ingest rate, the same with processor and sink in one Node process', together),
-    ],
+    description: `The simulator's ${SCALE.nodes}-node, ${SCALE.pods}-pod cluster over ${SCALE.hours} h of ${SCALE.windowSeconds} s windows (${first?.samples ?? 0} usage samples, ${first?.records ?? 0} records in all), pre-published to unique topics, then priced by \`kcost process\` and loaded by \`kcost sink\` into a fresh migrated database; timed from processor start to the last row loaded. Run in up to three ways, each on fresh topics and a fresh database: \`kcost process\` and \`kcost sink\` as processes of their own (the built CLI with the roles' defaults, as they are deployed) with usage keyed by node on the by-node usage topic; the same with usage keyed by pod on the usage topic (older producers); and with both roles built in the benchmark's one Node process. Baseline, for each run: the rows it loaded (pod_cost, node_cost, cost_anomaly) copied out and COPY'd back into the same emptied, indexed tables, expressed per usage sample.`,
+    figures: runs.flatMap(([mode, run]) => [
+      figure(mode, run),
+      ...(run.processorCpuSeconds === null ? [] : [cpuFigure(mode, run.processorCpuSeconds / run.samples), firstRowFigure(mode, run.firstRowSeconds)]),
+    ]),
     notes: [
-      note('separate processes', separate),
-      note('one process', together),
-      'The pipeline time includes the processor rebuilding its state from the kube and prices topics, the consumer group joins, Avro decode and encode twice, the processor transactions and the sink rollup upserts; the raw COPY does none of these and writes no rollups.',
-      'Broker, processor, sink and PostgreSQL share the same 2 cores. In one process, processor and sink also share one JavaScript thread; the first figure shows what running them apart, as deployed, changes.',
+      ...runs.map(([mode, run]) => note(mode, run)),
+      'The pipeline time includes the processor rebuilding its state from the kube and prices topics, the consumer group joins, Avro decode and encode, the processor transactions and the sink rollup upserts; the raw COPY does none of these and writes no rollups.',
+      'Broker, processor, sink and PostgreSQL share the same 2 cores. In one process, processor and sink also share one JavaScript thread.',
     ],
   };
 };

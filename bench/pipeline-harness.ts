@@ -22,7 +22,8 @@ import { buildSink } from '../services/sink/sink.js';
 import { createSinkMetrics } from '../services/sink/sink-metrics.js';
 import { startKcost, type KcostProcess } from './kcost-process.js';
 
-export type PipelineTopics = ProcessorConfig['topics'];
+/** The pipeline's topics, with the by-node usage topic the processor reads and producers may publish to. */
+export type PipelineTopics = ProcessorConfig['topics'] & { readonly usageByNode: string };
 
 /**
  * A fresh database on the server of `serverUrl`, migrated as `kcost migrate`
@@ -62,7 +63,7 @@ export async function createBenchDatabase(
 /** Unique copies of every pipeline topic, at their production partition counts. */
 export async function createPipelineTopics(kafka: Kafka, prefix: string): Promise<{ topics: PipelineTopics; drop: () => Promise<void> }> {
   const suffix = randomUUID().slice(0, 8);
-  const keys = ['kube', 'prices', 'usage', 'costs', 'nodeCosts', 'anomalies', 'deadLetter'] as const;
+  const keys = ['kube', 'prices', 'usage', 'usageByNode', 'costs', 'nodeCosts', 'anomalies', 'deadLetter'] as const;
   const topics = Object.fromEntries(keys.map((k) => [k, `${prefix}.${k}.${suffix}`])) as unknown as PipelineTopics;
   const admin = kafka.admin();
   await admin.connect();
@@ -139,7 +140,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 function topicFlags(topics: PipelineTopics, role: 'process' | 'sink'): string[] {
   const outputs = ['--costs-topic', topics.costs, '--node-costs-topic', topics.nodeCosts, '--anomalies-topic', topics.anomalies, '--dead-letter-topic', topics.deadLetter];
   // The bench's pipeline publishes no recommendations; the shared kcost.recommendations.v1 is not the run's to load.
-  return role === 'sink' ? [...outputs, '--recommendations-topic', ''] : ['--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage, ...outputs];
+  return role === 'sink' ? [...outputs, '--recommendations-topic', ''] : ['--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage, '--usage-by-node-topic', topics.usageByNode, ...outputs];
 }
 
 /**
@@ -175,6 +176,22 @@ export async function stopProcess(role: KcostProcess): Promise<void> {
   if (role.child.exitCode === null) role.child.kill('SIGTERM');
   const code = await role.exited;
   if (code !== 0) throw new Error(`kcost ${role.child.spawnargs[2] ?? ''} exited with ${code}:\n${role.output.slice(-20).join('\n')}`);
+}
+
+/**
+ * CPU seconds (user + system) a role process has used so far, from its own
+ * accounting (prom-client's process_cpu_*_seconds_total, i.e. process.cpuUsage()) on its /metrics.
+ */
+export async function processCpuSeconds(role: KcostProcess): Promise<number> {
+  const port = healthPortOf(role.output);
+  if (port === null) throw new Error(`kcost ${role.child.spawnargs[2] ?? ''} has not said which health port it listens on`);
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`no ${name} on the /metrics of kcost ${role.child.spawnargs[2] ?? ''}`);
+    return Number(line.slice(name.length + 1));
+  };
+  return value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total');
 }
 
 function healthPortOf(output: readonly string[]): number | null {

@@ -52,8 +52,11 @@ export const topicsRole = defineRole({
     const admin = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) }).admin();
     await admin.connect();
     try {
-      const layouts: TopicLayout[] = Object.values(TOPICS);
-      const created = new Set(await provisionTopics(admin, layouts, config.replicationFactor));
+      const created = new Set(await provisionTopics(admin, Object.values(TOPICS).filter((t) => t !== TOPICS.usageByNode), config.replicationFactor));
+      // Partitioned like the usage topic as it is (it may predate this run), as the processor's by-node topic is: it reads partition p of both together.
+      const byNode = { ...TOPICS.usageByNode, partitions: (await partitionsOf(admin, TOPICS.usage.name)).partitions };
+      for (const name of await provisionTopics(admin, [byNode], config.replicationFactor)) created.add(name);
+      const layouts: TopicLayout[] = Object.values(TOPICS).map((t) => (t === TOPICS.usageByNode ? byNode : t));
       if (config.processorGroupId !== '') {
         // Partitioned and replicated like the usage topic as it is (it may predate this run), as the processor would make them.
         const usage = await partitionsOf(admin, TOPICS.usage.name);

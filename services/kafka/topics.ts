@@ -20,6 +20,8 @@ const DAY = 86_400_000;
 export const TOPICS = {
   kube: { name: 'kcost.kube.v1', schema: 'KubeObject', cleanup: 'compact', partitions: 6 },
   usage: { name: 'kcost.usage.v1', schema: 'UsageSample', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
+  // The same records keyed by node (nodeKey), which the pricing stage reads without the by-node repartition hop.
+  usageByNode: { name: 'kcost.usage.bynode.v1', schema: 'UsageSample', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
   prices: { name: 'kcost.prices.v1', schema: 'PriceUpdate', cleanup: 'compact', partitions: 1 },
   costs: { name: 'kcost.costs.v1', schema: 'PodCost', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
   nodeCosts: { name: 'kcost.node-costs.v1', schema: 'NodeCost', cleanup: 'delete', partitions: 3, retentionMillis: 7 * DAY },
@@ -61,7 +63,19 @@ export function priceKey(record: Parameters<typeof priceSeriesKey>[0] & { effect
   return `${priceSeriesKey(record)}/${record.effectiveFrom}`;
 }
 
-/** Key of kcost.node-costs.v1. */
+/**
+ * Where a producer publishes a usage sample: with a by-node topic given, a
+ * sample that names its node goes there keyed `cluster/node`, so the
+ * processor prices it without first copying it to its by-node topic; any
+ * other sample (or every one, with no by-node topic) goes to the usage topic
+ * keyed by pod, as before.
+ */
+export function usageDestination(sample: { cluster: string; podUid: string; nodeName?: string | null }, topics: { usage: string; usageByNode: string }): { topic: string; key: string } {
+  if (topics.usageByNode !== '' && sample.nodeName) return { topic: topics.usageByNode, key: nodeKey({ cluster: sample.cluster, nodeName: sample.nodeName }) };
+  return { topic: topics.usage, key: podKey(sample) };
+}
+
+/** Key of kcost.node-costs.v1 and kcost.usage.bynode.v1. */
 export function nodeKey(record: { cluster: string; nodeName: string }): string {
   return `${record.cluster}/${record.nodeName}`;
 }

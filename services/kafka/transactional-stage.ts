@@ -1,10 +1,16 @@
 import type { Batch, Consumer, IHeaders, Kafka, Message, PartitionOffset, Producer } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import type { Logger } from '../log/logger.js';
+import { batchSlices } from './batch-slices.js';
 import { chunkTopicMessages } from './chunk-messages.js';
+import { CoPartitionedAssigner } from './co-partitioned-assigner.js';
 import { createProducer } from './kafka-client.js';
 
 const MAX_TRANSACTION_ATTEMPTS = 8;
+/** Default of TransactionalStageOptions.maxRecordsPerTransaction. */
+export const DEFAULT_MAX_RECORDS_PER_TRANSACTION = 5000;
+/** Partitions of a fetch handled side by side (one slice's transaction at a time); more than kcost's topics have. */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 64;
 
 /** One record a stage publishes; `partition` pins it, otherwise the key's murmur2 partition is used. */
 export interface StageRecord {
@@ -16,8 +22,12 @@ export interface StageRecord {
   readonly headers?: IHeaders;
 }
 
-/** An input position to commit; kafkajs passes the metadata through to TxnOffsetCommit, though its type leaves it out. */
-export type StageOffset = PartitionOffset & { readonly metadata?: string };
+/**
+ * An input position to commit, of the handler's inputTopic unless `topic`
+ * names one of its coInputTopics; kafkajs passes the metadata through to
+ * TxnOffsetCommit, though its type leaves it out.
+ */
+export type StageOffset = PartitionOffset & { readonly metadata?: string; readonly topic?: string };
 
 /** What handling one fetched batch produced: records to publish and the input positions to commit with them. */
 export interface StageOutput {
@@ -41,11 +51,19 @@ export interface CommittedPosition {
 export interface StageHandler {
   readonly inputTopic: string;
   /**
+   * Further input topics, partitioned as inputTopic: the member that owns
+   * partition p of inputTopic owns partition p of each of these too (every
+   * member assigns with CoPartitionedAssigner), so a key's records from all
+   * of them meet in one member. Batches of them come to handle() as well.
+   */
+  readonly coInputTopics?: readonly string[];
+  /**
    * Called on every (re)join with the input partitions this member now owns
    * and their committed positions, before any of their batches: the stage
-   * rebuilds whatever state must match those positions.
+   * rebuilds whatever state must match those positions. `coCommitted` holds
+   * those of the coInputTopics, by topic.
    */
-  onAssigned(partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>): Promise<void> | void;
+  onAssigned(partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>, coCommitted: ReadonlyMap<string, ReadonlyMap<number, CommittedPosition>>): Promise<void> | void;
   /** Turns a fetched batch into output; must not publish anything itself. */
   handle(batch: Batch): Promise<StageOutput> | StageOutput;
   /**
@@ -77,6 +95,13 @@ export interface TransactionalStageOptions {
   readonly onFatal: (error: unknown) => void;
   /** How often the handler's onTimer runs (default 1 s). */
   readonly timerIntervalMillis?: number;
+  /**
+   * Most input records handled and committed in one transaction (default
+   * DEFAULT_MAX_RECORDS_PER_TRANSACTION): a fetch of up to 8 MiB per
+   * partition is handled in slices of this many, so a backlog's output
+   * reaches readers as it goes and a rebalance waits for one slice only.
+   */
+  readonly maxRecordsPerTransaction?: number;
 }
 
 function isRetriableKafkaError(error: unknown): boolean {
@@ -112,6 +137,8 @@ export class TransactionalStage {
   private running = false;
   private joined = false;
   private rebalancing = false;
+  /** Counts the joins, so that the rest of a batch fetched before one is left to be fetched again. */
+  private generation = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerBusy = false;
   /** Batches and timer calls take turns: one transaction of this producer at a time, and handler state is never touched by both. */
@@ -121,7 +148,8 @@ export class TransactionalStage {
     private readonly options: TransactionalStageOptions,
     private readonly handler: StageHandler,
   ) {
-    this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, retry: { retries: 10, initialRetryTime: 300 } });
+    const coPartitioned = (handler.coInputTopics ?? []).length > 0 ? { partitionAssigners: [CoPartitionedAssigner] } : {};
+    this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, retry: { retries: 10, initialRetryTime: 300 }, ...coPartitioned });
     this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
   }
 
@@ -130,6 +158,7 @@ export class TransactionalStage {
     await this.consumer.connect();
     // Every (re)join resumes from the committed offsets; the stage learns its partitions before the first batch.
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.generation++;
       this.assigned = [...(event.payload.memberAssignment[this.handler.inputTopic] ?? [])].sort((a, b) => a - b);
       this.lastAssigned = this.assigned;
       this.joined = true;
@@ -138,40 +167,52 @@ export class TransactionalStage {
     this.consumer.on(this.consumer.events.REBALANCING, () => {
       this.rebalancing = true;
     });
-    await this.consumer.subscribe({ topics: [this.handler.inputTopic], fromBeginning: true });
+    await this.consumer.subscribe({ topics: this.inputTopics(), fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.inTurn(async () => {
+      // Slices of the partitions of one fetch take turns, so a backlog advances on every partition together
+      // (the pricing stage closes a window only once every lane has passed it), not one partition after the other.
+      partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
+      eachBatch: async (payload) => {
         const { batch } = payload;
-        if (this.failed || batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
-        try {
-          if (this.assigned !== null) {
-            const assigned = this.assigned;
-            this.assigned = null;
-            await this.handler.onAssigned(assigned, await this.committedPositions());
-          }
-          const output = await this.handler.handle(batch);
-          await this.commit(output);
-        } catch (error) {
-          if (isRebalanceError(error)) {
-            // Nothing of the batch is visible; the handler forgets it and kafkajs rejoins on the error thrown on.
-            this.options.logger.info({ group: this.options.groupId, partition: batch.partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
-            this.handler.onAborted?.(batch.partition);
-            this.assigned = this.lastAssigned;
-            this.rebalancing = true;
-            throw error;
-          }
-          // In-memory state now reflects records whose offsets were not committed: only a restart from the committed offsets is safe.
-          this.failed = true;
-          this.options.logger.error({ err: error, group: this.options.groupId, partition: batch.partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
-          this.options.onFatal(error);
-          return;
+        if (batch.messages.length === 0) return;
+        const generation = this.generation;
+        for (const slice of batchSlices(batch, this.options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION)) {
+          const handled = await this.inTurn(async () => {
+            // A batch fetched before a rebalance is read again by the partition's owner from the committed offsets.
+            if (this.failed || this.rebalancing || generation !== this.generation || !payload.isRunning() || payload.isStale()) return false;
+            try {
+              if (this.assigned !== null) {
+                const assigned = this.assigned;
+                this.assigned = null;
+                await this.handler.onAssigned(assigned, ...(await this.committedPositions()));
+              }
+              const output = await this.handler.handle(slice);
+              await this.commit(output);
+            } catch (error) {
+              if (isRebalanceError(error)) {
+                // Nothing of the slice is visible; the handler forgets it and kafkajs rejoins on the error thrown on.
+                this.options.logger.info({ group: this.options.groupId, partition: batch.partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
+                this.handler.onAborted?.(batch.partition);
+                this.assigned = this.lastAssigned;
+                this.rebalancing = true;
+                throw error;
+              }
+              // In-memory state now reflects records whose offsets were not committed: only a restart from the committed offsets is safe.
+              this.failed = true;
+              this.options.logger.error({ err: error, group: this.options.groupId, partition: batch.partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
+              this.options.onFatal(error);
+              return false;
+            }
+            payload.resolveOffset(slice.lastOffset());
+            return true;
+          });
+          if (!handled) return;
+          // Outside the try and the turn: a rebalance noticed here comes after the commit, and kafkajs handles it by rejoining.
+          await payload.heartbeat();
         }
-        payload.resolveOffset(batch.lastOffset());
-        // Outside the try: a rebalance noticed here comes after the commit, and kafkajs handles it by rejoining.
-        await payload.heartbeat();
-      }),
+      },
     });
     this.running = true;
     if (this.handler.onTimer) {
@@ -180,7 +221,7 @@ export class TransactionalStage {
     }
   }
 
-  private inTurn(task: () => Promise<void>): Promise<void> {
+  private inTurn<T>(task: () => Promise<T>): Promise<T> {
     const run = this.turn.then(task, task);
     this.turn = run.catch(() => undefined);
     return run;
@@ -196,7 +237,7 @@ export class TransactionalStage {
         try {
           if (this.assigned !== null) {
             // A member that owns only partitions with nothing to read gets no batch: it learns them here.
-            await this.handler.onAssigned(this.assigned, await this.committedPositions());
+            await this.handler.onAssigned(this.assigned, ...(await this.committedPositions()));
             this.assigned = null;
           }
           await this.commit({ records: await onTimer(), offsets: [] });
@@ -222,12 +263,19 @@ export class TransactionalStage {
     await this.producer.disconnect();
   }
 
-  private async committedPositions(): Promise<Map<number, CommittedPosition>> {
+  private inputTopics(): string[] {
+    return [this.handler.inputTopic, ...(this.handler.coInputTopics ?? [])];
+  }
+
+  /** Committed positions of inputTopic, and of each coInputTopic by topic. */
+  private async committedPositions(): Promise<[Map<number, CommittedPosition>, Map<string, Map<number, CommittedPosition>>]> {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
-      const [committed] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.handler.inputTopic] });
-      return new Map((committed?.partitions ?? []).map((p) => [p.partition, { offset: p.offset, metadata: p.metadata }]));
+      const byTopic = new Map((await admin.fetchOffsets({ groupId: this.options.groupId, topics: this.inputTopics() })).map((t) => [t.topic, new Map(t.partitions.map((p) => [p.partition, { offset: p.offset, metadata: p.metadata }]))]));
+      const own = byTopic.get(this.handler.inputTopic) ?? new Map<number, CommittedPosition>();
+      byTopic.delete(this.handler.inputTopic);
+      return [own, byTopic];
     } finally {
       await admin.disconnect();
     }
@@ -264,11 +312,22 @@ export class TransactionalStage {
       for (const topicMessages of chunkTopicMessages([...byTopic].map(([topic, messages]) => ({ topic, messages })))) {
         await transaction.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
       }
-      if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: [{ topic: this.handler.inputTopic, partitions: [...offsets] }] });
+      if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: offsetsByTopic(offsets, this.handler.inputTopic) });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch((abortError: unknown) => this.options.logger.warn({ err: abortError }, 'aborting the transaction failed'));
       throw error;
     }
   }
+}
+
+/** Offsets grouped by their topic (`defaultTopic` where they name none), as sendOffsets takes them. */
+function offsetsByTopic(offsets: readonly StageOffset[], defaultTopic: string): { topic: string; partitions: PartitionOffset[] }[] {
+  const byTopic = new Map<string, PartitionOffset[]>();
+  for (const { topic, ...position } of offsets) {
+    const list = byTopic.get(topic ?? defaultTopic) ?? [];
+    list.push(position);
+    byTopic.set(topic ?? defaultTopic, list);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
 }

@@ -27,6 +27,27 @@ export interface WindowTick {
 }
 
 /**
+ * "Window `windowStart` of `cluster` exists": what a pricing instance sends
+ * every other by-node partition when it first reads a window of a cluster
+ * on its partition of the by-node usage topic, so that those partitions
+ * price the idle nodes they own in that window too. Unlike a tick it is no
+ * lane's progress: each by-node usage partition is a lane of its own
+ * partition only (DIRECT_SOURCE).
+ */
+export interface WindowAnnouncement {
+  readonly cluster: string;
+  readonly windowStart: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * The lane of a pricing stage's own partition of the by-node usage topic
+ * (kcost.usage.bynode.v1), which it reads directly: usage partitions are
+ * numbered from 0, so it is the one negative source. Its idle marks carry it.
+ */
+export const DIRECT_SOURCE = -1;
+
+/**
  * "Usage partition `source` has been read to its end and has had nothing
  * new for a while": the router sends one to every by-node partition when a
  * usage partition it owns goes quiet, and again every so often while it
@@ -73,6 +94,26 @@ export function decodeTick(bytes: Buffer): WindowTick {
     return { cluster: parsed.cluster, windowStart: parsed.windowStart, windowSeconds: parsed.windowSeconds, source: parsed.source as number };
   }
   throw malformed('window tick', bytes);
+}
+
+export function announcementHeaders(): IHeaders {
+  return { [RECORD_KIND_HEADER]: 'window' };
+}
+
+export function isAnnouncement(headers: IHeaders | undefined): boolean {
+  return headerText(headers, RECORD_KIND_HEADER) === 'window';
+}
+
+export function encodeAnnouncement(announcement: WindowAnnouncement): Buffer {
+  return Buffer.from(JSON.stringify(announcement));
+}
+
+export function decodeAnnouncement(bytes: Buffer): WindowAnnouncement {
+  const parsed = parseObject(bytes);
+  if (typeof parsed.cluster === 'string' && isFiniteNumber(parsed.windowStart) && isFiniteNumber(parsed.windowSeconds)) {
+    return { cluster: parsed.cluster, windowStart: parsed.windowStart, windowSeconds: parsed.windowSeconds };
+  }
+  throw malformed('window announcement', bytes);
 }
 
 export function idleMarkHeaders(): IHeaders {

@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { KcostError } from '../errors/kcost-error.js';
 import { provisionTopics } from '../kafka/provision-topics.js';
 import type { TopicLayout } from '../kafka/topics.js';
 
@@ -26,6 +27,8 @@ export interface InternalTopics {
   readonly usagePartitions: number;
   readonly usageByNodePartitions: number;
   readonly costRatePartitions: number;
+  /** The public by-node usage topic the pricing stage reads too, partitioned as usageByNode; null: none. */
+  readonly usageByNodeTopic?: string | null;
 }
 
 export function internalTopicNames(groupId: string): { usageByNode: string; costRates: string; anomalyHistory: string } {
@@ -35,12 +38,21 @@ export function internalTopicNames(groupId: string): { usageByNode: string; cost
 /**
  * Creates the internal topics if missing, with as many partitions as the
  * usage topic (the unit of scale-out stays the same at every stage) and its
- * replication, and returns their actual partition counts.
+ * replication, and returns their actual partition counts. With a by-node
+ * usage topic that exists, the internal by-node topic must have its
+ * partition count (partition p of both holds the same nodes), and is created
+ * with it.
  */
-export async function provisionInternalTopics(admin: Admin, groupId: string, usageTopic: string): Promise<InternalTopics> {
+export async function provisionInternalTopics(admin: Admin, groupId: string, usageTopic: string, usageByNodeTopic = ''): Promise<InternalTopics> {
   const names = internalTopicNames(groupId);
   const usage = await partitionsOf(admin, usageTopic);
-  await provisionTopics(admin, internalTopicLayouts(groupId, usage.partitions), usage.replicas);
+  const direct = usageByNodeTopic !== '' && (await admin.listTopics()).includes(usageByNodeTopic) ? await partitionsOf(admin, usageByNodeTopic) : null;
+  const layouts = internalTopicLayouts(groupId, usage.partitions).map((layout) => (direct && layout.name === names.usageByNode ? { ...layout, partitions: direct.partitions } : layout));
+  await provisionTopics(admin, layouts, usage.replicas);
+  const usageByNodePartitions = (await partitionsOf(admin, names.usageByNode)).partitions;
+  if (direct && direct.partitions !== usageByNodePartitions) {
+    throw new KcostError('PARTITION_MISMATCH', `${usageByNodeTopic} has ${direct.partitions} partitions but ${names.usageByNode} has ${usageByNodePartitions}; they must match (give ${usageByNodeTopic} ${usageByNodePartitions} partitions, or use a new --group-id)`);
+  }
   const costRatePartitions = (await partitionsOf(admin, names.costRates)).partitions;
   const historyPartitions = (await partitionsOf(admin, names.anomalyHistory)).partitions;
   if (historyPartitions !== costRatePartitions) {
@@ -49,8 +61,9 @@ export async function provisionInternalTopics(admin: Admin, groupId: string, usa
   return {
     ...names,
     usagePartitions: usage.partitions,
-    usageByNodePartitions: (await partitionsOf(admin, names.usageByNode)).partitions,
+    usageByNodePartitions,
     costRatePartitions,
+    usageByNodeTopic: direct ? usageByNodeTopic : null,
   };
 }
 

@@ -9,7 +9,8 @@ import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
 import type { ClusterState, NodeObject } from './cluster-state.js';
 import { workloadCostPoints } from './cost-points.js';
-import { decodeIdleMark, decodeTick, encodeCostRate, isIdleMark, isTick, sourceOf } from './internal-records.js';
+import { DirectUsage, type DirectUsageOptions } from './direct-usage.js';
+import { decodeAnnouncement, decodeIdleMark, decodeTick, DIRECT_SOURCE, encodeCostRate, isAnnouncement, isIdleMark, isTick, sourceOf } from './internal-records.js';
 import type { InternalTopics } from './internal-topics.js';
 import type { PriceHistory } from './price-history.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
@@ -30,10 +31,17 @@ export interface PricingStageOptions {
   readonly allowedLatenessMillis: number;
   readonly stateRetentionMillis: number;
   readonly bases: AllocationBases;
+  /** The by-node usage topic (kcost.usage.bynode.v1), read beside the internal by-node topic; absent: not read. */
+  readonly direct?: DirectUsageOptions;
   readonly now?: () => number;
 }
 
 const HOUR = 3_600_000;
+/**
+ * The assembler of by-node partition p reads partition p of the internal
+ * topic as stream p and partition p of the by-node usage topic as this one.
+ */
+const DIRECT_STREAM = -1;
 
 /**
  * Stage 2 of the processor: reads the by-node topic, so it holds every pod
@@ -54,6 +62,8 @@ const HOUR = 3_600_000;
  */
 export class PricingStage implements StageHandler {
   readonly inputTopic: string;
+  readonly coInputTopics: readonly string[];
+  private readonly direct: DirectUsage | null;
   private assemblers = new Map<number, WindowAssembler>();
   private markSent = new Map<number, number>();
   private prunedAt = Number.NEGATIVE_INFINITY;
@@ -63,10 +73,12 @@ export class PricingStage implements StageHandler {
   constructor(private readonly options: PricingStageOptions) {
     this.deadLetters = { ...options, deadLetterTopic: options.topics.deadLetter };
     this.inputTopic = options.internal.usageByNode;
+    this.direct = options.direct ? new DirectUsage(options.direct, { ...options, deadLetterTopic: options.topics.deadLetter }, options.now ?? Date.now) : null;
+    this.coInputTopics = this.direct ? [this.direct.topic] : [];
   }
 
   /** Every (re)join resumes from the committed offsets, so the open windows are rebuilt from there too. */
-  onAssigned(partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>): void {
+  onAssigned(partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>, coCommitted: ReadonlyMap<string, ReadonlyMap<number, CommittedPosition>> = new Map()): void {
     const { internal } = this.options;
     const clock = this.options.now ? { clock: this.options.now } : {};
     this.assemblers = new Map();
@@ -76,16 +88,38 @@ export class PricingStage implements StageHandler {
       // Every usage partition feeds every by-node partition: each is a lane the windows wait for.
       for (let source = 0; source < internal.usagePartitions; source++) assembler.track(source);
       assembler.restore(partition, committed.get(partition)?.metadata ?? null);
+      if (this.direct) {
+        // As is its own partition of the by-node usage topic.
+        assembler.track(DIRECT_SOURCE);
+        assembler.restore(DIRECT_STREAM, this.direct.committedOf(coCommitted).get(partition)?.metadata ?? null);
+      }
       this.assemblers.set(partition, assembler);
     }
+    this.direct?.assign(partitions, coCommitted);
+  }
+
+  /** Idle marks for the owned partitions of the by-node usage topic that are at their end and quiet, each to the internal partition of its number. */
+  async onTimer(): Promise<StageRecord[]> {
+    return this.direct ? this.direct.idleMarks(this.inputTopic) : [];
   }
 
   async handle(batch: Batch): Promise<StageOutput> {
     const records: StageRecord[] = [];
     const assembler = this.assemblers.get(batch.partition);
     if (!assembler) throw new KcostError('UNASSIGNED_PARTITION', `pricing got a batch of by-node partition ${batch.partition}, which it was not assigned`);
-    for (const message of batch.messages) {
+    if (this.direct && batch.topic === this.direct.topic) {
+      for (const record of await this.direct.intake(batch, assembler, DIRECT_STREAM, this.inputTopic, this.options.internal.usageByNodePartitions)) records.push(record);
+    }
+    for (const message of batch.topic === this.inputTopic ? batch.messages : []) {
       if (message.value === null) continue;
+      if (isAnnouncement(message.headers)) {
+        try {
+          assembler.addTick(decodeAnnouncement(message.value), batch.partition, message.offset, null);
+        } catch (error) {
+          if (assembler.markRead(batch.partition, message.offset)) records.push(await stageDeadLetter(this.deadLetters, { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value }, error));
+        }
+        continue;
+      }
       const tick = isTick(message.headers);
       if (tick || isIdleMark(message.headers)) {
         try {
@@ -125,7 +159,11 @@ export class PricingStage implements StageHandler {
     // A backlog closes many windows at once: too many records to spread into push() as arguments.
     for (const record of await this.priceClosedWindows(batch.partition, assembler)) records.push(record);
     this.updateGauges();
-    const offsets: StageOffset[] = [...assembler.positions()].map(([partition, position]) => ({ partition, offset: position.commitOffset, metadata: position.metadata }));
+    const offsets: StageOffset[] = [...assembler.positions()].map(([stream, position]) =>
+      stream === DIRECT_STREAM && this.direct
+        ? { topic: this.direct.topic, partition: batch.partition, offset: position.commitOffset, metadata: position.metadata }
+        : { partition: stream, offset: position.commitOffset, metadata: position.metadata },
+    );
     return { records, offsets };
   }
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { kafkaSettings, processSettings } from '../config/common-settings.js';
-import { parseDurationMillis, parseEnum, parseInteger, parseNonEmpty, parseNumber } from '../config/parsers.js';
+import { parseDurationMillis, parseEnum, parseInteger, parseNonEmpty, parseNumber, parseString } from '../config/parsers.js';
 import { setting, type ConfigOf } from '../config/settings.js';
 import { TOPICS, type TopicKey } from '../kafka/topics.js';
 import { ALLOCATION_BASES, type AllocationBasis } from './allocation.js';
@@ -88,6 +88,11 @@ export const processorSettings = {
   kubeTopic: topic('kube', 'of Kubernetes state (read in full by every instance)'),
   pricesTopic: topic('prices', 'of price updates (read in full by every instance)'),
   usageTopic: topic('usage', 'of usage samples (shared by the consumer group)'),
+  usageByNodeTopic: setting('usageByNodeTopic', {
+    description: 'Topic of usage samples keyed by node (cluster/node), priced without the by-node copy; it must have as many partitions as <group-id>.usage-by-node. Experimental, off by default: with producers on both usage topics, a restart can dead-letter samples as late (docs/processor.md, "Known race"). Empty (the default), or a topic missing at start: not read.',
+    default: '',
+    parse: parseString,
+  }),
   costsTopic: topic('costs', 'the PodCost records are published to'),
   nodeCostsTopic: topic('nodeCosts', 'the NodeCost records are published to'),
   anomaliesTopic: topic('anomalies', 'the CostAnomaly records are published to'),
@@ -120,6 +125,7 @@ export function processorConfigOf(config: ConfigOf<typeof processorSettings>): P
       kube: config.kubeTopic,
       prices: config.pricesTopic,
       usage: config.usageTopic,
+      usageByNode: config.usageByNodeTopic,
       costs: config.costsTopic,
       nodeCosts: config.nodeCostsTopic,
       anomalies: config.anomaliesTopic,

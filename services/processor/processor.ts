@@ -39,6 +39,12 @@ export interface ProcessorConfig {
     readonly kube: string;
     readonly prices: string;
     readonly usage: string;
+    /**
+     * The by-node usage topic (kcost.usage.bynode.v1), priced directly beside
+     * what the router copies from `usage`; absent, empty, or a topic that does
+     * not exist when the processor starts: not read.
+     */
+    readonly usageByNode?: string;
     readonly costs: string;
     readonly nodeCosts: string;
     readonly anomalies: string;
@@ -73,7 +79,9 @@ export interface Processor {
  *
  * 1. routing (group `<groupId>`): kcost.usage.v1, keyed by pod, is copied to
  *    `<groupId>.usage-by-node`, keyed by node;
- * 2. pricing (group `<groupId>.price`): windows of whole nodes are priced
+ * 2. pricing (group `<groupId>.price`): reads that and kcost.usage.bynode.v1,
+ *    which producers key by node already, partition p of both in one
+ *    instance; windows of whole nodes are priced
  *    into PodCost and NodeCost, and each window's cost per workload goes to
  *    `<groupId>.cost-rates`, keyed by namespace;
  * 3. scoring (group `<groupId>.score`): hourly workload and namespace rates
@@ -135,6 +143,16 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
         allowedLatenessMillis: config.allowedLatenessMillis,
         stateRetentionMillis: config.stateRetentionMillis,
         bases: config.bases,
+        ...(internal.usageByNodeTopic
+          ? {
+              direct: {
+                topic: internal.usageByNodeTopic,
+                idleSourceAfterMillis: config.idleSourceAfterMillis ?? DEFAULT_IDLE_SOURCE_AFTER_MILLIS,
+                futureSkewMillis: config.futureSkewMillis ?? DEFAULT_FUTURE_SKEW_MILLIS,
+                endOffsets: () => partitionEnds(deps.kafka, internal.usageByNodeTopic ?? ''),
+              },
+            }
+          : {}),
       }),
     ),
     run(
@@ -163,13 +181,14 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
       await admin.connect();
       let internal: InternalTopics;
       try {
-        internal = await provisionInternalTopics(admin, config.groupId, config.topics.usage);
+        internal = await provisionInternalTopics(admin, config.groupId, config.topics.usage, config.topics.usageByNode ?? '');
       } finally {
         await admin.disconnect();
       }
       stages = buildStages(internal);
       for (const stage of stages) await stage.start();
       started = true;
+      if (config.topics.usageByNode && !internal.usageByNodeTopic) deps.logger.warn({ topic: config.topics.usageByNode }, 'the by-node usage topic does not exist, so only the usage topic is read until a restart; create it with kcost topics');
       deps.logger.info({ groupId: config.groupId, topics: config.topics, internal }, 'cost processor started');
     },
     async stop() {

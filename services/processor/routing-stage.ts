@@ -9,6 +9,7 @@ import { sizeProblem, usageSampleProblem } from './input-bounds.js';
 import { encodeIdleMark, encodeTick, idleMarkHeaders, sourceHeaders, tickHeaders } from './internal-records.js';
 import type { InternalTopics } from './internal-topics.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
+import { SourceIdleness } from './source-idleness.js';
 import { stageDeadLetter } from './stage-dead-letter.js';
 import { TickMemory, routingKeyOn, sampleNodeName } from './usage-routing.js';
 
@@ -27,18 +28,6 @@ export interface RoutingStageOptions {
   /** The usage topic's partition ends now (low and high watermarks), for partitions this router has not read a batch of. */
   readonly endOffsets: () => Promise<ReadonlyMap<number, { readonly low: bigint; readonly high: bigint }>>;
   readonly now?: () => number;
-}
-
-/** What the router knows of one usage partition it owns. */
-interface PartitionProgress {
-  /** Wall clock of the last batch read from it, or of the assignment. */
-  lastReadAt: number;
-  /** Whether the last batch read reached the partition's end; null before the first batch. */
-  atEnd: boolean | null;
-  /** Committed offset at assignment (-1: none). */
-  readonly committed: bigint;
-  /** When its last idle mark was sent; null while it delivers. */
-  idleMarkSentAt: number | null;
 }
 
 /**
@@ -61,36 +50,29 @@ interface PartitionProgress {
 export class RoutingStage implements StageHandler {
   readonly inputTopic: string;
   private readonly ticks = new TickMemory();
-  private progress = new Map<number, PartitionProgress>();
+  private readonly idleness: SourceIdleness;
   private readonly now: () => number;
 
   constructor(private readonly options: RoutingStageOptions) {
     this.inputTopic = options.usageTopic;
     this.now = options.now ?? Date.now;
+    this.idleness = new SourceIdleness(options.idleSourceAfterMillis, this.now);
   }
 
   onAssigned(partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>): void {
     for (let p = 0; p < this.options.internal.usagePartitions; p++) if (!partitions.includes(p)) this.ticks.forget(p);
-    const now = this.now();
-    this.progress = new Map(partitions.map((partition) => [partition, { lastReadAt: now, atEnd: null, committed: BigInt(committed.get(partition)?.offset ?? '-1'), idleMarkSentAt: null }]));
+    this.idleness.assign(partitions, committed);
   }
 
   /** Idle marks for the owned usage partitions that are at their end and quiet (see the class comment). */
   async onTimer(): Promise<StageRecord[]> {
-    const now = this.now();
-    const after = this.options.idleSourceAfterMillis;
-    const due = [...this.progress].filter(([, p]) => now - p.lastReadAt >= after && (p.idleMarkSentAt === null || now - p.idleMarkSentAt >= after));
-    if (due.length === 0) return [];
-    const ends = due.some(([, p]) => p.atEnd === null) ? await this.options.endOffsets() : new Map<number, { low: bigint; high: bigint }>();
     const records: StageRecord[] = [];
     const { internal } = this.options;
-    for (const [source, progress] of due) {
-      if (!(progress.atEnd ?? neverReadIsAtEnd(progress.committed, ends.get(source)))) continue;
+    for (const source of await this.idleness.due(this.options.endOffsets)) {
       const mark = encodeIdleMark({ source });
       for (let partition = 0; partition < internal.usageByNodePartitions; partition++) {
         records.push({ topic: internal.usageByNode, key: 'idle', value: mark, partition, headers: idleMarkHeaders() });
       }
-      progress.idleMarkSentAt = now;
     }
     return records;
   }
@@ -99,13 +81,8 @@ export class RoutingStage implements StageHandler {
     const { internal, codec, state } = this.options;
     const records: StageRecord[] = [];
     const now = this.now();
-    const progress = this.progress.get(batch.partition);
-    if (progress) {
-      progress.lastReadAt = now;
-      // lastOffset counts the control records a transactional producer leaves, so 0 means read to the end.
-      progress.atEnd = batch.offsetLag() === '0';
-      progress.idleMarkSentAt = null;
-    }
+    // lastOffset counts the control records a transactional producer leaves, so 0 means read to the end.
+    this.idleness.read(batch.partition, batch.offsetLag() === '0');
     for (const message of batch.messages) {
       if (message.value === null) continue;
       let sample: UsageSample;
@@ -138,16 +115,4 @@ export class RoutingStage implements StageHandler {
     }
     return { records, offsets: [offsetAfter(batch)] };
   }
-}
-
-/**
- * Whether a partition this router has read no batch of since it was assigned
- * has nothing to read: its committed offset (or, with none, its start) is
- * at its end, or one short of it (a transaction's commit marker, which no
- * batch delivers).
- */
-export function neverReadIsAtEnd(committed: bigint, end: { low: bigint; high: bigint } | undefined): boolean {
-  if (!end) return false;
-  const position = committed < 0n ? end.low : committed;
-  return position >= end.high - 1n;
 }

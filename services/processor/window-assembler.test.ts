@@ -29,6 +29,16 @@ describe('WindowAssembler', () => {
     expect(assembler.add(sample(0, 'fetched-later'), 1, '0').kind).toBe('added');
   });
 
+  it('opens a window for an announcement without moving any lane, so the window still waits for its lanes', () => {
+    const assembler = new WindowAssembler(0, { clock: () => T0 });
+    assembler.track(0);
+    expect(assembler.addTick({ cluster: 'prod', windowStart: T0 + 5 * MINUTE, windowSeconds: 60 }, 0, '0', null).kind).toBe('added');
+    expect(assembler.closeReady()).toEqual([]);
+    // Lane 0 passes the window: it closes, for its cluster, with no sample of its own here.
+    assembler.add(sample(7), 0, '1');
+    expect(assembler.closeReady().map((w) => [(w.windowStart - T0) / MINUTE, w.clusters, w.samples.length])).toEqual([[5, ['prod'], 0]]);
+  });
+
   it('keeps waiting for a lane that is silent but not idle, however long', () => {
     let now = T0;
     const assembler = new WindowAssembler(0, { clock: () => now });

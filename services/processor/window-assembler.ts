@@ -1,5 +1,5 @@
 import type { UsageSample } from '../codec/records.generated.js';
-import type { WindowTick } from './internal-records.js';
+import type { WindowAnnouncement, WindowTick } from './internal-records.js';
 import type { WindowSamples } from './window-pricer.js';
 
 /** What the assembler did with a sample. */
@@ -161,10 +161,10 @@ export class WindowAssembler {
 
   /**
    * Takes a window tick: the window exists for its cluster (so its nodes are
-   * priced even with no sample of their own here) and its lane has got that
-   * far. A tick for a closed window says nothing new and is dropped.
+   * priced even with no sample of their own here) and its lane, unless null,
+   * has got that far. A tick for a closed window says nothing new and is dropped.
    */
-  addTick(tick: WindowTick, partition: number, offset: string, lane: string | number = partition): Intake {
+  addTick(tick: WindowTick | WindowAnnouncement, partition: number, offset: string, lane: string | number | null = partition): Intake {
     const admitted = this.admit(tick.windowStart, tick.windowSeconds, partition, offset, lane);
     if (admitted.kind !== 'added') return admitted;
     admitted.window.clusters.add(tick.cluster);
@@ -172,14 +172,14 @@ export class WindowAssembler {
     return { kind: 'added' };
   }
 
-  private admit(windowStart: number, windowSeconds: number, partition: number, offset: string, lane: string | number): Exclude<Intake, { kind: 'added' }> | { kind: 'added'; window: OpenWindow } {
+  private admit(windowStart: number, windowSeconds: number, partition: number, offset: string, lane: string | number | null): Exclude<Intake, { kind: 'added' }> | { kind: 'added'; window: OpenWindow } {
     const seen = this.read(partition, BigInt(offset));
     if (seen === 'again') return { kind: 'replayed' };
     const isReplay = seen === 'replay';
     const end = windowStart + windowSeconds * 1000;
     const replay = this.replay.get(partition);
     if (isReplay && replay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
-    this.advance(String(lane), end);
+    if (lane !== null) this.advance(String(lane), end);
     if (!isReplay && end + this.latenessMillis < this.closedMark) {
       return {
         kind: 'late',

@@ -6,7 +6,7 @@ import { offsetAfter, type CommittedPosition, type StageHandler, type StageOutpu
 import type { Logger } from '../log/logger.js';
 import { sizeProblem } from '../processor/input-bounds.js';
 import { encodeIdleMark, encodeTick, idleMarkHeaders, sourceHeaders, tickHeaders } from '../processor/internal-records.js';
-import { neverReadIsAtEnd } from '../processor/routing-stage.js';
+import { neverReadIsAtEnd } from '../processor/source-idleness.js';
 import { stageDeadLetter } from '../processor/stage-dead-letter.js';
 import { targetOfCost } from './cost-samples.js';
 import type { RecommenderTopics } from './internal-topics.js';

@@ -43,7 +43,7 @@ export const simulateRole = defineRole({
       durationMillis: config.duration,
       windowSeconds: config.window / 1000,
       ...(config.anomalies >= 0 ? { anomalies: config.anomalies } : {}),
-      topics: { kube: config.kubeTopic, usage: config.usageTopic, prices: config.pricesTopic },
+      topics: { kube: config.kubeTopic, usage: config.usageTopic, usageByNode: config.usageByNodeTopic, prices: config.pricesTopic },
     });
     const groundTruth = simulation.groundTruth();
     if (config.groundTruth) await writeFile(config.groundTruth, `${JSON.stringify(groundTruth, null, 2)}\n`);
@@ -52,7 +52,8 @@ export const simulateRole = defineRole({
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await provisionTopics(admin, [{ ...TOPICS.kube, name: config.kubeTopic }, { ...TOPICS.usage, name: config.usageTopic }, { ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
+      const byNode = config.usageByNodeTopic === '' ? [] : [{ ...TOPICS.usageByNode, name: config.usageByNodeTopic }];
+      await provisionTopics(admin, [{ ...TOPICS.kube, name: config.kubeTopic }, { ...TOPICS.usage, name: config.usageTopic }, ...byNode, { ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
     } finally {
       await admin.disconnect();
     }

@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { UsageSample } from '../../codec/records.generated.js';
 import { messageOf } from '../../errors/kcost-error.js';
-import { podKey } from '../../kafka/topics.js';
+import { usageDestination } from '../../kafka/topics.js';
 import type { Logger } from '../../log/logger.js';
 import type { RecordPublisher } from '../kube/kube-collector.js';
 import { nextScrapeAt, systemClock, windowStartOf, type UsageClock } from './usage-clock.js';
@@ -12,6 +12,8 @@ export interface UsageCollectorConfig {
   readonly cluster: string;
   /** Topic of UsageSample records (kcost.usage.v1). */
   readonly topic: string;
+  /** Topic of the samples that name their node, keyed by it (kcost.usage.bynode.v1); absent or empty: all go to `topic`. */
+  readonly usageByNodeTopic?: string;
   readonly windowSeconds: number;
   /** How often the source is read within a window. */
   readonly scrapeIntervalMillis: number;
@@ -59,7 +61,8 @@ export function buildUsageCollector(deps: UsageCollectorDeps, config: UsageColle
     if (samples.length === 0) return;
     for (const sample of samples) published.inc({ gap: String(sample.gap) });
     try {
-      await deps.publisher.publish(samples.map((value) => ({ topic: config.topic, key: podKey(value), schema: 'UsageSample' as const, value })));
+      const topics = { usage: config.topic, usageByNode: config.usageByNodeTopic ?? '' };
+      await deps.publisher.publish(samples.map((value) => ({ ...usageDestination(value, topics), schema: 'UsageSample' as const, value })));
     } catch (error) {
       publishFailures.inc(samples.length);
       deps.logger.error({ err: messageOf(error), samples: samples.length, windowStart: samples[0]?.windowStart }, 'publishing usage samples failed');

@@ -43,7 +43,7 @@ export const usageRole = defineRole({
     });
     const collector = buildUsageCollector(
       { source, publisher, logger, registry, podExists: (uid) => directory.hasPod(uid) },
-      { cluster: config.cluster, topic: config.usageTopic, windowSeconds: config.windowSeconds, scrapeIntervalMillis: config.scrapeInterval, maxGapWindows: config.maxGapWindows },
+      { cluster: config.cluster, topic: config.usageTopic, usageByNodeTopic: config.usageByNodeTopic, windowSeconds: config.windowSeconds, scrapeIntervalMillis: config.scrapeInterval, maxGapWindows: config.maxGapWindows },
     );
     let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     try {

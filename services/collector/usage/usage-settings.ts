@@ -1,5 +1,5 @@
 import { kafkaSettings, processSettings } from '../../config/common-settings.js';
-import { parseDurationMillis, parseEnum, parseInteger, parseNonEmpty } from '../../config/parsers.js';
+import { parseDurationMillis, parseEnum, parseInteger, parseNonEmpty, parseString } from '../../config/parsers.js';
 import { setting } from '../../config/settings.js';
 import { TOPICS } from '../../kafka/topics.js';
 import { kubeConnectionSettings } from '../kube-connection.js';
@@ -14,6 +14,11 @@ export const usageSettings = {
     description: 'Topic the UsageSample records are published to.',
     default: TOPICS.usage.name,
     parse: parseNonEmpty,
+  }),
+  usageByNodeTopic: setting('usageByNodeTopic', {
+    description: `Topic the UsageSample records that name their node go to, keyed by it (cluster/node), which kcost process prices without copying them by node first (${TOPICS.usageByNode.name}); empty: all to --usage-topic, keyed by pod.`,
+    default: '',
+    parse: parseString,
   }),
   usageSource: setting<UsageSourceName>('usageSource', {
     description: 'Where usage is read: metrics-api (PodMetrics from metrics.k8s.io, i.e. metrics-server) or kubelet-summary (each node\'s /stats/summary through the API server proxy; adds exact CPU time and network bytes).',

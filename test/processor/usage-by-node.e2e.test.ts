@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject, PriceUpdate, RecordTypes, SchemaName, UsageSample } from '../../services/codec/records.generated.js';
+import { TOPICS, kubeObjectKey, podKey, priceKey, usageDestination } from '../../services/kafka/topics.js';
+import { silentLogger } from '../../services/log/logger.js';
+import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-scorer.js';
+import { buildProcessor, type Processor, type ProcessorConfig } from '../../services/processor/processor.js';
+import { container, nodeObject, podObject, priceUpdate, usageSample } from '../../services/processor/record-builders.js';
+import { createTestTopics, testCodec, testKafka, waitFor } from '../support/kafka.js';
+import { TopicReader } from './topic-reader.js';
+
+// The same usage, published twice: once as older producers do (every sample
+// on the usage topic, keyed by pod, so the processor copies it by node), once
+// as the simulator and collectors do with --usage-by-node-topic (samples that
+// name their node on the by-node usage topic, keyed by node; the others still
+// on the usage topic). Each run has a processor group and output topics of
+// its own; both must publish the very same costs. Some pods' samples take
+// each path in the second run, so a node's conservation spans both, and
+// node-6 runs no pod at all, so its partition learns the windows only from
+// the announcements of the others.
+
+const T0 = Date.UTC(2026, 5, 1, 0);
+const HOUR = 3_600_000;
+const HOURS = 6;
+const NODES = 6;
+const PODS = 24;
+
+const kafka = testKafka('processor-usage-by-node');
+const codec = testCodec();
+let producer: Producer;
+
+const nodeName = (n: number) => `node-${n}`;
+const nodeOfPod = (i: number) => nodeName(i % NODES);
+const kubeObjects: KubeObject[] = [
+  ...Array.from({ length: NODES + 1 }, (_, n) => nodeObject({ name: nodeName(n), instanceType: 'm5.2xlarge', capacityType: n % 2 === 0 ? 'SPOT' : 'ON_DEMAND', cores: 8, memoryGib: 32 })),
+  ...Array.from({ length: PODS }, (_, i) => podObject({ name: `web-${i}`, namespace: 'shop', nodeName: nodeOfPod(i), containers: [container('app', 1, 2)], workload: { kind: 'Deployment', name: 'web' } })),
+];
+const priceUpdates: PriceUpdate[] = [
+  priceUpdate({ sku: 'm5.2xlarge', effectiveFrom: T0 - 86_400_000, hourlyUsd: 0.384 }),
+  priceUpdate({ sku: 'm5.2xlarge', capacityType: 'SPOT', source: 'aws-spot', effectiveFrom: T0 - 86_400_000, hourlyUsd: 0.15 }),
+];
+
+/** An hour of usage of every pod; one in four leaves its node to the pod state, and some use more than their request. */
+function hourOfUsage(hour: number): UsageSample[] {
+  return Array.from({ length: PODS }, (_, i) => {
+    const sample = usageSample({ podName: `web-${i}`, namespace: 'shop', container: 'app', windowStart: T0 + hour * HOUR, windowSeconds: 3600, cpuCores: 0.5 + ((i * 7 + hour) % 5) * 0.4, memoryGib: 1 + (i % 3) });
+    return { ...sample, nodeName: i % 4 === 3 ? null : nodeOfPod(i) };
+  });
+}
+
+async function publish<N extends SchemaName>(records: ReadonlyArray<{ topic: string; key: string; value: RecordTypes[N] }>, schema: N): Promise<void> {
+  const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+  for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { key: r.key, value: await codec.encode(schema, r.value) }]);
+  for (const [topic, messages] of byTopic) await producer.send({ topic, acks: -1, messages });
+}
+
+interface Run {
+  readonly config: ProcessorConfig & { topics: { usageByNode: string } };
+  readonly processor: Processor;
+  readonly costs: TopicReader<'PodCost'>;
+  readonly nodeCosts: TopicReader<'NodeCost'>;
+  readonly deadLetters: TopicReader<'DeadLetter'>;
+}
+
+const runs: Run[] = [];
+
+async function startRun(kube: string, prices: string): Promise<Run> {
+  const specs = await createTestTopics(kafka, [{ ...TOPICS.usage, partitions: 4 }, { ...TOPICS.usageByNode, partitions: 4 }, TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter]);
+  const [usage, usageByNode, costs, nodeCosts, anomalies, deadLetter] = specs.map((s) => s.name) as [string, string, string, string, string, string];
+  const config = {
+    groupId: `kcost-by-node-${randomUUID().slice(0, 8)}`,
+    transactionalId: `kcost-by-node-${randomUUID().slice(0, 8)}`,
+    allowedLatenessMillis: 60_000,
+    // Short, so the lanes of the topic a run leaves empty stop holding its windows soon.
+    idleSourceAfterMillis: 2_000,
+    stateRetentionMillis: 7 * 86_400_000,
+    bases: { cpu: 'max', memory: 'max' },
+    anomaly: DEFAULT_ANOMALY_OPTIONS,
+    topics: { kube, prices, usage, usageByNode, costs, nodeCosts, anomalies, deadLetter },
+  } satisfies ProcessorConfig;
+  const processor = buildProcessor({ kafka, codec, logger: silentLogger(), registry: new Registry() }, config);
+  const [costReader, nodeCostReader, deadLetterReader] = await Promise.all([TopicReader.open(kafka, codec, costs, 'PodCost'), TopicReader.open(kafka, codec, nodeCosts, 'NodeCost'), TopicReader.open(kafka, codec, deadLetter, 'DeadLetter')]);
+  return { config, processor, costs: costReader, nodeCosts: nodeCostReader, deadLetters: deadLetterReader };
+}
+
+beforeAll(async () => {
+  const [kube, prices] = (await createTestTopics(kafka, [TOPICS.kube, TOPICS.prices])).map((s) => s.name) as [string, string];
+  producer = kafka.producer();
+  await producer.connect();
+  await publish(kubeObjects.map((value) => ({ topic: kube, key: kubeObjectKey(value), value })), 'KubeObject');
+  await publish(priceUpdates.map((value) => ({ topic: prices, key: priceKey(value), value })), 'PriceUpdate');
+  runs.push(await startRun(kube, prices), await startRun(kube, prices));
+  await Promise.all(runs.map((run) => run.processor.start()));
+}, 60_000);
+
+afterAll(async () => {
+  for (const run of runs) {
+    await run.processor.stop();
+    await Promise.all([run.costs.close(), run.nodeCosts.close(), run.deadLetters.close()]);
+  }
+  await producer?.disconnect();
+});
+
+describe('kcost process with usage keyed by node on the by-node usage topic', () => {
+  it('publishes the same costs as with every sample keyed by pod on the usage topic', async () => {
+    const [podKeyed, nodeKeyed] = runs as [Run, Run];
+    const samples = Array.from({ length: HOURS }, (_, hour) => hourOfUsage(hour)).flat();
+    await publish(samples.map((value) => ({ topic: podKeyed.config.topics.usage, key: podKey(value), value })), 'UsageSample');
+    const destinations = samples.map((value) => ({ ...usageDestination(value, nodeKeyed.config.topics), value }));
+    // Both paths really are taken in the node-keyed run.
+    expect(new Set(destinations.map((d) => d.topic))).toEqual(new Set([nodeKeyed.config.topics.usage, nodeKeyed.config.topics.usageByNode]));
+    await publish(destinations, 'UsageSample');
+
+    // The last hour keeps the watermark below its end: the hours before it close.
+    const closedHours = HOURS - 1;
+    for (const run of runs) {
+      await waitFor(() => run.nodeCosts.records.length >= closedHours * (NODES + 1) && run.costs.records.length >= closedHours * PODS, 45_000, 'the closed hours priced');
+    }
+    // Time for a cost priced twice to show up.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const run of runs) {
+      expect(run.deadLetters.records).toEqual([]);
+      expect(run.costs.records).toHaveLength(closedHours * PODS);
+      expect(run.nodeCosts.records).toHaveLength(closedHours * (NODES + 1));
+    }
+    const byPodWindow = (run: Run) => new Map(run.costs.records.map((c) => [`${c.podUid}@${c.windowStart}`, c]));
+    const expectedCosts = byPodWindow(podKeyed);
+    for (const [key, cost] of byPodWindow(nodeKeyed)) {
+      const { offset: _o, ...expected } = expectedCosts.get(key) ?? ({} as never);
+      const { offset: _a, ...actual } = cost;
+      expect(actual).toEqual(expected);
+    }
+    const byNodeWindow = (run: Run) => new Map(run.nodeCosts.records.map((n) => [`${n.nodeName}@${n.windowStart}`, n]));
+    const expectedNodes = byNodeWindow(podKeyed);
+    for (const [key, node] of byNodeWindow(nodeKeyed)) {
+      const { offset: _o, ...expected } = expectedNodes.get(key) ?? ({} as never);
+      const { offset: _a, ...actual } = node;
+      expect(actual).toEqual(expected);
+    }
+    // node-6 runs nothing: all idle, in every closed hour.
+    expect(nodeKeyed.nodeCosts.records.filter((n) => n.nodeName === 'node-6' && n.idleCostUsd === n.costUsd)).toHaveLength(closedHours);
+  }, 60_000);
+});
