@@ -9,6 +9,7 @@ import { createLogger } from '../log/logger.js';
 import type { ExternalRules } from './external.js';
 import { reconcileChangedDays } from './reconcile-store.js';
 import { reconcileSettings } from './reconcile-settings.js';
+import { runPeriodically } from '../lifecycle/periodic-loop.js';
 
 const DAY_MILLIS = 86_400_000;
 
@@ -51,27 +52,11 @@ export const reconcileRole = defineRole({
     try {
       if (config.every === 0) return (await pass()) ? 0 : 1;
       let ready = false;
-      let stopping = false;
-      let wake: (() => void) | undefined;
       const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry, security: servingSecurityOf(config, logger) });
-      const loop = (async () => {
-        while (!stopping) {
-          ready = (await pass()) || ready;
-          if (stopping) break;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, config.every);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-      })();
-      await stopOnSignals(() => {
-        stopping = true;
-        wake?.();
-        return loop;
-      }, logger);
+      const loop = runPeriodically(async () => {
+        ready = (await pass()) || ready;
+      }, config.every);
+      await stopOnSignals(loop.stop, logger);
       await health.close();
       return 0;
     } finally {

@@ -19,6 +19,7 @@ import { billSettings } from './bill-settings.js';
 import { directorySource } from './directory-source.js';
 import { s3Source } from './s3-source.js';
 import { loadState, saveState } from './state-file.js';
+import { runPeriodically } from '../../lifecycle/periodic-loop.js';
 
 /** `kcost collect bill`: publishes the lines of FOCUS and CUR 2.0 billing exports to kcost.billing.v1. */
 export const billRole = defineRole({
@@ -69,28 +70,12 @@ export const billRole = defineRole({
     try {
       if (config.every === 0) return (await runner.scan()).ok ? 0 : 1;
       let ready = false;
-      let stopping = false;
-      let wake: (() => void) | undefined;
       const health = await startHealthServer({ port: config.healthPort, isReady: () => ready, registry, security: servingSecurityOf(config, logger) });
-      const loop = (async () => {
-        while (!stopping) {
-          await runner.scan();
-          ready = true;
-          if (stopping) break;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, config.every);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-      })();
-      await stopOnSignals(() => {
-        stopping = true;
-        wake?.();
-        return loop;
-      }, logger);
+      const loop = runPeriodically(async () => {
+        await runner.scan();
+        ready = true;
+      }, config.every);
+      await stopOnSignals(loop.stop, logger);
       await producer.flush();
       await health.close();
       return 0;
