@@ -1,4 +1,4 @@
-import { oneOf, type AllocationQuery } from './allocation-params.js';
+import { oneOf, type AllocationParams, type AllocationQuery } from './allocation-params.js';
 import { chooseRelation, filterCondition, planAllocation, timeConditions, type AllocationPlan } from './allocation-planner.js';
 import { parseFilter, type FilterClause } from './filter.js';
 import { NODE_DAILY, NODE_DESCRIPTORS, NODE_HOURLY, NODE_RAW } from './relations.js';
@@ -13,15 +13,8 @@ export const FOCUS_IDLE_MODES = ['include', 'hide'] as const;
 export const FOCUS_FORMATS = ['csv', 'parquet'] as const;
 export type FocusFormat = (typeof FOCUS_FORMATS)[number];
 
-/** The raw query string of /v1/focus, after JSON-schema validation (all strings). */
-export interface FocusParams {
-  readonly window?: string;
-  readonly aggregate?: string;
-  readonly step?: string;
-  readonly filter?: string;
-  readonly idle?: string;
-  readonly format?: string;
-}
+/** The raw query string of /v1/focus, after JSON-schema validation (all strings): the allocation API's, on the list basis only. */
+export type FocusParams = Omit<AllocationParams, 'costBasis'>;
 
 /** A validated /v1/focus request. `idle` absent: include when the caller may see node costs, hide otherwise. */
 export interface FocusQuery {
