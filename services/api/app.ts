@@ -231,7 +231,7 @@ export async function build(deps: ApiDeps, config: ApiConfig): Promise<ApiApp> {
     const query = compileAllocationQuery(request.query, deps.clock());
     if (query.idle !== 'hide') requireNodeCosts(scopeOf(request), `idle=${query.idle}: idle cost`);
     if (oneOf('costBasis', request.query.costBasis ?? 'list', COST_BASES) === 'reconciled') {
-      const statement = planReconciled(query, scopeOf(request));
+      const statement = planReconciled(query, scopeOf(request), config.maxRows);
       await admit(request, reply, laneOf(query.window, 86_400_000));
       const cursors = await cursorsOf([{ query: statement, parameter: 'aggregate' }]);
       const head = { window: windowJson(query.window), aggregate: query.aggregate.map((a) => a.dimension), step: query.step, idle: query.idle, costBasis: 'reconciled', source: 'reconciled_pod_cost_daily' };

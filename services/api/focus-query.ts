@@ -1,11 +1,13 @@
 import { oneOf, type AllocationParams, type AllocationQuery } from './allocation-params.js';
 import { chooseRelation, filterCondition, planAllocation, timeConditions, type AllocationPlan } from './allocation-planner.js';
 import { parseFilter, type FilterClause } from './filter.js';
+import { ParameterError } from './parameter-error.js';
+import { COST_BASES, type CostBasis } from './reconciled-allocation.js';
 import { NODE_DAILY, NODE_DESCRIPTORS, NODE_HOURLY, NODE_RAW } from './relations.js';
 import { requireNodeCosts, scopeConditions, type Scope } from './scope.js';
 import { bucketExpression, SqlParams, whereClause, type SqlQuery } from './sql-params.js';
 import { checkTextParams } from './text-param.js';
-import { DAY_MILLIS, HOUR_MILLIS, resolveWindow, type TimeWindow } from './time-window.js';
+import { DAY_MILLIS, HOUR_MILLIS, isAligned, resolveWindow, type TimeWindow } from './time-window.js';
 
 export const FOCUS_AGGREGATES = ['namespace', 'workload'] as const;
 export const FOCUS_STEPS = ['1d', '1h'] as const;
@@ -13,8 +15,8 @@ export const FOCUS_IDLE_MODES = ['include', 'hide'] as const;
 export const FOCUS_FORMATS = ['csv', 'parquet'] as const;
 export type FocusFormat = (typeof FOCUS_FORMATS)[number];
 
-/** The raw query string of /v1/focus, after JSON-schema validation (all strings): the allocation API's, on the list basis only. */
-export type FocusParams = Omit<AllocationParams, 'costBasis'>;
+/** The raw query string of /v1/focus, after JSON-schema validation (all strings): the allocation API's. */
+export type FocusParams = AllocationParams;
 
 /** A validated /v1/focus request. `idle` absent: include when the caller may see node costs, hide otherwise. */
 export interface FocusQuery {
@@ -24,9 +26,14 @@ export interface FocusQuery {
   readonly filter: readonly FilterClause[];
   readonly idle?: (typeof FOCUS_IDLE_MODES)[number];
   readonly format: FocusFormat;
+  /** list: kcost's prices (pod_cost and node_cost rollups); reconciled: the tables of kcost reconcile (focus-reconciled-query.ts). */
+  readonly costBasis: CostBasis;
 }
 
-export const FOCUS_DEFAULTS = { window: 'yesterday', aggregate: 'workload', step: '1d', format: 'csv' } as const;
+export const FOCUS_DEFAULTS = { window: 'yesterday', aggregate: 'workload', step: '1d', format: 'csv', costBasis: 'list' } as const;
+
+/** The filter fields of a reconciled export: the coordinates the reconciled tables share. */
+const RECONCILED_FILTER_FIELDS = ['cluster', 'namespace'];
 
 /** Compiles /v1/focus parameters; any bad value throws a ParameterError naming it. */
 export function compileFocusQuery(params: FocusParams, nowMillis: number): FocusQuery {
@@ -37,8 +44,25 @@ export function compileFocusQuery(params: FocusParams, nowMillis: number): Focus
     step: oneOf('step', params.step ?? FOCUS_DEFAULTS.step, FOCUS_STEPS),
     filter: parseFilter(params.filter ?? ''),
     format: oneOf('format', params.format ?? FOCUS_DEFAULTS.format, FOCUS_FORMATS),
+    costBasis: oneOf('costBasis', params.costBasis ?? FOCUS_DEFAULTS.costBasis, COST_BASES),
   };
+  if (query.costBasis === 'reconciled') checkReconciledFocus(query);
   return params.idle === undefined ? query : { ...query, idle: oneOf('idle', params.idle, FOCUS_IDLE_MODES) };
+}
+
+/** Refuses what the reconciled tables (one figure per UTC day) cannot answer, naming the parameter, as /v1/allocation does. */
+function checkReconciledFocus(query: FocusQuery): void {
+  if (query.step !== '1d') throw new ParameterError('step', 'costBasis=reconciled has daily figures (reconciliation is per UTC day): step 1d');
+  if (!isAligned(query.window, DAY_MILLIS)) throw new ParameterError('window', 'costBasis=reconciled answers whole UTC days: give a window such as 7d, month or a pair of UTC midnights');
+  for (const clause of query.filter) {
+    if (!RECONCILED_FILTER_FIELDS.includes(clause.field)) throw new ParameterError('filter', `costBasis=reconciled filters on ${RECONCILED_FILTER_FIELDS.join(' and ')} only, not ${clause.field}`);
+  }
+}
+
+/** Whether an export holds idle rows: asked for (a 403 without node costs), or by default for a caller given node costs. */
+export function exportsIdle(query: FocusQuery, scope: Scope): boolean {
+  if (query.idle === 'include') requireNodeCosts(scope, 'idle=include: idle cost');
+  return query.idle === 'include' || (query.idle === undefined && scope.grants.some((g) => g.nodeCosts));
 }
 
 /** The idle statement of an export: node idle cost per bucket, cluster, node, instance type and capacity type. */
@@ -75,9 +99,7 @@ export function planFocus(query: FocusQuery, maxRows: number, scope: Scope): Foc
     format: 'json',
   };
   const pods = planAllocation(allocation, maxRows, scope);
-  if (query.idle === 'include') requireNodeCosts(scope, 'idle=include: idle cost');
-  const withIdle = query.idle === 'include' || (query.idle === undefined && scope.grants.some((g) => g.nodeCosts));
-  return withIdle ? { allocation, pods, idle: planFocusIdle(query, maxRows, scope) } : { allocation, pods };
+  return exportsIdle(query, scope) ? { allocation, pods, idle: planFocusIdle(query, maxRows, scope) } : { allocation, pods };
 }
 
 function planFocusIdle(query: FocusQuery, maxRows: number, scope: Scope): FocusIdlePlan {

@@ -4,7 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import type { FocusRow } from './focus-columns.js';
-import { compileFocusQuery, planFocus, type FocusParams, type FocusPlan, type FocusQuery } from './focus-query.js';
+import { compileFocusQuery, exportsIdle, planFocus, type FocusParams, type FocusPlan, type FocusQuery } from './focus-query.js';
+import { planReconciledFocus } from './focus-reconciled-query.js';
+import { reconciledFocusRow } from './focus-reconciled-rows.js';
 import { focusCsvPieces, focusParquet } from './focus-render.js';
 import { allocationFocusRow, idleFocusRow } from './focus-rows.js';
 import { FOCUS_SCHEMA } from './focus-schemas.js';
@@ -29,10 +31,20 @@ export interface FocusRouteContext {
 export function registerFocusRoutes(app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>, context: FocusRouteContext): void {
   app.get<{ Querystring: FocusParams }>('/v1/focus', { schema: FOCUS_SCHEMA }, async (request, reply) => {
     const query = compileFocusQuery(request.query, context.clock());
-    const plan = planFocus(query, context.maxRows, context.scopeOf(request));
-    await context.admit(request, reply, laneOf(query.window, plan.pods.grainMillis));
-    const cursors = await context.cursorsOf([{ query: plan.pods.query, parameter: 'window' }, ...(plan.idle ? [{ query: plan.idle.query, parameter: 'idle' }] : [])]);
-    const rows = focusRows(query, plan, cursors[0] as RowCursor, cursors[1]);
+    const scope = context.scopeOf(request);
+    let cursors: RowCursor[];
+    let rows: AsyncGenerator<FocusRow>;
+    if (query.costBasis === 'reconciled') {
+      const statement = planReconciledFocus(query, context.maxRows, scope, exportsIdle(query, scope));
+      await context.admit(request, reply, laneOf(query.window, DAY_MILLIS));
+      cursors = await context.cursorsOf([{ query: statement, parameter: 'window' }]);
+      rows = reconciledRows(query, cursors[0] as RowCursor);
+    } else {
+      const plan = planFocus(query, context.maxRows, scope);
+      await context.admit(request, reply, laneOf(query.window, plan.pods.grainMillis));
+      cursors = await context.cursorsOf([{ query: plan.pods.query, parameter: 'window' }, ...(plan.idle ? [{ query: plan.idle.query, parameter: 'idle' }] : [])]);
+      rows = focusRows(query, plan, cursors[0] as RowCursor, cursors[1]);
+    }
     if (query.format === 'csv') return context.sendCsv(reply, focusCsvPieces(rows), cursors);
     let body: Buffer;
     try {
@@ -42,6 +54,15 @@ export function registerFocusRoutes(app: FastifyInstance<RawServerDefault, Incom
     }
     return reply.type('application/vnd.apache.parquet').header('content-disposition', 'attachment; filename="kcost-focus.parquet"').send(body);
   });
+}
+
+/** The reconciled export's rows: allocation, external, then idle, as its one statement orders them. */
+async function* reconciledRows(query: FocusQuery, cursor: RowCursor): AsyncGenerator<FocusRow> {
+  const reader = new RowReader(cursor);
+  for (let row = await reader.peek(); row !== undefined; row = await reader.peek()) {
+    reader.take();
+    yield reconciledFocusRow(query, row);
+  }
 }
 
 /** The export's rows: the allocation rows, then the idle rows, as the cursors give them. */

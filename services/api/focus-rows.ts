@@ -16,9 +16,11 @@ import { textOf } from './sql-params.js';
 /** The prefix of the tags kcost sets: FOCUS requires provider-defined tag keys to carry one. */
 export const TAG_PREFIX = 'kcost.io/';
 
-const PRICING_CATEGORY: Readonly<Record<string, string>> = { ON_DEMAND: 'Standard', SPOT: 'Dynamic', RESERVED: 'Committed' };
+/** FOCUS PricingCategory of a node's capacity type. */
+export const PRICING_CATEGORY: Readonly<Record<string, string>> = { ON_DEMAND: 'Standard', SPOT: 'Dynamic', RESERVED: 'Committed' };
 
-const FIXED = {
+/** The columns every kcost row of Kubernetes usage holds alike. */
+export const FIXED = {
   BillingCurrency: 'USD',
   ChargeCategory: 'Usage',
   ChargeClass: null,
@@ -76,6 +78,8 @@ export function allocationFocusRow(query: FocusQuery, allocation: AllocationQuer
     x_KcostNode: null,
     x_KcostInstanceType: null,
     x_KcostCostKind: 'allocation',
+    x_KcostCostBasis: 'list',
+    x_KcostAttribution: null,
     x_KcostIdle: false,
     x_KcostPriceSource: a.priceSources.join(';'),
     x_KcostCpuCost: a.cpuCostUsd,
@@ -119,6 +123,8 @@ export function idleFocusRow(query: FocusQuery, stepMillis: number, row: DbRow):
     x_KcostNode: node,
     x_KcostInstanceType: textOf(row.instance_type),
     x_KcostCostKind: 'idle',
+    x_KcostCostBasis: 'list',
+    x_KcostAttribution: null,
     x_KcostIdle: true,
     x_KcostPriceSource: sources.join(';'),
     x_KcostCpuCost: n('cpu_idle_cost_usd'),
@@ -130,7 +136,7 @@ export function idleFocusRow(query: FocusQuery, stepMillis: number, row: DbRow):
 }
 
 /** Charge period and its billing period (the UTC calendar month holding it: a day or hour never spans two). */
-function periods(startMillis: number, endMillis: number) {
+export function periods(startMillis: number, endMillis: number) {
   const month = new Date(startMillis);
   return {
     BillingPeriodStart: Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1),

@@ -115,7 +115,7 @@ export const ALLOCATION_SCHEMA = {
       ),
       format: formatParam,
       costBasis: str(
-        'list (default): costs at the prices kcost joins, as above. reconciled: per cluster and namespace, for whole UTC days (step none or 1d), the cost reconciled with the cloud bill by kcost reconcile: rows carry listCostUsd, reconciledCostUsd (compute scaled to the billed effective cost of its nodes), externalCostUsd (out-of-cluster billing lines allocated to the namespace; __unallocated__ rows hold what no rule attributed) and totalCostUsd = reconciled + external + idle; idle=include adds the reconciled idle as __idle__ rows per cluster. docs/billing.md.',
+        'list (default): costs at the prices kcost joins, as above. reconciled: grouped by cluster, namespace, workload and/or node, filtered on cluster and namespace, for whole UTC days (step none or 1d), the cost reconciled with the cloud bill by kcost reconcile: rows carry listCostUsd, reconciledCostUsd (compute scaled to the billed effective cost of its nodes), externalCostUsd (out-of-cluster billing lines allocated to the namespace; grouped by workload or node it lies on __external__ rows per namespace; __unallocated__ rows hold what no rule attributed, shown only with node costs) and totalCostUsd = reconciled + external + idle; idle=include adds the reconciled idle as __idle__ rows (per cluster and node when grouped by them); idle=share gives each pod row the reconciled idle of its node-day in proportion to its reconciled cost (a node-day whose pods cost nothing keeps an __idle__ row), with the same total as include. docs/billing.md.',
         { enum: ['list', 'reconciled'] },
       ),
     },

@@ -5,7 +5,9 @@ import type { NodeCost, PodCost } from '../../services/codec/records.generated.j
 import type { ExternalRules } from '../../services/billing/external.js';
 import { reconcileChangedDays } from '../../services/billing/reconcile-store.js';
 import { syntheticBill, type BilledMachine, type SyntheticCharge } from '../../services/simulator/synthetic-bill.js';
+import type { ApiApp } from '../../services/api/app.js';
 import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
+import { expectFocusConformant, table, type CsvTable } from '../api/focus-conformance.js';
 import { nodeCost, podCost } from '../fixtures/storage/records.js';
 
 const HOUR = 3_600_000;
@@ -222,5 +224,113 @@ GROUP BY n.day, n.node_name, n.status, n.reconciled_cost_usd, n.reconciled_idle_
     } finally {
       await api.close();
     }
+  });
+
+  describe('over the API', () => {
+    const WINDOW = 'window=2026-11-01T00:00:00Z,2026-12-01T00:00:00Z';
+    let api: ApiApp;
+    beforeAll(async () => {
+      const access = parseAccessConfig(
+        [
+          'staticTokens:',
+          `  - {name: finops, sha256: ${createHash('sha256').update('token-finops').digest('hex')}, role: viewer, namespaces: ['*'], clusters: ['*'], nodeCosts: true}`,
+          `  - {name: shop, sha256: ${createHash('sha256').update('token-shop').digest('hex')}, role: viewer, namespaces: [shop], clusters: ['*'], nodeCosts: false}`,
+          `  - {name: everyns, sha256: ${createHash('sha256').update('token-everyns').digest('hex')}, role: viewer, namespaces: ['*'], clusters: ['*'], nodeCosts: false}`,
+        ].join('\n'),
+        'test',
+      );
+      api = await buildApi(db.pool, MONTH_END + DAY, { access });
+      // Some of the month's external cost left unallocated: a row of no namespace, which only callers given node costs may see.
+      await db.pool.query("INSERT INTO external_cost_daily VALUES ('2026-11-05', '', '__unallocated__', 'AWSSupportBusiness', 'unallocated', 7.25)");
+    });
+    afterAll(async () => {
+      await db.pool.query("DELETE FROM external_cost_daily WHERE service_name = 'AWSSupportBusiness'");
+      await api?.close();
+    });
+
+    const focus = async (token: string, query: string): Promise<CsvTable> => {
+      const reply = await api.inject({ method: 'GET', url: `/v1/focus?${WINDOW}&costBasis=reconciled&${query}`, headers: { authorization: `Bearer ${token}` } });
+      expect(reply.statusCode, reply.body).toBe(200);
+      return table(reply.body);
+    };
+    type Answer = { rows: Array<{ name: string; start: string; properties: Record<string, string>; idleCostUsd: number; externalCostUsd: number; totalCostUsd: number }>; totals: Record<string, number> };
+    const allocation = async (token: string, query: string): Promise<Answer> => {
+      const reply = await api.inject({ method: 'GET', url: `/v1/allocation?${WINDOW}&costBasis=reconciled&step=1d&${query}`, headers: { authorization: `Bearer ${token}` } });
+      expect(reply.statusCode, reply.body).toBe(200);
+      return reply.json<Answer>();
+    };
+    const centsByDay = (entries: ReadonlyArray<readonly [string, number]>): Record<string, number> => {
+      const usd: Record<string, number> = {};
+      for (const [day, value] of entries) usd[day] = (usd[day] ?? 0) + value;
+      return Object.fromEntries(Object.entries(usd).map(([day, v]) => [day, Math.round(v * 100)]));
+    };
+    const exportCents = (csv: CsvTable) => centsByDay(csv.rows.map((r) => [(r.ChargePeriodStart ?? '').slice(0, 10), Number(r.EffectiveCost)]));
+    const allocationCents = (answer: Answer) => centsByDay(answer.rows.map((r) => [r.start.slice(0, 10), r.totalCostUsd]));
+
+    it('GET /v1/focus?costBasis=reconciled: per day, Σ EffectiveCost is the bill\'s EffectiveCost to the cent and the reconciled allocation\'s total with idle; every row is FOCUS 1.2', async () => {
+      // One at a time: the API admits two heavy queries per client at once.
+      const byWorkload = await focus('token-finops', '');
+      const byNamespace = await focus('token-finops', 'aggregate=namespace');
+      const answer = await allocation('token-finops', 'aggregate=cluster,namespace&idle=include');
+      expectFocusConformant(byWorkload);
+      expectFocusConformant(byNamespace);
+      expect(new Set(byWorkload.rows.map((r) => r.x_KcostCostKind))).toEqual(new Set(['allocation', 'external', 'idle']));
+      for (const row of byWorkload.rows) expect(row.x_KcostCostBasis).toBe('reconciled');
+      // The AWSSupportBusiness row is no line of the bill: the bill's cents are those of the lines, the export's those plus 7.25 on day 5.
+      const bill = Object.fromEntries((await centsPerDay(db)).map((d) => [d.day, d.bill + (d.day === '2026-11-05' ? 725 : 0)]));
+      expect(exportCents(byWorkload)).toEqual(bill);
+      expect(exportCents(byNamespace)).toEqual(bill);
+      expect(allocationCents(answer)).toEqual(bill);
+
+      const rds = byWorkload.rows.find((r) => r.ServiceName === 'AmazonRDS' && r.ChargePeriodStart === '2026-11-10T00:00:00Z');
+      expect(rds).toMatchObject({ x_KcostCostKind: 'external', x_KcostNamespace: 'shop', x_KcostAttribution: 'tag', ServiceCategory: 'Databases', ServiceSubcategory: 'Other (Databases)', ChargeCategory: 'Adjustment', x_KcostCluster: 'sim' });
+      expect(JSON.parse(rds?.Tags ?? '{}')).toEqual({ 'kcost.io/cluster': 'sim', 'kcost.io/namespace': 'shop' });
+      const unallocated = byWorkload.rows.find((r) => r.x_KcostNamespace === '__unallocated__');
+      expect(unallocated).toMatchObject({ BillingAccountId: '__unallocated__', x_KcostCluster: '', x_KcostAttribution: 'unallocated', ServiceCategory: 'Other', EffectiveCost: '7.25' });
+      // Reconciled allocation rows keep kcost's list figure beside the billed one.
+      const web = byWorkload.rows.find((r) => r.x_KcostCostKind === 'allocation' && r.x_KcostWorkload === 'shop-app' && r.ChargePeriodStart === '2026-11-05T00:00:00Z');
+      expect(Number(web?.ListCost)).not.toBeCloseTo(Number(web?.EffectiveCost), 2);
+      expect(Number(web?.PricingQuantity)).toBe(24 * 3);
+      expect(web?.x_KcostPriceSource).toBe('bill');
+
+      const hourly = await api.inject({ method: 'GET', url: `/v1/focus?${WINDOW}&costBasis=reconciled&step=1h`, headers: { authorization: 'Bearer token-finops' } });
+      expect(hourly.statusCode).toBe(400);
+      expect(hourly.json<{ parameter?: string; message: string }>().message).toContain('step');
+    });
+
+    it('a team sees only its namespaces\' reconciled and external rows; no idle, no __unallocated__', async () => {
+      for (const token of ['token-shop', 'token-everyns']) {
+        const csv = await focus(token, '');
+        expect(csv.rows.length).toBeGreaterThan(0);
+        expectFocusConformant(csv);
+        for (const row of csv.rows) {
+          expect(row.x_KcostCostKind).not.toBe('idle');
+          expect(row.x_KcostNamespace).not.toBe('__unallocated__');
+          if (token === 'token-shop') expect(row.x_KcostNamespace).toBe('shop');
+        }
+        expect(csv.rows.some((r) => r.x_KcostCostKind === 'external')).toBe(true);
+        const answer = await allocation(token, 'aggregate=namespace');
+        expect(answer.rows.map((r) => r.name)).not.toContain('__unallocated__');
+        expect(allocationCents(answer)).toEqual(exportCents(csv));
+      }
+      const refused = await api.inject({ method: 'GET', url: `/v1/focus?${WINDOW}&costBasis=reconciled&idle=include`, headers: { authorization: 'Bearer token-shop' } });
+      expect(refused.statusCode).toBe(403);
+    });
+
+    it('/v1/allocation?costBasis=reconciled: every grouping and idle=share hold the same total per day; external cost on __external__ rows by workload and node', async () => {
+      const reference = allocationCents(await allocation('token-finops', 'aggregate=namespace&idle=include'));
+      const groupings = ['cluster', 'workload', 'node', 'cluster,node', 'namespace,workload'];
+      const answers: Answer[] = [];
+      for (const query of [...groupings.map((g) => `aggregate=${g}&idle=include`), ...['namespace', 'workload', 'node'].map((g) => `aggregate=${g}&idle=share`)]) answers.push(await allocation('token-finops', query));
+      for (const answer of answers) expect(allocationCents(answer)).toEqual(reference);
+      const [, byWorkload, byNode] = answers;
+      expect(new Set(byWorkload?.rows.map((r) => r.name))).toEqual(new Set(['shop/Deployment/shop-app', 'payments/Deployment/payments-app', 'batch/Deployment/batch-app', 'shop/__external__', 'payments/__external__', 'batch/__external__', '__unallocated__/__external__', '__idle__']));
+      expect(new Set(byNode?.rows.filter((r) => r.name !== '__external__').map((r) => r.name))).toEqual(new Set(['ip-10-0-0-1.ec2.internal', 'ip-10-0-0-2.ec2.internal', 'ip-10-0-0-3.ec2.internal', 'ip-10-0-0-1.ec2.internal/__idle__', 'ip-10-0-0-2.ec2.internal/__idle__', 'ip-10-0-0-3.ec2.internal/__idle__']));
+      // Shared: every node-day has pods with cost, so no idle is left on an __idle__ row, and the pods carry it.
+      const shared = answers[groupings.length + 1] as Answer;
+      expect(shared.rows.filter((r) => r.name.endsWith('__idle__'))).toEqual([]);
+      expect(shared.rows.filter((r) => r.name.endsWith('shop-app')).every((r) => r.idleCostUsd > 0)).toBe(true);
+      expect(shared.totals.idleCostUsd).toBeCloseTo(answers[1]?.totals.idleCostUsd ?? NaN, 6);
+    });
   });
 });
