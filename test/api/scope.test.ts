@@ -4,6 +4,7 @@ import { parseAccessConfig } from '../../services/api/access-config.js';
 import { parseBudgets } from '../../services/api/budget-config.js';
 import type { ApiApp } from '../../services/api/app.js';
 import { parseCsv } from '../../services/api/csv.js';
+import { reconcileChangedDays } from '../../services/billing/reconcile-store.js';
 import { buildApi, useLoadedApi } from './api-harness.js';
 import { CONTAINERS, NOW } from './cost-records.js';
 import { daemonSetOnlyNode, recommendationRecords } from './recommendation-records.js';
@@ -31,9 +32,10 @@ const CALLERS: Readonly<Record<string, Caller>> = {
   apiEngineer: { token: 'token-api', namespaces: ['api'], clusters: '*', nodeCosts: false },
   batchOperatorWithNodes: { token: 'token-batch-c2', namespaces: ['batch'], clusters: ['c2'], nodeCosts: true },
   finops: { token: 'token-finops', namespaces: '*', clusters: '*', nodeCosts: true },
+  everyNamespaceNoNodes: { token: 'token-every-ns', namespaces: '*', clusters: '*', nodeCosts: false },
   admin: { token: 'token-admin', namespaces: '*', clusters: '*', nodeCosts: true },
 };
-const ROLE_OF: Readonly<Record<string, string>> = { webInC1: 'viewer', webEverywhere: 'viewer', apiEngineer: 'engineer', batchOperatorWithNodes: 'operator', finops: 'viewer', admin: 'admin' };
+const ROLE_OF: Readonly<Record<string, string>> = { webInC1: 'viewer', webEverywhere: 'viewer', apiEngineer: 'engineer', batchOperatorWithNodes: 'operator', finops: 'viewer', everyNamespaceNoNodes: 'viewer', admin: 'admin' };
 
 const sees = (caller: Caller, cluster: string, namespace: string) =>
   (caller.clusters === '*' || caller.clusters.includes(cluster)) && (namespace === '' ? caller.nodeCosts : caller.namespaces === '*' || caller.namespaces.includes(namespace));
@@ -61,11 +63,38 @@ function accessYaml(): string {
 // Budgets of every tenant: a caller's spend of each is summed over what it may see.
 const BUDGETS = 'namespace/web=100,namespace/api=100,namespace/batch=100,cluster/c1=1000,cluster/c2=1000';
 
+/**
+ * Out-of-cluster billing lines of three tenants (a database of c1/api by
+ * tag, a load balancer of c2/batch by its Service, support of nobody), so
+ * kcost reconcile fills the reconciled tables the costBasis=reconciled
+ * answers read: the estate's nodes have no providerID, so their list
+ * figures stand (UNBILLED), and the lines are external cost.
+ */
+const EXTERNAL_LINES = [
+  { service: 'AmazonRDS', category: 'Databases', tags: { 'kubernetes.io/cluster/c1': 'owned', 'kcost.io/namespace': 'api' }, usd: 5, cluster: 'c1', namespace: 'api' },
+  { service: 'AWSELB', category: 'Networking', tags: { 'kubernetes.io/cluster/c2': 'owned', 'kubernetes.io/service-name': 'batch/queue' }, usd: 3, cluster: 'c2', namespace: 'batch' },
+  { service: 'AWSSupportBusiness', category: 'Management and Governance', tags: {}, usd: 2.5, cluster: '', namespace: '' },
+] as const;
+
+async function reconcileWithExternalLines(): Promise<void> {
+  for (const [i, line] of EXTERNAL_LINES.entries()) {
+    await loaded.db.pool.query(
+      `INSERT INTO billing_line (key, billing_account_id, billing_period_start, billing_period_end, line_id, charge_period_start, charge_period_end, charge_category, billed_cost, effective_cost, list_cost,
+  billing_currency, service_name, service_category, provider_name, tags, extensions, source_format, source_file, source_row, source_version, ingested_at)
+VALUES ($1, 'acct', '2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', $1, '2026-10-31T00:00:00Z', '2026-11-01T00:00:00Z', 'Usage', $2, $2, $2, 'USD', $3, $4, 'AWS', $5, '{}', 'FOCUS-1.2', 'file:///bill.csv', $6, 'v1', now())`,
+      [`acct/2026-10-01/line-${i}`, line.usd, line.service, line.category, JSON.stringify(line.tags), i + 1],
+    );
+  }
+  const rules = { clusterTag: null, namespaceTag: 'kcost.io/namespace', unattributed: 'unallocated' } as const;
+  await reconcileChangedDays(loaded.db.pool, { fromMillis: Date.parse('2026-10-30T00:00:00Z'), toMillis: Date.parse('2026-11-02T00:00:00Z'), rules, nowMillis: NOW });
+}
+
 let api: ApiApp;
 /** Every recommendation, as admin sees it: key, version, cluster and namespace. */
 let everyRecommendation: Array<{ key: string; generatedAt: number; cluster: string; namespace: string }>;
 beforeAll(async () => {
   api = await buildApi(loaded.db.pool, NOW, { access: parseAccessConfig(accessYaml(), 'test'), budgets: parseBudgets(BUDGETS) });
+  await reconcileWithExternalLines();
   const csv = parseCsv((await api.inject({ method: 'GET', url: '/v1/recommendations?sort=key&format=csv', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body);
   const header = csv[0] ?? [];
   const at = (line: string[], name: string) => line[header.indexOf(name)] ?? '';
@@ -195,6 +224,34 @@ describe.each(Object.entries(CALLERS))('a caller scoped as %s', (_name, caller) 
         if (kind === 'idle') expect(caller.nodeCosts && (caller.clusters === '*' || caller.clusters.includes(cluster)), `${url}: ${line.join(',')}`).toBe(true);
         else expect(sees(caller, cluster, namespace), `${url}: ${line.join(',')}`).toBe(true);
       }
+    }
+  });
+
+  it('sees only reconciled FOCUS rows of its scope: external rows of its namespaces, __unallocated__ and idle only with node costs', async () => {
+    for (const url of [
+      `/v1/focus?window=${WINDOW}&costBasis=reconciled`,
+      `/v1/focus?window=${WINDOW}&costBasis=reconciled&aggregate=namespace&filter=namespace:"api","batch","web","__unallocated__"`,
+      `/v1/focus?window=${WINDOW}&costBasis=reconciled&filter=cluster:"c1","c2",""`,
+      `/v1/focus?window=${WINDOW}&costBasis=reconciled&format=parquet`,
+    ]) {
+      const response = await get(caller, url);
+      expect(response.statusCode, `${url} ${response.body}`).toBe(200);
+      if (url.endsWith('parquet')) {
+        for (const line of EXTERNAL_LINES) if (!sees(caller, line.cluster, line.namespace)) expect(response.rawPayload.includes(line.service), `${url} shows ${line.service}`).toBe(false);
+        continue;
+      }
+      expectNothingOutside(caller, response.body, url);
+      const [header = [], ...lines] = parseCsv(response.body);
+      if (!url.includes('filter=')) expect(lines.length, `${url}: every caller here sees some workload`).toBeGreaterThan(0);
+      const services = new Set<string>();
+      for (const line of lines) {
+        const [cluster = '', namespace = '', kind = '', service = ''] = ['x_KcostCluster', 'x_KcostNamespace', 'x_KcostCostKind', 'ServiceName'].map((c) => line[header.indexOf(c)]);
+        if (kind === 'external') services.add(service);
+        if (kind === 'idle') expect(caller.nodeCosts && (caller.clusters === '*' || caller.clusters.includes(cluster)), `${url}: ${line.join(',')}`).toBe(true);
+        else expect(sees(caller, cluster, namespace === '__unallocated__' ? '' : namespace), `${url}: ${line.join(',')}`).toBe(true);
+      }
+      // Each line's row reaches exactly the callers who may see its cluster and namespace.
+      for (const line of EXTERNAL_LINES) expect(services.has(line.service), `${url}: ${line.service}`).toBe(sees(caller, line.cluster, line.namespace));
     }
   });
 
