@@ -1,4 +1,5 @@
 import { defineRole } from '../cli/role.js';
+import { KcostError } from '../errors/kcost-error.js';
 import { allocationCommand, aggregateOf } from './allocation-command.js';
 import { approveCommand } from './approve-command.js';
 import { createCostApi } from './api-client.js';
@@ -21,7 +22,7 @@ export const costRole = defineRole({
     'kubectl cost savings [--cluster c] lists every open recommendation of every kind with its monthly saving and the part of it the total counts, and the total in the last line: where two records price the same money (an idle workload and its containers, spot and ARM moves of one workload, a node pool and its empty nodes, the two terms of a commitment) it is counted once (README, "Adding savings up").',
     'kubectl cost forecast [cluster|namespace|workload|pod|node|label <key>] [--history 90d] [--horizon 30d] forecasts daily cost per group: the month so far, the projected month with its 80 % interval, the total of the next --horizon days and the backtested error (MAPE) of the model on that series; a group with less than 21 days of history says how much it needs. kubectl cost budgets lists the API\'s budgets (kcost api --budgets) with spent, projected, share of budget and the day each runs out, and exits with status 3 when one is over or projected over.',
     'kubectl cost approve <key> [--generated-at <version>] [--comment text] approves one version of a recommendation (POST /v1/approvals, docs/approvals.md): the token\'s role must be engineer, operator or admin over its namespace. Without --generated-at the current version is approved; with it, a recommendation that has changed since is refused.',
-    'kubectl cost focus [namespace|workload] --window month [--cluster c] [-n ns] > cost.csv writes kcost\'s allocations over the window as FOCUS 1.2 CSV (GET /v1/focus): one row per workload (or namespace) and day, and for roles given node costs one idle row per node and day; --idle include asks for idle rows (the API refuses them to other roles). docs/focus.md maps its columns and says how to load it next to the provider\'s FOCUS export.',
+    'kubectl cost focus [namespace|workload] --window month [--cluster c] [-n ns] [--cost-basis reconciled] > cost.csv writes kcost\'s allocations over the window as FOCUS 1.2 CSV (GET /v1/focus): one row per workload (or namespace) and day, and for roles given node costs one idle row per node and day; --idle include asks for idle rows (the API refuses them to other roles). --cost-basis reconciled writes the cost reconciled with the cloud bill by kcost reconcile instead, plus one external row per namespace, service and day for the bill\'s out-of-cluster lines (whole UTC days only). docs/focus.md maps its columns and says how to load it next to the provider\'s FOCUS export.',
     'Installed as kubectl-cost on the PATH, it is a kubectl plugin; -n, -o and -f stand for --namespace, --output and --filename, as in kubectl.',
   ].join('\n\n'),
   settings: costSettings,
@@ -36,6 +37,7 @@ export const costRole = defineRole({
       return 0;
     }
     if (config.output === 'yaml') rejectYamlOutput(positionals[0] ?? 'this command');
+    if (config.costBasis !== 'list' && positionals[0] !== 'focus') throw new KcostError('INVALID_CONFIG', `--cost-basis applies to kubectl cost focus only, not ${JSON.stringify(positionals[0] ?? '')}`);
     if (positionals[0] === 'approve') {
       stdout(await approveCommand(api, positionals[1], { comment: config.comment, generatedAt: config.generatedAt, output: config.output }));
       return 0;

@@ -65,6 +65,11 @@ export const costSettings = {
     default: 'hide',
     parse: parseEnum(['hide', 'include', 'share'] as const),
   }),
+  costBasis: setting<'list' | 'reconciled'>('costBasis', {
+    description: 'focus: list (kcost\'s prices) or reconciled (the cost reconciled with the cloud bill by kcost reconcile, with external rows; whole UTC days: a window such as month or 7d).',
+    default: 'list',
+    parse: parseEnum(['list', 'reconciled'] as const),
+  }),
   output: setting<'table' | 'json' | 'csv' | 'yaml'>('output', {
     description: 'table (aligned columns), json (the API answer) or csv (-o); recommendations also yaml: one strategic merge patch per workload (and its HPA) for kubectl patch --patch-file.',
     default: 'table',

@@ -8,6 +8,8 @@ export interface FocusOptions {
   readonly cluster: string;
   readonly namespace: string;
   readonly idle: string;
+  /** list or reconciled: GET /v1/focus's costBasis. */
+  readonly costBasis: string;
   readonly output: 'table' | 'json' | 'csv';
 }
 
@@ -25,7 +27,9 @@ export async function focusCommand(api: CostApi, options: FocusOptions): Promise
   const filter = [options.cluster !== '' ? `cluster:${quote(options.cluster)}` : '', options.namespace !== '' ? `namespace:${quote(options.namespace)}` : '']
     .filter((c) => c !== '')
     .join('+');
-  return api.getText('v1/focus', { window: options.window, aggregate: options.aggregate, filter, idle: options.idle === 'hide' ? '' : 'include', format: 'csv' });
+  // The default basis is left out of the request, so an API without costBasis on /v1/focus still answers.
+  const costBasis = options.costBasis === 'list' ? '' : options.costBasis;
+  return api.getText('v1/focus', { window: options.window, aggregate: options.aggregate, filter, idle: options.idle === 'hide' ? '' : 'include', format: 'csv', costBasis });
 }
 
 /** The aggregate of `kubectl cost focus [namespace|workload]`; workload when none is given. */

@@ -87,6 +87,20 @@ describe('kubectl cost tables', () => {
     expect(json.code).toBe(2);
   });
 
+  it('kubectl cost focus --cost-basis reconciled asks GET /v1/focus for the reconciled basis, and only focus takes it', async () => {
+    const reconciled = await kubectlCost(['focus', '--window', DAYS, '--cost-basis', 'reconciled']);
+    expect(reconciled.stderr).toBe('');
+    const answer = await fetch(`${apiUrl}/v1/focus?window=${encodeURIComponent(DAYS)}&costBasis=reconciled`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(reconciled.stdout).toBe(await answer.text());
+    // The reconciled basis is daily: the API's refusal of a window of hours shows the parameter reached it.
+    const hours = await kubectlCost(['focus', '--window', '24h', '--cost-basis', 'reconciled']);
+    expect(hours.code).toBe(1);
+    expect(hours.stderr).toContain('costBasis=reconciled answers whole UTC days');
+    const table = await kubectlCost(['namespace', '--cost-basis', 'reconciled']);
+    expect(table.code).toBe(2);
+    expect(table.stderr).toContain('--cost-basis applies to kubectl cost focus only');
+  });
+
   it('fails with the API\'s message: no token, a bad window, an unknown command', async () => {
     const unauthorized = await kubectlCost(['namespace'], false);
     expect(unauthorized.code).toBe(1);
