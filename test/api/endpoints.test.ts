@@ -21,7 +21,7 @@ describe('the OpenAPI document', () => {
     const parameters = document.paths['/v1/allocation']?.get.parameters ?? [];
     expect(parameters.map((p) => p.name).sort()).toEqual(['aggregate', 'costBasis', 'filter', 'format', 'idle', 'step', 'window']);
     expect(parameters.find((p) => p.name === 'filter')?.description).toContain('label[<key>]');
-    expect((document.paths['/v1/focus']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual(['aggregate', 'filter', 'format', 'idle', 'step', 'window']);
+    expect((document.paths['/v1/focus']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual(['aggregate', 'costBasis', 'filter', 'format', 'idle', 'step', 'window']);
     expect((document.paths['/v1/recommendations']?.get.parameters ?? []).map((p) => p.name).sort()).toEqual([
       'cluster', 'container', 'format', 'kind', 'limit', 'minSavingUsd', 'namespace', 'risk', 'sort', 'workloadKind', 'workloadName',
     ]);
@@ -56,6 +56,10 @@ describe('bad parameters get a 400 that names them', () => {
     ['/v1/focus?aggregate=pod', 'aggregate'],
     ['/v1/focus?format=json', 'format'],
     ['/v1/focus?window=fortnight', 'window'],
+    ['/v1/focus?costBasis=billed', 'costBasis'],
+    ['/v1/focus?costBasis=reconciled&window=yesterday&step=1h', 'step'],
+    ['/v1/focus?costBasis=reconciled&window=24h', 'window'],
+    ['/v1/focus?costBasis=reconciled&window=yesterday&filter=node:"n1"', 'filter'],
   ])('%s → %s', async (url, parameter) => {
     const response = await loaded.api.inject({ method: 'GET', url });
     expect(response.statusCode, response.body).toBe(400);
