@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAccessConfig } from '../../services/api/access-config.js';
 import type { NodeCost, PodCost } from '../../services/codec/records.generated.js';
@@ -292,6 +293,15 @@ GROUP BY n.day, n.node_name, n.status, n.reconciled_cost_usd, n.reconciled_idle_
       expect(Number(web?.ListCost)).not.toBeCloseTo(Number(web?.EffectiveCost), 2);
       expect(Number(web?.PricingQuantity)).toBe(24 * 3);
       expect(web?.x_KcostPriceSource).toBe('bill');
+
+      // Parquet: the same rows, nulls where the CSV has empty fields (OPTIONAL columns).
+      const parquet = await api.inject({ method: 'GET', url: `/v1/focus?${WINDOW}&costBasis=reconciled&format=parquet`, headers: { authorization: 'Bearer token-finops' } });
+      expect(parquet.statusCode).toBe(200);
+      const file = parquet.rawPayload.buffer.slice(parquet.rawPayload.byteOffset, parquet.rawPayload.byteOffset + parquet.rawPayload.byteLength) as ArrayBuffer;
+      const objects = (await parquetReadObjects({ file })) as Array<Record<string, unknown>>;
+      expect(objects.map((o) => [o.x_KcostCostKind, o.EffectiveCost, o.PricingQuantity ?? null, o.x_KcostCpuCost ?? null])).toEqual(
+        byWorkload.rows.map((r) => [r.x_KcostCostKind, Number(r.EffectiveCost), r.PricingQuantity === '' ? null : Number(r.PricingQuantity), null]),
+      );
 
       const hourly = await api.inject({ method: 'GET', url: `/v1/focus?${WINDOW}&costBasis=reconciled&step=1h`, headers: { authorization: 'Bearer token-finops' } });
       expect(hourly.statusCode).toBe(400);
