@@ -53,8 +53,6 @@ export const FOCUS_COLUMNS = [
   column('x_KcostNode', 'String', true, 'Node of an idle row; null on allocation rows.'),
   column('x_KcostInstanceType', 'String', true, 'Instance type of the node of an idle row; null on allocation rows. (Not SkuId: FOCUS requires SkuId on every usage row, from a SKU list kcost does not publish.)'),
   column('x_KcostCostKind', 'String', false, 'allocation (cost charged to containers), idle (node cost no container was charged) or external (costBasis=reconciled: billing lines outside the cluster allocated to a namespace).'),
-  column('x_KcostCostBasis', 'String', false, 'list (kcost\'s prices) or reconciled (reconciled with the bill by kcost reconcile).'),
-  column('x_KcostAttribution', 'String', true, 'External rows: how the cost came to the namespace (tag, service, proportional, even, unallocated); null on other rows.'),
   column('x_KcostIdle', 'Boolean', false, 'true on idle rows.'),
   column('x_KcostPriceSource', 'String', false, 'Price sources of the row joined by ";" (aws-pricing, aws-spot, azure-retail, gcp-catalog, pricebook, default; bill for what the reconciled basis took from the bill).'),
   column('x_KcostCpuCost', 'Decimal', true, 'CPU part of EffectiveCost, USD; null on the reconciled basis (its tables keep one figure per workload and node-day).'),
@@ -62,6 +60,9 @@ export const FOCUS_COLUMNS = [
   column('x_KcostGpuCost', 'Decimal', true, 'GPU part of EffectiveCost, USD; null on the reconciled basis.'),
   column('x_KcostStorageCost', 'Decimal', true, 'Persistent volume part of EffectiveCost, USD (0 on idle rows); null on the reconciled basis.'),
   column('x_KcostNetworkCost', 'Decimal', true, 'Network part of EffectiveCost, USD (0 on idle rows); null on the reconciled basis.'),
+  // Added with the reconciled basis: appended, so the columns before keep their positions.
+  column('x_KcostCostBasis', 'String', false, 'list (kcost\'s prices) or reconciled (reconciled with the bill by kcost reconcile).'),
+  column('x_KcostAttribution', 'String', true, 'External rows: how the cost came to the namespace (tag, service, proportional, even, unallocated); null on other rows.'),
 ] as const satisfies readonly FocusColumn[];
 
 export type FocusColumnName = (typeof FOCUS_COLUMNS)[number]['name'];
