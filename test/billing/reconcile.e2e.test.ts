@@ -303,6 +303,17 @@ GROUP BY n.day, n.node_name, n.status, n.reconciled_cost_usd, n.reconciled_idle_
         byWorkload.rows.map((r) => [r.x_KcostCostKind, Number(r.EffectiveCost), r.PricingQuantity === '' ? null : Number(r.PricingQuantity), null]),
       );
 
+      // Bounded like every answer: over --max-rows is a 400, not a partial export.
+      const small = await buildApi(db.pool, MONTH_END + DAY, { maxRows: 50 });
+      try {
+        for (const url of [`/v1/focus?${WINDOW}&costBasis=reconciled`, `/v1/allocation?${WINDOW}&costBasis=reconciled&step=1d&aggregate=workload`]) {
+          const over = await small.inject({ method: 'GET', url });
+          expect(over.statusCode, url).toBe(400);
+          expect(over.body).toContain('more than 50 rows');
+        }
+      } finally {
+        await small.close();
+      }
       const hourly = await api.inject({ method: 'GET', url: `/v1/focus?${WINDOW}&costBasis=reconciled&step=1h`, headers: { authorization: 'Bearer token-finops' } });
       expect(hourly.statusCode).toBe(400);
       expect(hourly.json<{ parameter?: string; message: string }>().message).toContain('step');
