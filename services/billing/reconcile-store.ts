@@ -3,13 +3,21 @@
 // reconciled rows in one transaction. Recompute-and-replace per day is what
 // makes a restated day follow exactly once: the stored rows are a function
 // of the day's current inputs, whatever was delivered or retried before.
-import type pg from 'pg';
+import type { SqlClient } from '../db/sql-client.js';
 import type { ExternalRules } from './external.js';
 import { dayShare, reconcileDay, type DayLine, type NodeDay, type PodDay, type ReconciledDay } from './reconcile.js';
 import type { VolumeShare } from './volumes.js';
 import { instanceIdOfProviderId } from '../collector/bill/line-identity.js';
 
 const DAY_MILLIS = 86_400_000;
+
+/** One database session: a node-postgres pool or client, or PGlite (the TimescaleDB-path test). */
+export type ReconcileSession = Pick<SqlClient, 'query'>;
+
+/** Where a day's session comes from (a node-postgres pool): its transaction and advisory lock stay on it. */
+export interface ReconcileDatabase extends ReconcileSession {
+  connect(): Promise<ReconcileSession & { release(): void }>;
+}
 /**
  * Part of every day's digest: raised when what a day's rows hold changes
  * (2: billed volumes replace the pods' list storage, sql/0015), so that the
@@ -31,7 +39,7 @@ export interface ChangedDay {
  * to micro-dollars: a parallel plan may add the floats in another order, and
  * a digest that flapped would recompute days nothing changed in.
  */
-export async function changedDays(db: pg.ClientBase | pg.Pool, fromMillis: number, toMillis: number, rules: ExternalRules): Promise<ChangedDay[]> {
+export async function changedDays(db: ReconcileSession, fromMillis: number, toMillis: number, rules: ExternalRules): Promise<ChangedDay[]> {
   const result = await db.query<{ day: string; digest: string }>(
     `WITH days AS (
   SELECT s AS day_start, s + interval '1 day' AS day_end FROM generate_series($1::timestamptz, $2::timestamptz - interval '1 day', interval '1 day') AS s
@@ -60,7 +68,7 @@ ORDER BY 1`,
 }
 
 /** The node and pod costs and billing lines of the UTC day starting at `dayMillis`. */
-export async function loadDay(db: pg.ClientBase, dayMillis: number): Promise<{ nodes: NodeDay[]; pods: PodDay[]; lines: DayLine[] }> {
+export async function loadDay(db: ReconcileSession, dayMillis: number): Promise<{ nodes: NodeDay[]; pods: PodDay[]; lines: DayLine[] }> {
   const range = [new Date(dayMillis).toISOString(), new Date(dayMillis + DAY_MILLIS).toISOString()];
   const nodes = await db.query<{ cluster: string; node_name: string; provider_id: string | null; cost: number }>(
     `SELECT cluster, node_name, max(provider_id) AS provider_id, sum(cost_usd) AS cost
@@ -120,7 +128,7 @@ ORDER BY key`,
 const sum = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0);
 
 /** Replaces the day's reconciled rows by `day` (inside the caller's transaction); an empty digest removes the day. */
-export async function replaceDay(db: pg.ClientBase, dayMillis: number, digest: string, day: ReconciledDay, nowMillis: number): Promise<void> {
+export async function replaceDay(db: ReconcileSession, dayMillis: number, digest: string, day: ReconciledDay, nowMillis: number): Promise<void> {
   const date = new Date(dayMillis).toISOString().slice(0, 10);
   for (const table of ['reconciled_node_cost_daily', 'reconciled_pod_cost_daily', 'reconciled_volume_cost_daily', 'external_cost_daily', 'reconciled_day']) {
     await db.query(`DELETE FROM ${table} WHERE day = $1::date`, [date]);
@@ -168,7 +176,7 @@ export interface ReconcileOptions {
  * transaction under a per-day advisory lock (two reconcilers never
  * interleave on a day); returns the days it replaced.
  */
-export async function reconcileChangedDays(pool: pg.Pool, options: ReconcileOptions): Promise<number[]> {
+export async function reconcileChangedDays(pool: ReconcileDatabase, options: ReconcileOptions): Promise<number[]> {
   const replaced: number[] = [];
   for (const changed of await changedDays(pool, options.fromMillis, options.toMillis, options.rules)) {
     const client = await pool.connect();
