@@ -55,7 +55,8 @@ describe('kcost reconcile on the TimescaleDB path', () => {
     timescale = await createTimescaleDb();
     expect((await migrate(timescale.client, { logger: silentLogger() })).variant).toBe('timescaledb');
     // PGlite is one session: the store's per-day session is that session, released to nobody.
-    database = { query: timescale.client.query, connect: async () => ({ query: timescale.client.query, release: () => undefined }) };
+    const session = { query: <R extends Record<string, unknown>>(text: string, params?: unknown[]) => timescale.client.query<R>(text, params) };
+    database = { ...session, connect: async () => ({ ...session, release: () => undefined }) };
     const { nodes, pods } = dayOfCosts();
     await timescale.db.query(`COPY pod_cost (${columnNames(POD_COST_TABLE).join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([pods.map((p) => encodeRow(POD_COST_TABLE, p)).join('')]) });
     await timescale.db.query(`COPY node_cost (${columnNames(NODE_COST_TABLE).join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([nodes.map((n) => encodeRow(NODE_COST_TABLE, n)).join('')]) });
