@@ -46,3 +46,5 @@ COMMENT ON COLUMN reconciled_volume_cost_daily.billed_cost_usd IS 'Sum of the Ef
 SELECT kcost_guard_table('reconciled_volume_cost_daily', 'NULL');
 
 COMMENT ON COLUMN pod_cost.volumes IS 'Per-volume breakdown of storage_cost_usd, a JSON array of {persistentVolume, claim, storageClass, capacityBytes, costUsd, providerVolumeId} (costUsd: this container''s share for the window; the shares sum to storage_cost_usd; providerVolumeId: the disk the bill names, from PodCost v4, null when unknown); [] when the pod mounts no priced claim or the row predates the field.';
+
+COMMENT ON COLUMN external_cost_daily.attribution IS 'How the cost came to the namespace: tag (the namespace tag, or kubernetes.io/created-for/pvc/namespace on a disk no pod mounted that day), service (kubernetes.io/service-name), even, proportional (shared by the configured rule), unallocated.';

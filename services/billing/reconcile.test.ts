@@ -182,6 +182,11 @@ describe('allocateExternal', () => {
     expect(rows.map((r) => [r.cluster, r.namespace, r.costUsd])).toEqual([['prod', 'a', 50], ['prod', 'b', 50]]);
   });
 
+  it('charges a disk no pod mounted to the namespace of the claim the EBS CSI driver made it for', () => {
+    const disk = { serviceName: 'AmazonEC2', tags: { 'user:kubernetes.io/cluster/prod': 'owned', 'user:kubernetes.io/created-for/pvc/namespace': 'b' }, effectiveCostUsd: 2 };
+    expect(allocateExternal([disk], namespaceCost, rules)).toEqual([{ cluster: 'prod', namespace: 'b', serviceName: 'AmazonEC2', attribution: 'tag', costUsd: 2 }]);
+  });
+
   it('leaves a line unallocated when its cluster has no namespace cost that day', () => {
     const rows = allocateExternal([{ ...untagged, tags: { 'kubernetes.io/cluster/gone': 'owned' } }], namespaceCost, rules);
     expect(rows).toEqual([{ cluster: 'gone', namespace: UNALLOCATED_NAMESPACE, serviceName: 'AmazonCloudWatch', attribution: 'unallocated', costUsd: 100 }]);
