@@ -38,6 +38,9 @@ export interface ExternalLine {
 
 const CLUSTER_TAG_PREFIX = 'kubernetes.io/cluster/';
 const SERVICE_NAME_TAG = 'kubernetes.io/service-name';
+// What the AWS EBS CSI driver tags a provisioned disk with (--extra-create-metadata, on by default):
+// a disk no pod mounted that day is still its claim's namespace's.
+const CLAIM_NAMESPACE_TAG = 'kubernetes.io/created-for/pvc/namespace';
 
 /** Tags as kcost reads them: AWS CUR writes user tags as `user:<key>`. */
 function plainTags(tags: Readonly<Record<string, string>>): Map<string, string> {
@@ -54,10 +57,10 @@ export function clusterOfTags(tags: Readonly<Record<string, string>>, clusterTag
   return null;
 }
 
-/** The namespace a line's tags name and how: the namespace tag, else a load balancer's Service (namespace/name). */
+/** The namespace a line's tags name and how: the namespace tag (or a disk's claim namespace), else a load balancer's Service (namespace/name). */
 export function namespaceOfTags(tags: Readonly<Record<string, string>>, namespaceTag: string): { namespace: string; attribution: 'tag' | 'service' } | null {
   const plain = plainTags(tags);
-  const tagged = plain.get(namespaceTag);
+  const tagged = plain.get(namespaceTag) || plain.get(CLAIM_NAMESPACE_TAG);
   if (tagged) return { namespace: tagged, attribution: 'tag' };
   const service = plain.get(SERVICE_NAME_TAG);
   const slash = service?.indexOf('/') ?? -1;

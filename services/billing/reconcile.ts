@@ -2,9 +2,12 @@
 // day's node and pod costs at list prices and the day's billing lines. The
 // billed EffectiveCost of a node's instance replaces its list-price estimate,
 // and the node-day's pod compute and idle costs are scaled by the same
-// factor, so Σ pod compute + idle = node still holds exactly. Lines that are
-// not a node of any cluster that day are external costs (external.ts).
+// factor, so Σ pod compute + idle = node still holds exactly. Lines that
+// bill the disk of a volume the day's pods mounted replace those pods' list
+// cost of the volume (volumes.ts). The other lines are external costs
+// (external.ts).
 import { allocateExternal, type ExternalRow, type ExternalRules } from './external.js';
+import { diskIdOf, matchVolumes, reconciledShareUsd, type ReconciledVolume, type VolumeShare } from './volumes.js';
 
 /** A node's cost over one UTC day at list prices (sums of node_cost). */
 export interface NodeDay {
@@ -24,13 +27,19 @@ export interface PodDay {
   readonly workloadName: string;
   /** cpu + memory + gpu: the part of the node's cost the pods were charged. */
   readonly computeCostUsd: number;
-  /** storage + network: billed apart from the node, kept at list. */
-  readonly otherCostUsd: number;
+  /** Persistent volumes, billed apart from the node. */
+  readonly storageCostUsd: number;
+  /** Kept at list: a bill's transfer lines name no pod. */
+  readonly networkCostUsd: number;
+  /** The part of storageCostUsd whose disk is known, per disk. */
+  readonly volumes: readonly VolumeShare[];
 }
 
 /** A billing line's share of the day (a line spanning several days is prorated by time: dayShare). */
 export interface DayLine {
   readonly instanceId: string | null;
+  /** The line's ResourceId (a disk's lines are matched by it). */
+  readonly resourceId: string | null;
   readonly serviceName: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly effectiveCostUsd: number;
@@ -50,15 +59,24 @@ export interface ReconciledNode {
   readonly reconciledIdleCostUsd: number;
 }
 
-export interface ReconciledPod extends Omit<PodDay, 'computeCostUsd' | 'otherCostUsd'> {
+export interface ReconciledPod extends Omit<PodDay, 'computeCostUsd' | 'storageCostUsd' | 'networkCostUsd' | 'volumes'> {
+  /** compute + storage + network at list. */
   readonly listCostUsd: number;
+  /** reconciledCompute + reconciledStorage + network (at list). */
   readonly reconciledCostUsd: number;
+  /** compute × the node-day factor: with the node's reconciled idle, the node's reconciled cost. */
+  readonly reconciledComputeCostUsd: number;
+  readonly listStorageCostUsd: number;
+  /** Storage with each billed disk's share at its billed cost, the rest at list. */
+  readonly reconciledStorageCostUsd: number;
 }
 
 export interface ReconciledDay {
   readonly nodes: readonly ReconciledNode[];
   readonly pods: readonly ReconciledPod[];
   readonly external: readonly ExternalRow[];
+  /** The disks billed that day that pods mounted, per cluster. */
+  readonly volumes: readonly ReconciledVolume[];
   readonly billedEffectiveCostUsd: number;
 }
 
@@ -123,16 +141,34 @@ export function reconcileDay(nodes: readonly NodeDay[], pods: readonly PodDay[],
     return { ...node, status: 'BILLED', factor, reconciledCostUsd: reconciled, listIdleCostUsd: listIdle, reconciledIdleCostUsd: reconciled - listCompute * factor };
   });
 
+  const volumeMatch = matchVolumes(pods.flatMap((pod) => pod.volumes), lines.filter((line) => line.instanceId === null || !matchedInstances.has(line.instanceId)));
+  const volumes = new Map<string, { cluster: string; volumeId: string; listCostUsd: number; billedCostUsd: number }>();
   const reconciledPods = pods.map((pod): ReconciledPod => {
     const factor = factorByNode.get(nodeKey(pod.cluster, pod.nodeName)) ?? 1;
+    let storage = pod.storageCostUsd;
+    for (const share of pod.volumes) {
+      const volumeId = diskIdOf(share.providerVolumeId);
+      if (!volumeMatch.billedByVolume.has(volumeId)) continue;
+      const billed = reconciledShareUsd(share, volumeMatch);
+      storage += billed - share.listCostUsd;
+      const key = nodeKey(pod.cluster, volumeId);
+      const volume = volumes.get(key) ?? { cluster: pod.cluster, volumeId, listCostUsd: 0, billedCostUsd: 0 };
+      volume.listCostUsd += share.listCostUsd;
+      volume.billedCostUsd += billed;
+      volumes.set(key, volume);
+    }
+    const compute = pod.computeCostUsd * factor;
     return {
       cluster: pod.cluster,
       nodeName: pod.nodeName,
       namespace: pod.namespace,
       workloadKind: pod.workloadKind,
       workloadName: pod.workloadName,
-      listCostUsd: pod.computeCostUsd + pod.otherCostUsd,
-      reconciledCostUsd: pod.computeCostUsd * factor + pod.otherCostUsd,
+      listCostUsd: pod.computeCostUsd + pod.storageCostUsd + pod.networkCostUsd,
+      reconciledCostUsd: compute + storage + pod.networkCostUsd,
+      reconciledComputeCostUsd: compute,
+      listStorageCostUsd: pod.storageCostUsd,
+      reconciledStorageCostUsd: storage,
     };
   });
 
@@ -142,11 +178,12 @@ export function reconcileDay(nodes: readonly NodeDay[], pods: readonly PodDay[],
     ofCluster.set(pod.namespace, (ofCluster.get(pod.namespace) ?? 0) + pod.reconciledCostUsd);
     namespaceCost.set(pod.cluster, ofCluster);
   }
-  const externalLines = lines.filter((line) => line.instanceId === null || !matchedInstances.has(line.instanceId));
+  const externalLines = lines.filter((line) => (line.instanceId === null || !matchedInstances.has(line.instanceId)) && !volumeMatch.matchedLines.has(line));
   return {
     nodes: reconciledNodes,
     pods: reconciledPods,
     external: allocateExternal(externalLines, namespaceCost, rules),
+    volumes: [...volumes.values()],
     billedEffectiveCostUsd: sum(lines.map((l) => l.effectiveCostUsd)),
   };
 }

@@ -284,6 +284,8 @@ export interface VolumeState {
   region: string;
   /** True for local persistent storage (spec.local or spec.hostPath): the volume lives on one node and pins every pod that mounts it to that node, so such a pod cannot move to another node (or to spot capacity) without losing its data. Since v4. */
   local: boolean;
+  /** The provider's id of the disk behind the volume, as the bill names it: spec.csi.volumeHandle (vol-0abc on EBS, projects/p/zones/z/disks/d on GCE PD, /subscriptions/…/disks/d on Azure Disk), spec.awsElasticBlockStore.volumeID, spec.gcePersistentDisk.pdName or spec.azureDisk.diskURI; null for other sources. Since v5. */
+  providerVolumeId: null | string;
 }
 
 /** PersistentVolumeClaim state that costing needs. */
@@ -526,6 +528,8 @@ export interface VolumeCost {
   capacityBytes: number;
   /** This container's share of the volume's cost for the window in USD; the shares of one record sum to storageCostUsd. */
   costUsd: number;
+  /** The provider's id of the disk behind the volume (KubeObject VolumeState.providerVolumeId); kcost reconcile matches it with the bill's volume lines. null when unknown. Since v4. */
+  providerVolumeId: null | string;
 }
 
 /** A price that takes effect at effectiveFrom for one SKU, published to kcost.prices.v1 (compacted, key provider/region[:zone]/kind/sku/capacityType/effectiveFrom, so compaction keeps every change). The processor keeps the time-ordered history and prices each window with the price in effect at its start. */
@@ -2003,6 +2007,15 @@ export const currentSchemas: Record<SchemaName, object> = {
                 "type": "boolean",
                 "default": false,
                 "doc": "True for local persistent storage (spec.local or spec.hostPath): the volume lives on one node and pins every pod that mounts it to that node, so such a pod cannot move to another node (or to spot capacity) without losing its data. Since v4."
+              },
+              {
+                "name": "providerVolumeId",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "doc": "The provider's id of the disk behind the volume, as the bill names it: spec.csi.volumeHandle (vol-0abc on EBS, projects/p/zones/z/disks/d on GCE PD, /subscriptions/…/disks/d on Azure Disk), spec.awsElasticBlockStore.volumeID, spec.gcePersistentDisk.pdName or spec.azureDisk.diskURI; null for other sources. Since v5."
               }
             ]
           }
@@ -2780,6 +2793,15 @@ export const currentSchemas: Record<SchemaName, object> = {
                 "name": "costUsd",
                 "type": "double",
                 "doc": "This container's share of the volume's cost for the window in USD; the shares of one record sum to storageCostUsd."
+              },
+              {
+                "name": "providerVolumeId",
+                "type": [
+                  "null",
+                  "string"
+                ],
+                "default": null,
+                "doc": "The provider's id of the disk behind the volume (KubeObject VolumeState.providerVolumeId); kcost reconcile matches it with the bill's volume lines. null when unknown. Since v4."
               }
             ]
           }
@@ -7136,6 +7158,751 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           "doc": "Set when kind is POD_DISRUPTION_BUDGET."
         }
       ]
+    },
+    {
+      "type": "record",
+      "name": "KubeObject",
+      "namespace": "io.kcost",
+      "doc": "The observed state of one Kubernetes object that costing and right-sizing need, published to kcost.kube.v1 (compacted, key cluster/kind/uid). A deletion is published as the last known state with deletedAt set.",
+      "fields": [
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Name of the cluster the object lives in, as configured on the collector."
+        },
+        {
+          "name": "kind",
+          "type": {
+            "type": "enum",
+            "name": "ObjectKind",
+            "symbols": [
+              "POD",
+              "NODE",
+              "PERSISTENT_VOLUME",
+              "PERSISTENT_VOLUME_CLAIM",
+              "NAMESPACE",
+              "HORIZONTAL_POD_AUTOSCALER",
+              "WORKLOAD",
+              "POD_DISRUPTION_BUDGET"
+            ],
+            "default": "POD",
+            "doc": "Which Kubernetes kind this object is; exactly the matching state field below is set. HORIZONTAL_POD_AUTOSCALER and WORKLOAD came with v3, POD_DISRUPTION_BUDGET with v4: an older reader reads a symbol it does not know as POD (this enum's default) with pod null, so a consumer must skip a POD whose pod is null, as kcost's processor does."
+          },
+          "doc": "Kubernetes kind of the object."
+        },
+        {
+          "name": "uid",
+          "type": "string",
+          "doc": "metadata.uid: unique over the cluster's lifetime."
+        },
+        {
+          "name": "name",
+          "type": "string",
+          "doc": "metadata.name."
+        },
+        {
+          "name": "namespace",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "metadata.namespace; null for cluster-scoped kinds (nodes, persistent volumes, namespaces). Set for the namespaced kinds: pods, claims, autoscalers and workloads."
+        },
+        {
+          "name": "labels",
+          "type": {
+            "type": "map",
+            "values": "string"
+          },
+          "default": {},
+          "doc": "metadata.labels."
+        },
+        {
+          "name": "resourceVersion",
+          "type": "string",
+          "default": "",
+          "doc": "metadata.resourceVersion of the observed state; opaque, only equality is meaningful."
+        },
+        {
+          "name": "createdAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "metadata.creationTimestamp."
+        },
+        {
+          "name": "deletedAt",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "When the object was deleted (watch DELETED event, or metadata.deletionTimestamp); null while it exists."
+        },
+        {
+          "name": "observedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the collector observed this state."
+        },
+        {
+          "name": "pod",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "PodState",
+              "doc": "Pod state that costing needs.",
+              "fields": [
+                {
+                  "name": "nodeName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.nodeName; null until the pod is scheduled."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "doc": "status.phase: Pending, Running, Succeeded, Failed or Unknown."
+                },
+                {
+                  "name": "startedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "status.startTime: when the kubelet accepted the pod."
+                },
+                {
+                  "name": "endedAt",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "When the pod stopped costing: its last container finished, or it was deleted."
+                },
+                {
+                  "name": "workload",
+                  "type": [
+                    "null",
+                    {
+                      "type": "record",
+                      "name": "WorkloadRef",
+                      "doc": "The top controller that owns a pod (Pod → ReplicaSet → Deployment, Job → CronJob, StatefulSet, DaemonSet).",
+                      "fields": [
+                        {
+                          "name": "kind",
+                          "type": "string",
+                          "doc": "Kind of the top controller: Deployment, StatefulSet, DaemonSet, CronJob, Job, ReplicaSet, ReplicationController, or another owner kind."
+                        },
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "Name of the top controller, in the pod's namespace."
+                        }
+                      ]
+                    }
+                  ],
+                  "default": null,
+                  "doc": "Owning workload resolved to its top controller; null for a bare pod."
+                },
+                {
+                  "name": "containers",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "ContainerResources",
+                      "doc": "Requests, limits and restart history of one container.",
+                      "fields": [
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "Container name."
+                        },
+                        {
+                          "name": "cpuRequestCores",
+                          "type": "double",
+                          "default": 0,
+                          "doc": "resources.requests.cpu in cores (0 when unset)."
+                        },
+                        {
+                          "name": "cpuLimitCores",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "resources.limits.cpu in cores; null when unset."
+                        },
+                        {
+                          "name": "memoryRequestBytes",
+                          "type": "long",
+                          "default": 0,
+                          "doc": "resources.requests.memory in bytes (0 when unset)."
+                        },
+                        {
+                          "name": "memoryLimitBytes",
+                          "type": [
+                            "null",
+                            "long"
+                          ],
+                          "default": null,
+                          "doc": "resources.limits.memory in bytes; null when unset."
+                        },
+                        {
+                          "name": "gpuRequest",
+                          "type": "double",
+                          "default": 0,
+                          "doc": "GPUs requested (nvidia.com/gpu, amd.com/gpu); 0 when none."
+                        },
+                        {
+                          "name": "gpuLimit",
+                          "type": [
+                            "null",
+                            "double"
+                          ],
+                          "default": null,
+                          "doc": "GPU limit; null when unset."
+                        },
+                        {
+                          "name": "restartCount",
+                          "type": "int",
+                          "default": 0,
+                          "doc": "status.containerStatuses[].restartCount: how often the kubelet has restarted this container."
+                        },
+                        {
+                          "name": "lastTerminationReason",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "Reason of the container's last termination (lastState.terminated.reason, or state.terminated.reason while it is terminated): OOMKilled, Error, Completed, ...; null when it never terminated."
+                        },
+                        {
+                          "name": "lastTerminatedAt",
+                          "type": [
+                            "null",
+                            {
+                              "type": "long",
+                              "logicalType": "timestamp-millis"
+                            }
+                          ],
+                          "default": null,
+                          "doc": "When that last termination happened (its finishedAt); null when it never terminated."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "App containers (init containers do not run for the pod's life and are not listed)."
+                },
+                {
+                  "name": "claimNames",
+                  "type": {
+                    "type": "array",
+                    "items": "string"
+                  },
+                  "default": [],
+                  "doc": "Names of the PersistentVolumeClaims the pod mounts, in its namespace."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is POD."
+        },
+        {
+          "name": "node",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "NodeState",
+              "doc": "Node state that costing needs.",
+              "fields": [
+                {
+                  "name": "provider",
+                  "type": "string",
+                  "default": "unknown",
+                  "doc": "Cloud provider from spec.providerID: aws, gcp, azure, or unknown (on-premises)."
+                },
+                {
+                  "name": "providerId",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.providerID."
+                },
+                {
+                  "name": "instanceType",
+                  "type": "string",
+                  "default": "",
+                  "doc": "node.kubernetes.io/instance-type (or beta.kubernetes.io/instance-type)."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "default": "",
+                  "doc": "topology.kubernetes.io/region (or failure-domain.beta.kubernetes.io/region)."
+                },
+                {
+                  "name": "zone",
+                  "type": "string",
+                  "default": "",
+                  "doc": "topology.kubernetes.io/zone (or failure-domain.beta.kubernetes.io/zone)."
+                },
+                {
+                  "name": "capacityType",
+                  "type": {
+                    "type": "enum",
+                    "name": "CapacityType",
+                    "symbols": [
+                      "ON_DEMAND",
+                      "SPOT",
+                      "RESERVED",
+                      "UNKNOWN"
+                    ],
+                    "default": "UNKNOWN",
+                    "doc": "How the capacity is bought."
+                  },
+                  "default": "UNKNOWN",
+                  "doc": "From eks.amazonaws.com/capacityType, karpenter.sh/capacity-type, cloud.google.com/gke-spot or gke-preemptible, kubernetes.azure.com/scalesetpriority."
+                },
+                {
+                  "name": "cpuCapacityCores",
+                  "type": "double",
+                  "doc": "status.capacity.cpu in cores."
+                },
+                {
+                  "name": "memoryCapacityBytes",
+                  "type": "long",
+                  "doc": "status.capacity.memory in bytes."
+                },
+                {
+                  "name": "gpuCapacity",
+                  "type": "double",
+                  "default": 0,
+                  "doc": "status.capacity GPUs (nvidia.com/gpu, amd.com/gpu)."
+                },
+                {
+                  "name": "cpuAllocatableCores",
+                  "type": "double",
+                  "doc": "status.allocatable.cpu in cores."
+                },
+                {
+                  "name": "memoryAllocatableBytes",
+                  "type": "long",
+                  "doc": "status.allocatable.memory in bytes."
+                },
+                {
+                  "name": "gpuAllocatable",
+                  "type": "double",
+                  "default": 0,
+                  "doc": "status.allocatable GPUs."
+                },
+                {
+                  "name": "gpuModel",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "GPU model where a label names it (nvidia.com/gpu.product, cloud.google.com/gke-accelerator)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is NODE."
+        },
+        {
+          "name": "volume",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "VolumeState",
+              "doc": "PersistentVolume state that costing needs.",
+              "fields": [
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "spec.capacity.storage in bytes."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "default": "",
+                  "doc": "spec.storageClassName."
+                },
+                {
+                  "name": "claimNamespace",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.claimRef.namespace of the claim bound to it."
+                },
+                {
+                  "name": "claimName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.claimRef.name of the claim bound to it."
+                },
+                {
+                  "name": "driver",
+                  "type": "string",
+                  "default": "",
+                  "doc": "CSI driver or in-tree plugin that backs it (e.g. ebs.csi.aws.com, gcePersistentDisk)."
+                },
+                {
+                  "name": "region",
+                  "type": "string",
+                  "default": "",
+                  "doc": "Region from the volume's topology labels or node affinity, when known."
+                },
+                {
+                  "name": "local",
+                  "type": "boolean",
+                  "default": false,
+                  "doc": "True for local persistent storage (spec.local or spec.hostPath): the volume lives on one node and pins every pod that mounts it to that node, so such a pod cannot move to another node (or to spot capacity) without losing its data. Since v4."
+                },
+                {
+                  "name": "providerVolumeId",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "The provider's id of the disk behind the volume, as the bill names it: spec.csi.volumeHandle (vol-0abc on EBS, projects/p/zones/z/disks/d on GCE PD, /subscriptions/…/disks/d on Azure Disk), spec.awsElasticBlockStore.volumeID, spec.gcePersistentDisk.pdName or spec.azureDisk.diskURI; null for other sources. Since v5."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is PERSISTENT_VOLUME."
+        },
+        {
+          "name": "claim",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "ClaimState",
+              "doc": "PersistentVolumeClaim state that costing needs.",
+              "fields": [
+                {
+                  "name": "volumeName",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.volumeName of the bound volume."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "default": "",
+                  "doc": "spec.storageClassName."
+                },
+                {
+                  "name": "requestBytes",
+                  "type": "long",
+                  "default": 0,
+                  "doc": "spec.resources.requests.storage in bytes."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "default": 0,
+                  "doc": "status.capacity.storage in bytes (0 until bound)."
+                },
+                {
+                  "name": "phase",
+                  "type": "string",
+                  "default": "",
+                  "doc": "status.phase: Pending, Bound or Lost."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is PERSISTENT_VOLUME_CLAIM."
+        },
+        {
+          "name": "hpa",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "AutoscalerState",
+              "doc": "autoscaling/v2 HorizontalPodAutoscaler state that right-sizing needs: what it scales, within which bounds, and on which metrics.",
+              "fields": [
+                {
+                  "name": "targetKind",
+                  "type": "string",
+                  "doc": "spec.scaleTargetRef.kind: Deployment, StatefulSet or another scalable kind. With targetName it names the workload as PodState.workload and WorkloadState do."
+                },
+                {
+                  "name": "targetName",
+                  "type": "string",
+                  "doc": "spec.scaleTargetRef.name, in the autoscaler's namespace."
+                },
+                {
+                  "name": "minReplicas",
+                  "type": "int",
+                  "default": 1,
+                  "doc": "spec.minReplicas (1, the API server's default, when unset)."
+                },
+                {
+                  "name": "maxReplicas",
+                  "type": "int",
+                  "doc": "spec.maxReplicas."
+                },
+                {
+                  "name": "currentReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.currentReplicas: replicas of the target when the autoscaler last looked (0 before it first looked)."
+                },
+                {
+                  "name": "desiredReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.desiredReplicas: replicas the autoscaler last asked for (0 before its first decision)."
+                },
+                {
+                  "name": "lastScaleTime",
+                  "type": [
+                    "null",
+                    {
+                      "type": "long",
+                      "logicalType": "timestamp-millis"
+                    }
+                  ],
+                  "default": null,
+                  "doc": "status.lastScaleTime: when it last changed the replica count; null if it never did."
+                },
+                {
+                  "name": "metrics",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "AutoscalerMetric",
+                      "doc": "One entry of spec.metrics. Every metric is listed, whatever its type, so a consumer sees when an autoscaler scales on more than CPU and memory.",
+                      "fields": [
+                        {
+                          "name": "type",
+                          "type": "string",
+                          "doc": "spec.metrics[].type: Resource, ContainerResource, Pods, Object or External."
+                        },
+                        {
+                          "name": "name",
+                          "type": "string",
+                          "doc": "The resource (cpu, memory) for Resource and ContainerResource; metric.name for Pods, Object and External."
+                        },
+                        {
+                          "name": "container",
+                          "type": [
+                            "null",
+                            "string"
+                          ],
+                          "default": null,
+                          "doc": "The container a ContainerResource metric reads; null for the other types."
+                        },
+                        {
+                          "name": "targetType",
+                          "type": "string",
+                          "default": "",
+                          "doc": "target.type: Utilization, AverageValue or Value."
+                        },
+                        {
+                          "name": "targetAverageUtilizationPercent",
+                          "type": [
+                            "null",
+                            "int"
+                          ],
+                          "default": null,
+                          "doc": "target.averageUtilization (percent of the pods' request) when targetType is Utilization; null otherwise."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "spec.metrics in order. An autoscaler with none scales on 80 % CPU utilization (the API server's default), and is published with that metric."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is HORIZONTAL_POD_AUTOSCALER."
+        },
+        {
+          "name": "workload",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "WorkloadState",
+              "doc": "Replica counts of a Deployment or StatefulSet: what it asks for and what runs.",
+              "fields": [
+                {
+                  "name": "controllerKind",
+                  "type": "string",
+                  "doc": "Deployment or StatefulSet (a later collector may add other controllers without a new ObjectKind). The same string as PodState.workload.kind, so pods join their workload on namespace, kind and name."
+                },
+                {
+                  "name": "desiredReplicas",
+                  "type": "int",
+                  "doc": "spec.replicas (1, the API server's default, when unset): what the owner or an autoscaler asks for."
+                },
+                {
+                  "name": "replicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.replicas: the controller's pods that are not terminating."
+                },
+                {
+                  "name": "readyReplicas",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.readyReplicas: those of them that are Ready."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is WORKLOAD."
+        },
+        {
+          "name": "disruptionBudget",
+          "type": [
+            "null",
+            {
+              "type": "record",
+              "name": "DisruptionBudgetState",
+              "doc": "policy/v1 PodDisruptionBudget state: which pods it covers and how many of them a voluntary disruption (a node drain, a spot move) may take. Since v4.",
+              "fields": [
+                {
+                  "name": "minAvailable",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.minAvailable as given: a count (\"2\") or a percent of the selected pods (\"50%\"); null when unset."
+                },
+                {
+                  "name": "maxUnavailable",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "spec.maxUnavailable as given: a count (\"1\") or a percent (\"25%\"); null when unset."
+                },
+                {
+                  "name": "matchLabels",
+                  "type": {
+                    "type": "map",
+                    "values": "string"
+                  },
+                  "default": {},
+                  "doc": "spec.selector.matchLabels: every one must equal the pod's label."
+                },
+                {
+                  "name": "matchExpressions",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "LabelSelectorRequirement",
+                      "doc": "One entry of spec.selector.matchExpressions.",
+                      "fields": [
+                        {
+                          "name": "key",
+                          "type": "string",
+                          "doc": "The label key it tests."
+                        },
+                        {
+                          "name": "operator",
+                          "type": "string",
+                          "doc": "In, NotIn, Exists or DoesNotExist."
+                        },
+                        {
+                          "name": "values",
+                          "type": {
+                            "type": "array",
+                            "items": "string"
+                          },
+                          "default": [],
+                          "doc": "The values for In and NotIn; empty for Exists and DoesNotExist."
+                        }
+                      ]
+                    }
+                  },
+                  "default": [],
+                  "doc": "spec.selector.matchExpressions: every one must hold. With matchLabels empty too, the budget covers every pod of its namespace (policy/v1). A budget with no selector at all selects no pod (policy/v1); it is published with one requirement nothing satisfies: key \"\", operator In, no values."
+                },
+                {
+                  "name": "disruptionsAllowed",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.disruptionsAllowed: how many covered pods may be evicted now (0 before the controller first looked)."
+                },
+                {
+                  "name": "currentHealthy",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.currentHealthy: covered pods that are healthy now."
+                },
+                {
+                  "name": "desiredHealthy",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.desiredHealthy: the fewest healthy pods the budget allows."
+                },
+                {
+                  "name": "expectedPods",
+                  "type": "int",
+                  "default": 0,
+                  "doc": "status.expectedPods: the pods the budget counts (their controllers' desired replicas)."
+                }
+              ]
+            }
+          ],
+          "default": null,
+          "doc": "Set when kind is POD_DISRUPTION_BUDGET."
+        }
+      ]
     }
   ],
   "NodeCost": [
@@ -8304,6 +9071,288 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
                   "name": "costUsd",
                   "type": "double",
                   "doc": "This container's share of the volume's cost for the window in USD; the shares of one record sum to storageCostUsd."
+                }
+              ]
+            }
+          },
+          "default": [],
+          "doc": "Per-volume breakdown of storageCostUsd: one entry per claim the pod mounts that was priced; empty when the pod mounts none (and in records written before this field existed)."
+        }
+      ]
+    },
+    {
+      "type": "record",
+      "name": "PodCost",
+      "namespace": "io.kcost",
+      "doc": "The priced cost of one container over one window, published to kcost.costs.v1 (key cluster/podUid). For every node and window, the sum of its containers' cpuCostUsd + memoryCostUsd + gpuCostUsd plus the node's idle cost equals the node's cost (storage and network are billed apart from nodes, so totalCostUsd adds them on top).",
+      "fields": [
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Cluster name."
+        },
+        {
+          "name": "namespace",
+          "type": "string",
+          "doc": "Pod namespace."
+        },
+        {
+          "name": "podUid",
+          "type": "string",
+          "doc": "Pod metadata.uid."
+        },
+        {
+          "name": "podName",
+          "type": "string",
+          "doc": "Pod name."
+        },
+        {
+          "name": "container",
+          "type": "string",
+          "doc": "Container name."
+        },
+        {
+          "name": "nodeName",
+          "type": "string",
+          "doc": "Node the container ran on; empty when unknown (see flags)."
+        },
+        {
+          "name": "workloadKind",
+          "type": "string",
+          "default": "",
+          "doc": "Kind of the pod's top controller (Deployment, StatefulSet, ...); empty for a bare pod."
+        },
+        {
+          "name": "workloadName",
+          "type": "string",
+          "default": "",
+          "doc": "Name of the pod's top controller; empty for a bare pod."
+        },
+        {
+          "name": "labels",
+          "type": {
+            "type": "map",
+            "values": "string"
+          },
+          "default": {},
+          "doc": "Pod labels at the time of the window."
+        },
+        {
+          "name": "windowStart",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Start of the window (inclusive)."
+        },
+        {
+          "name": "windowSeconds",
+          "type": "int",
+          "default": 60,
+          "doc": "Length of the window in seconds."
+        },
+        {
+          "name": "cpuRequestCores",
+          "type": "double",
+          "default": 0,
+          "doc": "CPU request in cores."
+        },
+        {
+          "name": "cpuUsageCoresAvg",
+          "type": "double",
+          "default": 0,
+          "doc": "Average CPU used over the window, in cores."
+        },
+        {
+          "name": "cpuAllocatedCores",
+          "type": "double",
+          "default": 0,
+          "doc": "CPU the container is charged for, in cores (by the allocation basis, after any scaling to the node's capacity)."
+        },
+        {
+          "name": "memoryRequestBytes",
+          "type": "double",
+          "default": 0,
+          "doc": "Memory request in bytes."
+        },
+        {
+          "name": "memoryUsageBytesAvg",
+          "type": "double",
+          "default": 0,
+          "doc": "Average memory working set over the window, in bytes."
+        },
+        {
+          "name": "memoryWorkingSetMaxBytes",
+          "type": [
+            "null",
+            "double"
+          ],
+          "default": null,
+          "doc": "Largest memory working set seen in the window, in bytes (UsageSample.memoryWorkingSetMaxBytes): the per-window peak that memory right-sizing reads. null for a gap window, and in records written before this field existed (read memoryUsageBytesAvg then)."
+        },
+        {
+          "name": "memoryAllocatedBytes",
+          "type": "double",
+          "default": 0,
+          "doc": "Memory the container is charged for, in bytes."
+        },
+        {
+          "name": "gpuRequest",
+          "type": "double",
+          "default": 0,
+          "doc": "GPUs requested."
+        },
+        {
+          "name": "gpuAllocated",
+          "type": "double",
+          "default": 0,
+          "doc": "GPUs the container is charged for."
+        },
+        {
+          "name": "cpuCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "CPU cost of the window in USD."
+        },
+        {
+          "name": "memoryCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Memory cost of the window in USD."
+        },
+        {
+          "name": "gpuCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "GPU cost of the window in USD."
+        },
+        {
+          "name": "storageCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Persistent volume cost of the window in USD (the container's share of the pod's claims)."
+        },
+        {
+          "name": "networkCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Network transfer cost of the window in USD, where measured."
+        },
+        {
+          "name": "totalCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "Sum of the per-resource costs in USD."
+        },
+        {
+          "name": "onDemandCostUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "What the same allocation would have cost at the on-demand price of the same instance type."
+        },
+        {
+          "name": "spotSavingsUsd",
+          "type": "double",
+          "default": 0,
+          "doc": "onDemandCostUsd - totalCostUsd for spot (and reserved) capacity; 0 on on-demand."
+        },
+        {
+          "name": "capacityType",
+          "type": {
+            "type": "enum",
+            "name": "CapacityType",
+            "symbols": [
+              "ON_DEMAND",
+              "SPOT",
+              "RESERVED",
+              "UNKNOWN"
+            ],
+            "default": "UNKNOWN",
+            "doc": "How the capacity is bought."
+          },
+          "default": "UNKNOWN",
+          "doc": "Capacity type of the node."
+        },
+        {
+          "name": "instanceType",
+          "type": "string",
+          "default": "",
+          "doc": "Instance type of the node."
+        },
+        {
+          "name": "region",
+          "type": "string",
+          "default": "",
+          "doc": "Region of the node."
+        },
+        {
+          "name": "priceSource",
+          "type": "string",
+          "doc": "Which price source priced the node: aws-pricing, aws-spot, azure-retail, gcp-catalog, pricebook or default."
+        },
+        {
+          "name": "priceEffectiveFrom",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "effectiveFrom of the price used; null for built-in defaults."
+        },
+        {
+          "name": "flags",
+          "type": {
+            "type": "array",
+            "items": "string"
+          },
+          "default": [],
+          "doc": "Caveats on the figure: UNKNOWN_POD (priced without pod state), UNKNOWN_NODE (priced without node state, at default prices), SCALED (allocation scaled down to node capacity), GAP (no usage measured; priced on requests)."
+        },
+        {
+          "name": "volumes",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "record",
+              "name": "VolumeCost",
+              "doc": "This container's share of one persistent volume's cost for the window.",
+              "fields": [
+                {
+                  "name": "persistentVolume",
+                  "type": "string",
+                  "doc": "PersistentVolume name; empty when the claim is not bound yet."
+                },
+                {
+                  "name": "claim",
+                  "type": "string",
+                  "doc": "PersistentVolumeClaim name (in the pod's namespace)."
+                },
+                {
+                  "name": "storageClass",
+                  "type": "string",
+                  "doc": "Storage class of the volume (or of the claim when unbound)."
+                },
+                {
+                  "name": "capacityBytes",
+                  "type": "long",
+                  "doc": "Size priced, in bytes: the volume's capacity, else the claim's capacity or request."
+                },
+                {
+                  "name": "costUsd",
+                  "type": "double",
+                  "doc": "This container's share of the volume's cost for the window in USD; the shares of one record sum to storageCostUsd."
+                },
+                {
+                  "name": "providerVolumeId",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "The provider's id of the disk behind the volume (KubeObject VolumeState.providerVolumeId); kcost reconcile matches it with the bill's volume lines. null when unknown. Since v4."
                 }
               ]
             }

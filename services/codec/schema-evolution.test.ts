@@ -85,6 +85,28 @@ describe('PodCost v2', () => {
   });
 });
 
+describe('PodCost v4 and KubeObject v5: the disk id the bill names', () => {
+  const podCosts = (releasedSchemas.PodCost ?? []).map((s) => parseSchema(s));
+  const kubeObjects = (releasedSchemas.KubeObject ?? []).map((s) => parseSchema(s));
+
+  it('are frozen in schemas/released/ as the current versions', () => {
+    expect([podCosts.length, kubeObjects.length]).toEqual([4, 5]);
+    expect(podCosts[3]!.schema()).toEqual(parseSchema(currentSchemas.PodCost).schema());
+    expect(kubeObjects[4]!.schema()).toEqual(parseSchema(currentSchemas.KubeObject).schema());
+  });
+
+  it('read older volumes with providerVolumeId = null', () => {
+    const v3 = podCosts[2]!;
+    const written = { ...(v3.random() as unknown as Record<string, unknown>), volumes: [{ persistentVolume: 'pv', claim: 'c', storageClass: 'gp3', capacityBytes: 1, costUsd: 0.5 }] };
+    expect((readAcross(v3, podCosts[3]!, written) as { volumes: unknown }).volumes).toEqual([{ persistentVolume: 'pv', claim: 'c', storageClass: 'gp3', capacityBytes: 1, costUsd: 0.5, providerVolumeId: null }]);
+    for (let i = 0; i < 20; i++) {
+      const old = kubeObjects[3]!.random() as unknown as { volume: unknown };
+      const read = readAcross(kubeObjects[3]!, kubeObjects[4]!, old) as { volume: { providerVolumeId: unknown } | null };
+      if (old.volume !== null) expect(read.volume?.providerVolumeId).toBeNull();
+    }
+  });
+});
+
 describe('KubeObject v3', () => {
   const [v1, v2] = (releasedSchemas.KubeObject ?? []).map((s) => parseSchema(s));
   const current = parseSchema(currentSchemas.KubeObject);
@@ -107,11 +129,6 @@ describe('KubeObject v4', () => {
   const released = (releasedSchemas.KubeObject ?? []).map((s) => parseSchema(s));
   const v3 = released[2]!;
   const current = parseSchema(currentSchemas.KubeObject);
-
-  it('is frozen in schemas/released/ as the current version', () => {
-    expect(released).toHaveLength(4);
-    expect(released[3]!.schema()).toEqual(current.schema());
-  });
 
   it('reads v1 to v3 records with no disruption budget, and their volumes as not local', () => {
     for (const old of released.slice(0, 3)) {

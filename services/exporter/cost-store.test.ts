@@ -134,7 +134,7 @@ describe('CostStore window series', () => {
 
   it('sums per persistent volume the monthly rate of every pod share in the served window', () => {
     const { store } = storeWithClock();
-    const vol = (persistentVolume: string, costUsd: number, storageClass = 'gp3') => ({ persistentVolume, claim: `c-${persistentVolume}`, storageClass, capacityBytes: 2 ** 30, costUsd });
+    const vol = (persistentVolume: string, costUsd: number, storageClass = 'gp3') => ({ persistentVolume, claim: `c-${persistentVolume}`, storageClass, capacityBytes: 2 ** 30, costUsd, providerVolumeId: null });
     // db-0 has two containers sharing pv-data; web-1 shares pv-shared with db-0; an unbound claim has no volume name.
     store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', container: 'pg', storageCostUsd: 0.0003, volumes: [vol('pv-data', 0.0002), vol('pv-shared', 0.0001, 'efs')] }));
     store.applyPodCost(podCost({ podUid: 'u1', podName: 'db-0', container: 'backup', storageCostUsd: 0.0002, volumes: [vol('pv-data', 0.0002)] }));

@@ -121,7 +121,7 @@ export function podObject(o: {
 }
 
 /** A bound claim and its volume; size in GiB. */
-export function claimAndVolume(o: { cluster?: string; namespace?: string; claim: string; volume: string; sizeGib: number; storageClass?: string; region?: string }): KubeObject[] {
+export function claimAndVolume(o: { cluster?: string; namespace?: string; claim: string; volume: string; sizeGib: number; storageClass?: string; region?: string; providerVolumeId?: string }): KubeObject[] {
   const base = { cluster: o.cluster ?? 'prod', labels: {}, resourceVersion: '1', createdAt: 0, deletedAt: null, observedAt: 0, pod: null, node: null, hpa: null, workload: null, disruptionBudget: null };
   const bytes = o.sizeGib * GIB;
   return [
@@ -141,7 +141,7 @@ export function claimAndVolume(o: { cluster?: string; namespace?: string; claim:
       name: o.volume,
       namespace: null,
       claim: null,
-      volume: { capacityBytes: bytes, storageClass: o.storageClass ?? 'gp3', claimNamespace: o.namespace ?? 'default', claimName: o.claim, driver: 'ebs.csi.aws.com', region: o.region ?? 'us-east-1', local: false },
+      volume: { capacityBytes: bytes, storageClass: o.storageClass ?? 'gp3', claimNamespace: o.namespace ?? 'default', claimName: o.claim, driver: 'ebs.csi.aws.com', region: o.region ?? 'us-east-1', local: false, providerVolumeId: o.providerVolumeId ?? null },
     },
   ];
 }

@@ -18,7 +18,7 @@ function priced() {
   state.apply(nodeObject({ name: 'node-a', instanceType: 'm5.large', cores: 2, memoryGib: 8 }));
   state.apply(podObject({ name: 'db', nodeName: 'node-a', containers: [container('pg', 0.5, 1), container('backup', 0.1, 0.5)], claimNames: ['data', 'logs', 'missing'] }));
   state.apply(podObject({ name: 'reader', nodeName: 'node-a', containers: [container('tail', 0.1, 0.1)], claimNames: ['logs'] }));
-  for (const object of claimAndVolume({ claim: 'data', volume: 'pv-data', sizeGib: 100 })) state.apply(object);
+  for (const object of claimAndVolume({ claim: 'data', volume: 'pv-data', sizeGib: 100, providerVolumeId: 'vol-0da7a000000000001' })) state.apply(object);
   for (const object of claimAndVolume({ claim: 'logs', volume: 'pv-logs', sizeGib: 10, storageClass: 'standard' })) state.apply(object);
   prices.add(priceUpdate({ kind: 'STORAGE', sku: 'gp3', capacityType: 'UNKNOWN', effectiveFrom: START - 86_400_000, storageGibMonthUsd: 0.08 }));
   const samples = [
@@ -33,14 +33,14 @@ describe('per-volume storage cost', () => {
   const costs = priced();
   const of = (container: string) => costs.find((c) => c.container === container);
 
-  it('splits each volume among the pods mounting it, then among the pod containers, per volume', () => {
+  it('splits each volume among the pods mounting it, then among the pod containers, per volume, naming the disk the bill bills', () => {
     expect(of('pg')?.volumes).toEqual([
-      { persistentVolume: 'pv-data', claim: 'data', storageClass: 'gp3', capacityBytes: 100 * GIB, costUsd: expect.closeTo(0.005479452, 9) as number },
-      { persistentVolume: 'pv-logs', claim: 'logs', storageClass: 'standard', capacityBytes: 10 * GIB, costUsd: expect.closeTo(0.000136986, 9) as number },
+      { persistentVolume: 'pv-data', claim: 'data', storageClass: 'gp3', capacityBytes: 100 * GIB, costUsd: expect.closeTo(0.005479452, 9) as number, providerVolumeId: 'vol-0da7a000000000001' },
+      { persistentVolume: 'pv-logs', claim: 'logs', storageClass: 'standard', capacityBytes: 10 * GIB, costUsd: expect.closeTo(0.000136986, 9) as number, providerVolumeId: null },
     ]);
     expect(of('backup')?.volumes).toEqual(of('pg')?.volumes);
     expect(of('tail')?.volumes).toEqual([
-      { persistentVolume: 'pv-logs', claim: 'logs', storageClass: 'standard', capacityBytes: 10 * GIB, costUsd: expect.closeTo(0.000273973, 9) as number },
+      { persistentVolume: 'pv-logs', claim: 'logs', storageClass: 'standard', capacityBytes: 10 * GIB, costUsd: expect.closeTo(0.000273973, 9) as number, providerVolumeId: null },
     ]);
   });
 

@@ -46,6 +46,7 @@ export function podStorageCosts(
       storageClass,
       capacityBytes: Math.round(bytes),
       costUsd: cost / sharers,
+      providerVolumeId: volume?.volume.providerVolumeId ?? null,
     });
   }
   return volumes;

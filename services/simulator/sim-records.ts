@@ -121,6 +121,11 @@ export function autoscalerObject(meta: Meta, a: AutoscalerPlan, uid: string, cre
   };
 }
 
+/** The EBS volume id (vol- and 17 hex digits) of a simulated volume, as its PV's CSI volumeHandle and the bill name it. */
+export function ebsVolumeIdOf(volumeUid: string): string {
+  return `vol-${volumeUid.replace(/-/g, '').slice(0, 17)}`;
+}
+
 /** The storage class of the simulator's local persistent volumes (spec.local, as the local static provisioner makes them). */
 export const LOCAL_STORAGE_CLASS = 'local-storage';
 
@@ -131,7 +136,7 @@ export function volumeObjects(meta: Meta, v: VolumePair, region: string, local =
   const volume: KubeObject = {
     ...base(meta, 'PERSISTENT_VOLUME', v.volumeUid, v.volumeName, null, { 'topology.kubernetes.io/region': region }, v.createdAt),
     // The collector names an in-tree source by its spec key: `local` for spec.local.
-    volume: { capacityBytes: v.sizeBytes, storageClass, claimNamespace: w.namespace, claimName: v.claimName, driver: local ? 'local' : 'ebs.csi.aws.com', region, local },
+    volume: { capacityBytes: v.sizeBytes, storageClass, claimNamespace: w.namespace, claimName: v.claimName, driver: local ? 'local' : 'ebs.csi.aws.com', region, local, providerVolumeId: local ? null : ebsVolumeIdOf(v.volumeUid) },
   };
   const claim: KubeObject = {
     ...base(meta, 'PERSISTENT_VOLUME_CLAIM', v.claimUid, v.claimName, w.namespace, { app: w.name }, v.createdAt),

@@ -1,5 +1,6 @@
 import { Prng } from './prng.js';
-import type { NodeIncarnation } from './timeline.js';
+import { ebsVolumeIdOf } from './sim-records.js';
+import type { NodeIncarnation, VolumePair } from './timeline.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,12 +31,32 @@ export function billedMachinesOf(nodes: readonly NodeIncarnation[]): BilledMachi
   }));
 }
 
+/** A persistent volume's disk as the bill sees it: an EBS volume, billed by the GiB-month for the hours it exists. */
+export interface BilledVolume {
+  /** The EBS volume id (vol-…), as the PersistentVolume's CSI volumeHandle names it. */
+  readonly volumeId: string;
+  readonly zone: string;
+  readonly sizeGib: number;
+  /** gp3 in us-east-1 by default: 0.08 $/GiB-month. */
+  readonly gibMonthUsd?: number;
+  readonly upFrom: number;
+  /** null: still there at the end of the month. */
+  readonly upTo: number | null;
+}
+
+/** The simulator's EBS volumes (not the local ones, which no bill names) as billed volumes, never deleted. */
+export function billedVolumesOf(volumes: readonly VolumePair[], zone: string, isLocal: (v: VolumePair) => boolean = () => false): BilledVolume[] {
+  return volumes.filter((v) => !isLocal(v)).map((v) => ({ volumeId: ebsVolumeIdOf(v.volumeUid), zone, sizeGib: v.sizeBytes / 1024 ** 3, upFrom: v.createdAt, upTo: null }));
+}
+
 export interface SyntheticBillOptions {
   readonly seed: number;
   readonly cluster: string;
   /** Start of the billing month (UTC midnight of its first day). */
   readonly monthStart: number;
   readonly machines: readonly BilledMachine[];
+  /** EBS volumes billed daily (none by default). */
+  readonly volumes?: readonly BilledVolume[];
   readonly accountId?: string;
   readonly region?: string;
   /** Share of the on-demand machines (by instance id order) the Savings Plan covers. */
@@ -46,7 +67,7 @@ export interface SyntheticBillOptions {
 
 /** One charge of the synthetic bill, in FOCUS terms; the FOCUS and CUR 2.0 renderings are both made from it. */
 export interface SyntheticCharge {
-  readonly kind: 'node' | 'savings-plan-fee' | 'enterprise-discount' | 'credit' | 'rds' | 'load-balancer' | 'egress' | 'correction';
+  readonly kind: 'node' | 'volume' | 'savings-plan-fee' | 'enterprise-discount' | 'credit' | 'rds' | 'load-balancer' | 'egress' | 'correction';
   readonly chargePeriodStart: number;
   readonly chargePeriodEnd: number;
   readonly chargeCategory: 'Usage' | 'Purchase' | 'Credit' | 'Adjustment';
@@ -88,7 +109,8 @@ const money = (usd: number): number => Math.round(usd * 1e6) / 1e6;
  * its options: daily lines per node (part of the on-demand nodes covered by
  * a Savings Plan, spot at billed spot rates below list), the Savings Plan's
  * daily fee with a small unused part, an enterprise discount on the
- * uncommitted spend, a credit on day 15, an RDS instance, two load
+ * uncommitted spend, a credit on day 15, the daily GB-months of the given
+ * EBS volumes, an RDS instance, two load
  * balancers tagged kubernetes.io/service-name, daily egress, and on day 20
  * a restatement of the egress of days 1-19 and a correction of the
  * previous month. Reconciliation tests compare kcost's costs with its
@@ -143,6 +165,16 @@ export function syntheticBill(options: SyntheticBillOptions): SyntheticBill {
         discountable += list;
         charges.push({ ...node, pricingCategory: 'Standard', billedCost: list, effectiveCost: list, usageType: `USE1-BoxUsage:${m.instanceType}`, description: `${m.instanceType} Linux/UNIX On Demand Instance-hour` });
       }
+    }
+    for (const v of options.volumes ?? []) {
+      const upFrom = Math.max(from, v.upFrom);
+      const upTo = Math.min(to, v.upTo ?? Number.POSITIVE_INFINITY);
+      if (upTo <= upFrom) continue;
+      // AWS bills EBS by the GB-month, prorated over the hours of the month (kcost's list price divides by 730 hours).
+      const gibMonths = (v.sizeGib * (upTo - upFrom)) / (end - start);
+      const cost = money(gibMonths * (v.gibMonthUsd ?? 0.08));
+      discountable += cost;
+      charges.push({ ...base, kind: 'volume', chargePeriodStart: upFrom, chargePeriodEnd: upTo, chargeCategory: 'Usage', pricingCategory: 'Standard', billedCost: cost, effectiveCost: cost, listCost: cost, resourceId: v.volumeId, resourceType: 'Volume', serviceName: 'AmazonEC2', serviceCategory: 'Storage', skuId: 'SKU-ebs-gp3', availabilityZone: v.zone, consumedQuantity: money(gibMonths), consumedUnit: 'GB-Mo', usageType: 'USE1-EBS:VolumeUsage.gp3', description: 'EBS gp3 volume GB-month', tags: clusterTag });
     }
     if (committedUsed > 0) {
       const commitment = money(committedUsed * 1.05);

@@ -5,7 +5,7 @@ import { parseAccessConfig } from '../../services/api/access-config.js';
 import type { NodeCost, PodCost } from '../../services/codec/records.generated.js';
 import type { ExternalRules } from '../../services/billing/external.js';
 import { reconcileChangedDays } from '../../services/billing/reconcile-store.js';
-import { syntheticBill, type BilledMachine, type SyntheticCharge } from '../../services/simulator/synthetic-bill.js';
+import { syntheticBill, type BilledMachine, type BilledVolume, type SyntheticCharge } from '../../services/simulator/synthetic-bill.js';
 import type { ApiApp } from '../../services/api/app.js';
 import { buildApi, loadThroughSink, type LoadedDatabase } from '../api/api-harness.js';
 import { expectFocusConformant, table, type CsvTable } from '../api/focus-conformance.js';
@@ -22,7 +22,17 @@ const machines: BilledMachine[] = [
 ];
 const NAMESPACES = ['shop', 'payments', 'batch'];
 const rules: ExternalRules = { clusterTag: null, namespaceTag: 'kcost.io/namespace', unattributed: 'proportional' };
-const bill = syntheticBill({ seed: 7, cluster: 'sim', monthStart: MONTH, machines });
+// EBS gp3 disks of the cluster's PersistentVolumes: shop's and payments' databases, mounted by their pods on the first two
+// nodes all month, and a disk whose claim's pods are gone (billed, mounted by nobody: an external cost).
+const volumes: BilledVolume[] = [
+  { volumeId: 'vol-05a0000000000000a', zone: 'us-east-1a', sizeGib: 100, upFrom: MONTH - 30 * DAY, upTo: null },
+  { volumeId: 'vol-0ba0000000000000b', zone: 'us-east-1a', sizeGib: 50, upFrom: MONTH - 30 * DAY, upTo: null },
+  { volumeId: 'vol-0c00000000000000c', zone: 'us-east-1a', sizeGib: 20, upFrom: MONTH - 30 * DAY, upTo: null },
+];
+/** The disk each namespace's pods on a node mount, as the processor prices it: 0.08 $/GiB-month over 730 hours. */
+const mountedDisk = (namespace: string, node: number): { volumeId: string; gib: number } | null =>
+  namespace === 'shop' && node === 0 ? { volumeId: 'vol-05a0000000000000a', gib: 100 } : namespace === 'payments' && node === 1 ? { volumeId: 'vol-0ba0000000000000b', gib: 50 } : null;
+const bill = syntheticBill({ seed: 7, cluster: 'sim', monthStart: MONTH, machines, volumes });
 
 /** kcost's own list-price view of the month: hourly node and pod records as the processor would publish them. */
 function monthOfCosts(): { nodes: NodeCost[]; pods: PodCost[] } {
@@ -38,7 +48,10 @@ function monthOfCosts(): { nodes: NodeCost[]; pods: PodCost[] } {
       nodes.push(nodeCost({ cluster: 'sim', nodeName, nodeUid: `uid-${i}`, providerId: m.providerId, windowStart: t, windowSeconds: 3600, cpuCostUsd: cost * 0.7, memoryCostUsd: cost * 0.3, gpuCostUsd: 0, costUsd: cost, cpuAllocatedCostUsd: allocated * 0.7, memoryAllocatedCostUsd: allocated * 0.3, gpuAllocatedCostUsd: 0, cpuIdleCostUsd: (cost - allocated) * 0.7, memoryIdleCostUsd: (cost - allocated) * 0.3, gpuIdleCostUsd: 0, idleCostUsd: cost - allocated, capacityType: m.capacityType, instanceType: m.instanceType }));
       NAMESPACES.forEach((namespace, n) => {
         const share = shares[n] as number;
-        pods.push(podCost({ cluster: 'sim', namespace, podUid: `${namespace}-${i}`, podName: `${namespace}-app-${i}`, container: 'app', nodeName, workloadKind: 'Deployment', workloadName: `${namespace}-app`, windowStart: t, windowSeconds: 3600, cpuCostUsd: share * 0.7, memoryCostUsd: share * 0.3, gpuCostUsd: 0, storageCostUsd: 0, networkCostUsd: 0, totalCostUsd: share, onDemandCostUsd: share, spotSavingsUsd: 0, volumes: [] }));
+        const disk = mountedDisk(namespace, i);
+        const storage = disk === null ? 0 : (disk.gib * 0.08) / 730;
+        const volumes = disk === null ? [] : [{ persistentVolume: `pvc-${disk.volumeId}`, claim: `data-${namespace}`, storageClass: 'gp3', capacityBytes: disk.gib * 1024 ** 3, costUsd: storage, providerVolumeId: disk.volumeId }];
+        pods.push(podCost({ cluster: 'sim', namespace, podUid: `${namespace}-${i}`, podName: `${namespace}-app-${i}`, container: 'app', nodeName, workloadKind: 'Deployment', workloadName: `${namespace}-app`, windowStart: t, windowSeconds: 3600, cpuCostUsd: share * 0.7, memoryCostUsd: share * 0.3, gpuCostUsd: 0, storageCostUsd: storage, networkCostUsd: 0, totalCostUsd: share + storage, onDemandCostUsd: share + storage, spotSavingsUsd: 0, volumes }));
       });
     }
   });
@@ -116,7 +129,7 @@ describe('kcost reconcile on the real database', () => {
     await db?.close();
   });
 
-  it('after the final delivery, kcost\'s per-namespace costs (pods, idle, external) equal the bill\'s EffectiveCost to the cent every day, and every node-day conserves', async () => {
+  it('after the final delivery, kcost\'s per-namespace costs (pods, idle, external) equal the bill\'s EffectiveCost to the cent every day, billed disks counted once, and every node-day conserves', async () => {
     await deliver(db, bill.firstDelivery);
     expect((await reconcile(db)).map(isoDay)).toEqual(Array.from({ length: 30 }, (_, d) => isoDay(MONTH + d * DAY)));
     await deliver(db, bill.finalDelivery);
@@ -129,7 +142,7 @@ describe('kcost reconcile on the real database', () => {
     for (const day of days) expect(day, day.day).toEqual({ day: day.day, kcost: day.bill, bill: day.bill });
 
     const conservation = await db.pool.query<{ day: string; node_name: string; gap: number; status: string }>(
-      `SELECT to_char(n.day, 'YYYY-MM-DD') AS day, n.node_name, n.status, abs(n.reconciled_cost_usd - n.reconciled_idle_cost_usd - coalesce(sum(p.reconciled_cost_usd), 0)) AS gap
+      `SELECT to_char(n.day, 'YYYY-MM-DD') AS day, n.node_name, n.status, abs(n.reconciled_cost_usd - n.reconciled_idle_cost_usd - coalesce(sum(p.reconciled_compute_cost_usd), 0)) AS gap
 FROM reconciled_node_cost_daily n LEFT JOIN reconciled_pod_cost_daily p USING (day, cluster, node_name)
 GROUP BY n.day, n.node_name, n.status, n.reconciled_cost_usd, n.reconciled_idle_cost_usd`,
     );
@@ -138,6 +151,25 @@ GROUP BY n.day, n.node_name, n.status, n.reconciled_cost_usd, n.reconciled_idle_
       expect(row.status).toBe('BILLED');
       expect(row.gap, `${row.day} ${row.node_name}`).toBeLessThan(1e-9);
     }
+    // The mounted disks' lines are in shop's and payments' pods, in place of their list storage; the unmounted disk is external.
+    const disks = await db.pool.query<{ volume_id: string; days: number; list: number; billed: number; pods: number }>(
+      `SELECT v.volume_id, count(*)::int AS days, sum(v.list_cost_usd) AS list, sum(v.billed_cost_usd) AS billed,
+  (SELECT sum(p.reconciled_storage_cost_usd) FROM reconciled_pod_cost_daily p WHERE p.namespace = CASE v.volume_id WHEN 'vol-05a0000000000000a' THEN 'shop' ELSE 'payments' END) AS pods
+FROM reconciled_volume_cost_daily v GROUP BY 1 ORDER BY 1`,
+    );
+    const billedOf = (volumeId: string) => bill.finalDelivery.filter((c) => c.resourceId === volumeId && c.chargePeriodStart >= MONTH).reduce((s, c) => s + c.effectiveCost, 0);
+    expect(disks.rows.map((r) => [r.volume_id, r.days])).toEqual([['vol-05a0000000000000a', 30], ['vol-0ba0000000000000b', 30]]);
+    for (const r of disks.rows) {
+      expect(r.list).toBeCloseTo((r.volume_id === 'vol-0ba0000000000000b' ? 50 : 100) * 0.08 * (24 * 30) / 730, 9);
+      expect(r.billed).toBeCloseTo(billedOf(r.volume_id), 9);
+      expect(r.pods).toBeCloseTo(r.billed, 9);
+    }
+    const dayTotals = await db.pool.query<{ billed: number }>('SELECT sum(volume_billed_cost_usd) AS billed FROM reconciled_day');
+    expect(dayTotals.rows[0]?.billed).toBeCloseTo(billedOf('vol-05a0000000000000a') + billedOf('vol-0ba0000000000000b'), 9);
+    const orphan = await db.pool.query<{ usd: number }>("SELECT sum(cost_usd) AS usd FROM external_cost_daily WHERE service_name = 'AmazonEC2'");
+    const externalEc2 = bill.finalDelivery.filter((c) => c.serviceName === 'AmazonEC2' && c.kind !== 'node' && c.kind !== 'correction' && (c.kind !== 'volume' || c.resourceId === 'vol-0c00000000000000c'));
+    expect(orphan.rows[0]?.usd).toBeCloseTo(externalEc2.reduce((s, c) => s + c.effectiveCost, 0) + (bill.finalDelivery.find((c) => c.kind === 'correction')?.effectiveCost ?? NaN), 6);
+
     const factors = await db.pool.query<{ instance_id: string; min: number; max: number }>(
       'SELECT instance_id, min(factor) AS min, max(factor) AS max FROM reconciled_node_cost_daily GROUP BY 1 ORDER BY 1',
     );

@@ -164,6 +164,7 @@ describe('kcost collect kube against a replayed API server', () => {
     });
     expect(received.find((r) => r.kind === 'PERSISTENT_VOLUME')?.volume).toEqual({
       capacityBytes: 53_687_091_200, storageClass: 'standard', claimNamespace: 'test-ns', claimName: 'cost-attribution-data', driver: 'gcePersistentDisk', region: 'us-central1', local: false,
+      providerVolumeId: 'gke-gar-2-702b8e2e-dyn-pvc-fd986382-eddb-11e8-910e-42010a800036',
     });
     expect(received.find((r) => r.kind === 'PERSISTENT_VOLUME_CLAIM')?.claim).toEqual({
       volumeName: 'pvc-fbabd470-8725-11e9-a8e8-42010a80015b', storageClass: 'standard', requestBytes: 1_048_576, capacityBytes: 1_073_741_824, phase: 'Bound',

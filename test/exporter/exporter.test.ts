@@ -21,7 +21,7 @@ const GRACE = 10 * MINUTE;
 const CLUSTER = 'prod "eu"\\west\n2';
 
 const W0 = DAY_START + 10 * 60 * MINUTE;
-const volume = (persistentVolume: string, storageClass: string, costUsd: number) => ({ persistentVolume, claim: `claim-${persistentVolume}`, storageClass, capacityBytes: 10 * 2 ** 30, costUsd });
+const volume = (persistentVolume: string, storageClass: string, costUsd: number) => ({ persistentVolume, claim: `claim-${persistentVolume}`, storageClass, capacityBytes: 10 * 2 ** 30, costUsd, providerVolumeId: null });
 /** db-0 mounts pv-db alone and shares pv-shared with gone-1. */
 const DB_VOLUMES = [volume('pv-db', 'gp3', 0.00015), volume('pv-shared', 'efs', 0.00005)];
 const W1 = W0 + MINUTE;

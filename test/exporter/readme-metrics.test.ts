@@ -36,7 +36,7 @@ describe("README's metrics tables", () => {
   it('give a query for every kube_cost_* family the exporter serves, and for the questions users ask', () => {
     // Every family, with series: one record of each kind, and a later window so the first is complete.
     const store = new CostStore({ graceMillis: 60_000, now: () => 0 });
-    store.applyPodCost(podCost({ podUid: 'u', podName: 'p', storageCostUsd: 0.1, volumes: [{ persistentVolume: 'pv', claim: 'c', storageClass: 'gp3', capacityBytes: 1, costUsd: 0.1 }] }));
+    store.applyPodCost(podCost({ podUid: 'u', podName: 'p', storageCostUsd: 0.1, volumes: [{ persistentVolume: 'pv', claim: 'c', storageClass: 'gp3', capacityBytes: 1, costUsd: 0.1, providerVolumeId: null }] }));
     store.applyNodeCost(nodeCost({ nodeName: 'n' }));
     store.applyPodCost(podCost({ podUid: 'u', podName: 'p', windowStart: podCost({ podUid: 'u', podName: 'p' }).windowStart + 60_000 }));
     store.seal(store.sealTargets());

@@ -96,7 +96,7 @@ function storedPods(from: number, to: number, skip: (namespace: string) => boole
             capacityType: node.capacityType as PodCost['capacityType'],
             instanceType: node.instanceType,
             region: node.region,
-            volumes: p.persistentVolumes.map((pv) => ({ persistentVolume: pv, claim: `data-${p.name}`, storageClass: 'local-storage', capacityBytes: 10 * GIB, costUsd: 0 })),
+            volumes: p.persistentVolumes.map((pv) => ({ persistentVolume: pv, claim: `data-${p.name}`, storageClass: 'local-storage', capacityBytes: 10 * GIB, costUsd: 0, providerVolumeId: null })),
           }),
         );
       }
@@ -134,7 +134,7 @@ function kubeObjects(): KubeObject[] {
         disruptionBudget: { minAvailable: b.minAvailable, maxUnavailable: b.maxUnavailable, matchLabels: { ...b.matchLabels }, matchExpressions: [], disruptionsAllowed: b.disruptionsAllowed, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3 },
       }),
     ),
-    { ...base, kind: 'PERSISTENT_VOLUME', uid: 'uid-pv-db', name: 'pv-db', namespace: null, labels: {}, volume: { capacityBytes: 10 * GIB, storageClass: 'local-storage', claimNamespace: 'api', claimName: 'data-db-0', driver: 'local', region: '', local: true } },
+    { ...base, kind: 'PERSISTENT_VOLUME', uid: 'uid-pv-db', name: 'pv-db', namespace: null, labels: {}, volume: { capacityBytes: 10 * GIB, storageClass: 'local-storage', claimNamespace: 'api', claimName: 'data-db-0', driver: 'local', region: '', local: true, providerVolumeId: null } },
   ];
 }
 

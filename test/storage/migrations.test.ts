@@ -28,6 +28,7 @@ const READER_RELATIONS = [
   'reconciled_day',
   'reconciled_node_cost_daily',
   'reconciled_pod_cost_daily',
+  'reconciled_volume_cost_daily',
   'schema_migrations',
   'sink_offset',
 ];
@@ -55,13 +56,13 @@ describe('migrations on both storage paths', () => {
   it('apply on plain PostgreSQL, then a second run applies nothing and a forced re-run of every file succeeds', async () => {
     const first = await migrate(postgres.sql, { logger });
     expect(first.variant).toBe('postgres');
-    expect(first.applied).toEqual(['0001_raw_tables', '0002_raw_storage', '0003_rollups', '0004_rollup_comments', '0005_pod_cost_volumes', '0006_recommendations', '0007_pod_cost_memory_peak', '0008_price_instance_shape', '0009_cost_forecast', '0010_team_row_security', '0011_recommendation_approval', '0012_billing_lines', '0013_forecast_series_and_budgets', '0014_reconciled_cost']);
+    expect(first.applied).toEqual(['0001_raw_tables', '0002_raw_storage', '0003_rollups', '0004_rollup_comments', '0005_pod_cost_volumes', '0006_recommendations', '0007_pod_cost_memory_peak', '0008_price_instance_shape', '0009_cost_forecast', '0010_team_row_security', '0011_recommendation_approval', '0012_billing_lines', '0013_forecast_series_and_budgets', '0014_reconciled_cost', '0015_billing_storage']);
     const second = await migrate(postgres.sql, { logger });
     expect(second).toEqual({ variant: 'postgres', applied: [] });
     const again = await migrate(postgres.sql, { logger, reapply: true });
-    expect(again.applied).toHaveLength(14);
+    expect(again.applied).toHaveLength(15);
     const recorded = await postgres.client.query<{ version: number; variant: string }>('SELECT version, variant FROM schema_migrations ORDER BY version');
-    expect(recorded.rows).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14].map((version) => ({ version, variant: 'postgres' })));
+    expect(recorded.rows).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((version) => ({ version, variant: 'postgres' })));
   });
 
   it('plain PostgreSQL: recommendation_history gets daily partitions ahead and loses them to retention like the event tables', async () => {
@@ -87,9 +88,9 @@ describe('migrations on both storage paths', () => {
   it('apply on TimescaleDB as hypertables, policies and real-time continuous aggregates, twice', async () => {
     const first = await migrate(timescale.client, { logger });
     expect(first.variant).toBe('timescaledb');
-    expect(first.applied).toHaveLength(14);
+    expect(first.applied).toHaveLength(15);
     expect(await migrate(timescale.client, { logger })).toEqual({ variant: 'timescaledb', applied: [] });
-    expect((await migrate(timescale.client, { logger, reapply: true })).applied).toHaveLength(14);
+    expect((await migrate(timescale.client, { logger, reapply: true })).applied).toHaveLength(15);
 
     const hypertables = await timescale.client.query<{ hypertable_name: string; compression_enabled: boolean }>(
       `SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { Registry } from 'prom-client';
@@ -27,13 +28,20 @@ const bill = syntheticBill({ seed: 7, cluster: 'sim', monthStart: MONTH, machine
 class MemorySource implements BillSource {
   readonly name = 'memory://bills';
   readonly files = new Map<string, ListedFile & { bytes: Buffer }>();
+  /** How many bytes each chunk of a file's stream holds (a network read hands a file over in pieces). */
+  constructor(private readonly chunkBytes = Number.POSITIVE_INFINITY) {}
   put(folder: string, name: string, bytes: Buffer, modifiedMillis: number): void {
     const id = `${folder}/${name}`;
     const previous = this.files.get(id);
     this.files.set(id, { id, folder, version: `v${(Number(previous?.version.slice(1) ?? 0) + 1)}`, modifiedMillis, bytes });
   }
   list = () => Promise.resolve([...this.files.values()].map(({ bytes: _bytes, ...file }) => file));
-  read = (id: string) => Promise.resolve((this.files.get(id) as { bytes: Buffer }).bytes);
+  open = (id: string) => {
+    const bytes = (this.files.get(id) as { bytes: Buffer }).bytes;
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += Math.min(this.chunkBytes, bytes.length)) chunks.push(bytes.subarray(at, at + this.chunkBytes));
+    return Promise.resolve(Readable.from(chunks));
+  };
 }
 
 function harness(source: BillSource) {
@@ -178,6 +186,23 @@ describe('BillRunner', () => {
     // Unchanged, the file is not read again and its bad rows are not dead-lettered twice.
     await runner.scan();
     expect(deadLetters).toHaveLength(4);
+  });
+
+  it('reads a gzip file streamed in 7-byte pieces as a whole one, and refuses whole a gzip file cut past its first rows', async () => {
+    const gzip = gzipSync(toCsv(FOCUS_COLUMNS, focusRows(bill, bill.firstDelivery)));
+    const whole = new MemorySource(7);
+    whole.put('mem://exports/2026-11', 'part-1.csv.gz', gzip, 1);
+    const read = harness(whole);
+    expect((await read.runner.scan()).ok).toBe(true);
+    expect(read.topic.size).toBe(bill.firstDelivery.length);
+
+    const cut = new MemorySource(7);
+    cut.put('mem://exports/2026-11', 'part-1.csv.gz', gzip.subarray(0, Math.floor(gzip.length / 2)), 1);
+    const refused = harness(cut);
+    expect((await refused.runner.scan()).ok).toBe(true);
+    expect(refused.topic.size).toBe(0);
+    expect(refused.deadLetters.map((d) => [d.rejected.offset, d.error.code])).toEqual([['0', 'UNREADABLE_BILLING_FILE']]);
+    expect(refused.deadLetters[0]?.error.message).toContain('gzip');
   });
 
   it('dead-letters a file that cannot be read at all and carries on with the others', async () => {

@@ -3,7 +3,7 @@ import { KcostError, messageOf } from '../../errors/kcost-error.js';
 import { billingLineKey, billingPeriodPrefix } from '../../kafka/topics.js';
 import type { RejectedRecord } from '../../kafka/dead-letter.js';
 import type { Logger } from '../../log/logger.js';
-import { readBillingFile, type FileRow } from './bill-file-reader.js';
+import { readBillingStream, UnreadableFileError, type FileRow } from './bill-file-reader.js';
 import type { BillMetrics } from './bill-metrics.js';
 import type { BillSource } from './bill-source.js';
 import { RowError } from './cell-values.js';
@@ -133,25 +133,32 @@ export class BillRunner {
   private async parse(file: ListedFile, ingestedAt: number): Promise<ParsedFile> {
     const byPeriod = new Map<string, UnidentifiedLine[]>();
     const rejects: ParsedFile['rejects'] = [];
-    const result = await readBillingFile(await this.deps.source.read(file.id));
-    if (!result.ok) {
+    const unreadable = (error: string): ParsedFile => {
       this.deps.metrics.filesRead.inc({ format: 'unreadable' });
-      rejects.push({ row: 0, raw: '', error: new KcostError('UNREADABLE_BILLING_FILE', `${file.id}: ${result.error}`) });
-      return { file, byPeriod, rejects };
+      return { file, byPeriod: new Map(), rejects: [{ row: 0, raw: '', error: new KcostError('UNREADABLE_BILLING_FILE', `${file.id}: ${error}`) }] };
+    };
+    const result = await readBillingStream(await this.deps.source.open(file.id));
+    if (!result.ok) return unreadable(result.error);
+    const map = result.format === 'CUR-2.0' ? mapCur2Row : mapFocusRow;
+    try {
+      // Each row becomes its line as it is read: the file itself is never held, only the lines of its periods.
+      for await (const row of result.rows) {
+        const line = toLine(row, map, { sourceFormat: result.format, sourceFile: file.id, sourceVersion: file.version, ingestedAt });
+        if (line instanceof KcostError) {
+          rejects.push({ row: row.row, raw: row.raw || ('cells' in row ? JSON.stringify(row.cells, bigintAsText) : ''), error: line });
+          continue;
+        }
+        const period = billingPeriodPrefix(line);
+        const lines = byPeriod.get(period) ?? [];
+        lines.push(line);
+        byPeriod.set(period, lines);
+      }
+    } catch (error) {
+      // A file that breaks off past its start (a gzip stream cut short) is refused whole, as one that breaks at its start.
+      if (error instanceof UnreadableFileError) return unreadable(error.message);
+      throw error;
     }
     this.deps.metrics.filesRead.inc({ format: result.format });
-    const map = result.format === 'CUR-2.0' ? mapCur2Row : mapFocusRow;
-    for (const row of result.rows) {
-      const line = toLine(row, map, { sourceFormat: result.format, sourceFile: file.id, sourceVersion: file.version, ingestedAt });
-      if (line instanceof KcostError) {
-        rejects.push({ row: row.row, raw: row.raw || ('cells' in row ? JSON.stringify(row.cells, bigintAsText) : ''), error: line });
-        continue;
-      }
-      const period = billingPeriodPrefix(line);
-      const lines = byPeriod.get(period) ?? [];
-      lines.push(line);
-      byPeriod.set(period, lines);
-    }
     return { file, byPeriod, rejects };
   }
 

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ListedFile } from './delivery-book.js';
 
 /** Where billing exports are delivered: a local directory or an S3 bucket and prefix. */
@@ -6,5 +7,6 @@ export interface BillSource {
   readonly name: string;
   /** Every billing file (.csv, .parquet, optionally .gz) under the source, recursively. */
   list(): Promise<ListedFile[]>;
-  read(id: string): Promise<Buffer>;
+  /** The file's bytes as a stream, so that a large export is never held whole. */
+  open(id: string): Promise<Readable>;
 }

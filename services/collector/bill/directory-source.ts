@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isBillingFileName } from './bill-file-reader.js';
@@ -21,6 +22,6 @@ export function directorySource(directory: string): BillSource {
       }
       return files.sort((a, b) => (a.id < b.id ? -1 : 1));
     },
-    read: (id) => readFile(fileURLToPath(id)),
+    open: (id) => Promise.resolve(createReadStream(fileURLToPath(id))),
   };
 }

@@ -1,4 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { isBillingFileName } from './bill-file-reader.js';
 import type { BillSource } from './bill-source.js';
 import type { ListedFile } from './delivery-book.js';
@@ -49,10 +50,12 @@ export function s3Source(options: S3SourceOptions): BillSource {
       } while (token);
       return files.sort((a, b) => (a.id < b.id ? -1 : 1));
     },
-    async read(id) {
+    async open(id) {
       const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(id) }));
-      if (!object.Body) throw new Error(`${id} has no body`);
-      return Buffer.from(await object.Body.transformToByteArray());
+      // In Node.js the SDK's body is an http.IncomingMessage: a Readable, streamed as it is parsed.
+      const body: unknown = object.Body;
+      if (!(body instanceof Readable)) throw new Error(`${id} has no readable body`);
+      return body;
     },
   };
 }

@@ -181,6 +181,7 @@ describe('volumes, claims and namespaces', () => {
     expect(record.volume).toEqual({
       capacityBytes: 53_687_091_200, storageClass: 'standard', claimNamespace: 'test-ns', claimName: 'cost-attribution-data',
       driver: 'gcePersistentDisk', region: 'us-central1', local: false,
+      providerVolumeId: 'gke-gar-2-702b8e2e-dyn-pvc-fd986382-eddb-11e8-910e-42010a800036',
     });
   });
 
@@ -192,6 +193,18 @@ describe('volumes, claims and namespaces', () => {
   ])('marks local storage: %s', (_, source, local) => {
     const volume = { metadata: { uid: 'u', name: 'pv-local', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { capacity: { storage: '375Gi' }, storageClassName: 'local-storage', ...source } };
     expect(toKubeObject('PersistentVolume', volume, context()).volume?.local).toBe(local);
+  });
+
+  it.each([
+    ['an EBS CSI volume', { csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0a1b2c3d4e5f60718' } }, 'vol-0a1b2c3d4e5f60718'],
+    ['an in-tree EBS volume (aws://zone/vol-…)', { awsElasticBlockStore: { volumeID: 'aws://us-east-1a/vol-0a1b2c3d4e5f60718' } }, 'vol-0a1b2c3d4e5f60718'],
+    ['a GCE PD CSI volume', { csi: { driver: 'pd.csi.storage.gke.io', volumeHandle: 'projects/p/zones/europe-west1-b/disks/pvc-1' } }, 'projects/p/zones/europe-west1-b/disks/pvc-1'],
+    ['an in-tree Azure disk', { azureDisk: { diskName: 'd', diskURI: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/pvc-2' } }, '/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/pvc-2'],
+    ['an NFS volume', { nfs: { server: 'nfs.example.com', path: '/exports' } }, null],
+    ['a local volume', { local: { path: '/mnt/disks/ssd1' } }, null],
+  ])('reads the provider\'s disk id the bill names: %s', (_, source, id) => {
+    const volume = { metadata: { uid: 'u', name: 'pv-1', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { capacity: { storage: '10Gi' }, storageClassName: 'gp3', ...source } };
+    expect(toKubeObject('PersistentVolume', volume, context()).volume?.providerVolumeId).toBe(id);
   });
 
   it('reads a CSI driver and the region from node affinity', () => {

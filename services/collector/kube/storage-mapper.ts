@@ -13,7 +13,10 @@ export interface KubePersistentVolume extends KubeResource {
     readonly capacity?: ResourceMap;
     readonly storageClassName?: string | null;
     readonly claimRef?: { readonly namespace?: string | null; readonly name?: string | null } | null;
-    readonly csi?: { readonly driver?: string } | null;
+    readonly csi?: { readonly driver?: string; readonly volumeHandle?: string | null } | null;
+    readonly awsElasticBlockStore?: { readonly volumeID?: string | null } | null;
+    readonly gcePersistentDisk?: { readonly pdName?: string | null } | null;
+    readonly azureDisk?: { readonly diskURI?: string | null } | null;
     readonly nodeAffinity?: { readonly required?: { readonly nodeSelectorTerms?: readonly NodeSelectorTerm[] | null } | null } | null;
     readonly [source: string]: unknown;
   } | null;
@@ -58,6 +61,19 @@ function regionOf(spec: NonNullable<KubePersistentVolume['spec']>, labels: Reado
   return '';
 }
 
+/**
+ * The provider's id of the disk, as its bill names it (the CSI volumeHandle
+ * or an in-tree plugin's disk id), or null for a source no bill names (NFS,
+ * local, hostPath). In-tree AWS writes aws://us-east-1a/vol-0abc: the bill
+ * line's resource id is vol-0abc, so only the id after the last slash is kept.
+ */
+function providerVolumeIdOf(spec: NonNullable<KubePersistentVolume['spec']>): string | null {
+  if (spec.csi?.volumeHandle) return spec.csi.volumeHandle;
+  const aws = spec.awsElasticBlockStore?.volumeID;
+  if (aws) return aws.split('/').pop() || null;
+  return spec.gcePersistentDisk?.pdName || spec.azureDisk?.diskURI || null;
+}
+
 /** PersistentVolume state that costing needs. */
 export function mapVolumeState(volume: KubePersistentVolume, labels: Readonly<Record<string, string>>, label: string): VolumeState {
   const spec = volume.spec;
@@ -72,6 +88,7 @@ export function mapVolumeState(volume: KubePersistentVolume, labels: Readonly<Re
     region: regionOf(spec, labels),
     // Both live on one node's disk and pin every pod that mounts them there (hostPath PVs are single-node by nature).
     local: isPresent(spec.local) || isPresent(spec.hostPath),
+    providerVolumeId: providerVolumeIdOf(spec),
   };
 }
 
