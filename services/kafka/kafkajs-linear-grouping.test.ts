@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { KeyPartitioner } from './key-partition.js';
-import { kafkajsGrouping, linearGrouping } from './kafkajs-linear-grouping.js';
+import { KAFKAJS_MODULES, kafkajsOriginal } from './kafkajs-fast-paths.js';
+import { linearGrouping, type GroupingArgs } from './kafkajs-linear-grouping.js';
+
+const kafkajsGrouping = kafkajsOriginal<(args: GroupingArgs) => Record<number, unknown[]>>(KAFKAJS_MODULES.grouping);
 
 const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0, offlineReplicas: [] }));
 

@@ -1,12 +1,12 @@
-import { createRequire } from 'node:module';
+import type { Message, PartitionerArgs, PartitionMetadata } from 'kafkajs';
 
-const require = createRequire(import.meta.url);
-const GROUPING = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
-const SEND_MESSAGES = require.resolve('kafkajs/src/producer/sendMessages.js');
-
-type Message = unknown;
-type Partitioner = (args: { topic: string; partitionMetadata: readonly unknown[]; message: Message }) => number;
-type Grouping = (args: { topic: string; partitionMetadata: readonly unknown[]; messages: readonly Message[]; partitioner: Partitioner }) => Record<number, Message[]>;
+/** The arguments of kafkajs's groupMessagesPerPartition. */
+export interface GroupingArgs {
+  readonly topic: string;
+  readonly partitionMetadata: PartitionMetadata[];
+  readonly messages: readonly Message[];
+  readonly partitioner: (args: PartitionerArgs) => number;
+}
 
 /**
  * kafkajs's groupMessagesPerPartition, in linear time: the same partitions,
@@ -16,7 +16,7 @@ type Grouping = (args: { topic: string; partitionMetadata: readonly unknown[]; m
  * as many dead arrays to collect (2 µs per message at 400 messages per
  * partition, the size of a pricing transaction's PodCosts).
  */
-export const linearGrouping: Grouping = ({ topic, partitionMetadata, messages, partitioner }) => {
+export function linearGrouping({ topic, partitionMetadata, messages, partitioner }: GroupingArgs): Record<number, Message[]> {
   const result: Record<number, Message[]> = {};
   if (partitionMetadata.length === 0) return result;
   for (const message of messages) {
@@ -24,24 +24,4 @@ export const linearGrouping: Grouping = ({ topic, partitionMetadata, messages, p
     (result[partition] ??= []).push(message);
   }
   return result;
-};
-
-/** kafkajs's own grouping, kept to compare against. */
-export const kafkajsGrouping = require(GROUPING) as Grouping;
-
-/**
- * Puts linearGrouping in kafkajs's place. kafkajs's sendMessages takes the
- * function when it is loaded, so this must run before kafkajs is first
- * imported: `kcost` imports this module before anything else. Returns
- * whether it took effect (false: kafkajs was loaded already, and keeps its
- * own, which gives the same result, only slower).
- */
-export function installLinearGrouping(): boolean {
-  if (require.cache[SEND_MESSAGES]) return require(GROUPING) === linearGrouping;
-  const module = require.cache[GROUPING];
-  if (!module) return false;
-  module.exports = linearGrouping;
-  return true;
 }
-
-installLinearGrouping();
