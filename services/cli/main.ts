@@ -1,3 +1,4 @@
+import '../kafka/kafkajs-fast-paths.js';
 import { resolveConfig } from '../config/settings.js';
 import { KcostError } from '../errors/kcost-error.js';
 import { renderRoleHelp, renderTopHelp } from './help.js';

@@ -47,6 +47,17 @@ describe('SingleObjectCodec', () => {
     expect(catalog.writer('UsageSample').type.fromBuffer(bytes.subarray(10))).toEqual(sample);
   });
 
+  it('encodes a record larger than its scratch buffer whole, and the records encoded before and after it unchanged', async () => {
+    const before = await codec.encode('UsageSample', sample);
+    const copyOfBefore = Buffer.from(before);
+    const large = { ...sample, podName: 'p'.repeat(20_000) };
+    const bytes = await codec.encode('UsageSample', large);
+    const after = await codec.encode('UsageSample', { ...sample, container: 'sidecar' });
+    expect(await codec.decode(bytes)).toEqual({ schema: 'UsageSample', value: large });
+    expect(before).toEqual(copyOfBefore);
+    expect(await codec.decode(after)).toEqual({ schema: 'UsageSample', value: { ...sample, container: 'sidecar' } });
+  });
+
   it('rejects bytes without the marker as UNDECODABLE', async () => {
     expect(await codeOf(codec.decode(Buffer.from('{"not":"avro"}')))).toBe('UNDECODABLE');
     expect(await codeOf(codec.decode(Buffer.alloc(0)))).toBe('UNDECODABLE');

@@ -13,6 +13,15 @@ const HEADER_BYTES = 10;
  * consumer needs only the .avsc files to read it.
  */
 export class SingleObjectCodec implements Codec {
+  /** Marker and fingerprint of each schema written, built once. */
+  private readonly headers = new Map<SchemaName, Buffer>();
+  /**
+   * Where a record is encoded before it is copied out at its exact size: one
+   * buffer, reused (and grown) for every record, instead of avsc's zero-filled
+   * body buffer and a concatenation per record.
+   */
+  private scratch = Buffer.allocUnsafe(4096);
+
   constructor(private readonly catalog: SchemaCatalog) {}
 
   async encode<N extends SchemaName>(schema: N, value: RecordTypes[N]): Promise<Buffer> {
@@ -23,7 +32,18 @@ export class SingleObjectCodec implements Codec {
     const writer = this.catalog.writer(schema);
     const paths: string[] = [];
     if (!writer.type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) })) throw invalidRecord(schema, paths);
-    return Buffer.concat([MARKER, Buffer.from(writer.fingerprintHex, 'hex'), writer.type.toBuffer(value)]);
+    let header = this.headers.get(schema);
+    if (!header) {
+      header = Buffer.concat([MARKER, Buffer.from(writer.fingerprintHex, 'hex')]);
+      this.headers.set(schema, header);
+    }
+    for (;;) {
+      header.copy(this.scratch, 0);
+      // avsc returns the end of what it wrote, or (negative) how many bytes the buffer lacked.
+      const end = writer.type.encode(value, this.scratch, HEADER_BYTES);
+      if (end >= 0) return Buffer.from(this.scratch.subarray(0, end));
+      this.scratch = Buffer.allocUnsafe(2 * (this.scratch.length - end));
+    }
   }
 
   async decode(bytes: Buffer): Promise<Decoded> {

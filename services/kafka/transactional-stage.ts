@@ -285,9 +285,10 @@ export class TransactionalStage {
     if (output.records.length === 0 && output.offsets.length === 0) return;
     const byTopic = new Map<string, Message[]>();
     for (const record of output.records) {
-      const list = byTopic.get(record.topic) ?? [];
-      list.push({ key: record.key, value: record.value, ...(record.partition === undefined ? {} : { partition: record.partition }), ...(record.headers ? { headers: record.headers } : {}) });
-      byTopic.set(record.topic, list);
+      let list = byTopic.get(record.topic);
+      if (!list) byTopic.set(record.topic, (list = []));
+      // One object of one shape per record, built directly: this runs for every record a stage publishes.
+      list.push({ key: record.key, value: record.value, partition: record.partition, headers: record.headers });
     }
     for (let attempt = 1; ; attempt++) {
       try {
