@@ -48,8 +48,8 @@ export const simulateSettings = {
   kubeTopic: setting('kubeTopic', { description: 'Topic of the KubeObject records.', default: TOPICS.kube.name, parse: parseNonEmpty }),
   usageTopic: setting('usageTopic', { description: 'Topic of the UsageSample records that name no node (of every one, with --usage-by-node-topic empty).', default: TOPICS.usage.name, parse: parseNonEmpty }),
   usageByNodeTopic: setting('usageByNodeTopic', {
-    description: `Topic the UsageSample records go to keyed by their node (cluster/node), which kcost process prices without copying them by node first; empty: all to --usage-topic, keyed by pod (as before kcost.usage.bynode.v1 existed).`,
-    default: TOPICS.usageByNode.name,
+    description: `Topic the UsageSample records go to keyed by their node (cluster/node), which kcost process prices without copying them by node first (${TOPICS.usageByNode.name}, with the processor's --usage-by-node-topic naming it); empty (the default): all to --usage-topic, keyed by pod.`,
+    default: '',
     parse: parseString,
   }),
   pricesTopic: setting('pricesTopic', { description: 'Topic of the PriceUpdate records.', default: TOPICS.prices.name, parse: parseNonEmpty }),
