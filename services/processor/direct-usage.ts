@@ -6,7 +6,7 @@ import { nodeKey } from '../kafka/topics.js';
 import type { CommittedPosition, StageRecord } from '../kafka/transactional-stage.js';
 import type { ClusterState } from './cluster-state.js';
 import { sizeProblem, usageSampleProblem } from './input-bounds.js';
-import { announcementHeaders, DIRECT_SOURCE, encodeAnnouncement, encodeIdleMark, idleMarkHeaders } from './internal-records.js';
+import { announcementHeaders, DIRECT_SOURCE, encodeAnnouncement, encodeIdleMark, encodeTick, idleMarkHeaders, tickHeaders } from './internal-records.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
 import { SourceIdleness, type PartitionEnds } from './source-idleness.js';
 import { stageDeadLetter, type StageDeadLetterOptions } from './stage-dead-letter.js';
@@ -41,11 +41,18 @@ interface DirectUsageDeps extends StageDeadLetterOptions {
  * kcost.usage.v1, so they price their idle nodes in those windows; and it
  * sends the idle marks of its own partitions, which are a lane each
  * (DIRECT_SOURCE) of the by-node partition of their number.
+ *
+ * The lane's progress is not taken from the samples as they are read but
+ * from ticks (source DIRECT_SOURCE) that it sends to its own internal
+ * partition as it reads them, as the router does for kcost.usage.v1: so the
+ * lane's ticks and idle marks are in one partition, in the order in which
+ * they happened, and a restart that reads the two topics in another
+ * interleaving than before still finds a lane idle exactly where it was.
  */
 export class DirectUsage {
   readonly topic: string;
   private readonly idleness: SourceIdleness;
-  private readonly announced = new TickMemory();
+  private announced = new TickMemory();
 
   constructor(
     private readonly options: DirectUsageOptions,
@@ -62,6 +69,8 @@ export class DirectUsage {
 
   assign(partitions: readonly number[], coCommitted: ReadonlyMap<string, ReadonlyMap<number, CommittedPosition>>): void {
     this.idleness.assign(partitions, this.committedOf(coCommitted));
+    // A partition owned before may come back with ticks of its own not read yet: tick and announce afresh.
+    this.announced = new TickMemory();
   }
 
   /** Idle marks, each to the internal by-node partition of the number of the quiet partition. */
@@ -76,7 +85,7 @@ export class DirectUsage {
     const out: StageRecord[] = [];
     const now = this.now();
     // lastOffset counts the control records a transactional producer leaves, so 0 means read to the end.
-    this.idleness.read(batch.partition, batch.offsetLag() === '0');
+    this.idleness.read(batch.partition, batch.offsetLag() === '0', batch.lastOffset());
     for (const message of batch.messages) {
       if (message.value === null) continue;
       const origin = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value };
@@ -95,11 +104,14 @@ export class DirectUsage {
       }
       if (this.announced.firstSight(batch.partition, sample.cluster, sample.windowStart, sample.windowSeconds)) {
         const announcement = encodeAnnouncement({ cluster: sample.cluster, windowStart: sample.windowStart, windowSeconds: sample.windowSeconds });
+        const tick = encodeTick({ cluster: sample.cluster, windowStart: sample.windowStart, windowSeconds: sample.windowSeconds, source: DIRECT_SOURCE });
         for (let partition = 0; partition < partitions; partition++) {
           if (partition !== batch.partition) out.push({ topic: internalTopic, key: sample.cluster, value: announcement, partition, headers: announcementHeaders() });
+          else out.push({ topic: internalTopic, key: sample.cluster, value: tick, partition, headers: tickHeaders() });
         }
       }
-      const intake = assembler.add(sample, stream, message.offset, DIRECT_SOURCE);
+      // No lane: the tick above moves this partition's lane once it is read back (see the class comment).
+      const intake = assembler.add(sample, stream, message.offset, null);
       if (intake.kind === 'late') {
         deps.metrics.lateSamples.inc();
         out.push(await stageDeadLetter(deps, origin, new KcostError('LATE_SAMPLE', intake.reason)));

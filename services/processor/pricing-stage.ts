@@ -87,11 +87,13 @@ export class PricingStage implements StageHandler {
       const assembler = new WindowAssembler(this.options.allowedLatenessMillis, clock);
       // Every usage partition feeds every by-node partition: each is a lane the windows wait for.
       for (let source = 0; source < internal.usagePartitions; source++) assembler.track(source);
-      assembler.restore(partition, committed.get(partition)?.metadata ?? null);
+      const own = committed.get(partition);
+      assembler.restore(partition, own?.metadata ?? null, own?.offset ?? null);
       if (this.direct) {
         // As is its own partition of the by-node usage topic.
         assembler.track(DIRECT_SOURCE);
-        assembler.restore(DIRECT_STREAM, this.direct.committedOf(coCommitted).get(partition)?.metadata ?? null);
+        const direct = this.direct.committedOf(coCommitted).get(partition);
+        assembler.restore(DIRECT_STREAM, direct?.metadata ?? null, direct?.offset ?? null);
       }
       this.assemblers.set(partition, assembler);
     }
@@ -156,6 +158,7 @@ export class PricingStage implements StageHandler {
         records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, new KcostError('LATE_SAMPLE', intake.reason)));
       }
     }
+    assembler.readTo(this.direct && batch.topic === this.direct.topic ? DIRECT_STREAM : batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
     // A backlog closes many windows at once: too many records to spread into push() as arguments.
     for (const record of await this.priceClosedWindows(batch.partition, assembler)) records.push(record);
     this.updateGauges();

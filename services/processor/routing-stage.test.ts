@@ -61,7 +61,7 @@ describe('RoutingStage idle marks', () => {
 
   it('marks a partition idle once it was read to its end and stayed quiet, never one still being read, and repeats the mark while it stays quiet', async () => {
     // Partition 1 is empty; partition 2 has records after its committed offset that no batch has delivered yet.
-    const { stage, advance } = setUp(new Map([[1, { low: 0n, high: 0n }], [2, { low: 0n, high: 50n }]]));
+    const { stage, advance } = setUp(new Map([[0, { low: 0n, high: 8n }], [1, { low: 0n, high: 0n }], [2, { low: 0n, high: 50n }]]));
     stage.onAssigned([0, 1, 2], committed);
     await stage.handle(await batchOf(0, '0'));
     advance(9 * SECOND);
@@ -75,7 +75,7 @@ describe('RoutingStage idle marks', () => {
   });
 
   it('does not mark a partition idle whose last batch left records behind, however long it is quiet', async () => {
-    const { stage, advance } = setUp(new Map());
+    const { stage, advance } = setUp(new Map([[0, { low: 0n, high: 8n }]]));
     stage.onAssigned([0], committed);
     await stage.handle(await batchOf(0, '120'));
     advance(60 * SECOND);
@@ -84,5 +84,16 @@ describe('RoutingStage idle marks', () => {
     await stage.handle(await batchOf(0, '0'));
     advance(10 * SECOND);
     expect(idleSources(await stage.onTimer())).toEqual(['0->0', '0->1']);
+  });
+
+  it('does not mark a partition idle whose last batch reached its end when records came since, not fetched yet', async () => {
+    const ends = new Map([[0, { low: 0n, high: 8n }]]);
+    const { stage, advance } = setUp(ends);
+    stage.onAssigned([0], committed);
+    await stage.handle(await batchOf(0, '0'));
+    // A feed resuming after a pause: its records are there, the next fetch has not brought them yet.
+    ends.set(0, { low: 0n, high: 9n });
+    advance(10 * SECOND);
+    expect(await stage.onTimer()).toEqual([]);
   });
 });

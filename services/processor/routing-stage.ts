@@ -82,7 +82,7 @@ export class RoutingStage implements StageHandler {
     const records: StageRecord[] = [];
     const now = this.now();
     // lastOffset counts the control records a transactional producer leaves, so 0 means read to the end.
-    this.idleness.read(batch.partition, batch.offsetLag() === '0');
+    this.idleness.read(batch.partition, batch.offsetLag() === '0', batch.lastOffset());
     for (const message of batch.messages) {
       if (message.value === null) continue;
       let sample: UsageSample;

@@ -65,6 +65,50 @@ describe('WindowAssembler', () => {
     expect(assembler.closeReady().map((w) => (w.windowStart - T0) / MINUTE)).toEqual([6]);
   });
 
+  it('holds windows for every idle lane once one of them delivers again, until each delivers or is idle anew', () => {
+    const assembler = new WindowAssembler(0, { clock: () => T0 });
+    assembler.add(sample(0, 'a'), 0, '0');
+    assembler.add(sample(0, 'b'), 1, '0');
+    assembler.markIdle(0, 0, '1');
+    assembler.markIdle(1, 1, '1');
+    // A feed resuming after a pause: lane 0's records are read first, hours ahead of lane 1's.
+    for (let minute = 1; minute < 60; minute++) assembler.add(sample(minute, 'a'), 0, String(minute + 1));
+    expect(assembler.closeReady()).toEqual([]);
+    expect(assembler.add(sample(1, 'b'), 1, '2').kind).toBe('added');
+    // Lane 1 says anew that it is idle: lane 0 alone makes the watermark, and 12:00 to 12:58 close.
+    assembler.markIdle(1, 1, '3');
+    expect(assembler.closeReady()).toHaveLength(59);
+  });
+
+  it('closes no window before every stream was read again up to its mark after a restart', () => {
+    const first = new WindowAssembler(0, { clock: () => T0 });
+    first.track(0);
+    first.track(1);
+    first.add(sample(0, 'a'), 0, '0');
+    first.add(sample(0, 'b'), -1, '0', null);
+    first.add(sample(1, 'a'), 0, '1');
+    first.addTick({ cluster: 'default', windowStart: T0 + MINUTE, windowSeconds: 60, source: 1 }, 0, '2', 1);
+    expect(first.closeReady().map((w) => (w.windowStart - T0) / MINUTE)).toEqual([0]);
+    first.add(sample(1, 'b'), -1, '1', null);
+    first.add(sample(2, 'a'), 0, '3');
+    first.addTick({ cluster: 'default', windowStart: T0 + 2 * MINUTE, windowSeconds: 60, source: 1 }, 0, '4', 1);
+    const positions = first.positions();
+    const second = new WindowAssembler(0, { clock: () => T0 });
+    second.track(0);
+    second.track(1);
+    for (const [stream, position] of positions) second.restore(stream, position.metadata, position.commitOffset);
+    // Stream 0 is read again first, ticks of lane 1 included: the 12:01 window would close without stream -1's sample.
+    second.add(sample(1, 'a'), 0, '1');
+    second.addTick({ cluster: 'default', windowStart: T0 + MINUTE, windowSeconds: 60, source: 1 }, 0, '2', 1);
+    second.add(sample(2, 'a'), 0, '3');
+    second.addTick({ cluster: 'default', windowStart: T0 + 2 * MINUTE, windowSeconds: 60, source: 1 }, 0, '4', 1);
+    second.readTo(0, '5');
+    expect(second.closeReady()).toEqual([]);
+    expect(second.add(sample(1, 'b'), -1, '1', null).kind).toBe('added');
+    second.readTo(-1, '2');
+    expect(second.closeReady().map((w) => [(w.windowStart - T0) / MINUTE, w.samples.length])).toEqual([[1, 2]]);
+  });
+
   it('closes every open window once all lanes have been idle for the allowed lateness, and only then', () => {
     let now = T0;
     const assembler = new WindowAssembler(2 * MINUTE, { clock: () => now });

@@ -23,6 +23,12 @@ interface ReplayMark {
   readonly readThrough: bigint;
 }
 
+/** Where a stream's replay stands after a restart: its replay mark, and whether it has been read up to it yet. */
+interface Replay extends ReplayMark {
+  /** True while records below readThrough, read before the restart, are still to be read again. */
+  pending: boolean;
+}
+
 interface ReadRecord {
   readonly partition: number;
   readonly offset: bigint;
@@ -57,16 +63,26 @@ interface OpenWindow {
  * its end plus the allowed lateness (with no lateness: when every lane
  * reached a later window), and a sample for a window that has closed is late.
  *
+ * When an idle lane delivers again, every idle lane counts again (held where
+ * it stopped) until it delivers or its source says anew that it is idle: a
+ * feed that resumes after a pause resumes on every lane, and a lane whose
+ * records are read first must not close windows on the others, whose
+ * records for those windows may simply be read later.
+ *
  * Recovery: a partition's committed offset is the oldest sample still in an
  * open window, and its metadata records the watermark and how far the
  * partition had been read. After a restart, samples below that read mark
  * whose windows had closed are skipped (they were priced already); the rest
- * rebuild the open windows. So no window is priced twice, and none is lost.
+ * rebuild the open windows. No window closes until every stream has been
+ * read again up to its read mark: streams of different topics are read in
+ * another interleaving than before the restart, so a window closed earlier
+ * would miss the samples of a stream not yet read again. So no window is
+ * priced twice, and none is lost.
  */
 export class WindowAssembler {
   private readonly open = new Map<string, OpenWindow>();
   private readonly readThrough = new Map<number, bigint>();
-  private readonly replay = new Map<number, ReplayMark>();
+  private readonly replay = new Map<number, Replay>();
   /** idleSince: when (wall clock) the lane's source said it is idle; null while it delivers. */
   private readonly lanes = new Map<string, { watermark: number; idleSince: number | null }>();
   /** Windows ending (plus lateness) before this have been closed and emitted. */
@@ -85,6 +101,8 @@ export class WindowAssembler {
    * (the lowest lane watermark), never going back; -Infinity before any sample.
    */
   get watermark(): number {
+    // Replaying, lanes may have been read further on one stream than the others: only the restored mark holds.
+    if (this.replaying) return this.closedMark;
     let lowest = Number.POSITIVE_INFINITY;
     let highest = Number.NEGATIVE_INFINITY;
     let anyActive = false;
@@ -133,12 +151,33 @@ export class WindowAssembler {
     this.lanes.set(id, { watermark: current?.watermark ?? Number.NEGATIVE_INFINITY, idleSince: this.clock() });
   }
 
-  /** Restores a partition's read mark from its committed metadata (see positions()). */
-  restore(partition: number, metadata: string | null): void {
+  /**
+   * Restores a partition's read mark from its committed metadata (see
+   * positions()); `committedOffset` is where its reading resumes, so records
+   * from there to the read mark are read again before any window closes.
+   */
+  restore(partition: number, metadata: string | null, committedOffset: string | null = null): void {
     const mark = parseMetadata(metadata);
     if (!mark) return;
-    this.replay.set(partition, mark);
+    const resumesAt = committedOffset === null ? -1n : BigInt(committedOffset);
+    this.replay.set(partition, { ...mark, pending: resumesAt < mark.readThrough });
     this.closedMark = Math.max(this.closedMark, mark.watermark);
+  }
+
+  /**
+   * A batch of `partition` has been read up to `nextOffset` (its last offset
+   * plus one, control records included): records with no sample in them,
+   * such as tombstones, count as read for the replay too.
+   */
+  readTo(partition: number, nextOffset: string): void {
+    const replay = this.replay.get(partition);
+    if (replay?.pending && BigInt(nextOffset) >= replay.readThrough) replay.pending = false;
+  }
+
+  /** True while some stream has records read before a restart still to be read again. */
+  get replaying(): boolean {
+    for (const replay of this.replay.values()) if (replay.pending) return true;
+    return false;
   }
 
   /**
@@ -149,8 +188,8 @@ export class WindowAssembler {
     return this.read(partition, BigInt(offset)) === 'new';
   }
 
-  /** Takes one sample read from `partition` at `offset`; its lane defaults to the partition. */
-  add(sample: UsageSample, partition: number, offset: string, lane: string | number = partition): Intake {
+  /** Takes one sample read from `partition` at `offset`; its lane defaults to the partition (null: it advances no lane). */
+  add(sample: UsageSample, partition: number, offset: string, lane: string | number | null = partition): Intake {
     const admitted = this.admit(sample.windowStart, sample.windowSeconds, partition, offset, lane);
     if (admitted.kind !== 'added') return admitted;
     // A repeated sample for the same container (a collector retry) replaces the first.
@@ -197,6 +236,11 @@ export class WindowAssembler {
 
   private advance(lane: string, eventTime: number): void {
     const current = this.lanes.get(lane);
+    if (current?.idleSince != null) {
+      // A feed resuming: the other idle lanes may have new records too, read later than this one's. Until each
+      // delivers or is reported idle again (their sources repeat their marks), it holds windows where it stopped.
+      for (const other of this.lanes.values()) other.idleSince = null;
+    }
     this.lanes.set(lane, { watermark: Math.max(current?.watermark ?? Number.NEGATIVE_INFINITY, eventTime), idleSince: null });
   }
 
@@ -206,6 +250,7 @@ export class WindowAssembler {
     if (readThrough !== undefined && position < readThrough) return 'again';
     this.readThrough.set(partition, position + 1n);
     const replay = this.replay.get(partition);
+    if (replay?.pending && position + 1n >= replay.readThrough) replay.pending = false;
     return replay !== undefined && position < replay.readThrough ? 'replay' : 'new';
   }
 
@@ -214,6 +259,7 @@ export class WindowAssembler {
    * all open windows once every lane has been idle for the allowed lateness.
    */
   closeReady(): WindowSamples[] {
+    if (this.replaying) return [];
     this.closedMark = this.watermark;
     const quietSince = this.quietSince;
     if (quietSince !== null && this.clock() - quietSince >= this.latenessMillis) {

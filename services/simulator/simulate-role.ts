@@ -7,6 +7,7 @@ import { createKafka, createProducer } from '../kafka/kafka-client.js';
 import { kafkaSecurityOf } from '../kafka/kafka-security.js';
 import { provisionTopics } from '../kafka/provision-topics.js';
 import { TOPICS } from '../kafka/topics.js';
+import { partitionsOf } from '../processor/internal-topics.js';
 import { startHealthServer } from '../lifecycle/health-server.js';
 import { servingSecurityOf } from '../lifecycle/http-listener.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
@@ -28,7 +29,7 @@ export const simulateRole = defineRole({
   usage: 'simulate [flags]',
   summary: 'Publish a synthetic cluster for demos, tests and benchmarks.',
   description:
-    'Publishes a deterministic synthetic cluster (same seed and flags, same records) on the collectors\' topics and schemas: nodes of mixed AWS instance types, on-demand and spot, in two Karpenter node pools (general, gpu), with spot interruptions and node replacement; pods of Deployments, StatefulSets (with volumes), DaemonSets and CronJobs with requests, diurnal usage, restarts and rollouts; the replica counts of each Deployment and StatefulSet; PodDisruptionBudgets over two Deployments (one allowing a disruption, one allowing none); one StatefulSet on local persistent volumes; a storefront Deployment under an HPA that scales it with the day; OOM kills (restart count, OOMKilled) of containers whose memory passes their limit, among them a leaking session-cache; on-demand prices of every catalog type with its shape (ARM siblings included, which no node runs on) and changing spot prices for every type and zone in use; and injected cost anomalies whose ground truth --ground-truth writes to a file. Creates the three topics if they are missing. Prints a JSON summary of what it published when done.',
+    'Publishes a deterministic synthetic cluster (same seed and flags, same records) on the collectors\' topics and schemas: nodes of mixed AWS instance types, on-demand and spot, in two Karpenter node pools (general, gpu), with spot interruptions and node replacement; pods of Deployments, StatefulSets (with volumes), DaemonSets and CronJobs with requests, diurnal usage, restarts and rollouts; the replica counts of each Deployment and StatefulSet; PodDisruptionBudgets over two Deployments (one allowing a disruption, one allowing none); one StatefulSet on local persistent volumes; a storefront Deployment under an HPA that scales it with the day; OOM kills (restart count, OOMKilled) of containers whose memory passes their limit, among them a leaking session-cache; on-demand prices of every catalog type with its shape (ARM siblings included, which no node runs on) and changing spot prices for every type and zone in use; and injected cost anomalies whose ground truth --ground-truth writes to a file. Samples that name their node go to --usage-by-node-topic keyed by node, the others to --usage-topic keyed by pod. Creates its topics if they are missing (the by-node one with the usage topic\'s partition count). Prints a JSON summary of what it published when done.',
   settings: simulateSettings,
   async run(config, { stdout }) {
     const logger = createLogger({ service: 'simulate', level: config.logLevel });
@@ -52,8 +53,12 @@ export const simulateRole = defineRole({
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const byNode = config.usageByNodeTopic === '' ? [] : [{ ...TOPICS.usageByNode, name: config.usageByNodeTopic }];
-      await provisionTopics(admin, [{ ...TOPICS.kube, name: config.kubeTopic }, { ...TOPICS.usage, name: config.usageTopic }, ...byNode, { ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
+      await provisionTopics(admin, [{ ...TOPICS.kube, name: config.kubeTopic }, { ...TOPICS.usage, name: config.usageTopic }, { ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
+      if (config.usageByNodeTopic !== '') {
+        // Partitioned like the usage topic as it is, as kcost topics makes it: the processor reads partition p of both together.
+        const byNode = { ...TOPICS.usageByNode, name: config.usageByNodeTopic, partitions: (await partitionsOf(admin, config.usageTopic)).partitions };
+        await provisionTopics(admin, [byNode], config.replicationFactor);
+      }
     } finally {
       await admin.disconnect();
     }

@@ -94,7 +94,7 @@ async function runPipeline(
 }
 
 /**
- * Every SUMMARY_INTERVAL_MILLIS, one line: the usage topic's end offsets (records
+ * Every SUMMARY_INTERVAL_MILLIS, one line: the usage topics' end offsets (records
  * in) and the processor's and the sink's /metrics (costs out, rows loaded,
  * watermark). Stops at the first signal.
  */
@@ -110,7 +110,9 @@ function startSummary(plan: UpPlan, brokers: readonly string[], apiUrl: string, 
   connected.catch(() => undefined);
   const samplesIn = async () => {
     await connected;
-    return (await admin.fetchTopicOffsets(TOPICS.usage.name)).reduce((sum, p) => sum + Number(p.high), 0);
+    // Samples that name their node come by the by-node usage topic, the others by the usage topic.
+    const offsets = await Promise.all([TOPICS.usage.name, TOPICS.usageByNode.name].map((topic) => admin.fetchTopicOffsets(topic)));
+    return offsets.flat().reduce((sum, p) => sum + Number(p.high), 0);
   };
   const timer = setInterval(() => {
     Promise.all([scrape(portOf('process')), scrape(portOf('sink')), samplesIn()]).then(

@@ -5,14 +5,14 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../services/cli/main.js';
 import type { Codec } from '../../services/codec/codec.js';
-import { kubeObjectKey, podKey, priceKey } from '../../services/kafka/topics.js';
+import { kubeObjectKey, nodeKey, podKey, priceKey } from '../../services/kafka/topics.js';
 import { createSimulation } from '../../services/simulator/simulation.js';
 import { testBrokers, testCodec, testKafka, topicSize, uniqueName, waitFor } from '../support/kafka.js';
 
 const START = '2026-01-05T10:00:00Z';
 
 /** Every record on a topic, decoded: schema name, key and the key the value itself implies. */
-async function readAll(kafka: Kafka, codec: Codec, topic: string, expected: number): Promise<Array<{ schema: string; key: string; derivedKey: string }>> {
+async function readAll(kafka: Kafka, codec: Codec, topic: string, expected: number, keyedByNode: boolean): Promise<Array<{ schema: string; key: string; derivedKey: string }>> {
   const consumer = kafka.consumer({ groupId: uniqueName('simulate-test'), maxBytes: 50 * 1024 * 1024 });
   const seen: Array<{ schema: string; key: string; derivedKey: string }> = [];
   await consumer.connect();
@@ -22,7 +22,7 @@ async function readAll(kafka: Kafka, codec: Codec, topic: string, expected: numb
       for (const message of batch.messages) {
         const decoded = await codec.decode(message.value ?? Buffer.alloc(0));
         const v = decoded.value as never;
-        const derivedKey = decoded.schema === 'KubeObject' ? kubeObjectKey(v) : decoded.schema === 'UsageSample' ? podKey(v) : priceKey(v);
+        const derivedKey = decoded.schema === 'KubeObject' ? kubeObjectKey(v) : decoded.schema === 'UsageSample' ? (keyedByNode ? nodeKey(v) : podKey(v)) : priceKey(v);
         seen.push({ schema: decoded.schema, key: message.key?.toString() ?? '', derivedKey });
       }
     },
@@ -39,7 +39,7 @@ async function readAll(kafka: Kafka, codec: Codec, topic: string, expected: numb
 describe('kcost simulate against the real broker', () => {
   const kafka = testKafka();
   const codec = testCodec();
-  const topics = { kube: uniqueName('sim.kube'), usage: uniqueName('sim.usage'), prices: uniqueName('sim.prices') };
+  const topics = { kube: uniqueName('sim.kube'), usage: uniqueName('sim.usage'), usageByNode: uniqueName('sim.usage-bynode'), prices: uniqueName('sim.prices') };
   let dir = '';
 
   beforeAll(async () => {
@@ -54,7 +54,7 @@ describe('kcost simulate against the real broker', () => {
     const err: string[] = [];
     const groundTruthFile = join(dir, 'truth.json');
     const argv = ['simulate', '--nodes', '5', '--pods', '50', '--duration', '2h', '--speed', 'max', '--seed', '7', '--start', START, '--window', '60s', '--cluster', 'it-sim', '--anomalies', '2',
-      '--ground-truth', groundTruthFile, '--kube-topic', topics.kube, '--usage-topic', topics.usage, '--prices-topic', topics.prices, '--health-port', '0', '--log-level', 'warn'];
+      '--ground-truth', groundTruthFile, '--kube-topic', topics.kube, '--usage-topic', topics.usage, '--usage-by-node-topic', topics.usageByNode, '--prices-topic', topics.prices, '--health-port', '0', '--log-level', 'warn'];
     const code = await main(argv, { env: { KAFKA_BROKERS: testBrokers().join(',') }, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) });
     expect(err.join('')).toBe('');
     expect(code).toBe(0);
@@ -68,14 +68,16 @@ describe('kcost simulate against the real broker', () => {
     expect(summary.published).toEqual(counts);
     expect([summary.start, summary.end, summary.stopped]).toEqual(['2026-01-05T10:00:00.000Z', '2026-01-05T12:00:00.000Z', false]);
     expect(summary.recordsPerSecond).toBeGreaterThan(0);
-    const usageCount = counts[topics.usage]?.UsageSample ?? 0;
+    // Samples that name their node are on the by-node usage topic, keyed by it.
+    expect(counts[topics.usageByNode]?.UsageSample).toBeGreaterThan(0);
+    const usageCount = (counts[topics.usage]?.UsageSample ?? 0) + (counts[topics.usageByNode]?.UsageSample ?? 0);
     // Every running pod's containers report every minute: at least 50 pods × 120 windows minus churn gaps.
     expect(usageCount).toBeGreaterThan(40 * 120);
 
     for (const [topic, bySchema] of Object.entries(counts)) {
       const total = Object.values(bySchema).reduce((a, b) => a + b, 0);
       expect(await topicSize(kafka, topic)).toBe(total);
-      const records = await readAll(kafka, codec, topic, total);
+      const records = await readAll(kafka, codec, topic, total, topic === topics.usageByNode);
       const schemas: Record<string, number> = {};
       for (const r of records) schemas[r.schema] = (schemas[r.schema] ?? 0) + 1;
       expect(schemas).toEqual(bySchema);

@@ -16,7 +16,7 @@ export const usageSettings = {
     parse: parseNonEmpty,
   }),
   usageByNodeTopic: setting('usageByNodeTopic', {
-    description: `Topic the UsageSample records that name their node go to, keyed by it (cluster/node), which kcost process prices without copying them by node first (${TOPICS.usageByNode.name}); empty: all to --usage-topic, keyed by pod.`,
+    description: `Topic the UsageSample records that name their node go to, keyed by it (cluster/node), which kcost process prices without copying them by node first (${TOPICS.usageByNode.name}, with the processor's --usage-by-node-topic naming it); empty (the default): all to --usage-topic, keyed by pod.`,
     default: '',
     parse: parseString,
   }),
