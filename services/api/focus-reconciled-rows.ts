@@ -7,7 +7,7 @@ import { UNALLOCATED, type DbRow } from './allocation-rows.js';
 import type { FocusRow } from './focus-columns.js';
 import type { FocusQuery } from './focus-query.js';
 import { RECONCILED_PARTS } from './focus-reconciled-query.js';
-import { FIXED, periods, PRICING_CATEGORY, TAG_PREFIX } from './focus-rows.js';
+import { allocationResource, FIXED, periods, PRICING_CATEGORY, TAG_PREFIX } from './focus-rows.js';
 import { textOf } from './sql-params.js';
 import { DAY_MILLIS } from './time-window.js';
 
@@ -62,43 +62,21 @@ function sourcesOf(row: DbRow): string {
 
 function allocationRow(query: FocusQuery, row: DbRow): FocusRow {
   const { cost, list, cluster, ...period } = common(row);
-  const namespace = textOf(row.namespace);
-  const byWorkload = query.aggregate === 'workload';
-  const kind = textOf(row.workload_kind);
-  const workload = textOf(row.workload_name);
-  const bare = byWorkload && kind === '' && workload === '';
-  const resource = !byWorkload
-    ? { id: `${cluster}/${namespace}`, name: namespace, type: 'Kubernetes Namespace', what: `namespace ${namespace}` }
-    : bare
-      ? { id: `${cluster}/${namespace}/Pod`, name: namespace, type: 'Kubernetes Pod', what: `pods without a controller in namespace ${namespace}` }
-      : { id: `${cluster}/${namespace}/${kind}/${workload}`, name: workload, type: `Kubernetes ${kind}`, what: `${kind} ${namespace}/${workload}` };
+  const { what, columns } = allocationResource(query, cluster, textOf(row.namespace), textOf(row.workload_kind), textOf(row.workload_name));
   return {
     ...FIXED,
     ...period,
     BilledCost: cost,
     BillingAccountId: cluster,
     BillingAccountName: cluster,
-    ChargeDescription: `Kubernetes cost of ${resource.what} in cluster ${cluster}, reconciled with the bill`,
+    ChargeDescription: `Kubernetes cost of ${what} in cluster ${cluster}, reconciled with the bill`,
     ContractedCost: cost,
     EffectiveCost: cost,
     ListCost: list,
     // A day of a namespace or workload after reconciliation is a blend of the rates billed for its nodes.
     PricingCategory: 'Other',
     PricingQuantity: Number(row.seconds ?? 0) / 3600,
-    ResourceId: resource.id,
-    ResourceName: resource.name,
-    ResourceType: resource.type,
-    Tags: JSON.stringify({
-      [`${TAG_PREFIX}cluster`]: cluster,
-      [`${TAG_PREFIX}namespace`]: namespace,
-      ...(byWorkload && !bare ? { [`${TAG_PREFIX}workload-kind`]: kind, [`${TAG_PREFIX}workload`]: workload } : {}),
-    }),
-    x_KcostCluster: cluster,
-    x_KcostNamespace: namespace,
-    x_KcostWorkloadKind: byWorkload ? kind : null,
-    x_KcostWorkload: byWorkload ? workload : null,
-    x_KcostNode: null,
-    x_KcostInstanceType: null,
+    ...columns,
     x_KcostCostKind: 'allocation',
     x_KcostCostBasis: 'reconciled',
     x_KcostAttribution: null,

@@ -34,20 +34,47 @@ export const FIXED = {
   ServiceSubcategory: 'Containers',
 } as const;
 
-/** The FOCUS row of one row of the export's allocation statement (the allocation API's plan). */
-export function allocationFocusRow(query: FocusQuery, allocation: AllocationQuery, plan: AllocationPlan, row: DbRow): FocusRow {
-  const a = toRow(allocation, plan, row);
-  const cluster = a.properties.cluster ?? '';
-  const namespace = a.properties.namespace ?? '';
+/**
+ * What an allocation row is a cost of, on either basis: its description and
+ * the columns naming it (resource, tags, kcost's own dimensions). Bare pods
+ * (no controller) are one row per namespace, with no workload tags rather
+ * than empty ones.
+ */
+export function allocationResource(query: FocusQuery, cluster: string, namespace: string, kind: string, workload: string) {
   const byWorkload = query.aggregate === 'workload';
-  const kind = a.properties.controllerKind ?? '';
-  const workload = a.properties.controller ?? '';
   const bare = byWorkload && kind === '' && workload === '';
   const resource = !byWorkload
     ? { id: `${cluster}/${namespace}`, name: namespace, type: 'Kubernetes Namespace', what: `namespace ${namespace}` }
     : bare
       ? { id: `${cluster}/${namespace}/Pod`, name: namespace, type: 'Kubernetes Pod', what: `pods without a controller in namespace ${namespace}` }
       : { id: `${cluster}/${namespace}/${kind}/${workload}`, name: workload, type: `Kubernetes ${kind}`, what: `${kind} ${namespace}/${workload}` };
+  return {
+    what: resource.what,
+    columns: {
+      ResourceId: resource.id,
+      ResourceName: resource.name,
+      ResourceType: resource.type,
+      Tags: JSON.stringify({
+        [`${TAG_PREFIX}cluster`]: cluster,
+        [`${TAG_PREFIX}namespace`]: namespace,
+        ...(byWorkload && !bare ? { [`${TAG_PREFIX}workload-kind`]: kind, [`${TAG_PREFIX}workload`]: workload } : {}),
+      }),
+      x_KcostCluster: cluster,
+      x_KcostNamespace: namespace,
+      x_KcostWorkloadKind: byWorkload ? kind : null,
+      x_KcostWorkload: byWorkload ? workload : null,
+      x_KcostNode: null,
+      x_KcostInstanceType: null,
+    },
+  };
+}
+
+/** The FOCUS row of one row of the export's allocation statement (the allocation API's plan). */
+export function allocationFocusRow(query: FocusQuery, allocation: AllocationQuery, plan: AllocationPlan, row: DbRow): FocusRow {
+  const a = toRow(allocation, plan, row);
+  const cluster = a.properties.cluster ?? '';
+  const namespace = a.properties.namespace ?? '';
+  const { what, columns } = allocationResource(query, cluster, namespace, a.properties.controllerKind ?? '', a.properties.controller ?? '');
   const start = Date.parse(a.start);
   return {
     ...FIXED,
@@ -55,28 +82,14 @@ export function allocationFocusRow(query: FocusQuery, allocation: AllocationQuer
     BilledCost: a.totalCostUsd,
     BillingAccountId: cluster,
     BillingAccountName: cluster,
-    ChargeDescription: `Kubernetes cost of ${resource.what} in cluster ${cluster}`,
+    ChargeDescription: `Kubernetes cost of ${what} in cluster ${cluster}`,
     ContractedCost: a.totalCostUsd,
     EffectiveCost: a.totalCostUsd,
     ListCost: a.onDemandCostUsd,
     // A rollup row cannot say which part ran on which capacity: Standard only when all of it was at on-demand rates.
     PricingCategory: a.onDemandCostUsd === a.totalCostUsd ? 'Standard' : 'Other',
     PricingQuantity: Number(row.seconds ?? 0) / 3600,
-    ResourceId: resource.id,
-    ResourceName: resource.name,
-    ResourceType: resource.type,
-    Tags: JSON.stringify({
-      [`${TAG_PREFIX}cluster`]: cluster,
-      [`${TAG_PREFIX}namespace`]: namespace,
-      // Bare pods have no controller: no workload tags rather than empty ones.
-      ...(byWorkload && !bare ? { [`${TAG_PREFIX}workload-kind`]: kind, [`${TAG_PREFIX}workload`]: workload } : {}),
-    }),
-    x_KcostCluster: cluster,
-    x_KcostNamespace: namespace,
-    x_KcostWorkloadKind: byWorkload ? kind : null,
-    x_KcostWorkload: byWorkload ? workload : null,
-    x_KcostNode: null,
-    x_KcostInstanceType: null,
+    ...columns,
     x_KcostCostKind: 'allocation',
     x_KcostCostBasis: 'list',
     x_KcostAttribution: null,
