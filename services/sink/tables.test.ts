@@ -22,7 +22,7 @@ describe('raw table columns', () => {
     expect(fields).toHaveLength(columnNames(TABLES_BY_SCHEMA.PodCost).length);
     expect(fields[8]).toBe('{"app":"checkout","team":"payments"}');
     expect(fields[9]).toBe('2026-11-22T10:00:00.000Z');
-    expect(fields.slice(-3)).toEqual(['\\N', '{"SCALED"}', '[{"persistentVolume":"pvc-3c1d7e52","claim":"cache","storageClass":"gp3","capacityBytes":1073741824,"costUsd":0.0000012}]']);
+    expect(fields.slice(-3)).toEqual(['\\N', '{"SCALED"}', '[{"persistentVolume":"pvc-3c1d7e52","claim":"cache","storageClass":"gp3","capacityBytes":1073741824,"costUsd":0.0000012,"providerVolumeId":"vol-0c1d7e52"}]']);
   });
 
   it('flattens a recommendation: target, saving, both resources, evidence and pricing, and the whole record last', () => {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject, PriceUpdate, UsageSample } from '../../services/codec/records.generated.js';
 import { TOPICS, kubeObjectKey, priceKey, usageDestination } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-scorer.js';
@@ -10,9 +9,9 @@ import { ClusterState } from '../../services/processor/cluster-state.js';
 import { decodeIdleMark, DIRECT_SOURCE, isIdleMark } from '../../services/processor/internal-records.js';
 import { PriceHistory } from '../../services/processor/price-history.js';
 import { buildProcessor, type Processor, type ProcessorConfig } from '../../services/processor/processor.js';
-import { container, nodeObject, podObject, priceUpdate, usageSample } from '../../services/processor/record-builders.js';
 import { priceWindow } from '../../services/processor/window-pricer.js';
 import { createTestTopics, testCodec, testKafka, waitFor } from '../support/kafka.js';
+import { hourOfUsage as hourOfUsageIn, kubeObjects, NODES, PODS, priceUpdates as priceUpdatesFrom } from './by-node-cluster.js';
 import { TopicReader } from './topic-reader.js';
 
 // Producers on both usage topics (samples that name their node keyed by node
@@ -27,8 +26,6 @@ import { TopicReader } from './topic-reader.js';
 
 const T0 = Date.UTC(2026, 6, 1, 0);
 const HOUR = 3_600_000;
-const NODES = 6;
-const PODS = 24;
 const PARTITIONS = 4;
 /** Published before the pause: hours 0 to 2 close, hour 3 stays open across the restart. */
 const BEFORE_PAUSE = 4;
@@ -38,24 +35,9 @@ const kafka = testKafka('processor-usage-by-node-restart');
 const codec = testCodec();
 let producer: Producer;
 
-const nodeName = (n: number) => `node-${n}`;
-const nodeOfPod = (i: number) => nodeName(i % NODES);
-const kubeObjects: KubeObject[] = [
-  ...Array.from({ length: NODES + 1 }, (_, n) => nodeObject({ name: nodeName(n), instanceType: 'm5.2xlarge', capacityType: n % 2 === 0 ? 'SPOT' : 'ON_DEMAND', cores: 8, memoryGib: 32 })),
-  ...Array.from({ length: PODS }, (_, i) => podObject({ name: `web-${i}`, namespace: 'shop', nodeName: nodeOfPod(i), containers: [container('app', 1, 2)], workload: { kind: 'Deployment', name: 'web' } })),
-];
-const priceUpdates: PriceUpdate[] = [
-  priceUpdate({ sku: 'm5.2xlarge', effectiveFrom: T0 - 86_400_000, hourlyUsd: 0.384 }),
-  priceUpdate({ sku: 'm5.2xlarge', capacityType: 'SPOT', source: 'aws-spot', effectiveFrom: T0 - 86_400_000, hourlyUsd: 0.15 }),
-];
-
-/** An hour of usage of every pod; one in three leaves its node to the pod state (so it takes the usage topic). */
-function hourOfUsage(hour: number): UsageSample[] {
-  return Array.from({ length: PODS }, (_, i) => {
-    const sample = usageSample({ podName: `web-${i}`, namespace: 'shop', container: 'app', windowStart: T0 + hour * HOUR, windowSeconds: 3600, cpuCores: 0.5 + ((i * 7 + hour) % 5) * 0.4, memoryGib: 1 + (i % 3) });
-    return { ...sample, nodeName: i % 3 === 1 ? null : nodeOfPod(i) };
-  });
-}
+/** An hour of usage; one pod in three leaves its node to the pod state (so it takes the usage topic). */
+const hourOfUsage = (hour: number) => hourOfUsageIn(T0, hour, (pod) => pod % 3 === 1);
+const priceUpdates = priceUpdatesFrom(T0);
 
 interface Run {
   readonly config: ProcessorConfig & { topics: { usageByNode: string } };

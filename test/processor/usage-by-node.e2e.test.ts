@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject, PriceUpdate, RecordTypes, SchemaName, UsageSample } from '../../services/codec/records.generated.js';
+import type { RecordTypes, SchemaName } from '../../services/codec/records.generated.js';
 import { TOPICS, kubeObjectKey, podKey, priceKey, usageDestination } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-scorer.js';
 import { buildProcessor, type Processor, type ProcessorConfig } from '../../services/processor/processor.js';
-import { container, nodeObject, podObject, priceUpdate, usageSample } from '../../services/processor/record-builders.js';
 import { createTestTopics, testCodec, testKafka, waitFor } from '../support/kafka.js';
+import { hourOfUsage as hourOfUsageIn, kubeObjects, NODES, PODS, priceUpdates as priceUpdatesFrom } from './by-node-cluster.js';
 import { TopicReader } from './topic-reader.js';
 
 // The same usage, published twice: once as older producers do (every sample
@@ -22,33 +22,15 @@ import { TopicReader } from './topic-reader.js';
 // the announcements of the others.
 
 const T0 = Date.UTC(2026, 5, 1, 0);
-const HOUR = 3_600_000;
 const HOURS = 6;
-const NODES = 6;
-const PODS = 24;
 
 const kafka = testKafka('processor-usage-by-node');
 const codec = testCodec();
 let producer: Producer;
 
-const nodeName = (n: number) => `node-${n}`;
-const nodeOfPod = (i: number) => nodeName(i % NODES);
-const kubeObjects: KubeObject[] = [
-  ...Array.from({ length: NODES + 1 }, (_, n) => nodeObject({ name: nodeName(n), instanceType: 'm5.2xlarge', capacityType: n % 2 === 0 ? 'SPOT' : 'ON_DEMAND', cores: 8, memoryGib: 32 })),
-  ...Array.from({ length: PODS }, (_, i) => podObject({ name: `web-${i}`, namespace: 'shop', nodeName: nodeOfPod(i), containers: [container('app', 1, 2)], workload: { kind: 'Deployment', name: 'web' } })),
-];
-const priceUpdates: PriceUpdate[] = [
-  priceUpdate({ sku: 'm5.2xlarge', effectiveFrom: T0 - 86_400_000, hourlyUsd: 0.384 }),
-  priceUpdate({ sku: 'm5.2xlarge', capacityType: 'SPOT', source: 'aws-spot', effectiveFrom: T0 - 86_400_000, hourlyUsd: 0.15 }),
-];
-
-/** An hour of usage of every pod; one in four leaves its node to the pod state, and some use more than their request. */
-function hourOfUsage(hour: number): UsageSample[] {
-  return Array.from({ length: PODS }, (_, i) => {
-    const sample = usageSample({ podName: `web-${i}`, namespace: 'shop', container: 'app', windowStart: T0 + hour * HOUR, windowSeconds: 3600, cpuCores: 0.5 + ((i * 7 + hour) % 5) * 0.4, memoryGib: 1 + (i % 3) });
-    return { ...sample, nodeName: i % 4 === 3 ? null : nodeOfPod(i) };
-  });
-}
+/** An hour of usage; one pod in four leaves its node to the pod state (so it takes the usage topic). */
+const hourOfUsage = (hour: number) => hourOfUsageIn(T0, hour, (pod) => pod % 4 === 3);
+const priceUpdates = priceUpdatesFrom(T0);
 
 async function publish<N extends SchemaName>(records: ReadonlyArray<{ topic: string; key: string; value: RecordTypes[N] }>, schema: N): Promise<void> {
   const byTopic = new Map<string, { key: string; value: Buffer }[]>();
