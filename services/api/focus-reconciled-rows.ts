@@ -7,7 +7,7 @@ import { UNALLOCATED, type DbRow } from './allocation-rows.js';
 import type { FocusRow } from './focus-columns.js';
 import type { FocusQuery } from './focus-query.js';
 import { RECONCILED_PARTS } from './focus-reconciled-query.js';
-import { allocationResource, FIXED, periods, PRICING_CATEGORY, TAG_PREFIX } from './focus-rows.js';
+import { allocationResource, FIXED, nodeResource, periods, PRICING_CATEGORY, TAG_PREFIX } from './focus-rows.js';
 import { textOf } from './sql-params.js';
 import { DAY_MILLIS } from './time-window.js';
 
@@ -157,16 +157,7 @@ function idleRow(row: DbRow): FocusRow {
     ListCost: list,
     PricingCategory: pricing,
     PricingQuantity: Number(row.seconds ?? 0) / 3600,
-    ResourceId: `${cluster}/nodes/${node}`,
-    ResourceName: node,
-    ResourceType: 'Kubernetes Node',
-    Tags: JSON.stringify({ [`${TAG_PREFIX}cluster`]: cluster, [`${TAG_PREFIX}node`]: node }),
-    x_KcostCluster: cluster,
-    x_KcostNamespace: null,
-    x_KcostWorkloadKind: null,
-    x_KcostWorkload: null,
-    x_KcostNode: node,
-    x_KcostInstanceType: instanceType === '' ? null : instanceType,
+    ...nodeResource(cluster, node, instanceType === '' ? null : instanceType),
     x_KcostCostKind: 'idle',
     x_KcostCostBasis: 'reconciled',
     x_KcostAttribution: null,

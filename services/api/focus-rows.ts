@@ -103,6 +103,22 @@ export function allocationFocusRow(query: FocusQuery, allocation: AllocationQuer
   };
 }
 
+/** The columns naming a node, on the idle rows of either basis. */
+export function nodeResource(cluster: string, node: string, instanceType: string | null) {
+  return {
+    ResourceId: `${cluster}/nodes/${node}`,
+    ResourceName: node,
+    ResourceType: 'Kubernetes Node',
+    Tags: JSON.stringify({ [`${TAG_PREFIX}cluster`]: cluster, [`${TAG_PREFIX}node`]: node }),
+    x_KcostCluster: cluster,
+    x_KcostNamespace: null,
+    x_KcostWorkloadKind: null,
+    x_KcostWorkload: null,
+    x_KcostNode: node,
+    x_KcostInstanceType: instanceType,
+  };
+}
+
 /** The FOCUS row of one row of the export's idle statement: one node's idle over one step. */
 export function idleFocusRow(query: FocusQuery, stepMillis: number, row: DbRow): FocusRow {
   const bucket = new Date(row.bucket as Date | string).getTime();
@@ -125,16 +141,7 @@ export function idleFocusRow(query: FocusQuery, stepMillis: number, row: DbRow):
     ListCost: idle,
     PricingCategory: PRICING_CATEGORY[textOf(row.capacity_type)] ?? 'Other',
     PricingQuantity: n('seconds') / 3600,
-    ResourceId: `${cluster}/nodes/${node}`,
-    ResourceName: node,
-    ResourceType: 'Kubernetes Node',
-    Tags: JSON.stringify({ [`${TAG_PREFIX}cluster`]: cluster, [`${TAG_PREFIX}node`]: node }),
-    x_KcostCluster: cluster,
-    x_KcostNamespace: null,
-    x_KcostWorkloadKind: null,
-    x_KcostWorkload: null,
-    x_KcostNode: node,
-    x_KcostInstanceType: textOf(row.instance_type),
+    ...nodeResource(cluster, node, textOf(row.instance_type)),
     x_KcostCostKind: 'idle',
     x_KcostCostBasis: 'list',
     x_KcostAttribution: null,
