@@ -110,8 +110,9 @@ export class DirectUsage {
           else out.push({ topic: internalTopic, key: sample.cluster, value: tick, partition, headers: tickHeaders() });
         }
       }
-      // No lane: the tick above moves this partition's lane once it is read back (see the class comment).
-      const intake = assembler.add(sample, stream, message.offset, null);
+      // The tick above moves this partition's lane once it is read back (see the class comment); until then the
+      // sample only holds the lane if it was idle, so its window waits for the rest of its samples.
+      const intake = assembler.add(sample, stream, message.offset, null, DIRECT_SOURCE);
       if (intake.kind === 'late') {
         deps.metrics.lateSamples.inc();
         out.push(await stageDeadLetter(deps, origin, new KcostError('LATE_SAMPLE', intake.reason)));

@@ -9,7 +9,7 @@ import type { CommittedPosition, StageOutput } from '../kafka/transactional-stag
 import { silentLogger } from '../log/logger.js';
 import { DEFAULT_BASES } from './allocation.js';
 import { ClusterState } from './cluster-state.js';
-import { encodeIdleMark, encodeTick, idleMarkHeaders, sourceHeaders, tickHeaders } from './internal-records.js';
+import { DIRECT_SOURCE, encodeIdleMark, encodeTick, idleMarkHeaders, sourceHeaders, tickHeaders } from './internal-records.js';
 import type { InternalTopics } from './internal-topics.js';
 import { PriceHistory } from './price-history.js';
 import { PricingStage } from './pricing-stage.js';
@@ -68,7 +68,7 @@ function setUpWith(options: { allowedLatenessMillis?: number; now?: () => number
 
 interface Incoming {
   readonly offset: string;
-  readonly key: string;
+  readonly key: string | Buffer;
   readonly value: Buffer;
   readonly headers: IHeaders;
 }
@@ -174,3 +174,51 @@ describe('PricingStage windows per by-node partition', () => {
 function idle(offset: string): Incoming {
   return { offset, key: 'idle', value: encodeIdleMark({ source: 0 }), headers: idleMarkHeaders() };
 }
+
+describe('PricingStage reading the by-node usage topic after every lane was idle', () => {
+  const BY_NODE = TOPICS.usageByNode.name;
+  const local = (windowStart: number, container: string) => usageSample({ podName: 'api', container, nodeName: localNode, windowStart, cpuCores: 1, memoryGib: 1 });
+  const directBatch = (messages: readonly Incoming[]): Batch =>
+    ({ topic: BY_NODE, partition: strayPartition, messages, lastOffset: () => messages.at(-1)?.offset ?? '-1', offsetLag: () => '5' }) as unknown as Batch;
+  const direct = async (sample: UsageSample, offset: string): Promise<Incoming> => ({ offset, key: Buffer.from(nodeKey({ cluster: 'prod', nodeName: localNode })), value: await codec.encode('UsageSample', sample), headers: {} });
+  const idleOf = (source: number, offset: string): Incoming => ({ offset, key: 'idle', value: encodeIdleMark({ source }), headers: idleMarkHeaders() });
+
+  it('keeps a window open while the rest of its samples are still being read, however long the lanes were quiet before', async () => {
+    let now = 0;
+    const state = new ClusterState();
+    state.apply(nodeObject({ name: localNode, cores: 4, memoryGib: 16 }));
+    state.apply(podObject({ name: 'api', nodeName: localNode, containers: [container('app', 1, 1), container('sidecar', 1, 1)] }));
+    const stage = new PricingStage({
+      codec,
+      logger: silentLogger(),
+      metrics: createProcessorMetrics(new Registry()),
+      state,
+      prices: new PriceHistory(),
+      internal: INTERNAL,
+      topics: { usage: TOPICS.usage.name, costs: TOPICS.costs.name, nodeCosts: TOPICS.nodeCosts.name, deadLetter: TOPICS.deadLetter.name },
+      allowedLatenessMillis: 5_000,
+      stateRetentionMillis: 24 * 60 * MINUTE,
+      bases: DEFAULT_BASES,
+      direct: { topic: BY_NODE, idleSourceAfterMillis: 2_000, futureSkewMillis: 10 * MINUTE, endOffsets: async () => new Map() },
+      now: () => now,
+    });
+    stage.onAssigned([strayPartition], new Map());
+    // Both lanes (usage partition 0 and the by-node topic's) report idle, and stay quiet past the allowed lateness.
+    await stage.handle(batchOf(strayPartition, [idleOf(0, '0'), idleOf(DIRECT_SOURCE, '1')]));
+    now = 60_000;
+    // The feed resumes on the by-node usage topic: one window's samples come in two batches, before the tick that
+    // the first batch sends to the internal partition is read back.
+    const first = await stage.handle(directBatch([await direct(local(10 * MINUTE, 'app'), '0')]));
+    const second = await stage.handle(directBatch([await direct(local(10 * MINUTE, 'sidecar'), '1')]));
+    const deadLetters = [...first.records, ...second.records].filter((r) => r.topic === TOPICS.deadLetter.name);
+    expect(await Promise.all(deadLetters.map(async (r) => (await codec.decodeAs('DeadLetter', r.value as Buffer)).reason))).toEqual([]);
+    expect([...podCosts(first), ...podCosts(second)]).toEqual([]);
+    // The tick read back moves the lane; once it is idle again for the lateness, the window closes whole.
+    await stage.handle(batchOf(strayPartition, [{ offset: '2', key: 'prod', value: encodeTick({ cluster: 'prod', windowStart: 10 * MINUTE, windowSeconds: 60, source: DIRECT_SOURCE }), headers: tickHeaders() }]));
+    await stage.handle(batchOf(strayPartition, [idleOf(0, '3'), idleOf(DIRECT_SOURCE, '4')]));
+    now += 5_000;
+    const closed = await stage.handle(batchOf(strayPartition, [idleOf(0, '5')]));
+    const costs = await Promise.all(podCosts(closed).map((r) => codec.decodeAs('PodCost', r.value as Buffer)));
+    expect(costs.map((c) => [c.windowStart, c.container]).sort()).toEqual([[10 * MINUTE, 'app'], [10 * MINUTE, 'sidecar']]);
+  });
+});

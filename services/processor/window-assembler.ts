@@ -188,9 +188,12 @@ export class WindowAssembler {
     return this.read(partition, BigInt(offset)) === 'new';
   }
 
-  /** Takes one sample read from `partition` at `offset`; its lane defaults to the partition (null: it advances no lane). */
-  add(sample: UsageSample, partition: number, offset: string, lane: string | number | null = partition): Intake {
-    const admitted = this.admit(sample.windowStart, sample.windowSeconds, partition, offset, lane);
+  /**
+   * Takes one sample read from `partition` at `offset`; its lane defaults to the partition (null: it advances no lane).
+   * `resumes`: a lane the sample belongs to but does not move (see resume()).
+   */
+  add(sample: UsageSample, partition: number, offset: string, lane: string | number | null = partition, resumes: string | number | null = null): Intake {
+    const admitted = this.admit(sample.windowStart, sample.windowSeconds, partition, offset, lane, resumes);
     if (admitted.kind !== 'added') return admitted;
     // A repeated sample for the same container (a collector retry) replaces the first.
     admitted.window.samples.set(`${sample.cluster}/${sample.podUid}/${sample.container}`, { sample, partition, offset: BigInt(offset) });
@@ -211,10 +214,11 @@ export class WindowAssembler {
     return { kind: 'added' };
   }
 
-  private admit(windowStart: number, windowSeconds: number, partition: number, offset: string, lane: string | number | null): Exclude<Intake, { kind: 'added' }> | { kind: 'added'; window: OpenWindow } {
+  private admit(windowStart: number, windowSeconds: number, partition: number, offset: string, lane: string | number | null, resumes: string | number | null = null): Exclude<Intake, { kind: 'added' }> | { kind: 'added'; window: OpenWindow } {
     const seen = this.read(partition, BigInt(offset));
     if (seen === 'again') return { kind: 'replayed' };
     const isReplay = seen === 'replay';
+    if (resumes !== null && !isReplay) this.resume(String(resumes));
     const end = windowStart + windowSeconds * 1000;
     const replay = this.replay.get(partition);
     if (isReplay && replay && end + this.latenessMillis < replay.watermark) return { kind: 'replayed' };
@@ -232,6 +236,18 @@ export class WindowAssembler {
       this.open.set(key, window);
     }
     return { kind: 'added', window };
+  }
+
+  /**
+   * A new record of `lane` was read, but the lane moves only later (the by-node usage topic's lane moves by the ticks
+   * read back from the internal topic). If it was idle, its feed is resuming: as in advance(), it and every other idle
+   * lane hold windows again, where they stopped. Otherwise, with every lane still idle for the allowed lateness, the
+   * windows of this record would close before the rest of their samples, still on their way, were read.
+   */
+  private resume(lane: string): void {
+    const current = this.lanes.get(lane);
+    if (current?.idleSince == null) return;
+    for (const other of this.lanes.values()) other.idleSince = null;
   }
 
   private advance(lane: string, eventTime: number): void {
