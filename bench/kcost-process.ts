@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,7 +28,10 @@ export function startKcost(args: readonly string[], env: Record<string, string> 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  // KCOST_TEST_LOG_DIR keeps every line of every process, one file each (the output kept here is only the last 400).
+  const logFile = process.env.KCOST_TEST_LOG_DIR ? join(process.env.KCOST_TEST_LOG_DIR, `${args[0] ?? 'kcost'}-${Date.now()}-${child.pid ?? 0}.log`) : null;
   const keep = (chunk: Buffer) => {
+    if (logFile) appendFileSync(logFile, chunk);
     output.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
     if (output.length > 400) output.splice(0, output.length - 400);
   };

@@ -29,6 +29,12 @@ const random = seededRandom(SEED);
 const HEAL_BOUND_MILLIS = 90_000;
 const START = new Date(Date.UTC(2026, 10, 2, 6)).toISOString();
 const PIPELINE = ['--allowed-lateness', '5s', '--idle-source-after', '2s'];
+/**
+ * How the usage is keyed, picked by the seed (or KCOST_CHAOS_USAGE=pod|node) so that runs cover both: by pod on
+ * kcost.usage.v1, through the processor's by-node copy, or by node on kcost.usage.bynode.v1, read without it.
+ */
+const USAGE = process.env.KCOST_CHAOS_USAGE ?? (SEED % 2 === 0 ? 'pod' : 'node');
+const BY_NODE = USAGE === 'node' ? ['--usage-by-node-topic', TOPICS.usageByNode.name] : [];
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
@@ -118,7 +124,7 @@ async function settledCount(url: string, quietMillis: number, timeoutMillis: num
   throw new Error(`the row count of ${url} did not settle in ${timeoutMillis} ms (last ${last})`);
 }
 
-describe(`kcost under chaos (seed ${SEED}: KCOST_CHAOS_SEED=${SEED} repeats it)`, () => {
+describe(`kcost under chaos (seed ${SEED}, usage keyed by ${USAGE}: KCOST_CHAOS_SEED=${SEED} repeats it)`, () => {
   const state = mkdtempSync(join(tmpdir(), 'kcost-chaos-broker-'));
   let brokerEnv: NodeJS.ProcessEnv;
   let brokers = '';
@@ -143,7 +149,7 @@ describe(`kcost under chaos (seed ${SEED}: KCOST_CHAOS_SEED=${SEED} repeats it)`
     admin = new pg.Client({ connectionString: serverUrl() });
     await admin.connect();
     // The input: three simulated hours of a 16-node cluster, published once, read by both runs.
-    const simulated = await runKcost(['simulate', '--brokers', brokers, '--speed', 'max', '--nodes', '16', '--pods', '240', '--start', START, '--duration', '3h', '--health-port', '0']);
+    const simulated = await runKcost(['simulate', '--brokers', brokers, '--speed', 'max', '--nodes', '16', '--pods', '240', '--start', START, '--duration', '3h', '--health-port', '0', ...BY_NODE]);
     expect(simulated.code, simulated.output.slice(-10).join('\n')).toBe(0);
   }, 240_000);
 
@@ -162,7 +168,7 @@ describe(`kcost under chaos (seed ${SEED}: KCOST_CHAOS_SEED=${SEED} repeats it)`
 
   async function pipeline(group: string, suffix: string, databaseUrl: string): Promise<{ processor: Supervised; sink: Supervised }> {
     const outputs = ['--costs-topic', `kcost.costs.v1${suffix}`, '--node-costs-topic', `kcost.node-costs.v1${suffix}`, '--anomalies-topic', `kcost.anomalies.v1${suffix}`, '--dead-letter-topic', `kcost.deadletter.v1${suffix}`];
-    const processor = new Supervised(`process ${group}`, ['process', '--brokers', brokers, '--group-id', group, '--transactional-id', `${group}-0`, ...PIPELINE, ...outputs], await freePort());
+    const processor = new Supervised(`process ${group}`, ['process', '--brokers', brokers, '--group-id', group, '--transactional-id', `${group}-0`, ...PIPELINE, ...BY_NODE, ...outputs], await freePort());
     const sink = new Supervised(`sink ${group}`, ['sink', '--brokers', brokers, '--group-id', `${group}-sink`, '--database-url', databaseUrl, ...outputs, '--recommendations-topic', '', '--session-timeout', '6s', '--db-retry-max-delay', '2s'], await freePort());
     roles.push(processor, sink);
     return { processor, sink };
