@@ -7,7 +7,7 @@
 // naive detector: mean ± 3 standard deviations of the trailing 24 hours.
 import type { CostAnomaly, KubeObject, PriceUpdate, UsageSample } from '../services/codec/records.generated.js';
 import { AnomalyDetector } from '../services/processor/anomaly-detector.js';
-import { DEFAULT_ANOMALY_OPTIONS } from '../services/processor/anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS } from '../services/processor/anomaly-options.js';
 import { ClusterState } from '../services/processor/cluster-state.js';
 import { evaluateDetections, type DetectionQuality, type GroundTruthEvent } from '../services/processor/detection-eval.js';
 import { PriceHistory } from '../services/processor/price-history.js';

@@ -16,7 +16,7 @@ import { createConsumerMetrics } from '../services/kafka/kafka-metrics.js';
 import { provisionTopics } from '../services/kafka/provision-topics.js';
 import { TOPICS } from '../services/kafka/topics.js';
 import { silentLogger } from '../services/log/logger.js';
-import { DEFAULT_ANOMALY_OPTIONS } from '../services/processor/anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS } from '../services/processor/anomaly-options.js';
 import { buildProcessor, type Processor, type ProcessorConfig } from '../services/processor/processor.js';
 import { buildSink } from '../services/sink/sink.js';
 import { createSinkMetrics } from '../services/sink/sink-metrics.js';

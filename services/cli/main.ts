@@ -1,8 +1,11 @@
+// First, before anything can load kafkajs: it swaps two kafkajs producer modules in the require cache,
+// which kafkajs takes when they first load. The roles load kafkajs later, with their run code.
 import '../kafka/kafkajs-fast-paths.js';
 import { resolveConfig } from '../config/settings.js';
 import { KcostError } from '../errors/kcost-error.js';
 import { renderRoleHelp, renderTopHelp } from './help.js';
 import type { Role, RoleContext } from './role.js';
+// Every role's descriptor (help and settings); a role's run code loads only when it runs (lazy-run.ts).
 import { ROLES } from './roles.js';
 import { expandShortFlags } from './short-flags.js';
 import { kcostVersion } from './package-root.js';

@@ -23,9 +23,12 @@ export interface Role<S extends SettingsSpec = SettingsSpec> {
   readonly shortFlags?: Readonly<Record<string, string>>;
   /** Roles reached as `kcost <name> <sub>` (e.g. `kcost collect kube`); a role has these or run, not both. */
   readonly subcommands?: readonly Role[];
-  /** Runs the role to completion; resolves to the process exit code. Absent for roles not built yet. */
-  readonly run?: (config: ConfigOf<S>, context: RoleContext) => Promise<number>;
+  /** Runs the role to completion; resolves to the process exit code. Absent for roles not built yet. A lazyRun() that imports the role's x-run.ts, so that its packages load only when it runs. */
+  readonly run?: RoleRun<S>;
 }
+
+/** A role's entry point: runs it with its resolved config; resolves to the process exit code. */
+export type RoleRun<S extends SettingsSpec> = (config: ConfigOf<S>, context: RoleContext) => Promise<number>;
 
 /** Keeps the settings' types flowing into run() while storing roles in one list. */
 export function defineRole<S extends SettingsSpec>(role: Role<S>): Role {

@@ -27,7 +27,12 @@ const planned = (name: string, usage: string, summary: string, description: stri
   settings: {},
 });
 
-/** Every `kcost` subcommand, in the order --help lists them. */
+/**
+ * Every `kcost` subcommand, in the order --help lists them. Each is a light
+ * descriptor whose run() imports the role's run code when called (lazy-run.ts),
+ * so that loading this list loads none of the roles' packages
+ * (test/cli/role-modules.test.ts checks it).
+ */
 export const ROLES: readonly Role[] = [
   {
     ...planned('collect', 'collect <kube|usage|prices|bill> [flags]', 'Publish Kubernetes state, usage samples, cloud prices or cloud bills to Kafka.', 'Collectors read the Kubernetes API, the metrics API, cloud price APIs and billing exports and publish Avro records to kcost.kube.v1, kcost.usage.v1, kcost.prices.v1 and kcost.billing.v1.'),

@@ -1,14 +1,6 @@
 import { defineRole } from '../cli/role.js';
-import { KcostError } from '../errors/kcost-error.js';
-import { allocationCommand, aggregateOf } from './allocation-command.js';
-import { approveCommand } from './approve-command.js';
-import { createCostApi } from './api-client.js';
+import { lazyRun } from '../cli/lazy-run.js';
 import { costSettings } from './cost-settings.js';
-import { estimateCommand } from './estimate-command.js';
-import { focusAggregate, focusCommand } from './focus-command.js';
-import { budgetsCommand, forecastAggregate, forecastCommand } from './forecast-command.js';
-import { recommendationsCommand, rejectYamlOutput } from './recommendations-command.js';
-import { savingsCommand } from './savings-command.js';
 
 /** `kcost cost …`, also shipped as the `kubectl-cost` plugin (`kubectl cost …`). */
 export const costRole = defineRole({
@@ -28,44 +20,5 @@ export const costRole = defineRole({
   settings: costSettings,
   // kubectl's own short flags, so `kcost cost` and `kubectl cost` take the same command lines.
   shortFlags: { '-n': '--namespace', '-o': '--output', '-f': '--filename' },
-  async run(config, { positionals, stdout, stderr }) {
-    const api = createCostApi({ baseUrl: config.apiUrl, token: config.token });
-    if (positionals[0] === 'recommendations') {
-      const result = await recommendationsCommand(api, config);
-      stdout(result.text);
-      for (const note of result.notes) stderr(`${note}\n`);
-      return 0;
-    }
-    if (config.output === 'yaml') rejectYamlOutput(positionals[0] ?? 'this command');
-    if (config.costBasis !== 'list' && positionals[0] !== 'focus') throw new KcostError('INVALID_CONFIG', `--cost-basis applies to kubectl cost focus only, not ${JSON.stringify(positionals[0] ?? '')}`);
-    if (positionals[0] === 'approve') {
-      stdout(await approveCommand(api, positionals[1], { comment: config.comment, generatedAt: config.generatedAt, output: config.output }));
-      return 0;
-    }
-    if (positionals[0] === 'savings') {
-      stdout(await savingsCommand(api, { cluster: config.cluster, output: config.output }));
-      return 0;
-    }
-    if (positionals[0] === 'forecast') {
-      stdout(await forecastCommand(api, forecastAggregate(positionals), { ...config, output: config.output }));
-      return 0;
-    }
-    if (positionals[0] === 'budgets') {
-      const result = await budgetsCommand(api, { ...config, output: config.output });
-      stdout(result.text);
-      return result.exitCode;
-    }
-    if (positionals[0] === 'focus') {
-      stdout(await focusCommand(api, { ...config, output: config.output, aggregate: focusAggregate(positionals) }));
-      return 0;
-    }
-    if (positionals[0] === 'estimate') {
-      const result = await estimateCommand(api, { ...config, output: config.output });
-      stdout(result.text);
-      for (const note of result.notes) stderr(`${note}\n`);
-      return result.exitCode;
-    }
-    stdout(await allocationCommand(api, { ...config, output: config.output, aggregate: aggregateOf(positionals) }));
-    return 0;
-  },
+  run: lazyRun(() => import('./cost-run.js')),
 });

@@ -1,6 +1,6 @@
 import { parseEnum, parseInteger, parseNumber, parseString, parseUrl } from '../config/parsers.js';
 import { setting } from '../config/settings.js';
-import { RECOMMENDATION_TYPES, type RecommendationType } from './recommendations-command.js';
+import { RECOMMENDATION_TYPES, type RecommendationType } from './recommendation-types.js';
 
 /** An optional non-negative number: empty means "not given". */
 function parseOptionalUsd(raw: string): number | null {

@@ -2,6 +2,7 @@ import { KcostError } from '../errors/kcost-error.js';
 import type { Recommendation, ResourceAdvice } from '../recommender/recommendation.js';
 import type { CostApi } from './api-client.js';
 import { cpuQuantity, memoryQuantity } from './quantity-format.js';
+import { RECOMMENDATION_TYPES, type RecommendationType } from './recommendation-types.js';
 import { renderPatches, resourcePatches } from './resource-patch.js';
 import { ARM_COLUMNS, COMMITMENT_COLUMNS, POOL_COLUMNS, SPOT_COLUMNS, type ArmRow, type CommitmentRow, type PoolRow, type SpotRow } from './savings-tables.js';
 import { renderTable, type Column } from './table.js';
@@ -37,19 +38,6 @@ const show = (a: ResourceAdvice, figure: 'Request' | 'Limit'): string => {
 
 /** A time to the minute, UTC. */
 const minute = (millis: number): string => new Date(millis).toISOString().slice(0, 16).replace('T', ' ');
-
-/** `--type`, and the recommendation kind each lists. */
-export const RECOMMENDATION_TYPES = {
-  resources: 'WORKLOAD_RESOURCES',
-  'idle-workloads': 'IDLE_WORKLOAD',
-  'orphaned-volumes': 'ORPHANED_VOLUME',
-  'daemonset-only-nodes': 'DAEMONSET_ONLY_NODE',
-  'node-pools': 'NODE_POOL',
-  spot: 'SPOT_WORKLOAD',
-  commitments: 'COMMITMENT',
-  arm: 'ARM_WORKLOAD',
-} as const;
-export type RecommendationType = keyof typeof RECOMMENDATION_TYPES;
 
 type VolumeRow = Recommendation & { orphanedVolume: NonNullable<Recommendation['orphanedVolume']> };
 

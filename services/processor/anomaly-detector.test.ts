@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector, type CostPoint } from './anomaly-detector.js';
-import { DEFAULT_ANOMALY_OPTIONS, scoreRate } from './anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS } from './anomaly-options.js';
+import { scoreRate } from './anomaly-scorer.js';
 import { evaluateDetections } from './detection-eval.js';
 
 const HOUR = 3_600_000;

@@ -1,5 +1,6 @@
 import type { AnomalyScope, CostAnomaly } from '../codec/records.generated.js';
-import { DEFAULT_ANOMALY_OPTIONS, historySpanMillis, scoreRate, type AnomalyOptions } from './anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly-options.js';
+import { historySpanMillis, scoreRate } from './anomaly-scorer.js';
 
 const HOUR = 3_600_000;
 

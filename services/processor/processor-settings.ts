@@ -4,8 +4,9 @@ import { parseDurationMillis, parseEnum, parseInteger, parseNonEmpty, parseNumbe
 import { setting, type ConfigOf } from '../config/settings.js';
 import { TOPICS, type TopicKey } from '../kafka/topics.js';
 import { ALLOCATION_BASES, type AllocationBasis } from './allocation.js';
-import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly-scorer.js';
-import { DEFAULT_FUTURE_SKEW_MILLIS, DEFAULT_IDLE_SOURCE_AFTER_MILLIS, type ProcessorConfig } from './processor.js';
+import { DEFAULT_ANOMALY_OPTIONS, type AnomalyOptions } from './anomaly-options.js';
+import type { ProcessorConfig } from './processor.js';
+import { DEFAULT_FUTURE_SKEW_MILLIS, DEFAULT_IDLE_SOURCE_AFTER_MILLIS } from './processor-defaults.js';
 
 const topic = (key: TopicKey, what: string) =>
   setting(`${key}Topic`, { description: `Topic ${what} (override for tests or a second pipeline).`, default: TOPICS[key].name, parse: parseNonEmpty });

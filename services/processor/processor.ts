@@ -8,20 +8,16 @@ import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
 import { TransactionalStage, type StageHandler } from '../kafka/transactional-stage.js';
 import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
-import type { AnomalyOptions } from './anomaly-scorer.js';
+import type { AnomalyOptions } from './anomaly-options.js';
 import { ClusterState } from './cluster-state.js';
 import { PriceHistory } from './price-history.js';
+import { DEFAULT_FUTURE_SKEW_MILLIS, DEFAULT_IDLE_SOURCE_AFTER_MILLIS } from './processor-defaults.js';
 import { createProcessorMetrics } from './processor-metrics.js';
 import { provisionInternalTopics, type InternalTopics } from './internal-topics.js';
 import { PricingStage } from './pricing-stage.js';
 import { RoutingStage } from './routing-stage.js';
 import { ScoringStage } from './scoring-stage.js';
 import { StateFollower } from './state-follower.js';
-
-/** Default of ProcessorConfig.idleSourceAfterMillis. */
-export const DEFAULT_IDLE_SOURCE_AFTER_MILLIS = 10_000;
-/** Default of ProcessorConfig.futureSkewMillis. */
-export const DEFAULT_FUTURE_SKEW_MILLIS = 3_600_000;
 
 /** Options of the cost processor (see processor-settings.ts for their meaning and defaults). */
 export interface ProcessorConfig {

@@ -4,7 +4,7 @@ import { anomalyKey } from '../kafka/topics.js';
 import { offsetAfter, type CommittedPosition, type StageHandler, type StageOutput, type StageRecord } from '../kafka/transactional-stage.js';
 import type { Logger } from '../log/logger.js';
 import { AnomalyDetector, type SeriesSnapshot } from './anomaly-detector.js';
-import type { AnomalyOptions } from './anomaly-scorer.js';
+import type { AnomalyOptions } from './anomaly-options.js';
 import { readChangelog } from './changelog-reader.js';
 import { ClosedMarks } from './closed-marks.js';
 import { decodeCostRate, decodeSeriesSnapshot, encodeSeriesSnapshot } from './internal-records.js';

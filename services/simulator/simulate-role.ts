@@ -1,27 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { Registry } from 'prom-client';
 import { defineRole } from '../cli/role.js';
-import { createCodec } from '../codec/create-codec.js';
-import { BatchingProducer } from '../kafka/batching-producer.js';
-import { createKafka, createProducer } from '../kafka/kafka-client.js';
-import { kafkaSecurityOf } from '../kafka/kafka-security.js';
-import { provisionTopics } from '../kafka/provision-topics.js';
-import { TOPICS } from '../kafka/topics.js';
-import { partitionsOf } from '../processor/internal-topics.js';
-import { startHealthServer } from '../lifecycle/health-server.js';
-import { servingSecurityOf } from '../lifecycle/http-listener.js';
-import { stopOnSignals } from '../lifecycle/shutdown.js';
-import { createLogger } from '../log/logger.js';
-import { publishEvents } from './sim-publisher.js';
-import { createSimulation } from './simulation.js';
-import { simulateSettings, type SimulateConfig } from './simulate-settings.js';
-
-/** Where the run starts when --start is not given: a backfill ending now at max speed, now otherwise. */
-export function resolveStart(config: Pick<SimulateConfig, 'start' | 'speed' | 'duration' | 'window'>, nowMillis: number): number {
-  if (config.start !== null) return config.start;
-  const aligned = Math.floor(nowMillis / config.window) * config.window;
-  return Number.isFinite(config.speed) ? aligned : aligned - config.duration;
-}
+import { lazyRun } from '../cli/lazy-run.js';
+import { simulateSettings } from './simulate-settings.js';
 
 /** `kcost simulate`: publishes a deterministic synthetic cluster to the collectors' topics. */
 export const simulateRole = defineRole({
@@ -31,92 +10,5 @@ export const simulateRole = defineRole({
   description:
     'Publishes a deterministic synthetic cluster (same seed and flags, same records) on the collectors\' topics and schemas: nodes of mixed AWS instance types, on-demand and spot, in two Karpenter node pools (general, gpu), with spot interruptions and node replacement; pods of Deployments, StatefulSets (with volumes), DaemonSets and CronJobs with requests, diurnal usage, restarts and rollouts; the replica counts of each Deployment and StatefulSet; PodDisruptionBudgets over two Deployments (one allowing a disruption, one allowing none); one StatefulSet on local persistent volumes; a storefront Deployment under an HPA that scales it with the day; OOM kills (restart count, OOMKilled) of containers whose memory passes their limit, among them a leaking session-cache; on-demand prices of every catalog type with its shape (ARM siblings included, which no node runs on) and changing spot prices for every type and zone in use; and injected cost anomalies whose ground truth --ground-truth writes to a file. Samples that name their node go to --usage-by-node-topic keyed by node, the others to --usage-topic keyed by pod. Creates its topics if they are missing (the by-node one with the usage topic\'s partition count). Prints a JSON summary of what it published when done.',
   settings: simulateSettings,
-  async run(config, { stdout }) {
-    const logger = createLogger({ service: 'simulate', level: config.logLevel });
-    if (config.window % 1000 !== 0) throw new Error(`--window must be whole seconds, got ${config.window} ms`);
-    const startMillis = resolveStart(config, Date.now());
-    const simulation = createSimulation({
-      cluster: config.cluster,
-      seed: config.seed,
-      nodes: config.nodes,
-      pods: config.pods,
-      startMillis,
-      durationMillis: config.duration,
-      windowSeconds: config.window / 1000,
-      ...(config.anomalies >= 0 ? { anomalies: config.anomalies } : {}),
-      topics: { kube: config.kubeTopic, usage: config.usageTopic, usageByNode: config.usageByNodeTopic, prices: config.pricesTopic },
-    });
-    const groundTruth = simulation.groundTruth();
-    if (config.groundTruth) await writeFile(config.groundTruth, `${JSON.stringify(groundTruth, null, 2)}\n`);
-
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId, logger, security: kafkaSecurityOf(config) });
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await provisionTopics(admin, [{ ...TOPICS.kube, name: config.kubeTopic }, { ...TOPICS.usage, name: config.usageTopic }, { ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
-      if (config.usageByNodeTopic !== '') {
-        // Partitioned like the usage topic as it is, as kcost topics makes it: the processor reads partition p of both together.
-        const byNode = { ...TOPICS.usageByNode, name: config.usageByNodeTopic, partitions: (await partitionsOf(admin, config.usageTopic)).partitions };
-        await provisionTopics(admin, [byNode], config.replicationFactor);
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    const kafkaProducer = createProducer(kafka);
-    await kafkaProducer.connect();
-    const registry = new Registry();
-    const health = await startHealthServer({ port: config.healthPort, isReady: () => true, registry , security: servingSecurityOf(config, logger) });
-    let stopped = false;
-    let wake: (() => void) | undefined;
-    void stopOnSignals(() => {
-      stopped = true;
-      wake?.();
-      return Promise.resolve();
-    }, logger);
-    try {
-      const producer = new BatchingProducer({ producer: kafkaProducer, codec: createCodec(config), logger, maxBatchRecords: 10_000 });
-      logger.info({ cluster: config.cluster, seed: config.seed, nodes: config.nodes, pods: config.pods, start: new Date(startMillis).toISOString(), durationMillis: config.duration, speed: config.speed }, 'simulation starting');
-      const summary = await publishEvents(simulation.events(), {
-        publish: (records) => producer.publish(records),
-        speed: config.speed,
-        clock: Date.now,
-        sleep: (millis) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, millis);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          }),
-        isStopped: () => stopped,
-      });
-      await producer.flush();
-      const seconds = summary.elapsedMillis / 1000;
-      stdout(
-        `${JSON.stringify({
-          cluster: config.cluster,
-          seed: config.seed,
-          nodes: config.nodes,
-          pods: config.pods,
-          start: new Date(startMillis).toISOString(),
-          end: new Date(startMillis + config.duration).toISOString(),
-          windowSeconds: config.window / 1000,
-          speed: Number.isFinite(config.speed) ? config.speed : 'max',
-          published: summary.published,
-          records: summary.records,
-          lastEventAt: summary.lastEventMillis === null ? null : new Date(summary.lastEventMillis).toISOString(),
-          elapsedSeconds: Number(seconds.toFixed(3)),
-          recordsPerSecond: seconds > 0 ? Math.round(summary.records / seconds) : summary.records,
-          anomalies: groundTruth.length,
-          groundTruth: config.groundTruth || null,
-          stopped: summary.stopped,
-        })}\n`,
-      );
-      logger.info({ records: summary.records, elapsedMillis: summary.elapsedMillis, stopped: summary.stopped }, 'simulation published');
-      return 0;
-    } finally {
-      await kafkaProducer.disconnect();
-      await health.close();
-    }
-  },
+  run: lazyRun(() => import('./simulate-run.js')),
 });

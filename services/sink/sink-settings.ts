@@ -111,3 +111,6 @@ export const retentionSettings = {
     parse: parseDurationMillis,
   }),
 };
+
+/** Every setting of `kcost sink`. */
+export const sinkRoleSettings = { ...sinkSettings, ...retentionSettings };

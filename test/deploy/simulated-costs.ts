@@ -1,6 +1,6 @@
 import type { CostAnomaly, KubeObject, NodeCost, PodCost, PriceUpdate, UsageSample } from '../../services/codec/records.generated.js';
 import { AnomalyDetector } from '../../services/processor/anomaly-detector.js';
-import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-options.js';
 import { ClusterState } from '../../services/processor/cluster-state.js';
 import { PriceHistory } from '../../services/processor/price-history.js';
 import { WindowAssembler } from '../../services/processor/window-assembler.js';

@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
-import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-options.js';
 import { buildProcessor, type Processor, type ProcessorConfig } from '../../services/processor/processor.js';
 import { createSimulation } from '../../services/simulator/simulation.js';
 import { REPO } from '../deploy/repo.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordTypes, SchemaName, UsageSample } from '../../services/codec/records.generated.js';
 import { TOPICS, kubeObjectKey, podKey, priceKey } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
-import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-options.js';
 import { buildProcessor, type Processor, type ProcessorConfig } from '../../services/processor/processor.js';
 import { container, nodeObject, podObject, priceUpdate, usageSample } from '../../services/processor/record-builders.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';

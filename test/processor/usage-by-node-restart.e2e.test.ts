@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, kubeObjectKey, priceKey, usageDestination } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
-import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-scorer.js';
+import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-options.js';
 import { ClusterState } from '../../services/processor/cluster-state.js';
 import { decodeIdleMark, DIRECT_SOURCE, isIdleMark } from '../../services/processor/internal-records.js';
 import { PriceHistory } from '../../services/processor/price-history.js';

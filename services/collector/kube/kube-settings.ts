@@ -2,7 +2,7 @@ import { kafkaSettings, processSettings } from '../../config/common-settings.js'
 import { parseDurationMillis, parseInteger, parseNonEmpty } from '../../config/parsers.js';
 import { setting } from '../../config/settings.js';
 import { TOPICS } from '../../kafka/topics.js';
-import { kubeConnectionSettings } from '../kube-connection.js';
+import { kubeConnectionSettings } from '../kube-connection-settings.js';
 
 /** Settings of `kcost collect kube`. */
 export const kubeSettings = {

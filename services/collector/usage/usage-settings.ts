@@ -2,7 +2,7 @@ import { kafkaSettings, processSettings } from '../../config/common-settings.js'
 import { parseDurationMillis, parseEnum, parseInteger, parseNonEmpty, parseString } from '../../config/parsers.js';
 import { setting } from '../../config/settings.js';
 import { TOPICS } from '../../kafka/topics.js';
-import { kubeConnectionSettings } from '../kube-connection.js';
+import { kubeConnectionSettings } from '../kube-connection-settings.js';
 import type { UsageSourceName } from './usage-observation.js';
 
 /** Settings of `kcost collect usage`. */
