@@ -67,6 +67,7 @@ export class PricingStage implements StageHandler {
   private assemblers = new Map<number, WindowAssembler>();
   private markSent = new Map<number, number>();
   private prunedAt = Number.NEGATIVE_INFINITY;
+  private firstReads = new Set<string>();
 
   private readonly deadLetters: StageDeadLetterOptions;
 
@@ -98,6 +99,9 @@ export class PricingStage implements StageHandler {
       this.assemblers.set(partition, assembler);
     }
     this.direct?.assign(partitions, coCommitted);
+    this.firstReads = new Set();
+    // Where each partition resumes, and from what: a restart's window state is rebuilt from these marks alone.
+    this.options.logger.info({ partitions, committed: Object.fromEntries(partitions.map((p) => [p, { [internal.usageByNode]: committed.get(p) ?? null, ...(this.direct ? { [this.direct.topic]: this.direct.committedOf(coCommitted).get(p) ?? null } : {}) }])) }, 'pricing assigned');
   }
 
   /** Idle marks for the owned partitions of the by-node usage topic that are at their end and quiet, each to the internal partition of its number. */
@@ -107,6 +111,11 @@ export class PricingStage implements StageHandler {
 
   async handle(batch: Batch): Promise<StageOutput> {
     const records: StageRecord[] = [];
+    const read = `${batch.topic}/${batch.partition}`;
+    if (!this.firstReads.has(read)) {
+      this.firstReads.add(read);
+      this.options.logger.info({ topic: batch.topic, partition: batch.partition, firstOffset: batch.messages[0]?.offset ?? null, watermark: this.assemblers.get(batch.partition)?.watermark ?? null }, 'pricing first batch since assignment');
+    }
     const assembler = this.assemblers.get(batch.partition);
     if (!assembler) throw new KcostError('UNASSIGNED_PARTITION', `pricing got a batch of by-node partition ${batch.partition}, which it was not assigned`);
     if (this.direct && batch.topic === this.direct.topic) {
