@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { partitionOfKey } from '../kafka/key-partition.js';
 import { TOPICS, usageDestination } from '../kafka/topics.js';
-import { partitionProblem } from './direct-usage.js';
+import { partitionProblem } from './direct-usage-formats.js';
 import { usageSample } from './record-builders.js';
 
 const topics = { usage: TOPICS.usage.name, usageByNode: TOPICS.usageByNode.name };
