@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import { defineRole } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
+import { KcostError } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
 import { kafkaSecurityOf } from '../kafka/kafka-security.js';
@@ -29,11 +30,12 @@ export const simulateRole = defineRole({
   usage: 'simulate [flags]',
   summary: 'Publish a synthetic cluster for demos, tests and benchmarks.',
   description:
-    'Publishes a deterministic synthetic cluster (same seed and flags, same records) on the collectors\' topics and schemas: nodes of mixed AWS instance types, on-demand and spot, in two Karpenter node pools (general, gpu), with spot interruptions and node replacement; pods of Deployments, StatefulSets (with volumes), DaemonSets and CronJobs with requests, diurnal usage, restarts and rollouts; the replica counts of each Deployment and StatefulSet; PodDisruptionBudgets over two Deployments (one allowing a disruption, one allowing none); one StatefulSet on local persistent volumes; a storefront Deployment under an HPA that scales it with the day; OOM kills (restart count, OOMKilled) of containers whose memory passes their limit, among them a leaking session-cache; on-demand prices of every catalog type with its shape (ARM siblings included, which no node runs on) and changing spot prices for every type and zone in use; and injected cost anomalies whose ground truth --ground-truth writes to a file. Samples that name their node go to --usage-by-node-topic keyed by node, the others to --usage-topic keyed by pod. Creates its topics if they are missing (the by-node one with the usage topic\'s partition count). Prints a JSON summary of what it published when done.',
+    'Publishes a deterministic synthetic cluster (same seed and flags, same records) on the collectors\' topics and schemas: nodes of mixed AWS instance types, on-demand and spot, in two Karpenter node pools (general, gpu), with spot interruptions and node replacement; pods of Deployments, StatefulSets (with volumes), DaemonSets and CronJobs with requests, diurnal usage, restarts and rollouts; the replica counts of each Deployment and StatefulSet; PodDisruptionBudgets over two Deployments (one allowing a disruption, one allowing none); one StatefulSet on local persistent volumes; a storefront Deployment under an HPA that scales it with the day; OOM kills (restart count, OOMKilled) of containers whose memory passes their limit, among them a leaking session-cache; on-demand prices of every catalog type with its shape (ARM siblings included, which no node runs on) and changing spot prices for every type and zone in use; and injected cost anomalies whose ground truth --ground-truth writes to a file. Samples that name their node go to --usage-by-node-topic keyed by node, or with --usage-node-window-topic as one NodeUsage record per node and window, the others to --usage-topic keyed by pod. Creates its topics if they are missing (the node-keyed ones with the usage topic\'s partition count). Prints a JSON summary of what it published when done.',
   settings: simulateSettings,
   async run(config, { stdout }) {
     const logger = createLogger({ service: 'simulate', level: config.logLevel });
     if (config.window % 1000 !== 0) throw new Error(`--window must be whole seconds, got ${config.window} ms`);
+    if (config.usageByNodeTopic !== '' && config.usageNodeWindowTopic !== '') throw new KcostError('INVALID_CONFIG', 'give --usage-by-node-topic or --usage-node-window-topic, not both: a sample goes to one of them');
     const startMillis = resolveStart(config, Date.now());
     const simulation = createSimulation({
       cluster: config.cluster,
@@ -44,7 +46,7 @@ export const simulateRole = defineRole({
       durationMillis: config.duration,
       windowSeconds: config.window / 1000,
       ...(config.anomalies >= 0 ? { anomalies: config.anomalies } : {}),
-      topics: { kube: config.kubeTopic, usage: config.usageTopic, usageByNode: config.usageByNodeTopic, prices: config.pricesTopic },
+      topics: { kube: config.kubeTopic, usage: config.usageTopic, usageByNode: config.usageByNodeTopic, usageNodeWindow: config.usageNodeWindowTopic, prices: config.pricesTopic },
     });
     const groundTruth = simulation.groundTruth();
     if (config.groundTruth) await writeFile(config.groundTruth, `${JSON.stringify(groundTruth, null, 2)}\n`);
@@ -54,10 +56,14 @@ export const simulateRole = defineRole({
     await admin.connect();
     try {
       await provisionTopics(admin, [{ ...TOPICS.kube, name: config.kubeTopic }, { ...TOPICS.usage, name: config.usageTopic }, { ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
-      if (config.usageByNodeTopic !== '') {
-        // Partitioned like the usage topic as it is, as kcost topics makes it: the processor reads partition p of both together.
-        const byNode = { ...TOPICS.usageByNode, name: config.usageByNodeTopic, partitions: (await partitionsOf(admin, config.usageTopic)).partitions };
-        await provisionTopics(admin, [byNode], config.replicationFactor);
+      const nodeKeyed = [
+        { ...TOPICS.usageByNode, name: config.usageByNodeTopic },
+        { ...TOPICS.usageNodeWindow, name: config.usageNodeWindowTopic },
+      ].filter((t) => t.name !== '');
+      if (nodeKeyed.length > 0) {
+        // Partitioned like the usage topic as it is, as kcost topics makes it: the processor reads partition p of them together.
+        const { partitions } = await partitionsOf(admin, config.usageTopic);
+        await provisionTopics(admin, nodeKeyed.map((t) => ({ ...t, partitions })), config.replicationFactor);
       }
     } finally {
       await admin.disconnect();
@@ -104,6 +110,7 @@ export const simulateRole = defineRole({
           speed: Number.isFinite(config.speed) ? config.speed : 'max',
           published: summary.published,
           records: summary.records,
+          usageSamples: summary.usageSamples,
           lastEventAt: summary.lastEventMillis === null ? null : new Date(summary.lastEventMillis).toISOString(),
           elapsedSeconds: Number(seconds.toFixed(3)),
           recordsPerSecond: seconds > 0 ? Math.round(summary.records / seconds) : summary.records,
