@@ -21,11 +21,14 @@ export const usageRole = defineRole({
   usage: 'usage [flags]',
   summary: 'Publish per-container usage samples to kcost.usage.v1.',
   description:
-    'Reads container usage several times per window (--scrape-interval) from the metrics API (PodMetrics) or, with --usage-source kubelet-summary, from every node\'s kubelet /stats/summary through the API server proxy, and publishes one UsageSample per container per window (--window-seconds, aligned): CPU core-seconds, memory working set average and maximum, and network bytes where the kubelet gives them. A window in which a container\'s source could not be read is published as a gap (gap=true, zeros), never invented. Watches pods to key usage by pod uid. RBAC: deploy/rbac/clusterrole.yaml.',
+    'Reads container usage several times per window (--scrape-interval) from the metrics API (PodMetrics) or, with --usage-source kubelet-summary, from every node\'s kubelet /stats/summary through the API server proxy, and publishes one UsageSample per container per window (--window-seconds, aligned; with --usage-node-window-topic, those of each node as one NodeUsage record per window): CPU core-seconds, memory working set average and maximum, and network bytes where the kubelet gives them. A window in which a container\'s source could not be read is published as a gap (gap=true, zeros), never invented. Watches pods to key usage by pod uid. RBAC: deploy/rbac/clusterrole.yaml.',
   settings: usageSettings,
   async run(config) {
     if (config.scrapeInterval <= 0 || config.scrapeInterval > config.windowSeconds * 1000) {
       throw new KcostError('INVALID_CONFIG', `invalid value ${config.scrapeInterval}ms for --scrape-interval: expected more than 0 and at most the window (${config.windowSeconds}s)`);
+    }
+    if (config.usageByNodeTopic !== '' && config.usageNodeWindowTopic !== '') {
+      throw new KcostError('INVALID_CONFIG', 'give --usage-by-node-topic or --usage-node-window-topic, not both: a sample goes to one of them');
     }
     const logger = createLogger({ service: 'collect-usage', level: config.logLevel });
     const registry = new Registry();
@@ -43,7 +46,7 @@ export const usageRole = defineRole({
     });
     const collector = buildUsageCollector(
       { source, publisher, logger, registry, podExists: (uid) => directory.hasPod(uid) },
-      { cluster: config.cluster, topic: config.usageTopic, usageByNodeTopic: config.usageByNodeTopic, windowSeconds: config.windowSeconds, scrapeIntervalMillis: config.scrapeInterval, maxGapWindows: config.maxGapWindows },
+      { cluster: config.cluster, topic: config.usageTopic, usageByNodeTopic: config.usageByNodeTopic, usageNodeWindowTopic: config.usageNodeWindowTopic, windowSeconds: config.windowSeconds, scrapeIntervalMillis: config.scrapeInterval, maxGapWindows: config.maxGapWindows },
     );
     let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
     try {
