@@ -54,10 +54,11 @@ async function columnsOf(pool: pg.Pool, table: string): Promise<string[]> {
 /**
  * processes: `kcost process` and `kcost sink` as processes of their own, usage keyed by node on the by-node usage topic
  * (as the simulator and collectors publish it with --usage-by-node-topic); pod-keyed: the same, with usage keyed by pod
- * on the usage topic, as older producers publish it, so it takes the processor's by-node copy; in-process: both roles
- * in this process, usage keyed by node. KCOST_BENCH_INGEST_MODES (comma-separated) runs only some of them.
+ * on the usage topic, as older producers publish it, so it takes the processor's by-node copy; node-window: the same,
+ * with usage as one NodeUsage record per node and window (--usage-node-window-topic); in-process: both roles in this
+ * process, usage keyed by node. KCOST_BENCH_INGEST_MODES (comma-separated) runs only some of them.
  */
-const MODES = ['processes', 'pod-keyed', 'in-process'] as const;
+const MODES = ['processes', 'pod-keyed', 'node-window', 'in-process'] as const;
 type Mode = (typeof MODES)[number];
 
 interface Run {
@@ -112,13 +113,19 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
     const startMillis = Math.floor(Date.now() / HOUR) * HOUR - (SCALE.hours + 1) * HOUR;
     const simulation = createSimulation({
       cluster: 'bench', seed: 7, nodes: SCALE.nodes, pods: SCALE.pods, startMillis, durationMillis: SCALE.hours * HOUR, windowSeconds: SCALE.windowSeconds,
-      topics: { kube: topics.kube, usage: topics.usage, usageByNode: mode === 'pod-keyed' ? '' : topics.usageByNode, prices: topics.prices },
+      topics: {
+        kube: topics.kube,
+        usage: topics.usage,
+        usageByNode: mode === 'pod-keyed' || mode === 'node-window' ? '' : topics.usageByNode,
+        usageNodeWindow: mode === 'node-window' ? topics.usageNodeWindow : '',
+        prices: topics.prices,
+      },
     });
     const published = await publishEvents(simulation.events(), {
       publish: (records) => producer.publish(records),
       speed: Number.POSITIVE_INFINITY, clock: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), isStopped: () => false, chunkRecords: 5000,
     });
-    const samples = (published.published[topics.usage]?.UsageSample ?? 0) + (published.published[topics.usageByNode]?.UsageSample ?? 0);
+    const samples = published.usageSamples;
     log(`${mode}: published ${published.records} records (${samples} usage samples) in ${published.elapsedMillis} ms`);
 
     const pipeline = await startPipeline(mode, kafka, codec, kafkaBrokers, database, topics);
@@ -213,6 +220,7 @@ const bench: Benchmark = async (context) => {
   const label: Record<Mode, string> = {
     processes: 'ingest rate, usage keyed by node → processor → sink → PostgreSQL (separate processes, as deployed)',
     'pod-keyed': 'ingest rate, usage keyed by pod (older producers: through the by-node copy), separate processes',
+    'node-window': 'ingest rate, usage as one NodeUsage record per node and window, separate processes',
     'in-process': 'ingest rate, usage keyed by node, with processor and sink in one Node process',
   };
   const figure = (mode: Mode, run: Run): Figure =>
@@ -223,7 +231,7 @@ const bench: Benchmark = async (context) => {
   const first = runs[0]?.[1];
   return {
     name: 'ingest',
-    description: `The simulator's ${SCALE.nodes}-node, ${SCALE.pods}-pod cluster over ${SCALE.hours} h of ${SCALE.windowSeconds} s windows (${first?.samples ?? 0} usage samples, ${first?.records ?? 0} records in all), pre-published to unique topics, then priced by \`kcost process\` and loaded by \`kcost sink\` into a fresh migrated database; timed from processor start to the last row loaded. Run in up to three ways, each on fresh topics and a fresh database: \`kcost process\` and \`kcost sink\` as processes of their own (the built CLI with the roles' defaults, as they are deployed) with usage keyed by node on the by-node usage topic; the same with usage keyed by pod on the usage topic (older producers); and with both roles built in the benchmark's one Node process. Baseline, for each run: the rows it loaded (pod_cost, node_cost, cost_anomaly) copied out and COPY'd back into the same emptied, indexed tables, expressed per usage sample.`,
+    description: `The simulator's ${SCALE.nodes}-node, ${SCALE.pods}-pod cluster over ${SCALE.hours} h of ${SCALE.windowSeconds} s windows (${first?.samples ?? 0} usage samples, ${first?.records ?? 0} records in all), pre-published to unique topics, then priced by \`kcost process\` and loaded by \`kcost sink\` into a fresh migrated database; timed from processor start to the last row loaded. Run in up to four ways, each on fresh topics and a fresh database: \`kcost process\` and \`kcost sink\` as processes of their own (the built CLI with the roles' defaults, as they are deployed) with usage keyed by node on the by-node usage topic; the same with usage keyed by pod on the usage topic (older producers); the same with usage as NodeUsage records on the node-window usage topic; and with both roles built in the benchmark's one Node process. Baseline, for each run: the rows it loaded (pod_cost, node_cost, cost_anomaly) copied out and COPY'd back into the same emptied, indexed tables, expressed per usage sample.`,
     figures: runs.flatMap(([mode, run]) => [
       figure(mode, run),
       ...(run.processorCpuSeconds === null ? [] : [cpuFigure(mode, run.processorCpuSeconds / run.samples), firstRowFigure(mode, run.firstRowSeconds)]),

@@ -22,8 +22,8 @@ import { buildSink } from '../services/sink/sink.js';
 import { createSinkMetrics } from '../services/sink/sink-metrics.js';
 import { startKcost, type KcostProcess } from './kcost-process.js';
 
-/** The pipeline's topics, with the by-node usage topic the processor reads and producers may publish to. */
-export type PipelineTopics = ProcessorConfig['topics'] & { readonly usageByNode: string };
+/** The pipeline's topics, with the by-node and node-window usage topics the processor reads and producers may publish to. */
+export type PipelineTopics = ProcessorConfig['topics'] & { readonly usageByNode: string; readonly usageNodeWindow: string };
 
 /**
  * A fresh database on the server of `serverUrl`, migrated as `kcost migrate`
@@ -63,7 +63,7 @@ export async function createBenchDatabase(
 /** Unique copies of every pipeline topic, at their production partition counts. */
 export async function createPipelineTopics(kafka: Kafka, prefix: string): Promise<{ topics: PipelineTopics; drop: () => Promise<void> }> {
   const suffix = randomUUID().slice(0, 8);
-  const keys = ['kube', 'prices', 'usage', 'usageByNode', 'costs', 'nodeCosts', 'anomalies', 'deadLetter'] as const;
+  const keys = ['kube', 'prices', 'usage', 'usageByNode', 'usageNodeWindow', 'costs', 'nodeCosts', 'anomalies', 'deadLetter'] as const;
   const topics = Object.fromEntries(keys.map((k) => [k, `${prefix}.${k}.${suffix}`])) as unknown as PipelineTopics;
   const admin = kafka.admin();
   await admin.connect();
@@ -140,7 +140,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 function topicFlags(topics: PipelineTopics, role: 'process' | 'sink'): string[] {
   const outputs = ['--costs-topic', topics.costs, '--node-costs-topic', topics.nodeCosts, '--anomalies-topic', topics.anomalies, '--dead-letter-topic', topics.deadLetter];
   // The bench's pipeline publishes no recommendations; the shared kcost.recommendations.v1 is not the run's to load.
-  return role === 'sink' ? [...outputs, '--recommendations-topic', ''] : ['--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage, '--usage-by-node-topic', topics.usageByNode, ...outputs];
+  return role === 'sink' ? [...outputs, '--recommendations-topic', ''] : ['--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage, '--usage-by-node-topic', topics.usageByNode, '--usage-node-window-topic', topics.usageNodeWindow, ...outputs];
 }
 
 /**

@@ -6,7 +6,13 @@
 // over time. No sink and no database: only the processor's own work.
 //
 //   npm run build && KAFKA_BROKERS=127.0.0.1:9092 node dist/bench/processor-cpu.js \
-//     --bin /path/to/checkout-a/bin/kcost.js --bin bin/kcost.js --runs 3 [--pod-keyed] [--cpu-prof /tmp/prof]
+//     --bin /path/to/checkout-a/bin/kcost.js --bin bin/kcost.js --runs 3 [--pod-keyed | --node-window] [--cpu-prof /tmp/prof]
+//
+// Usage is published keyed by node on the by-node usage topic, or with
+// --pod-keyed keyed by pod on the usage topic (the processor's by-node copy),
+// or with --node-window as one NodeUsage record per node and window on the
+// node-window usage topic. The processor reads the usage topic and the one
+// node-keyed topic of the mode, so every mode has one empty lane to wait for.
 //
 // Prints, per run, the CPU (user + system, from the process's own /metrics)
 // per sample and the samples/s from process start to the last PodCost, and
@@ -34,18 +40,21 @@ const { values } = parseArgs({
     bin: { type: 'string', multiple: true },
     runs: { type: 'string', default: '3' },
     'pod-keyed': { type: 'boolean', default: false },
+    'node-window': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
   },
 });
 const bins = (values.bin ?? ['bin/kcost.js']).map((b) => resolve(b));
 const runs = Number(values.runs);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const mode = values['node-window'] ? 'node-window' : values['pod-keyed'] ? 'pod-keyed' : 'node-keyed';
 
 function startProcessor(bin: string, topics: PipelineTopics, label: string): KcostProcess {
   const id = randomUUID().slice(0, 8);
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`, `--cpu-prof-name=${label}-${id}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...profile, bin, 'process', '--brokers', brokers.join(','), '--group-id', `${topics.usage}.process-${id}`, '--transactional-id', `cpu-process-${id}`,
-    '--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage, '--usage-by-node-topic', topics.usageByNode,
+    '--kube-topic', topics.kube, '--prices-topic', topics.prices, '--usage-topic', topics.usage,
+    ...(mode === 'node-window' ? ['--usage-node-window-topic', topics.usageNodeWindow] : ['--usage-by-node-topic', topics.usageByNode]),
     '--costs-topic', topics.costs, '--node-costs-topic', topics.nodeCosts, '--anomalies-topic', topics.anomalies, '--dead-letter-topic', topics.deadLetter,
     '--health-port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -68,15 +77,21 @@ async function main(): Promise<void> {
     const startMillis = Math.floor(Date.now() / HOUR) * HOUR - (SCALE.hours + 1) * HOUR;
     const simulation = createSimulation({
       cluster: 'bench', seed: 7, nodes: SCALE.nodes, pods: SCALE.pods, startMillis, durationMillis: SCALE.hours * HOUR, windowSeconds: SCALE.windowSeconds,
-      topics: { kube: topics.kube, usage: topics.usage, usageByNode: values['pod-keyed'] ? '' : topics.usageByNode, prices: topics.prices },
+      topics: {
+        kube: topics.kube,
+        usage: topics.usage,
+        usageByNode: mode === 'node-keyed' ? topics.usageByNode : '',
+        usageNodeWindow: mode === 'node-window' ? topics.usageNodeWindow : '',
+        prices: topics.prices,
+      },
     });
     const published = await publishEvents(simulation.events(), {
       publish: (records) => producer.publish(records),
       speed: Number.POSITIVE_INFINITY, clock: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), isStopped: () => false, chunkRecords: 5000,
     });
     await disconnect();
-    const samples = (published.published[topics.usage]?.UsageSample ?? 0) + (published.published[topics.usageByNode]?.UsageSample ?? 0);
-    console.log(`published ${samples} usage samples (${values['pod-keyed'] ? 'keyed by pod' : 'keyed by node'})`);
+    const samples = published.usageSamples;
+    console.log(`published ${samples} usage samples in ${published.records} records (${mode})`);
 
     const results = new Map<string, { cpu: number[]; rate: number[] }>(bins.map((b) => [b, { cpu: [], rate: [] }]));
     for (let run = 1; run <= runs; run++) {

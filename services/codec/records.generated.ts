@@ -442,6 +442,46 @@ export interface NodeCost {
   providerId: null | string;
 }
 
+/** Measured resource usage of the containers of one node over one window, published to kcost.usage.nodewindow.v1 (key cluster/nodeName): one record holds the samples a collector sees at once, each as a UsageSample of that node and window would carry it. A node's window may come in several records; a container's later sample replaces its earlier one. */
+export interface NodeUsage {
+  /** Cluster name. */
+  cluster: string;
+  /** Node the containers ran on during the window. */
+  nodeName: string;
+  /** Start of the window (inclusive), aligned to windowSeconds. */
+  windowStart: number;
+  /** Length of the window in seconds. */
+  windowSeconds: number;
+  /** Where the figures came from: metrics-api, kubelet-summary or simulator. */
+  source: string;
+  /** One entry per container of the node in the window, with UsageSample's per-container fields. */
+  containers: Array<ContainerSample>;
+}
+
+/** One container's usage in its node's window: the fields of a UsageSample that are not the node's or the window's. */
+export interface ContainerSample {
+  /** Pod namespace. */
+  namespace: string;
+  /** Pod metadata.uid; joins with the pod's KubeObject. */
+  podUid: string;
+  /** Pod name. */
+  podName: string;
+  /** Container name. */
+  container: string;
+  /** CPU used over the window, in core-seconds (average cores × windowSeconds). */
+  cpuCoreSeconds: number;
+  /** Average memory working set over the window, in bytes. */
+  memoryWorkingSetAvgBytes: number;
+  /** Largest memory working set seen in the window, in bytes. */
+  memoryWorkingSetMaxBytes: number;
+  /** Bytes received by the pod in the window; null where the source does not measure it (pod-level, reported on one container). */
+  networkRxBytes: null | number;
+  /** Bytes sent by the pod in the window; null where not measured. */
+  networkTxBytes: null | number;
+  /** True when the collector could not observe this container in the window: the usage fields are then 0 and must not be read as zero usage. */
+  gap: boolean;
+}
+
 /** The priced cost of one container over one window, published to kcost.costs.v1 (key cluster/podUid). For every node and window, the sum of its containers' cpuCostUsd + memoryCostUsd + gpuCostUsd plus the node's idle cost equals the node's cost (storage and network are billed apart from nodes, so totalCostUsd adds them on top). */
 export interface PodCost {
   /** Cluster name. */
@@ -1086,6 +1126,7 @@ export interface RecordTypes {
   DeadLetter: DeadLetter;
   KubeObject: KubeObject;
   NodeCost: NodeCost;
+  NodeUsage: NodeUsage;
   PodCost: PodCost;
   PriceUpdate: PriceUpdate;
   Recommendation: Recommendation;
@@ -2526,6 +2567,117 @@ export const currentSchemas: Record<SchemaName, object> = {
         ],
         "default": null,
         "doc": "The node's spec.providerID (aws:///us-east-1a/i-0abc), which names the VM the cloud bill charges; reconciliation joins billing lines on it. Null when the node has none (and from writers before NodeCost v2)."
+      }
+    ]
+  },
+  "NodeUsage": {
+    "type": "record",
+    "name": "NodeUsage",
+    "namespace": "io.kcost",
+    "doc": "Measured resource usage of the containers of one node over one window, published to kcost.usage.nodewindow.v1 (key cluster/nodeName): one record holds the samples a collector sees at once, each as a UsageSample of that node and window would carry it. A node's window may come in several records; a container's later sample replaces its earlier one.",
+    "fields": [
+      {
+        "name": "cluster",
+        "type": "string",
+        "doc": "Cluster name."
+      },
+      {
+        "name": "nodeName",
+        "type": "string",
+        "doc": "Node the containers ran on during the window."
+      },
+      {
+        "name": "windowStart",
+        "type": {
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        },
+        "doc": "Start of the window (inclusive), aligned to windowSeconds."
+      },
+      {
+        "name": "windowSeconds",
+        "type": "int",
+        "default": 60,
+        "doc": "Length of the window in seconds."
+      },
+      {
+        "name": "source",
+        "type": "string",
+        "default": "",
+        "doc": "Where the figures came from: metrics-api, kubelet-summary or simulator."
+      },
+      {
+        "name": "containers",
+        "doc": "One entry per container of the node in the window, with UsageSample's per-container fields.",
+        "type": {
+          "type": "array",
+          "items": {
+            "type": "record",
+            "name": "ContainerSample",
+            "doc": "One container's usage in its node's window: the fields of a UsageSample that are not the node's or the window's.",
+            "fields": [
+              {
+                "name": "namespace",
+                "type": "string",
+                "doc": "Pod namespace."
+              },
+              {
+                "name": "podUid",
+                "type": "string",
+                "doc": "Pod metadata.uid; joins with the pod's KubeObject."
+              },
+              {
+                "name": "podName",
+                "type": "string",
+                "doc": "Pod name."
+              },
+              {
+                "name": "container",
+                "type": "string",
+                "doc": "Container name."
+              },
+              {
+                "name": "cpuCoreSeconds",
+                "type": "double",
+                "doc": "CPU used over the window, in core-seconds (average cores × windowSeconds)."
+              },
+              {
+                "name": "memoryWorkingSetAvgBytes",
+                "type": "double",
+                "doc": "Average memory working set over the window, in bytes."
+              },
+              {
+                "name": "memoryWorkingSetMaxBytes",
+                "type": "long",
+                "doc": "Largest memory working set seen in the window, in bytes."
+              },
+              {
+                "name": "networkRxBytes",
+                "type": [
+                  "null",
+                  "long"
+                ],
+                "default": null,
+                "doc": "Bytes received by the pod in the window; null where the source does not measure it (pod-level, reported on one container)."
+              },
+              {
+                "name": "networkTxBytes",
+                "type": [
+                  "null",
+                  "long"
+                ],
+                "default": null,
+                "doc": "Bytes sent by the pod in the window; null where not measured."
+              },
+              {
+                "name": "gap",
+                "type": "boolean",
+                "default": false,
+                "doc": "True when the collector could not observe this container in the window: the usage fields are then 0 and must not be read as zero usage."
+              }
+            ]
+          }
+        }
       }
     ]
   },
@@ -8314,6 +8466,119 @@ export const releasedSchemas: Partial<Record<SchemaName, object[]>> = {
           ],
           "default": null,
           "doc": "The node's spec.providerID (aws:///us-east-1a/i-0abc), which names the VM the cloud bill charges; reconciliation joins billing lines on it. Null when the node has none (and from writers before NodeCost v2)."
+        }
+      ]
+    }
+  ],
+  "NodeUsage": [
+    {
+      "type": "record",
+      "name": "NodeUsage",
+      "namespace": "io.kcost",
+      "doc": "Measured resource usage of the containers of one node over one window, published to kcost.usage.nodewindow.v1 (key cluster/nodeName): one record holds the samples a collector sees at once, each as a UsageSample of that node and window would carry it. A node's window may come in several records; a container's later sample replaces its earlier one.",
+      "fields": [
+        {
+          "name": "cluster",
+          "type": "string",
+          "doc": "Cluster name."
+        },
+        {
+          "name": "nodeName",
+          "type": "string",
+          "doc": "Node the containers ran on during the window."
+        },
+        {
+          "name": "windowStart",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Start of the window (inclusive), aligned to windowSeconds."
+        },
+        {
+          "name": "windowSeconds",
+          "type": "int",
+          "default": 60,
+          "doc": "Length of the window in seconds."
+        },
+        {
+          "name": "source",
+          "type": "string",
+          "default": "",
+          "doc": "Where the figures came from: metrics-api, kubelet-summary or simulator."
+        },
+        {
+          "name": "containers",
+          "doc": "One entry per container of the node in the window, with UsageSample's per-container fields.",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "record",
+              "name": "ContainerSample",
+              "doc": "One container's usage in its node's window: the fields of a UsageSample that are not the node's or the window's.",
+              "fields": [
+                {
+                  "name": "namespace",
+                  "type": "string",
+                  "doc": "Pod namespace."
+                },
+                {
+                  "name": "podUid",
+                  "type": "string",
+                  "doc": "Pod metadata.uid; joins with the pod's KubeObject."
+                },
+                {
+                  "name": "podName",
+                  "type": "string",
+                  "doc": "Pod name."
+                },
+                {
+                  "name": "container",
+                  "type": "string",
+                  "doc": "Container name."
+                },
+                {
+                  "name": "cpuCoreSeconds",
+                  "type": "double",
+                  "doc": "CPU used over the window, in core-seconds (average cores × windowSeconds)."
+                },
+                {
+                  "name": "memoryWorkingSetAvgBytes",
+                  "type": "double",
+                  "doc": "Average memory working set over the window, in bytes."
+                },
+                {
+                  "name": "memoryWorkingSetMaxBytes",
+                  "type": "long",
+                  "doc": "Largest memory working set seen in the window, in bytes."
+                },
+                {
+                  "name": "networkRxBytes",
+                  "type": [
+                    "null",
+                    "long"
+                  ],
+                  "default": null,
+                  "doc": "Bytes received by the pod in the window; null where the source does not measure it (pod-level, reported on one container)."
+                },
+                {
+                  "name": "networkTxBytes",
+                  "type": [
+                    "null",
+                    "long"
+                  ],
+                  "default": null,
+                  "doc": "Bytes sent by the pod in the window; null where not measured."
+                },
+                {
+                  "name": "gap",
+                  "type": "boolean",
+                  "default": false,
+                  "doc": "True when the collector could not observe this container in the window: the usage fields are then 0 and must not be read as zero usage."
+                }
+              ]
+            }
+          }
         }
       ]
     }

@@ -185,3 +185,20 @@ describe('PriceUpdate v2', () => {
     expect([read.sku, read.hourlyUsd, read.effectiveFrom]).toEqual([newer.sku, newer.hourlyUsd, newer.effectiveFrom]);
   });
 });
+
+describe('NodeUsage v1', () => {
+  const [v1] = (releasedSchemas.NodeUsage ?? []).map((s) => parseSchema(s));
+  const nodeUsage = currentSchemas.NodeUsage as RecordSchema;
+  const usageSample = currentSchemas.UsageSample as RecordSchema;
+
+  it('is frozen in schemas/released/ as the current version', () => {
+    expect(v1?.schema()).toEqual(parseSchema(nodeUsage).schema());
+  });
+
+  it("holds UsageSample's fields exactly, the node's and window's once per record and the rest per container, each with its type and default", () => {
+    const containers = nodeUsage.fields.find((f) => f.name === 'containers')?.type as { items: RecordSchema };
+    const shape = (f: FieldSchema) => ({ name: f.name, type: f.type, ...('default' in f ? { default: f.default } : {}) });
+    const held = [...nodeUsage.fields.filter((f) => f.name !== 'containers'), ...containers.items.fields].map(shape);
+    expect(held.sort((a, b) => a.name.localeCompare(b.name))).toEqual(usageSample.fields.map(shape).sort((a, b) => a.name.localeCompare(b.name)).map((f) => (f.name === 'nodeName' ? { name: 'nodeName', type: 'string' } : f)));
+  });
+});

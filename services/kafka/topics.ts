@@ -22,6 +22,8 @@ export const TOPICS = {
   usage: { name: 'kcost.usage.v1', schema: 'UsageSample', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
   // The same records keyed by node (nodeKey), which the pricing stage reads without the by-node repartition hop.
   usageByNode: { name: 'kcost.usage.bynode.v1', schema: 'UsageSample', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
+  // One record per node and window holding its containers' samples, keyed by node as usageByNode: a fraction of its records to produce, fetch and decode.
+  usageNodeWindow: { name: 'kcost.usage.nodewindow.v1', schema: 'NodeUsage', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
   prices: { name: 'kcost.prices.v1', schema: 'PriceUpdate', cleanup: 'compact', partitions: 1 },
   costs: { name: 'kcost.costs.v1', schema: 'PodCost', cleanup: 'delete', partitions: 6, retentionMillis: 7 * DAY },
   nodeCosts: { name: 'kcost.node-costs.v1', schema: 'NodeCost', cleanup: 'delete', partitions: 3, retentionMillis: 7 * DAY },
@@ -34,6 +36,14 @@ export const TOPICS = {
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;
+
+/**
+ * The public usage topics keyed by node, which the pricing stage reads
+ * partition for partition with its internal by-node topic: each must have
+ * that topic's partition count, so they are created with kcost.usage.v1's
+ * count as it is, not with the catalogue's.
+ */
+export const NODE_KEYED_USAGE_TOPICS: readonly TopicSpec[] = [TOPICS.usageByNode, TOPICS.usageNodeWindow];
 
 /** Key of kcost.kube.v1: the latest state per object survives compaction. */
 export function kubeObjectKey(record: { cluster: string; kind: string; uid: string }): string {
@@ -75,7 +85,7 @@ export function usageDestination(sample: { cluster: string; podUid: string; node
   return { topic: topics.usage, key: podKey(sample) };
 }
 
-/** Key of kcost.node-costs.v1 and kcost.usage.bynode.v1. */
+/** Key of kcost.node-costs.v1, kcost.usage.bynode.v1 and kcost.usage.nodewindow.v1. */
 export function nodeKey(record: { cluster: string; nodeName: string }): string {
   return `${record.cluster}/${record.nodeName}`;
 }

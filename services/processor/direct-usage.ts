@@ -1,22 +1,22 @@
 import type { Batch } from 'kafkajs';
-import type { UsageSample } from '../codec/records.generated.js';
 import { KcostError } from '../errors/kcost-error.js';
-import { partitionOfKey } from '../kafka/key-partition.js';
-import { nodeKey } from '../kafka/topics.js';
 import type { CommittedPosition, StageRecord } from '../kafka/transactional-stage.js';
 import type { ClusterState } from './cluster-state.js';
-import { sizeProblem, usageSampleProblem } from './input-bounds.js';
-import { announcementHeaders, DIRECT_SOURCE, encodeAnnouncement, encodeIdleMark, encodeTick, idleMarkHeaders, tickHeaders } from './internal-records.js';
+import type { DirectRecordFormat, NodeWindowRead } from './direct-usage-formats.js';
+import { sizeProblem } from './input-bounds.js';
+import { announcementHeaders, encodeAnnouncement, encodeIdleMark, encodeTick, idleMarkHeaders, tickHeaders } from './internal-records.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
 import { SourceIdleness, type PartitionEnds } from './source-idleness.js';
 import { stageDeadLetter, type StageDeadLetterOptions } from './stage-dead-letter.js';
 import { TickMemory } from './usage-routing.js';
 import type { WindowAssembler } from './window-assembler.js';
 
-/** How the pricing stage reads the by-node usage topic. */
+/** How the pricing stage reads one public usage topic keyed by node. */
 export interface DirectUsageOptions {
-  /** kcost.usage.bynode.v1: UsageSample keyed `cluster/node`, with the internal by-node topic's partition count. */
+  /** kcost.usage.bynode.v1 or kcost.usage.nodewindow.v1: keyed `cluster/node`, with the internal by-node topic's partition count. */
   readonly topic: string;
+  /** What its records are: one sample each (SAMPLE_RECORDS) or a node's window each (NODE_WINDOW_RECORDS). */
+  readonly format: DirectRecordFormat;
   /** How long a partition read to its end must stay quiet before windows stop waiting for it. */
   readonly idleSourceAfterMillis: number;
   /** How far past this instance's clock a sample's window may start; later ones are dead-lettered (TIME_OUT_OF_RANGE). */
@@ -31,26 +31,31 @@ interface DirectUsageDeps extends StageDeadLetterOptions {
 }
 
 /**
- * The pricing stage's intake of the by-node usage topic, which producers key
- * by the sample's node, so that its partition p holds the nodes of by-node
- * partition p and is priced with it, without the router's copy. It checks
- * what the router checks for kcost.usage.v1 (size, bounds, times) and that
- * the sample is on its node's partition (else MISPARTITIONED_SAMPLE: priced
- * here it would break that node's conservation); it announces each cluster's
- * windows to the other by-node partitions, which the router's ticks do for
- * kcost.usage.v1, so they price their idle nodes in those windows; and it
- * sends the idle marks of its own partitions, which are a lane each
- * (DIRECT_SOURCE) of the by-node partition of their number.
+ * The pricing stage's intake of a public usage topic that producers key by
+ * node (kcost.usage.bynode.v1, one sample a record; kcost.usage.nodewindow.v1,
+ * one node's window a record), so that its partition p holds the nodes of
+ * by-node partition p and is priced with it, without the router's copy. The
+ * record format (direct-usage-formats.ts) checks what the router checks for
+ * kcost.usage.v1 (size, bounds, times) and that the record is on its node's
+ * partition (else MISPARTITIONED_SAMPLE: priced here it would break that
+ * node's conservation); a record that fails is dead-lettered whole. This
+ * class announces each cluster's windows to the other by-node partitions,
+ * which the router's ticks do for kcost.usage.v1, so they price their idle
+ * nodes in those windows; and it sends the idle marks of its own
+ * partitions, which are a lane each (the format's source) of the by-node
+ * partition of their number.
  *
- * The lane's progress is not taken from the samples as they are read but
- * from ticks (source DIRECT_SOURCE) that it sends to its own internal
+ * The lane's progress is not taken from the records as they are read but
+ * from ticks (of the format's source) that it sends to its own internal
  * partition as it reads them, as the router does for kcost.usage.v1: so the
  * lane's ticks and idle marks are in one partition, in the order in which
- * they happened, and a restart that reads the two topics in another
+ * they happened, and a restart that reads the topics in another
  * interleaving than before still finds a lane idle exactly where it was.
  */
 export class DirectUsage {
   readonly topic: string;
+  /** The lane of its partitions, and the assembler stream they are read as. */
+  readonly source: number;
   private readonly idleness: SourceIdleness;
   private announced = new TickMemory();
 
@@ -60,6 +65,7 @@ export class DirectUsage {
     private readonly now: () => number,
   ) {
     this.topic = options.topic;
+    this.source = options.format.source;
     this.idleness = new SourceIdleness(options.idleSourceAfterMillis, now);
   }
 
@@ -75,57 +81,46 @@ export class DirectUsage {
 
   /** Idle marks, each to the internal by-node partition of the number of the quiet partition. */
   async idleMarks(internalTopic: string): Promise<StageRecord[]> {
-    const mark = encodeIdleMark({ source: DIRECT_SOURCE });
+    const mark = encodeIdleMark({ source: this.source });
     return (await this.idleness.due(this.options.endOffsets)).map((partition) => ({ topic: internalTopic, key: 'idle', value: mark, partition, headers: idleMarkHeaders() }));
   }
 
-  /** Takes a batch of the by-node usage topic into the assembler of its partition (as `stream`); returns dead letters and announcements. */
-  async intake(batch: Batch, assembler: WindowAssembler, stream: number, internalTopic: string, partitions: number): Promise<StageRecord[]> {
-    const { deps } = this;
+  /** Takes a batch of the topic into the assembler of its partition (as stream `source`); returns dead letters, ticks and announcements. */
+  async intake(batch: Batch, assembler: WindowAssembler, internalTopic: string, partitions: number): Promise<StageRecord[]> {
+    const { deps, options } = this;
     const out: StageRecord[] = [];
-    const now = this.now();
+    const context = { codec: deps.codec, state: deps.state, partition: batch.partition, partitions, nowMillis: this.now(), futureSkewMillis: options.futureSkewMillis };
     // lastOffset counts the control records a transactional producer leaves, so 0 means read to the end.
     this.idleness.read(batch.partition, batch.offsetLag() === '0', batch.lastOffset());
     for (const message of batch.messages) {
       if (message.value === null) continue;
       const origin = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value };
-      let sample: UsageSample;
+      let read: NodeWindowRead;
       try {
-        const tooLarge = sizeProblem(message.value);
+        const tooLarge = sizeProblem(message.value, options.format.maxRecordBytes);
         if (tooLarge) throw tooLarge;
-        sample = await deps.codec.decodeAs('UsageSample', message.value);
-        const misplaced = partitionProblem(sample, batch.partition, partitions);
-        if (misplaced) throw misplaced;
-        const problem = usageSampleProblem(sample, deps.state.node(sample.cluster, sample.nodeName as string), now, this.options.futureSkewMillis);
-        if (problem) throw problem;
+        read = await options.format.read(message.value, context);
       } catch (error) {
-        if (assembler.markRead(stream, message.offset)) out.push(await stageDeadLetter(deps, origin, error));
+        if (assembler.markRead(this.source, message.offset)) out.push(await stageDeadLetter(deps, origin, error));
         continue;
       }
-      if (this.announced.firstSight(batch.partition, sample.cluster, sample.windowStart, sample.windowSeconds)) {
-        const announcement = encodeAnnouncement({ cluster: sample.cluster, windowStart: sample.windowStart, windowSeconds: sample.windowSeconds });
-        const tick = encodeTick({ cluster: sample.cluster, windowStart: sample.windowStart, windowSeconds: sample.windowSeconds, source: DIRECT_SOURCE });
+      if (this.announced.firstSight(batch.partition, read.cluster, read.windowStart, read.windowSeconds)) {
+        const window = { cluster: read.cluster, windowStart: read.windowStart, windowSeconds: read.windowSeconds };
+        const announcement = encodeAnnouncement(window);
+        const tick = encodeTick({ ...window, source: this.source });
         for (let partition = 0; partition < partitions; partition++) {
-          if (partition !== batch.partition) out.push({ topic: internalTopic, key: sample.cluster, value: announcement, partition, headers: announcementHeaders() });
-          else out.push({ topic: internalTopic, key: sample.cluster, value: tick, partition, headers: tickHeaders() });
+          if (partition !== batch.partition) out.push({ topic: internalTopic, key: read.cluster, value: announcement, partition, headers: announcementHeaders() });
+          else out.push({ topic: internalTopic, key: read.cluster, value: tick, partition, headers: tickHeaders() });
         }
       }
       // The tick above moves this partition's lane once it is read back (see the class comment); until then the
-      // sample only holds the lane if it was idle, so its window waits for the rest of its samples.
-      const intake = assembler.add(sample, stream, message.offset, null, DIRECT_SOURCE);
+      // record only holds the lane if it was idle, so its window waits for the rest of its samples.
+      const intake = assembler.addAll(read.samples, this.source, message.offset, null, this.source);
       if (intake.kind === 'late') {
-        deps.metrics.lateSamples.inc();
+        deps.metrics.lateSamples.inc(read.samples.length);
         out.push(await stageDeadLetter(deps, origin, new KcostError('LATE_SAMPLE', intake.reason)));
       }
     }
     return out;
   }
-}
-
-/** Why a sample of the by-node usage topic cannot be priced on `partition`, or null when it belongs there. */
-export function partitionProblem(sample: UsageSample, partition: number, partitions: number): KcostError | null {
-  if (!sample.nodeName) return new KcostError('MISPARTITIONED_SAMPLE', `usage sample of pod ${sample.cluster}/${sample.podUid} names no node; publish it to the usage topic keyed by pod`);
-  const key = nodeKey({ cluster: sample.cluster, nodeName: sample.nodeName });
-  const home = partitionOfKey(key, partitions);
-  return home === partition ? null : new KcostError('MISPARTITIONED_SAMPLE', `usage sample of node ${key} is on partition ${partition} of ${partitions}, but its key's partition is ${home}; key it by cluster/node`);
 }

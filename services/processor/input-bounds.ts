@@ -13,6 +13,12 @@ import type { NodeObject } from './cluster-state.js';
 
 /** Largest input record taken, in bytes (a usage sample is about 200). */
 export const MAX_INPUT_RECORD_BYTES = 64 * 1024;
+/**
+ * Largest NodeUsage record taken, in bytes: a node's window of up to
+ * MAX_CONTAINERS_PER_NODE_USAGE containers (about 150 bytes each) as its
+ * producers split it, within the 1 MiB a broker takes by default.
+ */
+export const MAX_NODE_USAGE_RECORD_BYTES = 1024 * 1024;
 /** Longest text field taken (names, SKUs, labels), in characters. */
 export const MAX_TEXT_LENGTH = 1024;
 
@@ -55,9 +61,8 @@ export function usageSampleProblem(sample: UsageSample, node: NodeObject | undef
   const text = textProblem({ cluster: sample.cluster, namespace: sample.namespace, podUid: sample.podUid, podName: sample.podName, container: sample.container, nodeName: sample.nodeName });
   if (text) return text;
   const b = USAGE_BOUNDS;
-  if (!Number.isInteger(sample.windowSeconds) || sample.windowSeconds < 1 || sample.windowSeconds > b.maxWindowSeconds) return outOfBounds('windowSeconds', sample.windowSeconds, `1 to ${b.maxWindowSeconds}`);
-  const time = timeProblem('windowStart', sample.windowStart, nowMillis + futureSkewMillis);
-  if (time) return time;
+  const window = windowProblem(sample, nowMillis + futureSkewMillis);
+  if (window) return window;
   const cores = node ? node.node.cpuCapacityCores * (1 + b.capacitySlack) : b.maxNodeCores;
   const memory = node ? node.node.memoryCapacityBytes * (1 + b.capacitySlack) : b.maxNodeMemoryBytes;
   const where = node ? `node ${node.name}'s capacity plus ${b.capacitySlack * 100} %` : 'the largest node kcost accepts';
@@ -70,6 +75,14 @@ export function usageSampleProblem(sample: UsageSample, node: NodeObject | undef
     if (value !== null && !within(value, maxNetwork)) return outOfBounds(field, value, `0 to ${maxNetwork}`);
   }
   return null;
+}
+
+/**
+ * The problem of a NodeUsage record's node and window; each of its
+ * containers is then checked as the UsageSample it stands for.
+ */
+export function nodeWindowProblem(record: { cluster: string; nodeName: string; windowStart: number; windowSeconds: number }, nowMillis: number, futureSkewMillis: number): BoundsProblem {
+  return textProblem({ cluster: record.cluster, nodeName: record.nodeName }) ?? windowProblem(record, nowMillis + futureSkewMillis);
 }
 
 /** A price update's problem: every price it gives finite, at least 0 and at most its bound. */
@@ -117,9 +130,15 @@ export function kubeObjectProblem(object: KubeObject, nowMillis: number, futureS
   return null;
 }
 
-/** A record's size problem, before it is decoded. */
-export function sizeProblem(bytes: Buffer): BoundsProblem {
-  return bytes.length > MAX_INPUT_RECORD_BYTES ? new KcostError('RECORD_TOO_LARGE', `record of ${bytes.length} bytes; at most ${MAX_INPUT_RECORD_BYTES} are taken`) : null;
+/** A record's size problem, before it is decoded; `maxBytes` is larger for records that hold a whole node's window. */
+export function sizeProblem(bytes: Buffer, maxBytes = MAX_INPUT_RECORD_BYTES): BoundsProblem {
+  return bytes.length > maxBytes ? new KcostError('RECORD_TOO_LARGE', `record of ${bytes.length} bytes; at most ${maxBytes} are taken`) : null;
+}
+
+function windowProblem(window: { windowStart: number; windowSeconds: number }, latest: number): BoundsProblem {
+  const max = USAGE_BOUNDS.maxWindowSeconds;
+  if (!Number.isInteger(window.windowSeconds) || window.windowSeconds < 1 || window.windowSeconds > max) return outOfBounds('windowSeconds', window.windowSeconds, `1 to ${max}`);
+  return timeProblem('windowStart', window.windowStart, latest);
 }
 
 function within(value: number, max: number): boolean {

@@ -48,6 +48,13 @@ export interface WindowAnnouncement {
 export const DIRECT_SOURCE = -1;
 
 /**
+ * The lane of a pricing stage's own partition of the node-window usage topic
+ * (kcost.usage.nodewindow.v1), which it reads directly as it reads the
+ * by-node usage topic (DIRECT_SOURCE), with ticks and idle marks of its own.
+ */
+export const NODE_WINDOW_SOURCE = -2;
+
+/**
  * "Usage partition `source` has been read to its end and has had nothing
  * new for a while": the router sends one to every by-node partition when a
  * usage partition it owns goes quiet, and again every so often while it

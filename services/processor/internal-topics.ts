@@ -27,8 +27,8 @@ export interface InternalTopics {
   readonly usagePartitions: number;
   readonly usageByNodePartitions: number;
   readonly costRatePartitions: number;
-  /** The public by-node usage topic the pricing stage reads too, partitioned as usageByNode; null: none. */
-  readonly usageByNodeTopic?: string | null;
+  /** The public usage topics keyed by node that the pricing stage reads too (of those named, the ones that exist), partitioned as usageByNode. */
+  readonly nodeKeyedUsageTopics?: readonly string[];
 }
 
 export function internalTopicNames(groupId: string): { usageByNode: string; costRates: string; anomalyHistory: string } {
@@ -38,20 +38,26 @@ export function internalTopicNames(groupId: string): { usageByNode: string; cost
 /**
  * Creates the internal topics if missing, with as many partitions as the
  * usage topic (the unit of scale-out stays the same at every stage) and its
- * replication, and returns their actual partition counts. With a by-node
- * usage topic that exists, the internal by-node topic must have its
- * partition count (partition p of both holds the same nodes), and is created
+ * replication, and returns their actual partition counts. With public usage
+ * topics keyed by node that exist (kcost.usage.bynode.v1,
+ * kcost.usage.nodewindow.v1), the internal by-node topic must have their
+ * partition count (partition p of each holds the same nodes), and is created
  * with it.
  */
-export async function provisionInternalTopics(admin: Admin, groupId: string, usageTopic: string, usageByNodeTopic = ''): Promise<InternalTopics> {
+export async function provisionInternalTopics(admin: Admin, groupId: string, usageTopic: string, nodeKeyedTopics: readonly string[] = []): Promise<InternalTopics> {
   const names = internalTopicNames(groupId);
   const usage = await partitionsOf(admin, usageTopic);
-  const direct = usageByNodeTopic !== '' && (await admin.listTopics()).includes(usageByNodeTopic) ? await partitionsOf(admin, usageByNodeTopic) : null;
-  const layouts = internalTopicLayouts(groupId, usage.partitions).map((layout) => (direct && layout.name === names.usageByNode ? { ...layout, partitions: direct.partitions } : layout));
+  const existing = new Set(await admin.listTopics());
+  const direct: Array<{ topic: string; partitions: number }> = [];
+  for (const topic of nodeKeyedTopics) if (topic !== '' && existing.has(topic)) direct.push({ topic, partitions: (await partitionsOf(admin, topic)).partitions });
+  const first = direct[0];
+  const layouts = internalTopicLayouts(groupId, usage.partitions).map((layout) => (first && layout.name === names.usageByNode ? { ...layout, partitions: first.partitions } : layout));
   await provisionTopics(admin, layouts, usage.replicas);
   const usageByNodePartitions = (await partitionsOf(admin, names.usageByNode)).partitions;
-  if (direct && direct.partitions !== usageByNodePartitions) {
-    throw new KcostError('PARTITION_MISMATCH', `${usageByNodeTopic} has ${direct.partitions} partitions but ${names.usageByNode} has ${usageByNodePartitions}; they must match (give ${usageByNodeTopic} ${usageByNodePartitions} partitions, or use a new --group-id)`);
+  for (const { topic, partitions } of direct) {
+    if (partitions !== usageByNodePartitions) {
+      throw new KcostError('PARTITION_MISMATCH', `${topic} has ${partitions} partitions but ${names.usageByNode} has ${usageByNodePartitions}; they must match (give ${topic} ${usageByNodePartitions} partitions, or use a new --group-id)`);
+    }
   }
   const costRatePartitions = (await partitionsOf(admin, names.costRates)).partitions;
   const historyPartitions = (await partitionsOf(admin, names.anomalyHistory)).partitions;
@@ -63,7 +69,7 @@ export async function provisionInternalTopics(admin: Admin, groupId: string, usa
     usagePartitions: usage.partitions,
     usageByNodePartitions,
     costRatePartitions,
-    usageByNodeTopic: direct ? usageByNodeTopic : null,
+    nodeKeyedUsageTopics: direct.map((d) => d.topic),
   };
 }
 

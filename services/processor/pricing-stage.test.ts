@@ -12,6 +12,7 @@ import { ClusterState } from './cluster-state.js';
 import { DIRECT_SOURCE, encodeIdleMark, encodeTick, idleMarkHeaders, sourceHeaders, tickHeaders } from './internal-records.js';
 import type { InternalTopics } from './internal-topics.js';
 import { PriceHistory } from './price-history.js';
+import { SAMPLE_RECORDS } from './direct-usage-formats.js';
 import { PricingStage } from './pricing-stage.js';
 import { createProcessorMetrics } from './processor-metrics.js';
 import { container, nodeObject, podObject, usageSample } from './record-builders.js';
@@ -199,7 +200,7 @@ describe('PricingStage reading the by-node usage topic after every lane was idle
       allowedLatenessMillis: 5_000,
       stateRetentionMillis: 24 * 60 * MINUTE,
       bases: DEFAULT_BASES,
-      direct: { topic: BY_NODE, idleSourceAfterMillis: 2_000, futureSkewMillis: 10 * MINUTE, endOffsets: async () => new Map() },
+      direct: [{ topic: BY_NODE, format: SAMPLE_RECORDS, idleSourceAfterMillis: 2_000, futureSkewMillis: 10 * MINUTE, endOffsets: async () => new Map() }],
       now: () => now,
     });
     stage.onAssigned([strayPartition], new Map());

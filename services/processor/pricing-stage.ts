@@ -10,7 +10,7 @@ import type { AllocationBases } from './allocation.js';
 import type { ClusterState, NodeObject } from './cluster-state.js';
 import { workloadCostPoints } from './cost-points.js';
 import { DirectUsage, type DirectUsageOptions } from './direct-usage.js';
-import { decodeAnnouncement, decodeIdleMark, decodeTick, DIRECT_SOURCE, encodeCostRate, isAnnouncement, isIdleMark, isTick, sourceOf } from './internal-records.js';
+import { decodeAnnouncement, decodeIdleMark, decodeTick, encodeCostRate, isAnnouncement, isIdleMark, isTick, sourceOf } from './internal-records.js';
 import type { InternalTopics } from './internal-topics.js';
 import type { PriceHistory } from './price-history.js';
 import type { ProcessorMetrics } from './processor-metrics.js';
@@ -31,17 +31,12 @@ export interface PricingStageOptions {
   readonly allowedLatenessMillis: number;
   readonly stateRetentionMillis: number;
   readonly bases: AllocationBases;
-  /** The by-node usage topic (kcost.usage.bynode.v1), read beside the internal by-node topic; absent: not read. */
-  readonly direct?: DirectUsageOptions;
+  /** The public usage topics keyed by node (kcost.usage.bynode.v1, kcost.usage.nodewindow.v1) read beside the internal by-node topic; absent or empty: none. */
+  readonly direct?: readonly DirectUsageOptions[];
   readonly now?: () => number;
 }
 
 const HOUR = 3_600_000;
-/**
- * The assembler of by-node partition p reads partition p of the internal
- * topic as stream p and partition p of the by-node usage topic as this one.
- */
-const DIRECT_STREAM = -1;
 
 /**
  * Stage 2 of the processor: reads the by-node topic, so it holds every pod
@@ -63,7 +58,14 @@ const DIRECT_STREAM = -1;
 export class PricingStage implements StageHandler {
   readonly inputTopic: string;
   readonly coInputTopics: readonly string[];
-  private readonly direct: DirectUsage | null;
+  /**
+   * By topic. The assembler of by-node partition p reads partition p of the
+   * internal topic as stream p and partition p of each of these as the
+   * stream numbered by its lane (DirectUsage.source, negative).
+   */
+  private readonly direct: ReadonlyMap<string, DirectUsage>;
+  /** The topic of each of those streams. */
+  private readonly directTopics: ReadonlyMap<number, string>;
   private assemblers = new Map<number, WindowAssembler>();
   private markSent = new Map<number, number>();
   private prunedAt = Number.NEGATIVE_INFINITY;
@@ -74,8 +76,9 @@ export class PricingStage implements StageHandler {
   constructor(private readonly options: PricingStageOptions) {
     this.deadLetters = { ...options, deadLetterTopic: options.topics.deadLetter };
     this.inputTopic = options.internal.usageByNode;
-    this.direct = options.direct ? new DirectUsage(options.direct, { ...options, deadLetterTopic: options.topics.deadLetter }, options.now ?? Date.now) : null;
-    this.coInputTopics = this.direct ? [this.direct.topic] : [];
+    this.direct = new Map((options.direct ?? []).map((direct) => [direct.topic, new DirectUsage(direct, { ...options, deadLetterTopic: options.topics.deadLetter }, options.now ?? Date.now)]));
+    this.coInputTopics = [...this.direct.keys()];
+    this.directTopics = new Map([...this.direct.values()].map((direct) => [direct.source, direct.topic]));
   }
 
   /** Every (re)join resumes from the committed offsets, so the open windows are rebuilt from there too. */
@@ -90,23 +93,30 @@ export class PricingStage implements StageHandler {
       for (let source = 0; source < internal.usagePartitions; source++) assembler.track(source);
       const own = committed.get(partition);
       assembler.restore(partition, own?.metadata ?? null, own?.offset ?? null);
-      if (this.direct) {
-        // As is its own partition of the by-node usage topic.
-        assembler.track(DIRECT_SOURCE);
-        const direct = this.direct.committedOf(coCommitted).get(partition);
-        assembler.restore(DIRECT_STREAM, direct?.metadata ?? null, direct?.offset ?? null);
+      for (const direct of this.direct.values()) {
+        // As is its own partition of each public usage topic keyed by node.
+        assembler.track(direct.source);
+        const position = direct.committedOf(coCommitted).get(partition);
+        assembler.restore(direct.source, position?.metadata ?? null, position?.offset ?? null);
       }
       this.assemblers.set(partition, assembler);
     }
-    this.direct?.assign(partitions, coCommitted);
+    for (const direct of this.direct.values()) direct.assign(partitions, coCommitted);
     this.firstReads = new Set();
     // Where each partition resumes, and from what: a restart's window state is rebuilt from these marks alone.
-    this.options.logger.info({ partitions, committed: Object.fromEntries(partitions.map((p) => [p, { [internal.usageByNode]: committed.get(p) ?? null, ...(this.direct ? { [this.direct.topic]: this.direct.committedOf(coCommitted).get(p) ?? null } : {}) }])) }, 'pricing assigned');
+    const resumesFrom = (p: number): Record<string, CommittedPosition | null> => {
+      const from: Record<string, CommittedPosition | null> = { [internal.usageByNode]: committed.get(p) ?? null };
+      for (const direct of this.direct.values()) from[direct.topic] = direct.committedOf(coCommitted).get(p) ?? null;
+      return from;
+    };
+    this.options.logger.info({ partitions, committed: Object.fromEntries(partitions.map((p) => [p, resumesFrom(p)])) }, 'pricing assigned');
   }
 
-  /** Idle marks for the owned partitions of the by-node usage topic that are at their end and quiet, each to the internal partition of its number. */
+  /** Idle marks for the owned partitions of the public usage topics keyed by node that are at their end and quiet, each to the internal partition of its number. */
   async onTimer(): Promise<StageRecord[]> {
-    return this.direct ? this.direct.idleMarks(this.inputTopic) : [];
+    const marks: StageRecord[] = [];
+    for (const direct of this.direct.values()) marks.push(...(await direct.idleMarks(this.inputTopic)));
+    return marks;
   }
 
   async handle(batch: Batch): Promise<StageOutput> {
@@ -118,8 +128,9 @@ export class PricingStage implements StageHandler {
     }
     const assembler = this.assemblers.get(batch.partition);
     if (!assembler) throw new KcostError('UNASSIGNED_PARTITION', `pricing got a batch of by-node partition ${batch.partition}, which it was not assigned`);
-    if (this.direct && batch.topic === this.direct.topic) {
-      for (const record of await this.direct.intake(batch, assembler, DIRECT_STREAM, this.inputTopic, this.options.internal.usageByNodePartitions)) records.push(record);
+    const direct = this.direct.get(batch.topic);
+    if (direct) {
+      for (const record of await direct.intake(batch, assembler, this.inputTopic, this.options.internal.usageByNodePartitions)) records.push(record);
     }
     for (const message of batch.topic === this.inputTopic ? batch.messages : []) {
       if (message.value === null) continue;
@@ -167,15 +178,14 @@ export class PricingStage implements StageHandler {
         records.push(await stageDeadLetter(this.deadLetters, { ...origin, key: message.key, value: message.value }, new KcostError('LATE_SAMPLE', intake.reason)));
       }
     }
-    assembler.readTo(this.direct && batch.topic === this.direct.topic ? DIRECT_STREAM : batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
+    assembler.readTo(direct ? direct.source : batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
     // A backlog closes many windows at once: too many records to spread into push() as arguments.
     for (const record of await this.priceClosedWindows(batch.partition, assembler)) records.push(record);
     this.updateGauges();
-    const offsets: StageOffset[] = [...assembler.positions()].map(([stream, position]) =>
-      stream === DIRECT_STREAM && this.direct
-        ? { topic: this.direct.topic, partition: batch.partition, offset: position.commitOffset, metadata: position.metadata }
-        : { partition: stream, offset: position.commitOffset, metadata: position.metadata },
-    );
+    const offsets: StageOffset[] = [...assembler.positions()].map(([stream, position]) => {
+      const topic = this.directTopics.get(stream);
+      return topic !== undefined ? { topic, partition: batch.partition, offset: position.commitOffset, metadata: position.metadata } : { partition: stream, offset: position.commitOffset, metadata: position.metadata };
+    });
     return { records, offsets };
   }
 

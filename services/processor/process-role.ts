@@ -10,7 +10,8 @@ export const processRole = defineRole({
   description: [
     'The cost processor rebuilds Kubernetes state and price history from kcost.kube.v1 and kcost.prices.v1 (read in full by every',
     'instance), then runs three stages, each a consumer group: it routes kcost.usage.v1 by node to <group-id>.usage-by-node, prices',
-    'whole nodes from there and from kcost.usage.bynode.v1 (usage its producers keyed by node already, read without that copy), and',
+    'whole nodes from there and, when named, from kcost.usage.bynode.v1 and kcost.usage.nodewindow.v1 (usage its producers keyed by',
+    'node already, a sample or a whole node window a record, read without that copy), and',
     'scores hourly workload and namespace costs from <group-id>.cost-rates. Run as many instances as',
     'you like with one --group-id: each node is priced by one of them. Each event-time window is priced with the prices in effect',
     'at its start; for every node and window, container costs plus idle equal the node cost. It publishes kcost.costs.v1 (PodCost),',

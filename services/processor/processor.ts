@@ -2,6 +2,7 @@ import { createProducer } from '../kafka/kafka-client.js';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { Codec } from '../codec/codec.js';
+import { KcostError } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
@@ -10,6 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
 import type { AnomalyOptions } from './anomaly-options.js';
 import { ClusterState } from './cluster-state.js';
+import { NODE_WINDOW_RECORDS, SAMPLE_RECORDS } from './direct-usage-formats.js';
 import { PriceHistory } from './price-history.js';
 import { DEFAULT_FUTURE_SKEW_MILLIS, DEFAULT_IDLE_SOURCE_AFTER_MILLIS } from './processor-defaults.js';
 import { createProcessorMetrics } from './processor-metrics.js';
@@ -41,6 +43,8 @@ export interface ProcessorConfig {
      * not exist when the processor starts: not read.
      */
     readonly usageByNode?: string;
+    /** The node-window usage topic (kcost.usage.nodewindow.v1, NodeUsage records), read as `usageByNode` is and on the same terms. */
+    readonly usageNodeWindow?: string;
     readonly costs: string;
     readonly nodeCosts: string;
     readonly anomalies: string;
@@ -139,16 +143,13 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
         allowedLatenessMillis: config.allowedLatenessMillis,
         stateRetentionMillis: config.stateRetentionMillis,
         bases: config.bases,
-        ...(internal.usageByNodeTopic
-          ? {
-              direct: {
-                topic: internal.usageByNodeTopic,
-                idleSourceAfterMillis: config.idleSourceAfterMillis ?? DEFAULT_IDLE_SOURCE_AFTER_MILLIS,
-                futureSkewMillis: config.futureSkewMillis ?? DEFAULT_FUTURE_SKEW_MILLIS,
-                endOffsets: () => partitionEnds(deps.kafka, internal.usageByNodeTopic ?? ''),
-              },
-            }
-          : {}),
+        direct: (internal.nodeKeyedUsageTopics ?? []).map((topic) => ({
+          topic,
+          format: topic === config.topics.usageNodeWindow ? NODE_WINDOW_RECORDS : SAMPLE_RECORDS,
+          idleSourceAfterMillis: config.idleSourceAfterMillis ?? DEFAULT_IDLE_SOURCE_AFTER_MILLIS,
+          futureSkewMillis: config.futureSkewMillis ?? DEFAULT_FUTURE_SKEW_MILLIS,
+          endOffsets: () => partitionEnds(deps.kafka, topic),
+        })),
       }),
     ),
     run(
@@ -170,6 +171,8 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
   let started = false;
   return {
     async start() {
+      const nodeKeyed = [config.topics.usageByNode ?? '', config.topics.usageNodeWindow ?? ''].filter((t) => t !== '');
+      if (new Set(nodeKeyed).size !== nodeKeyed.length) throw new KcostError('INVALID_CONFIG', `the by-node and node-window usage topics must differ; both are ${nodeKeyed[0]}`);
       await plainProducer.connect();
       await follower.start();
       await follower.caughtUp();
@@ -177,14 +180,16 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
       await admin.connect();
       let internal: InternalTopics;
       try {
-        internal = await provisionInternalTopics(admin, config.groupId, config.topics.usage, config.topics.usageByNode ?? '');
+        internal = await provisionInternalTopics(admin, config.groupId, config.topics.usage, nodeKeyed);
       } finally {
         await admin.disconnect();
       }
       stages = buildStages(internal);
       for (const stage of stages) await stage.start();
       started = true;
-      if (config.topics.usageByNode && !internal.usageByNodeTopic) deps.logger.warn({ topic: config.topics.usageByNode }, 'the by-node usage topic does not exist, so only the usage topic is read until a restart; create it with kcost topics');
+      for (const topic of nodeKeyed.filter((t) => !(internal.nodeKeyedUsageTopics ?? []).includes(t))) {
+        deps.logger.warn({ topic }, 'a usage topic keyed by node does not exist, so it is not read until a restart; create it with kcost topics');
+      }
       deps.logger.info({ groupId: config.groupId, topics: config.topics, internal }, 'cost processor started');
     },
     async stop() {

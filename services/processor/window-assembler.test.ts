@@ -237,4 +237,22 @@ describe('WindowAssembler sample order', () => {
     expect(arrived(pods)).toEqual(arrived([...pods].reverse()));
     expect(arrived(pods)).toEqual(['a', 'b', 'c', 'd']);
   });
+
+  it("takes every sample of a record at its one offset, and after a restart rebuilds them all from it, or skips them all once priced", () => {
+    const record = (minute: number) => ['a', 'b', 'c'].map((pod) => sample(minute, pod));
+    const first = new WindowAssembler(0, { clock: () => T0 });
+    expect(first.addAll(record(0), -2, '0').kind).toBe('added');
+    expect(first.addAll(record(1), -2, '1').kind).toBe('added');
+    expect(first.pending).toBe(6);
+    // Lane -2 is at 12:02: the 12:00 window is priced, the 12:01 one still open, so the commit stays at offset 1.
+    expect(first.closeReady().map((w) => w.samples.length)).toEqual([3]);
+    const position = first.positions().get(-2);
+    expect(position?.commitOffset).toBe('1');
+
+    const second = new WindowAssembler(0, { clock: () => T0 });
+    second.restore(-2, position?.metadata ?? null, '0');
+    expect(second.addAll(record(0), -2, '0').kind).toBe('replayed');
+    expect(second.addAll(record(1), -2, '1').kind).toBe('added');
+    expect(second.pending).toBe(3);
+  });
 });

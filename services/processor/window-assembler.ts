@@ -195,9 +195,26 @@ export class WindowAssembler {
   add(sample: UsageSample, partition: number, offset: string, lane: string | number | null = partition, resumes: string | number | null = null): Intake {
     const admitted = this.admit(sample.windowStart, sample.windowSeconds, partition, offset, lane, resumes);
     if (admitted.kind !== 'added') return admitted;
-    // A repeated sample for the same container (a collector retry) replaces the first.
-    admitted.window.samples.set(`${sample.cluster}/${sample.podUid}/${sample.container}`, { sample, partition, offset: BigInt(offset) });
-    admitted.window.clusters.add(sample.cluster);
+    put(admitted.window, sample, partition, BigInt(offset));
+    return { kind: 'added' };
+  }
+
+  /**
+   * Takes the samples of one record (a NodeUsage: one node and window) read
+   * from `partition` at `offset`, all of the first one's window: the record
+   * is admitted, found late or skipped on a replay as a whole, since its
+   * samples share one offset. With none, the record only counts as read.
+   */
+  addAll(samples: readonly UsageSample[], partition: number, offset: string, lane: string | number | null = partition, resumes: string | number | null = null): Intake {
+    const first = samples[0];
+    if (!first) {
+      this.markRead(partition, offset);
+      return { kind: 'added' };
+    }
+    const admitted = this.admit(first.windowStart, first.windowSeconds, partition, offset, lane, resumes);
+    if (admitted.kind !== 'added') return admitted;
+    const at = BigInt(offset);
+    for (const sample of samples) put(admitted.window, sample, partition, at);
     return { kind: 'added' };
   }
 
@@ -325,6 +342,12 @@ export class WindowAssembler {
     for (const window of this.open.values()) n += window.samples.size;
     return n;
   }
+}
+
+function put(window: OpenWindow, sample: UsageSample, partition: number, offset: bigint): void {
+  // A repeated sample for the same container (a collector retry) replaces the first.
+  window.samples.set(`${sample.cluster}/${sample.podUid}/${sample.container}`, { sample, partition, offset });
+  window.clusters.add(sample.cluster);
 }
 
 function parseMetadata(metadata: string | null): ReplayMark | null {

@@ -1,3 +1,4 @@
+import type { NodeUsage } from '../codec/records.generated.js';
 import type { OutgoingRecord } from '../kafka/batching-producer.js';
 import type { SimulationEvent } from './simulation.js';
 
@@ -6,6 +7,8 @@ export interface PublishSummary {
   /** Records per topic and schema. */
   readonly published: Record<string, Record<string, number>>;
   readonly records: number;
+  /** Usage samples among them: one a UsageSample record, one a container of a NodeUsage record. */
+  readonly usageSamples: number;
   readonly firstEventMillis: number | null;
   readonly lastEventMillis: number | null;
   readonly elapsedMillis: number;
@@ -37,6 +40,7 @@ export async function publishEvents(events: Iterable<SimulationEvent>, options: 
   const wallStart = options.clock();
   let chunk: OutgoingRecord[] = [];
   let records = 0;
+  let usageSamples = 0;
   let first: number | null = null;
   let last: number | null = null;
   const send = (): void => {
@@ -62,6 +66,8 @@ export async function publishEvents(events: Iterable<SimulationEvent>, options: 
     chunk.push(event);
     last = event.atMillis;
     records++;
+    if (event.schema === 'UsageSample') usageSamples++;
+    else if (event.schema === 'NodeUsage') usageSamples += (event.value as NodeUsage).containers.length;
     const byTopic = (published[event.topic] ??= {});
     byTopic[event.schema] = (byTopic[event.schema] ?? 0) + 1;
     if (chunk.length >= chunkRecords) send();
@@ -69,5 +75,5 @@ export async function publishEvents(events: Iterable<SimulationEvent>, options: 
   }
   send();
   await Promise.all(inFlight);
-  return { published, records, firstEventMillis: first, lastEventMillis: last, elapsedMillis: options.clock() - wallStart, stopped: options.isStopped() };
+  return { published, records, usageSamples, firstEventMillis: first, lastEventMillis: last, elapsedMillis: options.clock() - wallStart, stopped: options.isStopped() };
 }

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import type { RoleRun } from '../cli/role.js';
 import { createCodec } from '../codec/create-codec.js';
+import { KcostError } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { createKafka, createProducer } from '../kafka/kafka-client.js';
 import { TOPICS } from '../kafka/topics.js';
@@ -28,6 +29,7 @@ export function resolveStart(config: Pick<SimulateConfig, 'start' | 'speed' | 'd
 export const run: RoleRun<typeof simulateSettings> = async (config, { stdout }) => {
   const logger = createLogger({ service: 'simulate', level: config.logLevel });
   if (config.window % 1000 !== 0) throw new Error(`--window must be whole seconds, got ${config.window} ms`);
+  if (config.usageByNodeTopic !== '' && config.usageNodeWindowTopic !== '') throw new KcostError('INVALID_CONFIG', 'give --usage-by-node-topic or --usage-node-window-topic, not both: a sample goes to one of them');
   const startMillis = resolveStart(config, Date.now());
   const simulation = createSimulation({
     cluster: config.cluster,
@@ -38,7 +40,7 @@ export const run: RoleRun<typeof simulateSettings> = async (config, { stdout }) 
     durationMillis: config.duration,
     windowSeconds: config.window / 1000,
     ...(config.anomalies >= 0 ? { anomalies: config.anomalies } : {}),
-    topics: { kube: config.kubeTopic, usage: config.usageTopic, usageByNode: config.usageByNodeTopic, prices: config.pricesTopic },
+    topics: { kube: config.kubeTopic, usage: config.usageTopic, usageByNode: config.usageByNodeTopic, usageNodeWindow: config.usageNodeWindowTopic, prices: config.pricesTopic },
   });
   const groundTruth = simulation.groundTruth();
   if (config.groundTruth) await writeFile(config.groundTruth, `${JSON.stringify(groundTruth, null, 2)}\n`);
@@ -48,10 +50,14 @@ export const run: RoleRun<typeof simulateSettings> = async (config, { stdout }) 
   await admin.connect();
   try {
     await provisionTopics(admin, [{ ...TOPICS.kube, name: config.kubeTopic }, { ...TOPICS.usage, name: config.usageTopic }, { ...TOPICS.prices, name: config.pricesTopic }], config.replicationFactor);
-    if (config.usageByNodeTopic !== '') {
-      // Partitioned like the usage topic as it is, as kcost topics makes it: the processor reads partition p of both together.
-      const byNode = { ...TOPICS.usageByNode, name: config.usageByNodeTopic, partitions: (await partitionsOf(admin, config.usageTopic)).partitions };
-      await provisionTopics(admin, [byNode], config.replicationFactor);
+    const nodeKeyed = [
+      { ...TOPICS.usageByNode, name: config.usageByNodeTopic },
+      { ...TOPICS.usageNodeWindow, name: config.usageNodeWindowTopic },
+    ].filter((t) => t.name !== '');
+    if (nodeKeyed.length > 0) {
+      // Partitioned like the usage topic as it is, as kcost topics makes it: the processor reads partition p of them together.
+      const { partitions } = await partitionsOf(admin, config.usageTopic);
+      await provisionTopics(admin, nodeKeyed.map((t) => ({ ...t, partitions })), config.replicationFactor);
     }
   } finally {
     await admin.disconnect();
@@ -98,6 +104,7 @@ export const run: RoleRun<typeof simulateSettings> = async (config, { stdout }) 
         speed: Number.isFinite(config.speed) ? config.speed : 'max',
         published: summary.published,
         records: summary.records,
+        usageSamples: summary.usageSamples,
         lastEventAt: summary.lastEventMillis === null ? null : new Date(summary.lastEventMillis).toISOString(),
         elapsedSeconds: Number(seconds.toFixed(3)),
         recordsPerSecond: seconds > 0 ? Math.round(summary.records / seconds) : summary.records,

@@ -46,9 +46,14 @@ export const simulateSettings = {
   anomalies: setting('anomalies', { description: 'Cost anomalies to inject in the second half of the run; -1 means one per 8 simulated hours.', default: -1, parse: parseInteger(-1, 1000) }),
   groundTruth: setting('groundTruth', { description: 'File to write the injected anomalies to (JSON array of {cluster, scope, key, namespace, startMillis, endMillis, factor}).', default: '', defaultLabel: '(not written)', parse: parseString }),
   kubeTopic: setting('kubeTopic', { description: 'Topic of the KubeObject records.', default: TOPICS.kube.name, parse: parseNonEmpty }),
-  usageTopic: setting('usageTopic', { description: 'Topic of the UsageSample records that name no node (of every one, with --usage-by-node-topic empty).', default: TOPICS.usage.name, parse: parseNonEmpty }),
+  usageTopic: setting('usageTopic', { description: 'Topic of the UsageSample records that name no node (of every one, with --usage-by-node-topic and --usage-node-window-topic empty).', default: TOPICS.usage.name, parse: parseNonEmpty }),
   usageByNodeTopic: setting('usageByNodeTopic', {
     description: `Topic the UsageSample records go to keyed by their node (cluster/node), which kcost process prices without copying them by node first (${TOPICS.usageByNode.name}, with the processor's --usage-by-node-topic naming it); empty (the default): all to --usage-topic, keyed by pod.`,
+    default: '',
+    parse: parseString,
+  }),
+  usageNodeWindowTopic: setting('usageNodeWindowTopic', {
+    description: `Topic the samples that name their node go to as NodeUsage records, one per node and window holding its containers' samples, keyed by node (cluster/node), which kcost process prices with a fraction of the per-record work (${TOPICS.usageNodeWindow.name}, with the processor's --usage-node-window-topic naming it); instead of --usage-by-node-topic, not with it. Empty (the default): not used.`,
     default: '',
     parse: parseString,
   }),

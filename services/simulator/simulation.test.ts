@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject, PriceUpdate, UsageSample } from '../codec/records.generated.js';
+import type { KubeObject, NodeUsage, PriceUpdate, UsageSample } from '../codec/records.generated.js';
 import { selectorMatches } from '../collector/kube/label-selector.js';
-import { kubeObjectKey, podKey, priceKey } from '../kafka/topics.js';
+import { samplesOfNodeUsage } from '../kafka/node-usage.js';
+import { kubeObjectKey, nodeKey, podKey, priceKey } from '../kafka/topics.js';
 import { ARM_CATALOG_TYPES, CPU_INSTANCE_TYPES, GPU_INSTANCE_TYPES, PRICE_CATALOG } from './instance-catalog.js';
 import { createSimulation, type SimulationEvent, type SimulationOptions } from './simulation.js';
 import { containerUsage, diurnalFactor } from './usage-model.js';
@@ -258,5 +259,23 @@ describe('inputs of cluster-savings advice', () => {
     expect([...owners][0]).toMatch(/\/StatefulSet\//);
     // Priced like gp3, so the cluster's costs stay as they were.
     expect(prices.find((p) => p.kind === 'STORAGE' && p.sku === 'local-storage')?.storageGibMonthUsd).toBe(prices.find((p) => p.kind === 'STORAGE' && p.sku === 'gp3')?.storageGibMonthUsd);
+  });
+});
+
+describe('usage as node windows', () => {
+  const short: SimulationOptions = { ...small, durationMillis: 2 * HOUR };
+  const perSample = all(short);
+  const byNodeWindow = all({ ...short, topics: { usageNodeWindow: 'kcost.usage.nodewindow.v1' } });
+  const order = (a: UsageSample, b: UsageSample) => `${a.windowStart}/${a.podUid}/${a.container}`.localeCompare(`${b.windowStart}/${b.podUid}/${b.container}`);
+
+  it('publishes the same samples, one NodeUsage per node and window keyed by node, and the same state and prices', () => {
+    const records = byNodeWindow.filter((e) => e.schema === 'NodeUsage');
+    const nodeWindows = records.map((e) => e.value as NodeUsage);
+    expect(records.every((e) => e.topic === 'kcost.usage.nodewindow.v1' && e.key === nodeKey(e.value as NodeUsage))).toBe(true);
+    expect(new Set(nodeWindows.map((r) => `${r.nodeName}/${r.windowStart}`)).size).toBe(nodeWindows.length);
+    // Every simulated sample names its node, so none is left for kcost.usage.v1.
+    expect(usage(byNodeWindow)).toEqual([]);
+    expect(nodeWindows.flatMap(samplesOfNodeUsage).sort(order)).toEqual(usage(perSample).sort(order));
+    expect(byNodeWindow.filter((e) => e.schema !== 'NodeUsage')).toEqual(perSample.filter((e) => e.schema !== 'UsageSample'));
   });
 });

@@ -1,5 +1,6 @@
-import type { KubeObject, PriceUpdate } from '../codec/records.generated.js';
+import type { KubeObject, PriceUpdate, UsageSample } from '../codec/records.generated.js';
 import type { OutgoingRecord } from '../kafka/batching-producer.js';
+import { usageRecordsOf, type UsageTopics } from '../kafka/node-usage.js';
 import { TOPICS, kubeObjectKey, priceKey, usageDestination } from '../kafka/topics.js';
 import { groundTruthOf, planAnomalies, type GroundTruthEntry, type InjectedAnomaly } from './anomalies.js';
 import { planCluster, type ClusterPlan, type Workload } from './cluster-plan.js';
@@ -25,8 +26,11 @@ export interface SimulationOptions {
   readonly region?: string;
   /** Injected anomalies; default one per 8 hours of run, at least one. */
   readonly anomalies?: number;
-  /** usageByNode: samples go there keyed by node (usageDestination); absent or empty: all to usage, keyed by pod. */
-  readonly topics?: { readonly kube?: string; readonly usage?: string; readonly usageByNode?: string; readonly prices?: string };
+  /**
+   * usageByNode: samples that name their node go there keyed by it (usageDestination); usageNodeWindow: they go
+   * there instead, one NodeUsage per node and window (usageRecordsOf); absent or empty: all to usage, keyed by pod.
+   */
+  readonly topics?: { readonly kube?: string; readonly usage?: string; readonly usageByNode?: string; readonly usageNodeWindow?: string; readonly prices?: string };
   readonly spotInterruptionsPerNodeDay?: number;
   readonly restartsPerPodDay?: number;
   readonly rolloutsPerWorkloadDay?: number;
@@ -82,7 +86,13 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const localVolumes = localVolumeWorkload(plan);
   const prices = priceSchedule(plan, region, range, options.spotPriceChangesPerDay ?? 6, new Prng(options.seed ^ 0xc2b2ae35), localVolumes !== null);
   addSpotHistory(prices, plan, region, range, new Prng(options.seed ^ 0x165667b1));
-  const topics = { kube: options.topics?.kube ?? TOPICS.kube.name, usage: options.topics?.usage ?? TOPICS.usage.name, usageByNode: options.topics?.usageByNode ?? '', prices: options.topics?.prices ?? TOPICS.prices.name };
+  const topics = {
+    kube: options.topics?.kube ?? TOPICS.kube.name,
+    usage: options.topics?.usage ?? TOPICS.usage.name,
+    usageByNode: options.topics?.usageByNode ?? '',
+    usageNodeWindow: options.topics?.usageNodeWindow ?? '',
+    prices: options.topics?.prices ?? TOPICS.prices.name,
+  };
   return {
     plan: cluster,
     timeline,
@@ -195,7 +205,7 @@ interface StreamInput {
   readonly anomalies: readonly InjectedAnomaly[];
   readonly extras: ExtraWorkloads;
   readonly prices: Map<number, PriceUpdate[]>;
-  readonly topics: { kube: string; usage: string; usageByNode: string; prices: string };
+  readonly topics: { kube: string; prices: string } & UsageTopics;
   /** The StatefulSet whose claims are local volumes; null when the cluster has none with claims. */
   readonly localVolumes: Workload | null;
   readonly budgets: readonly DisruptionBudgetPlan[];
@@ -294,6 +304,8 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
       for (const pod of pods) if (pod.slot.workload === a.workload) running++;
       cpuShares.set(a.workload, a.nominalReplicas / Math.max(1, running));
     }
+    // A window's samples, kept to be grouped by node when they go out as NodeUsage records.
+    const grouped: UsageSample[] | null = topics.usageNodeWindow === '' ? null : [];
     for (const pod of pods) {
       const w = pod.slot.workload;
       const node = pod.node;
@@ -323,10 +335,12 @@ function* streamEvents(input: StreamInput): Generator<SimulationEvent> {
         // Network is measured per pod; like the kubelet summary, it rides on the first container.
         const network = ci === 0 ? { rx: Math.round(podCores * 1.5e6 * windowSeconds), tx: Math.round(podCores * 0.6e6 * windowSeconds) } : null;
         const value = usageSample(cluster, pod, container.name, windowStart, windowSeconds, usage, network);
-        yield { ...usageDestination(value, topics), schema: 'UsageSample', value, atMillis: windowStart + windowMillis };
+        if (grouped) grouped.push(value);
+        else yield { ...usageDestination(value, topics), schema: 'UsageSample', value, atMillis: windowStart + windowMillis };
       }
       // The kill shows as the pod's next status: restart count and last termination OOMKilled.
       if (killed) yield kube((m) => podObject(m, pod, false, restarts.of(pod)), windowStart + windowMillis);
     }
+    if (grouped) for (const record of usageRecordsOf(grouped, topics)) yield { ...record, atMillis: windowStart + windowMillis };
   }
 }

@@ -7,8 +7,9 @@ import type { UsageClock } from '../../services/collector/usage/usage-clock.js';
 import { buildUsageCollector, type UsageCollector } from '../../services/collector/usage/usage-collector.js';
 import type { UsageSourceName } from '../../services/collector/usage/usage-observation.js';
 import { createUsageSource } from '../../services/collector/usage/usage-source-factory.js';
-import type { UsageSample } from '../../services/codec/records.generated.js';
+import type { NodeUsage, UsageSample } from '../../services/codec/records.generated.js';
 import { BatchingProducer } from '../../services/kafka/batching-producer.js';
+import { samplesOfNodeUsage } from '../../services/kafka/node-usage.js';
 import { TOPICS } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { createTestTopics, testCodec, testKafka, uniqueName, waitFor } from '../support/kafka.js';
@@ -56,28 +57,40 @@ describe('kcost collect usage', () => {
     await api?.close();
   });
 
-  /** Runs the collector from T0 to `until` against the scripted API and returns what reached Kafka. */
-  async function collect(source: UsageSourceName, script: Record<string, PathScript>, until: number, expected: number): Promise<UsageSample[]> {
+  /**
+   * Runs the collector from T0 to `until` against the scripted API and returns the samples that reached Kafka;
+   * given `nodeWindows`, it publishes NodeUsage records too, which it adds there, their samples returned with the others.
+   */
+  async function collect(source: UsageSourceName, script: Record<string, PathScript>, until: number, expected: number, nodeWindows?: NodeUsage[]): Promise<UsageSample[]> {
     api = await startFakeKubeApi(script);
     const kubeConfig = loadKubeConfig({ kubeconfig: api.writeKubeconfig(), context: '' });
     directory = new InformerPodDirectory({ kubeConfig, logger: silentLogger(), backoff: { initialMillis: 20, maxMillis: 200 }, pageSize: 500 });
     await directory.start();
     const kafka = testKafka();
-    const [topic] = await createTestTopics(kafka, [TOPICS.usage]);
+    const [topic, nodeWindowTopic] = await createTestTopics(kafka, [TOPICS.usage, TOPICS.usageNodeWindow]);
     producer = kafka.producer();
     await producer.connect();
     const registry = new Registry();
     const usageSource = createUsageSource(source, { get: (path, signal) => kubeGetJson(kubeConfig, path, signal), directory, logger: silentLogger(), registry, concurrency: 2 });
     collector = buildUsageCollector(
       { source: usageSource, publisher: new BatchingProducer({ producer, codec: testCodec(), logger: silentLogger(), lingerMillis: 5 }), logger: silentLogger(), registry, clock: virtualClock(T0, until) },
-      { cluster: 'prod', topic: topic!.name, windowSeconds: 60, scrapeIntervalMillis: 15_000, maxGapWindows: 15 },
+      { cluster: 'prod', topic: topic!.name, ...(nodeWindows ? { usageNodeWindowTopic: nodeWindowTopic!.name } : {}), windowSeconds: 60, scrapeIntervalMillis: 15_000, maxGapWindows: 15 },
     );
     const received: UsageSample[] = [];
     consumer = kafka.consumer({ groupId: uniqueName('usage-test') });
     await consumer.connect();
-    await consumer.subscribe({ topic: topic!.name, fromBeginning: true });
+    await consumer.subscribe({ topics: [topic!.name, nodeWindowTopic!.name], fromBeginning: true });
     const codec = testCodec();
-    await consumer.run({ eachMessage: async ({ message }) => void received.push(await codec.decodeAs('UsageSample', message.value!)) });
+    await consumer.run({
+      eachMessage: async ({ topic: from, message }) => {
+        if (from === topic!.name) received.push(await codec.decodeAs('UsageSample', message.value!));
+        else {
+          const record = await codec.decodeAs('NodeUsage', message.value!);
+          nodeWindows?.push(record);
+          received.push(...samplesOfNodeUsage(record));
+        }
+      },
+    });
     void collector.run();
     await waitFor(() => received.length >= expected, 30_000, `${expected} usage samples`);
     return received.sort((a, b) => a.windowStart - b.windowStart || a.podUid.localeCompare(b.podUid) || a.container.localeCompare(b.container));
@@ -159,5 +172,37 @@ describe('kcost collect usage', () => {
     for (const sample of samples) expect(sample.cpuCoreSeconds).toBeCloseTo(30, 9);
     expect(samples.map((s) => s.memoryWorkingSetMaxBytes)).toEqual([17_252_352, 6_270_976, 15_110_144]);
     expect(api!.requests.filter((r) => r.includes('/proxy/'))[0]).toBe('/api/v1/nodes/minikube/proxy/stats/summary');
+  });
+
+  it('with --usage-node-window-topic, publishes each node window as one NodeUsage record holding its samples', async () => {
+    const metrics = kubeFixture<{ items: Array<{ timestamp: string; containers: Array<{ usage: { cpu: string; memory: string } }> }> }>('k8s-podmetrics-list.json');
+    const scrape = (i: number): unknown => {
+      const document = structuredClone(metrics);
+      for (const item of document.items) {
+        item.timestamp = new Date(T0 + i * 15_000).toISOString();
+        item.containers.forEach((container) => (container.usage = { cpu: '500m', memory: '1000Ki' }));
+      }
+      return document;
+    };
+    const records: NodeUsage[] = [];
+    const samples = await collect(
+      'metrics-api',
+      {
+        '/api/v1/pods': { lists: [list('PodList', '10', [pod('default', 'resource-consumer-pod', 'uid-rc', 'node-a'), pod('kube-system', 'kube-scheduler-minikube', 'uid-ks', 'minikube')])] },
+        '/apis/metrics.k8s.io/v1beta1/pods': { gets: [scrape(0), scrape(1), scrape(2), scrape(3)] },
+      },
+      T0 + MINUTE,
+      3,
+      records,
+    );
+    expect(records.map((r) => [r.cluster, r.nodeName, r.windowStart, r.source, r.containers.map((c) => c.container).sort()]).sort()).toEqual([
+      ['prod', 'minikube', T0, 'metrics-api', ['kube-scheduler']],
+      ['prod', 'node-a', T0, 'metrics-api', ['busybox-sidecar', 'resource-consumer']],
+    ]);
+    expect(samples.map((s) => [s.podUid, s.container, s.nodeName, s.cpuCoreSeconds, s.gap])).toEqual([
+      ['uid-ks', 'kube-scheduler', 'minikube', 30, false],
+      ['uid-rc', 'busybox-sidecar', 'node-a', 30, false],
+      ['uid-rc', 'resource-consumer', 'node-a', 30, false],
+    ]);
   });
 });

@@ -30,8 +30,11 @@ describe('kcost topics', () => {
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      const [usage, byNode, costRates, history] = (await admin.fetchTopicMetadata({ topics: [TOPICS.usage.name, names.usageByNode, names.costRates, names.anomalyHistory] })).topics;
-      for (const topic of [byNode, costRates, history]) expect(topic?.partitions.length).toBe(usage?.partitions.length);
+      const [usage, byNode, costRates, history, publicByNode, nodeWindow] = (
+        await admin.fetchTopicMetadata({ topics: [TOPICS.usage.name, names.usageByNode, names.costRates, names.anomalyHistory, TOPICS.usageByNode.name, TOPICS.usageNodeWindow.name] })
+      ).topics;
+      // The public usage topics keyed by node too: the pricing stage reads partition p of each with by-node partition p.
+      for (const topic of [byNode, costRates, history, publicByNode, nodeWindow]) expect(topic?.partitions.length).toBe(usage?.partitions.length);
       const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: names.anomalyHistory, configNames: ['cleanup.policy'] }] });
       expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('compact');
       const [costs, byContainer, recommenderHistory] = (await admin.fetchTopicMetadata({ topics: [TOPICS.costs.name, recommender.byContainer, recommender.history] })).topics;

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS, kubeObjectKey, priceKey, usageDestination } from '../../services/kafka/topics.js';
+import { usageRecordsOf } from '../../services/kafka/node-usage.js';
+import { TOPICS, kubeObjectKey, priceKey } from '../../services/kafka/topics.js';
 import { silentLogger } from '../../services/log/logger.js';
 import { DEFAULT_ANOMALY_OPTIONS } from '../../services/processor/anomaly-options.js';
 import { ClusterState } from '../../services/processor/cluster-state.js';
-import { decodeIdleMark, DIRECT_SOURCE, isIdleMark } from '../../services/processor/internal-records.js';
+import { decodeIdleMark, DIRECT_SOURCE, isIdleMark, NODE_WINDOW_SOURCE } from '../../services/processor/internal-records.js';
 import { PriceHistory } from '../../services/processor/price-history.js';
 import { buildProcessor, type Processor, type ProcessorConfig } from '../../services/processor/processor.js';
 import { priceWindow } from '../../services/processor/window-pricer.js';
@@ -14,10 +15,11 @@ import { createTestTopics, testCodec, testKafka, waitFor } from '../support/kafk
 import { hourOfUsage as hourOfUsageIn, kubeObjects, NODES, PODS, priceUpdates as priceUpdatesFrom } from './by-node-cluster.js';
 import { TopicReader } from './topic-reader.js';
 
-// Producers on both usage topics (samples that name their node keyed by node
-// on the by-node usage topic, the others keyed by pod on the usage topic),
-// and a pause in the feed: every lane of every by-node partition is reported
-// idle. One run's processor is then replaced, and the feed resumes with
+// Producers on all three usage topics (samples that name their node keyed by
+// node on the by-node usage topic, or, for one pod in three, as NodeUsage
+// records on the node-window usage topic; the others keyed by pod on the
+// usage topic), and a pause in the feed: every lane of every by-node
+// partition is reported idle. One run's processor is then replaced, and the feed resumes with
 // three hours at once, while it is down. The replacement reads the idle
 // marks again, and the two topics in another interleaving than before; the
 // other run goes on uninterrupted. Both must publish every window once,
@@ -40,7 +42,7 @@ const hourOfUsage = (hour: number) => hourOfUsageIn(T0, hour, (pod) => pod % 3 =
 const priceUpdates = priceUpdatesFrom(T0);
 
 interface Run {
-  readonly config: ProcessorConfig & { topics: { usageByNode: string } };
+  readonly config: ProcessorConfig & { topics: { usageByNode: string; usageNodeWindow: string } };
   processor: Processor;
   readonly costs: TopicReader<'PodCost'>;
   readonly nodeCosts: TopicReader<'NodeCost'>;
@@ -53,8 +55,8 @@ interface Run {
 const runs: Run[] = [];
 
 async function startRun(kube: string, prices: string): Promise<Run> {
-  const specs = await createTestTopics(kafka, [{ ...TOPICS.usage, partitions: PARTITIONS }, { ...TOPICS.usageByNode, partitions: PARTITIONS }, TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter]);
-  const [usage, usageByNode, costs, nodeCosts, anomalies, deadLetter] = specs.map((s) => s.name) as [string, string, string, string, string, string];
+  const specs = await createTestTopics(kafka, [{ ...TOPICS.usage, partitions: PARTITIONS }, { ...TOPICS.usageByNode, partitions: PARTITIONS }, { ...TOPICS.usageNodeWindow, partitions: PARTITIONS }, TOPICS.costs, TOPICS.nodeCosts, TOPICS.anomalies, TOPICS.deadLetter]);
+  const [usage, usageByNode, usageNodeWindow, costs, nodeCosts, anomalies, deadLetter] = specs.map((s) => s.name) as [string, string, string, string, string, string, string];
   const config = {
     groupId: `kcost-by-node-restart-${randomUUID().slice(0, 8)}`,
     transactionalId: `kcost-by-node-restart-${randomUUID().slice(0, 8)}`,
@@ -64,7 +66,7 @@ async function startRun(kube: string, prices: string): Promise<Run> {
     stateRetentionMillis: 7 * 86_400_000,
     bases: { cpu: 'max', memory: 'max' },
     anomaly: DEFAULT_ANOMALY_OPTIONS,
-    topics: { kube, prices, usage, usageByNode, costs, nodeCosts, anomalies, deadLetter },
+    topics: { kube, prices, usage, usageByNode, usageNodeWindow, costs, nodeCosts, anomalies, deadLetter },
   } satisfies ProcessorConfig;
   const processor = buildProcessor({ kafka, codec, logger: silentLogger(), registry: new Registry() }, config);
   const [costReader, nodeCostReader, deadLetterReader] = await Promise.all([TopicReader.open(kafka, codec, costs, 'PodCost'), TopicReader.open(kafka, codec, nodeCosts, 'NodeCost'), TopicReader.open(kafka, codec, deadLetter, 'DeadLetter')]);
@@ -84,15 +86,17 @@ async function followIdleMarks(run: Run): Promise<void> {
   run.markReader = consumer;
 }
 
-/** Publishes the hours to every run in one request, so no partition of either topic has its records before another. */
+/** Publishes the hours to every run in one request, so no partition of any topic has its records before another. */
 async function publishHours(from: number, until: number): Promise<void> {
   const samples = Array.from({ length: until - from }, (_, i) => hourOfUsage(from + i)).flat();
+  const nodeWindowPod = (sample: { podName: string }) => Number(sample.podName.split('-')[1]) % 3 === 2;
   const byTopic = new Map<string, { key: string; value: Buffer }[]>();
   for (const run of runs) {
-    for (const sample of samples) {
-      const { topic, key } = usageDestination(sample, run.config.topics);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value: await codec.encode('UsageSample', sample) }]);
-    }
+    const records = [
+      ...usageRecordsOf(samples.filter((s) => !nodeWindowPod(s)), { ...run.config.topics, usageNodeWindow: '' }),
+      ...usageRecordsOf(samples.filter(nodeWindowPod), run.config.topics),
+    ];
+    for (const { topic, key, schema, value } of records) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value: await codec.encode(schema, value) }]);
   }
   await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
 }
@@ -118,13 +122,13 @@ afterAll(async () => {
   await producer?.disconnect();
 });
 
-describe('kcost process with producers on both usage topics, restarted at a pause in the feed', () => {
+describe('kcost process with producers on all three usage topics, restarted at a pause in the feed', () => {
   it('prices every window once and whole, as an uninterrupted run does', async () => {
     const [steady, restarted] = runs as [Run, Run];
     await publishHours(0, BEFORE_PAUSE);
     for (const run of runs) await waitFor(() => pricedThrough(run, BEFORE_PAUSE - 1), 30_000, 'the hours before the pause priced');
-    // The pause: every lane (each usage partition, and the by-node usage topic's own) reported idle on every by-node partition.
-    const lanes = [...Array.from({ length: PARTITIONS }, (_, source) => source), DIRECT_SOURCE];
+    // The pause: every lane (each usage partition, and the by-node and node-window usage topics' own) reported idle on every by-node partition.
+    const lanes = [...Array.from({ length: PARTITIONS }, (_, source) => source), DIRECT_SOURCE, NODE_WINDOW_SOURCE];
     for (const run of runs) await waitFor(() => lanes.every((source) => Array.from({ length: PARTITIONS }, (_, p) => p).every((p) => run.idleMarks.has(`${p}/${source}`))), 30_000, 'every lane idle');
 
     await restarted.processor.stop();

@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { UsageSample } from '../../codec/records.generated.js';
 import { messageOf } from '../../errors/kcost-error.js';
-import { usageDestination } from '../../kafka/topics.js';
+import { usageRecordsOf } from '../../kafka/node-usage.js';
 import type { Logger } from '../../log/logger.js';
 import type { RecordPublisher } from '../kube/kube-collector.js';
 import { nextScrapeAt, systemClock, windowStartOf, type UsageClock } from './usage-clock.js';
@@ -14,6 +14,8 @@ export interface UsageCollectorConfig {
   readonly topic: string;
   /** Topic of the samples that name their node, keyed by it (kcost.usage.bynode.v1); absent or empty: all go to `topic`. */
   readonly usageByNodeTopic?: string;
+  /** Topic of the samples that name their node as one NodeUsage per node and window, keyed by node (kcost.usage.nodewindow.v1); absent or empty: not used. */
+  readonly usageNodeWindowTopic?: string;
   readonly windowSeconds: number;
   /** How often the source is read within a window. */
   readonly scrapeIntervalMillis: number;
@@ -61,8 +63,8 @@ export function buildUsageCollector(deps: UsageCollectorDeps, config: UsageColle
     if (samples.length === 0) return;
     for (const sample of samples) published.inc({ gap: String(sample.gap) });
     try {
-      const topics = { usage: config.topic, usageByNode: config.usageByNodeTopic ?? '' };
-      await deps.publisher.publish(samples.map((value) => ({ ...usageDestination(value, topics), schema: 'UsageSample' as const, value })));
+      const topics = { usage: config.topic, usageByNode: config.usageByNodeTopic ?? '', usageNodeWindow: config.usageNodeWindowTopic ?? '' };
+      await deps.publisher.publish(usageRecordsOf(samples, topics));
     } catch (error) {
       publishFailures.inc(samples.length);
       deps.logger.error({ err: messageOf(error), samples: samples.length, windowStart: samples[0]?.windowStart }, 'publishing usage samples failed');

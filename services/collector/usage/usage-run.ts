@@ -20,6 +20,9 @@ export const run: RoleRun<typeof usageSettings> = async (config) => {
   if (config.scrapeInterval <= 0 || config.scrapeInterval > config.windowSeconds * 1000) {
     throw new KcostError('INVALID_CONFIG', `invalid value ${config.scrapeInterval}ms for --scrape-interval: expected more than 0 and at most the window (${config.windowSeconds}s)`);
   }
+  if (config.usageByNodeTopic !== '' && config.usageNodeWindowTopic !== '') {
+    throw new KcostError('INVALID_CONFIG', 'give --usage-by-node-topic or --usage-node-window-topic, not both: a sample goes to one of them');
+  }
   const logger = createLogger({ service: 'collect-usage', level: config.logLevel });
   const registry = new Registry();
   const kubeConfig = loadKubeConfig(config);
@@ -36,7 +39,7 @@ export const run: RoleRun<typeof usageSettings> = async (config) => {
   });
   const collector = buildUsageCollector(
     { source, publisher, logger, registry, podExists: (uid) => directory.hasPod(uid) },
-    { cluster: config.cluster, topic: config.usageTopic, usageByNodeTopic: config.usageByNodeTopic, windowSeconds: config.windowSeconds, scrapeIntervalMillis: config.scrapeInterval, maxGapWindows: config.maxGapWindows },
+    { cluster: config.cluster, topic: config.usageTopic, usageByNodeTopic: config.usageByNodeTopic, usageNodeWindowTopic: config.usageNodeWindowTopic, windowSeconds: config.windowSeconds, scrapeIntervalMillis: config.scrapeInterval, maxGapWindows: config.maxGapWindows },
   );
   let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
   try {

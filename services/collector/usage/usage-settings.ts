@@ -20,6 +20,11 @@ export const usageSettings = {
     default: '',
     parse: parseString,
   }),
+  usageNodeWindowTopic: setting('usageNodeWindowTopic', {
+    description: `Topic the samples that name their node go to as NodeUsage records, one per node and window holding its containers' samples, keyed by node (cluster/node), which kcost process prices with a fraction of the per-record work (${TOPICS.usageNodeWindow.name}, with the processor's --usage-node-window-topic naming it); instead of --usage-by-node-topic, not with it. Empty (the default): not used.`,
+    default: '',
+    parse: parseString,
+  }),
   usageSource: setting<UsageSourceName>('usageSource', {
     description: 'Where usage is read: metrics-api (PodMetrics from metrics.k8s.io, i.e. metrics-server) or kubelet-summary (each node\'s /stats/summary through the API server proxy; adds exact CPU time and network bytes).',
     default: 'metrics-api',
