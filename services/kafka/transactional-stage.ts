@@ -102,6 +102,18 @@ export interface TransactionalStageOptions {
    * reaches readers as it goes and a rebalance waits for one slice only.
    */
   readonly maxRecordsPerTransaction?: number;
+  /**
+   * Resolves once the handler may run (the processor's state rebuilt): the
+   * stage connects and joins its group meanwhile, so the joins overlap the
+   * rebuild, but no batch or timer output is handled before it. A rejection
+   * stops the stage as a failed batch does.
+   */
+  readonly handlerReady?: Promise<unknown>;
+}
+
+/** Milliseconds since this process started (the timeline the first-event logs give). */
+export function sinceProcessStart(): number {
+  return Math.round(performance.now());
 }
 
 function isRetriableKafkaError(error: unknown): boolean {
@@ -143,6 +155,8 @@ export class TransactionalStage {
   private timerBusy = false;
   /** Batches and timer calls take turns: one transaction of this producer at a time, and handler state is never touched by both. */
   private turn: Promise<unknown> = Promise.resolve();
+  /** Which first events of this process's timeline were logged: one info line each, so a slow start can be read off the log. */
+  private readonly firsts = new Set<'join' | 'batch' | 'commit'>();
 
   constructor(
     private readonly options: TransactionalStageOptions,
@@ -163,6 +177,7 @@ export class TransactionalStage {
       this.lastAssigned = this.assigned;
       this.joined = true;
       this.rebalancing = false;
+      this.first('join', { partitions: this.assigned }, 'stage joined its group');
     });
     this.consumer.on(this.consumer.events.REBALANCING, () => {
       this.rebalancing = true;
@@ -183,6 +198,8 @@ export class TransactionalStage {
             // A batch fetched before a rebalance is read again by the partition's owner from the committed offsets.
             if (this.failed || this.rebalancing || generation !== this.generation || !payload.isRunning() || payload.isStale()) return false;
             try {
+              await this.options.handlerReady;
+              this.first('batch', { topic: batch.topic, partition: batch.partition, records: batch.messages.length }, 'stage handles its first batch');
               if (this.assigned !== null) {
                 const assigned = this.assigned;
                 this.assigned = null;
@@ -221,6 +238,12 @@ export class TransactionalStage {
     }
   }
 
+  private first(event: 'join' | 'batch' | 'commit', fields: Record<string, unknown>, message: string): void {
+    if (this.firsts.has(event)) return;
+    this.firsts.add(event);
+    this.options.logger.info({ group: this.options.groupId, msSinceProcessStart: sinceProcessStart(), ...fields }, message);
+  }
+
   private inTurn<T>(task: () => Promise<T>): Promise<T> {
     const run = this.turn.then(task, task);
     this.turn = run.catch(() => undefined);
@@ -235,6 +258,7 @@ export class TransactionalStage {
       await this.inTurn(async () => {
         if (!this.running || this.failed || !this.joined || this.rebalancing) return;
         try {
+          await this.options.handlerReady;
           if (this.assigned !== null) {
             // A member that owns only partitions with nothing to read gets no batch: it learns them here.
             await this.handler.onAssigned(this.assigned, ...(await this.committedPositions()));
@@ -293,6 +317,7 @@ export class TransactionalStage {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.commitOnce(byTopic, output.offsets);
+        if (output.records.length > 0) this.first('commit', { records: output.records.length }, 'stage committed its first output');
         return;
       } catch (error) {
         // CONCURRENT_TRANSACTIONS and the like: the coordinator is still finishing the previous

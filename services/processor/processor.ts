@@ -5,7 +5,7 @@ import type { Codec } from '../codec/codec.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
-import { TransactionalStage, type StageHandler } from '../kafka/transactional-stage.js';
+import { sinceProcessStart, TransactionalStage, type StageHandler } from '../kafka/transactional-stage.js';
 import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
 import type { AnomalyOptions } from './anomaly-scorer.js';
@@ -126,11 +126,10 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
   const now = deps.now ? { now: deps.now } : {};
   const common = { codec: deps.codec, logger: deps.logger, metrics };
   /** Runs a stage in the group `<groupId><suffix>` under the transactional id `<transactionalId><suffix>`. */
-  const run = (suffix: string, handler: StageHandler) =>
-    new TransactionalStage({ kafka: deps.kafka, logger: deps.logger, groupId: `${config.groupId}${suffix}`, transactionalId: `${config.transactionalId}${suffix}`, onFatal }, handler);
-  const buildStages = (internal: InternalTopics) => [
-    // Downstream first, so each stage is consuming before its input starts to flow.
-    run('.score', new ScoringStage({ ...common, ...now, kafka: deps.kafka, internal, anomaliesTopic: config.topics.anomalies, deadLetterTopic: config.topics.deadLetter, anomaly: config.anomaly })),
+  const run = (suffix: string, handler: StageHandler, handlerReady: Promise<unknown>) =>
+    new TransactionalStage({ kafka: deps.kafka, logger: deps.logger, groupId: `${config.groupId}${suffix}`, transactionalId: `${config.transactionalId}${suffix}`, onFatal, handlerReady }, handler);
+  const buildStages = (internal: InternalTopics, stateRebuilt: Promise<unknown>) => [
+    run('.score', new ScoringStage({ ...common, ...now, kafka: deps.kafka, internal, anomaliesTopic: config.topics.anomalies, deadLetterTopic: config.topics.deadLetter, anomaly: config.anomaly }), stateRebuilt),
     run(
       '.price',
       new PricingStage({
@@ -154,6 +153,7 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
             }
           : {}),
       }),
+      stateRebuilt,
     ),
     run(
       '',
@@ -168,15 +168,25 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
         futureSkewMillis: config.futureSkewMillis ?? DEFAULT_FUTURE_SKEW_MILLIS,
         endOffsets: () => partitionEnds(deps.kafka, config.topics.usage),
       }),
+      stateRebuilt,
     ),
   ];
   let stages: TransactionalStage[] = [];
   let started = false;
   return {
     async start() {
+      deps.logger.info({ msSinceProcessStart: sinceProcessStart() }, 'cost processor starting');
       await plainProducer.connect();
-      await follower.start();
-      await follower.caughtUp();
+      // The stages connect and join their groups while the state is rebuilt, all at once rather than one
+      // after the other (each join is a few round trips and a rebalance); none handles a batch, nor sends
+      // an idle mark, before the state is read in full, so no sample is routed or priced without it.
+      const stateRebuilt = (async () => {
+        await follower.start();
+        await follower.caughtUp();
+        deps.logger.info({ msSinceProcessStart: sinceProcessStart() }, 'cost processor state rebuilt');
+      })();
+      // Awaited below; until then a failure must not surface as an unhandled rejection.
+      stateRebuilt.catch(() => undefined);
       const admin = deps.kafka.admin();
       await admin.connect();
       let internal: InternalTopics;
@@ -185,11 +195,11 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
       } finally {
         await admin.disconnect();
       }
-      stages = buildStages(internal);
-      for (const stage of stages) await stage.start();
+      stages = buildStages(internal, stateRebuilt);
+      await Promise.all([stateRebuilt, ...stages.map((stage) => stage.start())]);
       started = true;
       if (config.topics.usageByNode && !internal.usageByNodeTopic) deps.logger.warn({ topic: config.topics.usageByNode }, 'the by-node usage topic does not exist, so only the usage topic is read until a restart; create it with kcost topics');
-      deps.logger.info({ groupId: config.groupId, topics: config.topics, internal }, 'cost processor started');
+      deps.logger.info({ msSinceProcessStart: sinceProcessStart(), groupId: config.groupId, topics: config.topics, internal }, 'cost processor started');
     },
     async stop() {
       // Each stage commits the batch in hand before it stops; upstream first, so new work stops entering soonest.
