@@ -97,7 +97,7 @@ export interface TransactionalStageOptions {
   readonly timerIntervalMillis?: number;
   /**
    * Most input records handled and committed in one transaction (default
-   * DEFAULT_MAX_RECORDS_PER_TRANSACTION): a fetch of up to 8 MiB per
+   * DEFAULT_MAX_RECORDS_PER_TRANSACTION): a fetch of up to 1 MiB per
    * partition is handled in slices of this many, so a backlog's output
    * reaches readers as it goes and a rebalance waits for one slice only.
    */
@@ -163,7 +163,12 @@ export class TransactionalStage {
     private readonly handler: StageHandler,
   ) {
     const coPartitioned = (handler.coInputTopics ?? []).length > 0 ? { partitionAssigners: [CoPartitionedAssigner] } : {};
-    this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, retry: { retries: 10, initialRetryTime: 300 }, ...coPartitioned });
+    // Fetches of 1 MiB per partition, 4 MiB in all: transactions are bounded by maxRecordsPerTransaction
+    // whatever the fetch, but the next fetch waits until every batch of this one is handled, and what a
+    // stage sent itself (the pricing stage's ticks, read back from its internal partition) or its upstream
+    // committed meanwhile comes only with it. With 8/32 MiB a backlog's first fetch held the first
+    // costs back for seconds (docs/performance.md).
+    this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxBytesPerPartition: 1024 * 1024, maxBytes: 4 * 1024 * 1024, retry: { retries: 10, initialRetryTime: 300 }, ...coPartitioned });
     this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
   }
 
