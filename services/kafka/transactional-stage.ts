@@ -132,6 +132,16 @@ function isRebalanceError(error: unknown): boolean {
   return false;
 }
 
+type CommitOutcome = 'committed' | { readonly error: unknown };
+
+interface PendingCommit {
+  readonly records: StageRecord[];
+  readonly offsets: Map<string, StageOffset>;
+  inputRecords: number;
+  readonly outcome: Promise<CommitOutcome>;
+  readonly settle: (outcome: CommitOutcome) => void;
+}
+
 /**
  * A consume-transform-produce loop with exactly-once output: each fetched
  * batch is handled, and its output records and input offsets are committed
@@ -155,6 +165,10 @@ export class TransactionalStage {
   private timerBusy = false;
   /** Batches and timer calls take turns: one transaction of this producer at a time, and handler state is never touched by both. */
   private turn: Promise<unknown> = Promise.resolve();
+  /** Tasks queued for their turn and not started yet. */
+  private queued = 0;
+  /** Output of the slices handled since the last commit, committed together (groupCommit). */
+  private pending: PendingCommit | null = null;
   /** Which first events of this process's timeline were logged: one info line each, so a slow start can be read off the log. */
   private readonly firsts = new Set<'join' | 'batch' | 'commit'>();
 
@@ -199,9 +213,9 @@ export class TransactionalStage {
         if (batch.messages.length === 0) return;
         const generation = this.generation;
         for (const slice of batchSlices(batch, this.options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION)) {
-          const handled = await this.inTurn(async () => {
+          const committed = await this.inTurn(async () => {
             // A batch fetched before a rebalance is read again by the partition's owner from the committed offsets.
-            if (this.failed || this.rebalancing || generation !== this.generation || !payload.isRunning() || payload.isStale()) return false;
+            if (this.failed || this.rebalancing || generation !== this.generation || !payload.isRunning() || payload.isStale()) return null;
             try {
               await this.options.handlerReady;
               this.first('batch', { topic: batch.topic, partition: batch.partition, records: batch.messages.length }, 'stage handles its first batch');
@@ -211,26 +225,22 @@ export class TransactionalStage {
                 await this.handler.onAssigned(assigned, ...(await this.committedPositions()));
               }
               const output = await this.handler.handle(slice);
-              await this.commit(output);
+              return await this.groupCommit(output, slice.messages.length);
             } catch (error) {
-              if (isRebalanceError(error)) {
-                // Nothing of the slice is visible; the handler forgets it and kafkajs rejoins on the error thrown on.
-                this.options.logger.info({ group: this.options.groupId, partition: batch.partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
-                this.handler.onAborted?.(batch.partition);
-                this.assigned = this.lastAssigned;
-                this.rebalancing = true;
-                throw error;
-              }
-              // In-memory state now reflects records whose offsets were not committed: only a restart from the committed offsets is safe.
-              this.failed = true;
-              this.options.logger.error({ err: error, group: this.options.groupId, partition: batch.partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
-              this.options.onFatal(error);
-              return false;
+              if (isRebalanceError(error)) this.abortBatch(error, batch.partition);
+              this.failBatch(error, batch.partition);
+              return null;
             }
-            payload.resolveOffset(slice.lastOffset());
-            return true;
           });
-          if (!handled) return;
+          if (committed === null) return;
+          // Outside the turn, so that the slices of other partitions can join this one's transaction meanwhile.
+          const outcome = await committed.outcome;
+          if (outcome !== 'committed') {
+            if (isRebalanceError(outcome.error)) this.abortBatch(outcome.error, batch.partition);
+            this.failBatch(outcome.error, batch.partition);
+            return;
+          }
+          payload.resolveOffset(slice.lastOffset());
           // Outside the try and the turn: a rebalance noticed here comes after the commit, and kafkajs handles it by rejoining.
           await payload.heartbeat();
         }
@@ -249,10 +259,81 @@ export class TransactionalStage {
     this.options.logger.info({ group: this.options.groupId, msSinceProcessStart: sinceProcessStart(), ...fields }, message);
   }
 
+  /**
+   * Runs `task` after every task queued before it. When no task is left
+   * waiting at its end, the slices handled since the last commit are
+   * committed, in one transaction (see groupCommit).
+   */
   private inTurn<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(task, task);
+    this.queued++;
+    const turn = async () => {
+      this.queued--;
+      try {
+        return await task();
+      } finally {
+        if (this.queued === 0) await this.flushPending();
+      }
+    };
+    const run = this.turn.then(turn, turn);
     this.turn = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Adds a handled slice's output to the transaction being gathered, and
+   * returns when it will have been committed (or failed). The slices of the
+   * partitions of one fetch, handled one after the other, commit together
+   * (up to maxRecordsPerTransaction input records): one transaction for
+   * what took one per partition, so a window whose lanes are spread over
+   * the partitions closes after one commit rather than one per partition.
+   * Their output and offsets are still atomic, all or nothing; a failed
+   * commit fails every slice in it, each then aborted or fatal as before.
+   */
+  private async groupCommit(output: StageOutput, inputRecords: number): Promise<{ readonly outcome: Promise<CommitOutcome> }> {
+    const limit = this.options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION;
+    if (this.pending && this.pending.inputRecords + inputRecords > limit) await this.flushPending();
+    if (!this.pending) {
+      let settle: (outcome: CommitOutcome) => void = () => undefined;
+      const outcome = new Promise<CommitOutcome>((resolve) => (settle = resolve));
+      this.pending = { records: [], offsets: new Map(), inputRecords: 0, outcome, settle };
+    }
+    const pending = this.pending;
+    for (const record of output.records) pending.records.push(record);
+    // A later slice's position of the same partition supersedes an earlier one's.
+    for (const offset of output.offsets) pending.offsets.set(`${offset.topic ?? this.handler.inputTopic}/${offset.partition}`, offset);
+    pending.inputRecords += inputRecords;
+    // Wrapped: an async function would wait for a promise it returns, inside the turn that is to commit it.
+    return { outcome: pending.outcome };
+  }
+
+  /** Commits the gathered slices, if any, and tells each of them how it went; never throws. */
+  private async flushPending(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    try {
+      await this.commit({ records: pending.records, offsets: [...pending.offsets.values()] });
+      pending.settle('committed');
+    } catch (error) {
+      pending.settle({ error });
+    }
+  }
+
+  /** The group is rebalancing: nothing of the slice is visible; the handler forgets it and kafkajs rejoins on the error thrown on. */
+  private abortBatch(error: unknown, partition: number): never {
+    this.options.logger.info({ group: this.options.groupId, partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
+    this.handler.onAborted?.(partition);
+    this.assigned = this.lastAssigned;
+    this.rebalancing = true;
+    throw error;
+  }
+
+  /** A slice failed other than by a rebalance: in-memory state now reflects records whose offsets were not committed, so only a restart is safe. */
+  private failBatch(error: unknown, partition: number): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.options.logger.error({ err: error, group: this.options.groupId, partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
+    this.options.onFatal(error);
   }
 
   private async runTimer(): Promise<void> {
@@ -269,6 +350,8 @@ export class TransactionalStage {
             await this.handler.onAssigned(this.assigned, ...(await this.committedPositions()));
             this.assigned = null;
           }
+          // Slices handled before this timer run commit first, so that an idle mark never precedes their output.
+          await this.flushPending();
           await this.commit({ records: await onTimer(), offsets: [] });
         } catch (error) {
           this.options.logger.warn({ err: error, group: this.options.groupId }, 'publishing the stage timer output failed; it is sent again later');
