@@ -8,7 +8,12 @@
 //    when all PODS PodCost records of a window have arrived.
 //  - API: once a window is on the topic, GET /v1/allocation for that minute,
 //    aggregate=pod, is polled every POLL_MILLIS until it returns every pod.
-// Both are measured from the publish call of the window's samples.
+// Both are measured from the publish call of the window's samples, and again
+// from the moment the window became closable: the publish call of window
+// N + 2's samples, the first that takes every lane past window N's end plus
+// the allowed lateness (one window). The first figures include the wait for
+// that publish (two ticks, an artefact of event time running faster than the
+// wall clock here); the second are what the pipeline itself takes.
 import { Registry } from 'prom-client';
 import { build } from '../services/api/app.js';
 import { createCodec } from '../services/codec/create-codec.js';
@@ -34,6 +39,9 @@ const WINDOW = 60_000;
 // One window of lateness: a window closes once samples two windows later arrive.
 const LATENESS = WINDOW;
 const HOUR = 3_600_000;
+
+/** The window whose samples' publish makes window `w` closable: every lane past w's end plus the lateness. */
+const closerOf = (w: number) => w + WINDOW + LATENESS;
 
 const nodeName = (n: number) => `ip-10-0-${n >> 8}-${n & 255}.ec2.internal`;
 
@@ -62,6 +70,8 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
   await producer.publish([{ topic: topics.prices, key: priceKey(price), schema: 'PriceUpdate', value: price }]);
 
   const onTopic = new Map<number, number>();
+  /** When each window's samples were published, the phases' closing windows included. */
+  const published = new Map<number, number>();
   const inApi = new Map<number, number>();
   const counts = new Map<number, number>();
   const consumer = kafka.consumer({ groupId: `bench-fresh-${Date.now().toString(36)}`, readUncommitted: false });
@@ -120,6 +130,7 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
         const wait = t0 + k * tickMillis - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         sent.set(windowStart, performance.now());
+        published.set(windowStart, performance.now());
         await producer.publish(samplesOf(windowStart).map((value) => ({ ...usageDestination(value, topics), schema: 'UsageSample' as const, value })));
         phaseSamples += PODS;
         windowStart += WINDOW;
@@ -128,7 +139,10 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
       // Later windows close the last ones of the phase; then let the pipeline drain before the next phase.
       const lastSent = windowStart - WINDOW;
       const closers = windowStart;
-      for (const k of [0, 1, 2]) await producer.publish(samplesOf(closers + k * WINDOW).map((value) => ({ ...usageDestination(value, topics), schema: 'UsageSample' as const, value })));
+      for (const k of [0, 1, 2]) {
+        published.set(closers + k * WINDOW, performance.now());
+        await producer.publish(samplesOf(closers + k * WINDOW).map((value) => ({ ...usageDestination(value, topics), schema: 'UsageSample' as const, value })));
+      }
       windowStart += 3 * WINDOW;
       const drainDeadline = Date.now() + 60_000;
       while (Date.now() < drainDeadline && !inApi.has(lastSent)) await new Promise((r) => setTimeout(r, 100));
@@ -152,27 +166,33 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
   const notes: string[] = [];
   for (const phase of results) {
     const first = Math.min(...phase.sent.values());
-    const measured = [...phase.sent].filter(([w, at]) => at - first >= WARMUP_MILLIS && onTopic.has(w) && inApi.has(w));
+    const measured = [...phase.sent].filter(([w, at]) => at - first >= WARMUP_MILLIS && onTopic.has(w) && inApi.has(w) && published.has(closerOf(w)));
     const missing = [...phase.sent.keys()].filter((w) => !inApi.has(w)).length;
     const kafkaLatency = measured.map(([w, at]) => (onTopic.get(w) as number) - at).sort((a, b) => a - b);
     const apiLatency = measured.map(([w, at]) => (inApi.get(w) as number) - at).sort((a, b) => a - b);
+    const closableAt = (w: number) => published.get(closerOf(w)) as number;
+    const kafkaFromClosable = measured.map(([w]) => (onTopic.get(w) as number) - closableAt(w)).sort((a, b) => a - b);
+    const apiFromClosable = measured.map(([w]) => (inApi.get(w) as number) - closableAt(w)).sort((a, b) => a - b);
     const rate = phase.samples / (phase.elapsed / 1000);
     const at = `at ${phase.rate / 1000}k samples/s asked`;
     if (measured.length === 0) {
       notes.push(`${at}: no window became visible through the API within the run and 60 s of drain.`);
       continue;
     }
+    const closableBaseline = (p: number) => ({ label: `closable → all of its costs on the costs topic, p${p * 100}`, value: percentile(kafkaFromClosable, p) });
     const baseline = (p: number) => ({ label: `publish → all of its costs on the costs topic, p${p * 100}`, value: percentile(kafkaLatency, p) });
     figures.push(
       compared(`publish → visible in the API, p50, ${at}`, 'ms', 'lower', percentile(apiLatency, 0.5), baseline(0.5)),
       compared(`publish → visible in the API, p99, ${at}`, 'ms', 'lower', percentile(apiLatency, 0.99), baseline(0.99), { text: 'value < 2000 ms', test: (_, v) => v < 2000 }),
+      compared(`closable → visible in the API, p50, ${at}`, 'ms', 'lower', percentile(apiFromClosable, 0.5), closableBaseline(0.5)),
+      compared(`closable → visible in the API, p99, ${at}`, 'ms', 'lower', percentile(apiFromClosable, 0.99), closableBaseline(0.99), { text: 'value < 2000 ms', test: (_, v) => v < 2000 }),
       {
         metric: `sample rate achieved, ${at}`, value: rate, unit: 'samples/s', better: 'higher',
         target: { text: `value >= ${phase.rate * 0.95} samples/s`, met: rate >= phase.rate * 0.95 },
       },
     );
     notes.push(
-      `${at} for ${phase.runMillis / 1000} s: ${measured.length} windows measured after a ${WARMUP_MILLIS / 1000} s warm-up, ${missing} never visible; Kafka (ms) p50 ${percentile(kafkaLatency, 0.5).toFixed(0)}, p99 ${percentile(kafkaLatency, 0.99).toFixed(0)}; API (ms) p50 ${percentile(apiLatency, 0.5).toFixed(0)}, p99 ${percentile(apiLatency, 0.99).toFixed(0)}, max ${(apiLatency.at(-1) ?? 0).toFixed(0)}.`,
+      `${at} for ${phase.runMillis / 1000} s: ${measured.length} windows measured after a ${WARMUP_MILLIS / 1000} s warm-up, ${missing} never visible; Kafka (ms) p50 ${percentile(kafkaLatency, 0.5).toFixed(0)}, p99 ${percentile(kafkaLatency, 0.99).toFixed(0)}; API (ms) p50 ${percentile(apiLatency, 0.5).toFixed(0)}, p99 ${percentile(apiLatency, 0.99).toFixed(0)}, max ${(apiLatency.at(-1) ?? 0).toFixed(0)}; from closable: Kafka p50 ${percentile(kafkaFromClosable, 0.5).toFixed(0)}, p99 ${percentile(kafkaFromClosable, 0.99).toFixed(0)}, API p50 ${percentile(apiFromClosable, 0.5).toFixed(0)}, p99 ${percentile(apiFromClosable, 0.99).toFixed(0)}.`,
     );
   }
   return {
@@ -182,7 +202,7 @@ const bench: Benchmark = async ({ kafkaBrokers, databaseUrl, log }) => {
     notes: [
       ...notes,
       `The API is polled every ${POLL_MILLIS} ms (up to that much added), only for windows already complete on the topic. When the asked rate is above what the pipeline sustains on this machine, latency measures the backlog growing over the phase; the lower-rate phase shows the latency of a pipeline keeping up.`,
-      `Event time runs faster than the wall clock (one 60 s window per tick), so the wait for a window to close is two ticks here (2 × ${PODS} / rate: ${PHASES.map((p) => `${((2 * PODS) / p.rate).toFixed(1)} s at ${p.rate / 1000}k/s`).join(', ')}, inside both figures), not the two minutes plus lateness of a real cluster: the figures are the processing latency of the pipeline, and the gap between the two figures is what the sink and the API add (fetch, decode, COPY, rollups, commit, query).`,
+      `Event time runs faster than the wall clock (one 60 s window per tick), so the wait for a window to close is two ticks here (2 × ${PODS} / rate: ${PHASES.map((p) => `${((2 * PODS) / p.rate).toFixed(1)} s at ${p.rate / 1000}k/s`).join(', ')}, inside both figures), not the two minutes plus lateness of a real cluster: the figures are the processing latency of the pipeline, and the gap between the two figures is what the sink and the API add (fetch, decode, COPY, rollups, commit, query). The "closable →" figures start instead at the publish call of the window that makes the window closable (window N + 2, the first to take every lane past N's end plus the lateness): that wait removed, they are what the processor, the sink and the API take, and the figure the 2 s target is meant for.`,
     ],
   };
 };

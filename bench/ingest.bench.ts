@@ -77,13 +77,14 @@ interface Run {
 }
 
 /** Starts the processor and the sink (the sink ready first) in `mode`; stop() stops both. */
-async function startPipeline(mode: Mode, kafka: Kafka, codec: Codec, brokers: readonly string[], database: { pool: pg.Pool; url: string }, topics: PipelineTopics): Promise<{ startProcessor: () => Promise<void>; processorCpuSeconds: () => Promise<number | null>; stop: () => Promise<void> }> {
+async function startPipeline(mode: Mode, kafka: Kafka, codec: Codec, brokers: readonly string[], database: { pool: pg.Pool; url: string }, topics: PipelineTopics): Promise<{ startProcessor: () => Promise<void>; processorCpuSeconds: () => Promise<number | null>; timeline: () => string; stop: () => Promise<void> }> {
   if (mode !== 'in-process') {
     const sink = await startSinkProcess(brokers, database.url, topics);
     let processor: ReturnType<typeof startProcessorProcess> | undefined;
     return {
       startProcessor: async () => void (processor = startProcessorProcess(brokers, topics)),
       processorCpuSeconds: () => (processor ? processCpuSeconds(processor) : Promise.resolve(null)),
+      timeline: () => startTimeline(processor?.output ?? []),
       stop: async () => {
         if (processor) await stopProcess(processor);
         await stopProcess(sink);
@@ -95,6 +96,7 @@ async function startPipeline(mode: Mode, kafka: Kafka, codec: Codec, brokers: re
   return {
     startProcessor: () => processor.start(),
     processorCpuSeconds: () => Promise.resolve(null),
+    timeline: () => '',
     stop: async () => {
       await processor.stop();
       await sink.stop();
@@ -171,6 +173,8 @@ async function runOnce(mode: Mode, { kafkaBrokers, databaseUrl, log }: Parameter
     const firstCostSeconds = (firstCost - t0) / 1000;
     const processorSeconds = (lastCost - t0) / 1000;
     const cpu = processorCpuSeconds === null ? '' : `; kcost process used ${processorCpuSeconds.toFixed(1)} s of CPU, ${((processorCpuSeconds / samples) * 1e6).toFixed(1)} µs per sample`;
+    const timeline = pipeline.timeline();
+    if (timeline) log(`${mode}: processor start timeline (ms since its process started): ${timeline}`);
     log(`${mode}: ${samples} samples → ${rows} rows in ${pipelineSeconds.toFixed(1)} s, first row after ${firstRowSeconds.toFixed(1)} s; costs published from ${firstCostSeconds.toFixed(1)} s to ${processorSeconds.toFixed(1)} s${cpu}`);
 
     // The baseline: the same rows, COPY'd into the same (emptied, indexed) tables.
@@ -206,6 +210,20 @@ const TARGET = { text: 'ratio >= 0.5 and value >= 100k samples/s', test: (ratio:
 function cpuFigure(mode: Mode, cpuSecondsPerSample: number): Figure {
   const value = cpuSecondsPerSample * 1e6;
   return { metric: `CPU (user + system) of kcost process per usage sample (${mode})`, value, unit: 'µs', better: 'lower', target: { text: 'value <= 35 µs', met: value <= 35 } };
+}
+
+/** The processor's first-event log lines (each with msSinceProcessStart), as `message [group] @ms`, in order. */
+function startTimeline(output: readonly string[]): string {
+  const events: Array<{ at: number; text: string }> = [];
+  for (const line of output) {
+    try {
+      const entry = JSON.parse(line) as { msSinceProcessStart?: number; msg?: string; group?: string };
+      if (typeof entry.msSinceProcessStart === 'number') events.push({ at: entry.msSinceProcessStart, text: `${entry.msg ?? ''}${entry.group ? ` [${entry.group.replace(/^.*?(\.price|\.score)?$/, (_, s: string | undefined) => s ?? 'route')}]` : ''} @${entry.msSinceProcessStart}` });
+    } catch {
+      // Not a JSON log line.
+    }
+  }
+  return events.sort((a, b) => a.at - b.at).map((e) => e.text).join('; ');
 }
 
 /** From processor start (a whole backlog waiting) to the first row in the database. */

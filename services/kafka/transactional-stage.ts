@@ -97,11 +97,23 @@ export interface TransactionalStageOptions {
   readonly timerIntervalMillis?: number;
   /**
    * Most input records handled and committed in one transaction (default
-   * DEFAULT_MAX_RECORDS_PER_TRANSACTION): a fetch of up to 8 MiB per
+   * DEFAULT_MAX_RECORDS_PER_TRANSACTION): a fetch of up to 1 MiB per
    * partition is handled in slices of this many, so a backlog's output
    * reaches readers as it goes and a rebalance waits for one slice only.
    */
   readonly maxRecordsPerTransaction?: number;
+  /**
+   * Resolves once the handler may run (the processor's state rebuilt): the
+   * stage connects and joins its group meanwhile, so the joins overlap the
+   * rebuild, but no batch or timer output is handled before it. A rejection
+   * stops the stage as a failed batch does.
+   */
+  readonly handlerReady?: Promise<unknown>;
+}
+
+/** Milliseconds since this process started (the timeline the first-event logs give). */
+export function sinceProcessStart(): number {
+  return Math.round(performance.now());
 }
 
 function isRetriableKafkaError(error: unknown): boolean {
@@ -118,6 +130,16 @@ function isRebalanceError(error: unknown): boolean {
     e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+type CommitOutcome = 'committed' | { readonly error: unknown };
+
+interface PendingCommit {
+  readonly records: StageRecord[];
+  readonly offsets: Map<string, StageOffset>;
+  inputRecords: number;
+  readonly outcome: Promise<CommitOutcome>;
+  readonly settle: (outcome: CommitOutcome) => void;
 }
 
 /**
@@ -143,13 +165,24 @@ export class TransactionalStage {
   private timerBusy = false;
   /** Batches and timer calls take turns: one transaction of this producer at a time, and handler state is never touched by both. */
   private turn: Promise<unknown> = Promise.resolve();
+  /** Tasks queued for their turn and not started yet. */
+  private queued = 0;
+  /** Output of the slices handled since the last commit, committed together (groupCommit). */
+  private pending: PendingCommit | null = null;
+  /** Which first events of this process's timeline were logged: one info line each, so a slow start can be read off the log. */
+  private readonly firsts = new Set<'join' | 'batch' | 'commit'>();
 
   constructor(
     private readonly options: TransactionalStageOptions,
     private readonly handler: StageHandler,
   ) {
     const coPartitioned = (handler.coInputTopics ?? []).length > 0 ? { partitionAssigners: [CoPartitionedAssigner] } : {};
-    this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, retry: { retries: 10, initialRetryTime: 300 }, ...coPartitioned });
+    // Fetches of 1 MiB per partition, 4 MiB in all: transactions are bounded by maxRecordsPerTransaction
+    // whatever the fetch, but the next fetch waits until every batch of this one is handled, and what a
+    // stage sent itself (the pricing stage's ticks, read back from its internal partition) or its upstream
+    // committed meanwhile comes only with it. With 8/32 MiB a backlog's first fetch held the first
+    // costs back for seconds (docs/performance.md).
+    this.consumer = options.kafka.consumer({ groupId: options.groupId, readUncommitted: false, maxBytesPerPartition: 1024 * 1024, maxBytes: 4 * 1024 * 1024, retry: { retries: 10, initialRetryTime: 300 }, ...coPartitioned });
     this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
   }
 
@@ -163,6 +196,7 @@ export class TransactionalStage {
       this.lastAssigned = this.assigned;
       this.joined = true;
       this.rebalancing = false;
+      this.first('join', { partitions: this.assigned }, 'stage joined its group');
     });
     this.consumer.on(this.consumer.events.REBALANCING, () => {
       this.rebalancing = true;
@@ -179,36 +213,34 @@ export class TransactionalStage {
         if (batch.messages.length === 0) return;
         const generation = this.generation;
         for (const slice of batchSlices(batch, this.options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION)) {
-          const handled = await this.inTurn(async () => {
+          const committed = await this.inTurn(async () => {
             // A batch fetched before a rebalance is read again by the partition's owner from the committed offsets.
-            if (this.failed || this.rebalancing || generation !== this.generation || !payload.isRunning() || payload.isStale()) return false;
+            if (this.failed || this.rebalancing || generation !== this.generation || !payload.isRunning() || payload.isStale()) return null;
             try {
+              await this.options.handlerReady;
+              this.first('batch', { topic: batch.topic, partition: batch.partition, records: batch.messages.length }, 'stage handles its first batch');
               if (this.assigned !== null) {
                 const assigned = this.assigned;
                 this.assigned = null;
                 await this.handler.onAssigned(assigned, ...(await this.committedPositions()));
               }
               const output = await this.handler.handle(slice);
-              await this.commit(output);
+              return await this.groupCommit(output, slice.messages.length);
             } catch (error) {
-              if (isRebalanceError(error)) {
-                // Nothing of the slice is visible; the handler forgets it and kafkajs rejoins on the error thrown on.
-                this.options.logger.info({ group: this.options.groupId, partition: batch.partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
-                this.handler.onAborted?.(batch.partition);
-                this.assigned = this.lastAssigned;
-                this.rebalancing = true;
-                throw error;
-              }
-              // In-memory state now reflects records whose offsets were not committed: only a restart from the committed offsets is safe.
-              this.failed = true;
-              this.options.logger.error({ err: error, group: this.options.groupId, partition: batch.partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
-              this.options.onFatal(error);
-              return false;
+              if (isRebalanceError(error)) this.abortBatch(error, batch.partition);
+              this.failBatch(error, batch.partition);
+              return null;
             }
-            payload.resolveOffset(slice.lastOffset());
-            return true;
           });
-          if (!handled) return;
+          if (committed === null) return;
+          // Outside the turn, so that the slices of other partitions can join this one's transaction meanwhile.
+          const outcome = await committed.outcome;
+          if (outcome !== 'committed') {
+            if (isRebalanceError(outcome.error)) this.abortBatch(outcome.error, batch.partition);
+            this.failBatch(outcome.error, batch.partition);
+            return;
+          }
+          payload.resolveOffset(slice.lastOffset());
           // Outside the try and the turn: a rebalance noticed here comes after the commit, and kafkajs handles it by rejoining.
           await payload.heartbeat();
         }
@@ -221,10 +253,87 @@ export class TransactionalStage {
     }
   }
 
+  private first(event: 'join' | 'batch' | 'commit', fields: Record<string, unknown>, message: string): void {
+    if (this.firsts.has(event)) return;
+    this.firsts.add(event);
+    this.options.logger.info({ group: this.options.groupId, msSinceProcessStart: sinceProcessStart(), ...fields }, message);
+  }
+
+  /**
+   * Runs `task` after every task queued before it. When no task is left
+   * waiting at its end, the slices handled since the last commit are
+   * committed, in one transaction (see groupCommit).
+   */
   private inTurn<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(task, task);
+    this.queued++;
+    const turn = async () => {
+      this.queued--;
+      try {
+        return await task();
+      } finally {
+        if (this.queued === 0) await this.flushPending();
+      }
+    };
+    const run = this.turn.then(turn, turn);
     this.turn = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Adds a handled slice's output to the transaction being gathered, and
+   * returns when it will have been committed (or failed). The slices of the
+   * partitions of one fetch, handled one after the other, commit together
+   * (up to maxRecordsPerTransaction input records): one transaction for
+   * what took one per partition, so a window whose lanes are spread over
+   * the partitions closes after one commit rather than one per partition.
+   * Their output and offsets are still atomic, all or nothing; a failed
+   * commit fails every slice in it, each then aborted or fatal as before.
+   */
+  private async groupCommit(output: StageOutput, inputRecords: number): Promise<{ readonly outcome: Promise<CommitOutcome> }> {
+    const limit = this.options.maxRecordsPerTransaction ?? DEFAULT_MAX_RECORDS_PER_TRANSACTION;
+    if (this.pending && this.pending.inputRecords + inputRecords > limit) await this.flushPending();
+    if (!this.pending) {
+      let settle: (outcome: CommitOutcome) => void = () => undefined;
+      const outcome = new Promise<CommitOutcome>((resolve) => (settle = resolve));
+      this.pending = { records: [], offsets: new Map(), inputRecords: 0, outcome, settle };
+    }
+    const pending = this.pending;
+    for (const record of output.records) pending.records.push(record);
+    // A later slice's position of the same partition supersedes an earlier one's.
+    for (const offset of output.offsets) pending.offsets.set(`${offset.topic ?? this.handler.inputTopic}/${offset.partition}`, offset);
+    pending.inputRecords += inputRecords;
+    // Wrapped: an async function would wait for a promise it returns, inside the turn that is to commit it.
+    return { outcome: pending.outcome };
+  }
+
+  /** Commits the gathered slices, if any, and tells each of them how it went; never throws. */
+  private async flushPending(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    try {
+      await this.commit({ records: pending.records, offsets: [...pending.offsets.values()] });
+      pending.settle('committed');
+    } catch (error) {
+      pending.settle({ error });
+    }
+  }
+
+  /** The group is rebalancing: nothing of the slice is visible; the handler forgets it and kafkajs rejoins on the error thrown on. */
+  private abortBatch(error: unknown, partition: number): never {
+    this.options.logger.info({ group: this.options.groupId, partition, reason: (error as { type?: string }).type }, 'the group is rebalancing; the batch will be read again');
+    this.handler.onAborted?.(partition);
+    this.assigned = this.lastAssigned;
+    this.rebalancing = true;
+    throw error;
+  }
+
+  /** A slice failed other than by a rebalance: in-memory state now reflects records whose offsets were not committed, so only a restart is safe. */
+  private failBatch(error: unknown, partition: number): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.options.logger.error({ err: error, group: this.options.groupId, partition }, 'handling a batch failed; stopping so that a restart resumes from the committed offsets');
+    this.options.onFatal(error);
   }
 
   private async runTimer(): Promise<void> {
@@ -235,11 +344,14 @@ export class TransactionalStage {
       await this.inTurn(async () => {
         if (!this.running || this.failed || !this.joined || this.rebalancing) return;
         try {
+          await this.options.handlerReady;
           if (this.assigned !== null) {
             // A member that owns only partitions with nothing to read gets no batch: it learns them here.
             await this.handler.onAssigned(this.assigned, ...(await this.committedPositions()));
             this.assigned = null;
           }
+          // Slices handled before this timer run commit first, so that an idle mark never precedes their output.
+          await this.flushPending();
           await this.commit({ records: await onTimer(), offsets: [] });
         } catch (error) {
           this.options.logger.warn({ err: error, group: this.options.groupId }, 'publishing the stage timer output failed; it is sent again later');
@@ -293,6 +405,7 @@ export class TransactionalStage {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.commitOnce(byTopic, output.offsets);
+        if (output.records.length > 0) this.first('commit', { records: output.records.length }, 'stage committed its first output');
         return;
       } catch (error) {
         // CONCURRENT_TRANSACTIONS and the like: the coordinator is still finishing the previous

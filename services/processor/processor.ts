@@ -6,7 +6,7 @@ import { KcostError } from '../errors/kcost-error.js';
 import { BatchingProducer } from '../kafka/batching-producer.js';
 import { DeadLetterPublisher } from '../kafka/dead-letter.js';
 import { createConsumerMetrics } from '../kafka/kafka-metrics.js';
-import { TransactionalStage, type StageHandler } from '../kafka/transactional-stage.js';
+import { sinceProcessStart, TransactionalStage, type StageHandler } from '../kafka/transactional-stage.js';
 import type { Logger } from '../log/logger.js';
 import type { AllocationBases } from './allocation.js';
 import type { AnomalyOptions } from './anomaly-options.js';
@@ -126,11 +126,10 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
   const now = deps.now ? { now: deps.now } : {};
   const common = { codec: deps.codec, logger: deps.logger, metrics };
   /** Runs a stage in the group `<groupId><suffix>` under the transactional id `<transactionalId><suffix>`. */
-  const run = (suffix: string, handler: StageHandler) =>
-    new TransactionalStage({ kafka: deps.kafka, logger: deps.logger, groupId: `${config.groupId}${suffix}`, transactionalId: `${config.transactionalId}${suffix}`, onFatal }, handler);
-  const buildStages = (internal: InternalTopics) => [
-    // Downstream first, so each stage is consuming before its input starts to flow.
-    run('.score', new ScoringStage({ ...common, ...now, kafka: deps.kafka, internal, anomaliesTopic: config.topics.anomalies, deadLetterTopic: config.topics.deadLetter, anomaly: config.anomaly })),
+  const run = (suffix: string, handler: StageHandler, handlerReady: Promise<unknown>) =>
+    new TransactionalStage({ kafka: deps.kafka, logger: deps.logger, groupId: `${config.groupId}${suffix}`, transactionalId: `${config.transactionalId}${suffix}`, onFatal, handlerReady }, handler);
+  const buildStages = (internal: InternalTopics, stateRebuilt: Promise<unknown>) => [
+    run('.score', new ScoringStage({ ...common, ...now, kafka: deps.kafka, internal, anomaliesTopic: config.topics.anomalies, deadLetterTopic: config.topics.deadLetter, anomaly: config.anomaly }), stateRebuilt),
     run(
       '.price',
       new PricingStage({
@@ -151,6 +150,7 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
           endOffsets: () => partitionEnds(deps.kafka, topic),
         })),
       }),
+      stateRebuilt,
     ),
     run(
       '',
@@ -165,6 +165,7 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
         futureSkewMillis: config.futureSkewMillis ?? DEFAULT_FUTURE_SKEW_MILLIS,
         endOffsets: () => partitionEnds(deps.kafka, config.topics.usage),
       }),
+      stateRebuilt,
     ),
   ];
   let stages: TransactionalStage[] = [];
@@ -173,9 +174,18 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
     async start() {
       const nodeKeyed = [config.topics.usageByNode ?? '', config.topics.usageNodeWindow ?? ''].filter((t) => t !== '');
       if (new Set(nodeKeyed).size !== nodeKeyed.length) throw new KcostError('INVALID_CONFIG', `the by-node and node-window usage topics must differ; both are ${nodeKeyed[0]}`);
+      deps.logger.info({ msSinceProcessStart: sinceProcessStart() }, 'cost processor starting');
       await plainProducer.connect();
-      await follower.start();
-      await follower.caughtUp();
+      // The stages connect and join their groups while the state is rebuilt, all at once rather than one
+      // after the other (each join is a few round trips and a rebalance); none handles a batch, nor sends
+      // an idle mark, before the state is read in full, so no sample is routed or priced without it.
+      const stateRebuilt = (async () => {
+        await follower.start();
+        await follower.caughtUp();
+        deps.logger.info({ msSinceProcessStart: sinceProcessStart() }, 'cost processor state rebuilt');
+      })();
+      // Awaited below; until then a failure must not surface as an unhandled rejection.
+      stateRebuilt.catch(() => undefined);
       const admin = deps.kafka.admin();
       await admin.connect();
       let internal: InternalTopics;
@@ -184,13 +194,13 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
       } finally {
         await admin.disconnect();
       }
-      stages = buildStages(internal);
-      for (const stage of stages) await stage.start();
+      stages = buildStages(internal, stateRebuilt);
+      await Promise.all([stateRebuilt, ...stages.map((stage) => stage.start())]);
       started = true;
       for (const topic of nodeKeyed.filter((t) => !(internal.nodeKeyedUsageTopics ?? []).includes(t))) {
         deps.logger.warn({ topic }, 'a usage topic keyed by node does not exist, so it is not read until a restart; create it with kcost topics');
       }
-      deps.logger.info({ groupId: config.groupId, topics: config.topics, internal }, 'cost processor started');
+      deps.logger.info({ msSinceProcessStart: sinceProcessStart(), groupId: config.groupId, topics: config.topics, internal }, 'cost processor started');
     },
     async stop() {
       // Each stage commits the batch in hand before it stops; upstream first, so new work stops entering soonest.

@@ -80,6 +80,24 @@ describe('WindowAssembler', () => {
     expect(assembler.closeReady()).toHaveLength(59);
   });
 
+
+  it('holds lanes that were idle from their assignment, before any record, once one of them delivers its first', () => {
+    // A topic that has never held a record is idle from the assignment (SourceIdleness), and a feed starting
+    // after the processor gets its partitions' first records seconds apart: the later ones must not be late.
+    const assembler = new WindowAssembler(0, { clock: () => T0 });
+    for (const lane of [0, 1, 2]) {
+      assembler.track(lane);
+      assembler.markIdle(lane, lane, '0');
+    }
+    for (let minute = 0; minute < 60; minute++) assembler.add(sample(minute, 'first'), 0, String(minute + 1));
+    expect(assembler.closeReady()).toEqual([]);
+    expect(assembler.add(sample(0, 'second'), 1, '1').kind).toBe('added');
+    expect(assembler.closeReady()).toEqual([]);
+    expect(assembler.add(sample(0, 'third'), 2, '1').kind).toBe('added');
+    assembler.add(sample(59, 'second'), 1, '2');
+    assembler.add(sample(59, 'third'), 2, '2');
+    expect(assembler.closeReady().map((w) => [(w.windowStart - T0) / MINUTE, w.samples.length])[0]).toEqual([0, 3]);
+  });
   it('closes no window before every stream was read again up to its mark after a restart', () => {
     const first = new WindowAssembler(0, { clock: () => T0 });
     first.track(0);
