@@ -127,6 +127,30 @@ describe('WindowAssembler', () => {
     expect(second.closeReady().map((w) => [(w.windowStart - T0) / MINUTE, w.samples.length])).toEqual([[1, 2]]);
   });
 
+  it('holds the replay after a restart that came before any window closed (a watermark of -Infinity, null in JSON)', () => {
+    const first = new WindowAssembler(0, { clock: () => T0 });
+    first.track(1);
+    first.add(sample(0, 'b'), -1, '0', null);
+    first.add(sample(1, 'b'), -1, '1', null);
+    first.addTick({ cluster: 'default', windowStart: T0, windowSeconds: 60, source: 1 }, 0, '0', 1);
+    first.addTick({ cluster: 'default', windowStart: T0 + MINUTE, windowSeconds: 60, source: 1 }, 0, '1', 1);
+    // Crashed before the first close: nothing priced, both streams read.
+    const positions = first.positions();
+    expect(JSON.parse(positions.get(0)?.metadata ?? '{}').watermark).toBeNull();
+    const second = new WindowAssembler(0, { clock: () => T0 });
+    second.track(1);
+    for (const [stream, position] of positions) second.restore(stream, position.metadata, position.commitOffset);
+    // The ticks are read again first: lane 1 is at 12:02, but stream -1's samples are still to be read again.
+    second.addTick({ cluster: 'default', windowStart: T0, windowSeconds: 60, source: 1 }, 0, '0', 1);
+    second.addTick({ cluster: 'default', windowStart: T0 + MINUTE, windowSeconds: 60, source: 1 }, 0, '1', 1);
+    second.readTo(0, '2');
+    expect(second.closeReady()).toEqual([]);
+    expect(second.add(sample(0, 'b'), -1, '0', null).kind).toBe('added');
+    expect(second.add(sample(1, 'b'), -1, '1', null).kind).toBe('added');
+    second.readTo(-1, '2');
+    expect(second.closeReady().map((w) => [(w.windowStart - T0) / MINUTE, w.samples.length])).toEqual([[0, 1]]);
+  });
+
   it('closes every open window once all lanes have been idle for the allowed lateness, and only then', () => {
     let now = T0;
     const assembler = new WindowAssembler(2 * MINUTE, { clock: () => now });

@@ -353,8 +353,12 @@ function put(window: OpenWindow, sample: UsageSample, partition: number, offset:
 function parseMetadata(metadata: string | null): ReplayMark | null {
   if (!metadata) return null;
   try {
-    const parsed = JSON.parse(metadata) as { v?: number; watermark?: number; readThrough?: string };
-    if (parsed.v !== 1 || typeof parsed.watermark !== 'number' || typeof parsed.readThrough !== 'string') return null;
+    const parsed = JSON.parse(metadata) as { v?: number; watermark?: number | null; readThrough?: string };
+    if (parsed.v !== 1 || typeof parsed.readThrough !== 'string') return null;
+    // Before the first window closes the watermark is -Infinity, which JSON writes as null. Such a mark still
+    // says how far each stream was read: dropping it would let windows close before a stream is read again.
+    if (parsed.watermark === null) return { watermark: Number.NEGATIVE_INFINITY, readThrough: BigInt(parsed.readThrough) };
+    if (typeof parsed.watermark !== 'number') return null;
     return { watermark: parsed.watermark, readThrough: BigInt(parsed.readThrough) };
   } catch {
     return null;
