@@ -90,7 +90,7 @@ export const processorSettings = {
   pricesTopic: topic('prices', 'of price updates (read in full by every instance)'),
   usageTopic: topic('usage', 'of usage samples (shared by the consumer group)'),
   usageByNodeTopic: setting('usageByNodeTopic', {
-    description: `Topic of usage samples keyed by node (cluster/node), priced without the by-node copy, beside --usage-topic; it must have as many partitions as <group-id>.usage-by-node (kcost topics makes it so). Off by default: under the chaos test's faults (SIGKILLs, a broker outage) it lost samples in one of three runs (docs/processor.md, "Known, not fixed"). Empty (the default), or a topic missing at start: not read.`,
+    description: `Topic of usage samples keyed by node (cluster/node), priced without the by-node copy, beside --usage-topic; it must have as many partitions as <group-id>.usage-by-node (kcost topics makes it so). Off by default for now (docs/processor.md, "Found and fixed"). Empty (the default), or a topic missing at start: not read.`,
     default: '',
     parse: parseString,
   }),
