@@ -136,7 +136,7 @@ describe('WindowAssembler', () => {
     first.addTick({ cluster: 'default', windowStart: T0 + MINUTE, windowSeconds: 60, source: 1 }, 0, '1', 1);
     // Crashed before the first close: nothing priced, both streams read.
     const positions = first.positions();
-    expect(JSON.parse(positions.get(0)?.metadata ?? '{}').watermark).toBeNull();
+    expect((JSON.parse(positions.get(0)?.metadata ?? '{}') as { watermark?: unknown }).watermark).toBeNull();
     const second = new WindowAssembler(0, { clock: () => T0 });
     second.track(1);
     for (const [stream, position] of positions) second.restore(stream, position.metadata, position.commitOffset);
