@@ -203,8 +203,10 @@ export function buildProcessor(deps: ProcessorDeps, config: ProcessorConfig): Pr
       deps.logger.info({ msSinceProcessStart: sinceProcessStart(), groupId: config.groupId, topics: config.topics, internal }, 'cost processor started');
     },
     async stop() {
-      // Each stage commits the batch in hand before it stops; upstream first, so new work stops entering soonest.
-      for (const stage of [...stages].reverse()) await stage.stop();
+      // Each stage commits the batch in hand before it stops. All together: a stage with nothing to read stops only
+      // once its fetch's long poll (up to 5 s) returns, and one after the other those waits added up past the
+      // shutdown timeout (20 s) with four stages.
+      await Promise.all(stages.map((stage) => stage.stop()));
       await follower.stop();
       await plainProducer.disconnect();
     },
