@@ -188,12 +188,9 @@ export class WindowAssembler {
     return this.read(partition, BigInt(offset)) === 'new';
   }
 
-  /**
-   * Takes one sample read from `partition` at `offset`; its lane defaults to the partition (null: it advances no lane).
-   * `resumes`: a lane the sample belongs to but does not move (see resume()).
-   */
-  add(sample: UsageSample, partition: number, offset: string, lane: string | number | null = partition, resumes: string | number | null = null): Intake {
-    const admitted = this.admit(sample.windowStart, sample.windowSeconds, partition, offset, lane, resumes);
+  /** Takes one sample read from `partition` at `offset`; its lane defaults to the partition (null: it advances no lane). */
+  add(sample: UsageSample, partition: number, offset: string, lane: string | number | null = partition): Intake {
+    const admitted = this.admit(sample.windowStart, sample.windowSeconds, partition, offset, lane);
     if (admitted.kind !== 'added') return admitted;
     put(admitted.window, sample, partition, BigInt(offset));
     return { kind: 'added' };
@@ -204,6 +201,7 @@ export class WindowAssembler {
    * from `partition` at `offset`, all of the first one's window: the record
    * is admitted, found late or skipped on a replay as a whole, since its
    * samples share one offset. With none, the record only counts as read.
+   * `resumes`: the lane the record belongs to but does not move (see resume()).
    */
   addAll(samples: readonly UsageSample[], partition: number, offset: string, lane: string | number | null = partition, resumes: string | number | null = null): Intake {
     const first = samples[0];
